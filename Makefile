@@ -1,0 +1,69 @@
+# Signbench workbench: `make run` serves the app, `make test` runs every test.
+# Both set up what they need and are fast when everything is already in place.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PO     := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test init venv system-deps translations bench clean messages
+
+run: $(VENV)/.run-installed translations
+	$(BIN)/workbench init --demo
+	$(BIN)/workbench serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.test-installed translations system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+init: $(VENV)/.run-installed translations
+	$(BIN)/workbench init
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+
+# The embedded default: no neural extras.
+$(VENV)/.run-installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# Everything, neural engines and browser-test tools included. torch is pinned
+# and installed first so pip takes the local CPU build instead of a CUDA one.
+$(VENV)/.test-installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[neural,test]'
+	touch $@ $(VENV)/.run-installed
+
+translations: $(MO)
+
+%.mo: %.po | $(BIN)/python
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+
+# Browser tests need Debian's chromium and CJK fonts (without them Chinese
+# renders as empty boxes); PDF proofs need a TrueType CJK font; pdftoppm lets
+# tests look at rendered pages.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 \
+	   || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	   || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" \
+	   || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  echo "Installing chromium, fonts-noto-cjk, fonts-wqy-microhei, poppler-utils"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils >/dev/null; \
+	fi
+
+bench: $(VENV)/.test-installed translations
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info test-artifacts .pytest_cache
+
+# Extract marked strings and merge them into the catalogs; then translate the
+# new entries in workbench/translations/zh/LC_MESSAGES/messages.po.
+messages: | $(BIN)/python
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o workbench/translations/messages.pot .
+	$(BIN)/pybabel update -q --no-fuzzy-matching -i workbench/translations/messages.pot -d workbench/translations

@@ -1,0 +1,249 @@
+"""The ``workbench`` command.
+
+Core commands live here; each feature adds its commands through
+:data:`COMMAND_MODULES` (a module exposing ``commands``: a list of click
+commands or groups). Errors a user can cause become a message on stderr and a
+non-zero exit code here, in :func:`main`, and nowhere else.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlite_utils import Database
+
+from workbench import audit, auth, bootstrap, config, counties, migrations
+from workbench.db import backup as backup_database
+from workbench.db import open_db
+from workbench.errors import WorkbenchError
+
+# Feature modules that contribute commands; each exposes ``commands``.
+COMMAND_MODULES: list[str] = []
+
+
+@dataclass
+class Env:
+    """What every command gets: the settings, and the database opened on first use."""
+
+    settings: dict[str, Any]
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        """The workbench database, schema brought up to date."""
+        if self._db is None:
+            self._db = open_db(self.settings["DATABASE"])
+            migrations.apply(self._db)
+        return self._db
+
+    @property
+    def actor(self) -> auth.User:
+        """Who CLI changes are recorded as in the audit history."""
+        return auth.system_actor()
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "database", envvar="WORKBENCH_DB", type=click.Path(dir_okay=False),
+              help="SQLite database file (default: instance/workbench.sqlite3).")
+@click.version_option(package_name="signbench-workbench")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None) -> None:
+    """Signbench workbench: standard bilingual public signs and document translation."""
+    overrides = {"DATABASE": str(Path(database).resolve())} if database else {}
+    ctx.obj = Env(config.load_settings(overrides=overrides))
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Also load the demo inventory if the database has no signs.")
+@click.option("--no-seed", is_flag=True, help="Only migrations, counties and the first admin.")
+@pass_env
+def init(env: Env, demo: bool, no_seed: bool) -> None:
+    """Create or upgrade the database: migrations, seeds, first admin (idempotent)."""
+    env.settings["LOAD_DEMO"] = demo
+    db = open_db(env.settings["DATABASE"])
+    report = bootstrap.initialize(db, env.settings, seed=not no_seed, echo=click.echo)
+    click.echo(f"Database: {env.settings['DATABASE']}")
+    if report.migrations_applied:
+        click.echo(f"Applied migrations: {', '.join(report.migrations_applied)}")
+    if report.counties_added:
+        click.echo(f"Added {report.counties_added} counties.")
+    if report.secret_key_written:
+        click.echo(f"Wrote a new secret key to {Path(env.settings['INSTANCE_PATH']) / 'secret_key'}.")
+    if report.admin_password:
+        click.secho("\nFirst administrator created (the password is shown only once):",
+                    fg="yellow", bold=True)
+        click.secho(f"    username: {report.admin_username}\n    password: {report.admin_password}\n",
+                    fg="yellow", bold=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@pass_env
+def serve(env: Env, host: str, port: int, threads: int) -> None:
+    """Serve the web app with the waitress production server."""
+    from waitress import serve as waitress_serve
+
+    from workbench import create_app
+
+    app = create_app({"DATABASE": env.settings["DATABASE"]})
+    click.echo(f"Signbench is serving on http://{host}:{port}/  (Ctrl+C stops it)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="signbench")
+
+
+@cli.command()
+@click.argument("destination", type=click.Path(dir_okay=False))
+@pass_env
+def backup(env: Env, destination: str) -> None:
+    """Write a consistent copy of the database (SQLite online backup) to DESTINATION."""
+    path = backup_database(env.db, destination)
+    click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes)")
+
+
+@cli.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(auth.ROLES))
+@click.option("--county", help="County of an officer (Chinese name, English name or code).")
+@click.option("--name", "display_name", default="", help="Full name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_env
+def user_add(env: Env, username: str, role: str, county: str | None, display_name: str,
+             password_stdin: bool) -> None:
+    """Create a user; prints a generated password when none is given."""
+    county_id = counties.resolve_county(env.db, county)["id"] if county else None
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    created, password = auth.create_user(env.db, env.actor, username, role, county_id=county_id,
+                                         password=password, display_name=display_name)
+    click.echo(f"Created {created.role} {created.username}.")
+    if not password_stdin:
+        click.echo(f"Password (shown once): {password}")
+
+
+@user.command("list")
+@pass_env
+def user_list(env: Env) -> None:
+    """List users with role, county and state."""
+    rows = auth.list_users(env.db)
+    click.echo(f"{'username':<20} {'role':<11} {'county':<18} {'active':<6} last sign-in")
+    for row in rows:
+        click.echo(f"{row['username']:<20} {row['role']:<11} {(row['county'] or '-'):<18} "
+                   f"{'yes' if row['active'] else 'no':<6} {row['last_login_at'] or '-'}")
+
+
+@user.command("disable")
+@click.argument("username")
+@pass_env
+def user_disable(env: Env, username: str) -> None:
+    """Disable a user (they can no longer sign in; their history stays)."""
+    found = auth.find_user(env.db, username)
+    if found is None:
+        raise WorkbenchError(f"No user named {username!r}.")
+    auth.update_user(env.db, env.actor, found.id, active=False)  # type: ignore[arg-type]
+    click.echo(f"Disabled {found.username}.")
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@pass_env
+def user_password(env: Env, username: str, password_stdin: bool) -> None:
+    """Reset a user's password (prints a generated one unless --password-stdin)."""
+    found = auth.find_user(env.db, username)
+    if found is None:
+        raise WorkbenchError(f"No user named {username!r}.")
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else auth.generate_password()
+    auth.set_password(env.db, env.actor, found.id, password)  # type: ignore[arg-type]
+    click.echo(f"Password of {found.username} reset.")
+    if not password_stdin:
+        click.echo(f"New password (shown once): {password}")
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """Inspect the audit history."""
+
+
+@audit_group.command("verify")
+@pass_env
+def audit_verify(env: Env) -> None:
+    """Check the hash chain; exits 1 and names the first bad event when it is broken."""
+    result = audit.verify(env.db)
+    if not result.ok:
+        raise WorkbenchError(str(result))
+    click.echo(str(result))
+
+
+@audit_group.command("log")
+@click.option("--entity-type")
+@click.option("--entity-id")
+@click.option("--limit", default=20, show_default=True)
+@pass_env
+def audit_log(env: Env, entity_type: str | None, entity_id: str | None, limit: int) -> None:
+    """Print the newest audit events."""
+    events, total = audit.search(env.db, entity_type=entity_type, entity_id=entity_id,
+                                 limit=limit)
+    for event in events:
+        click.echo(f"{event['id']:>6} {event['ts'][:19]} {event['actor_name']:<16} "
+                   f"{event['action']:<22} {event['entity_type']} {event['entity_id']}")
+    click.echo(f"({len(events)} of {total})")
+
+
+@cli.group("county")
+def county_group() -> None:
+    """The list of counties."""
+
+
+@county_group.command("list")
+@pass_env
+def county_list(env: Env) -> None:
+    """List counties."""
+    for row in counties.list_counties(env.db):
+        click.echo(f"{row['code']:<12} {row['name_zh']:<12} {row['name_en']}"
+                   f"{'' if row['active'] else '  (inactive)'}")
+
+
+def _load_command_modules() -> None:
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        for command in module.commands:
+            if command.name not in cli.commands:
+                cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the command, turning user errors into messages and exit codes."""
+    _load_command_modules()
+    try:
+        cli.main(args=argv, prog_name="workbench", standalone_mode=False)
+    except WorkbenchError as error:
+        click.secho(f"Error: {error}", fg="red", err=True)
+        return error.exit_code
+    except config.ConfigError as error:
+        click.secho(f"Error: {error}", fg="red", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Interface language (Simplified Chinese / English) and language display names."""
+from __future__ import annotations
+
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The user's saved choice, else this session's choice, else the browser's preference."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.user.locale in languages:
+        return current_user.user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"]
+
+
+def language_name(code: str | None) -> str:
+    """A BCP 47 language code's name in the interface language (ru → 俄语 / Russian)."""
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(str(get_locale()))
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name or code
+
+
+def init_app(app: Any) -> None:
+    """Install Flask-Babel and the template helpers."""
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories="translations")
+    app.jinja_env.filters["language_name"] = language_name
+
+    @app.context_processor
+    def _inject_locale() -> dict[str, Any]:
+        return {"current_locale": str(get_locale()),
+                "interface_languages": app.config["LANGUAGES"]}
