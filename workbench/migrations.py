@@ -12,6 +12,17 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("workbench")
 
 
+# Tables that are bookkeeping, not records: they change without audit events.
+UNAUDITED_TABLES = {"audit_events", "login_attempts", "settings", "_sqlite_migrations"}
+
+
+def apply(db: Database) -> list[str]:
+    """Apply pending migrations; return the names applied now."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
 def _execute_all(db: Database, statements: list[str]) -> None:
     # executescript() would commit the migration's transaction; run one by one.
     for statement in statements:
@@ -77,12 +88,32 @@ def m0001_core(db: Database) -> None:
     ])
 
 
-# Tables that are bookkeeping, not records: they change without audit events.
-UNAUDITED_TABLES = {"audit_events", "login_attempts", "settings", "_sqlite_migrations"}
-
-
-def apply(db: Database) -> list[str]:
-    """Apply pending migrations; return the names applied now."""
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
-    return pending
+@migrations(name="0002_glossary")
+def m0002_glossary(db: Database) -> None:
+    """Concept-oriented term base (TBX-like): concepts with terms per language and status."""
+    _execute_all(db, [
+        """CREATE TABLE glossary_concepts (
+            id TEXT PRIMARY KEY,
+            domain TEXT NOT NULL,
+            function TEXT,
+            source TEXT NOT NULL DEFAULT 'common usage',
+            verified INTEGER NOT NULL DEFAULT 0,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_concepts_domain ON glossary_concepts(domain, function)",
+        """CREATE TABLE glossary_terms (
+            id INTEGER PRIMARY KEY,
+            concept_id TEXT NOT NULL REFERENCES glossary_concepts(id) ON DELETE CASCADE,
+            lang TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('preferred', 'admitted', 'deprecated', 'forbidden')),
+            pos TEXT,
+            position INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (concept_id, lang, text)
+        )""",
+        "CREATE INDEX idx_terms_lang_text ON glossary_terms(lang, text)",
+        "CREATE INDEX idx_terms_concept ON glossary_terms(concept_id, lang, status)",
+    ])
