@@ -1,0 +1,178 @@
+"""Engines, drafts and the engine registry.
+
+An engine is a small class with an ``id``, a display ``name``, the language
+pairs it supports and one method, :meth:`Engine.translate_batch`. Engines are
+registered by id with :func:`register`; the UI and the CLI list them with
+:func:`list_engines` and build one with :func:`get_engine`. An engine class may
+say it is unavailable (no model folder, a library missing) through
+:meth:`Engine.availability`; it is then listed with the reason but not offered.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from sqlite_utils import Database
+
+from workbench.errors import WorkbenchError
+
+ORIGIN_TM_EXACT = "tm-exact"
+ORIGIN_TM_FUZZY = "tm-fuzzy"
+ORIGIN_ENGINE = "engine"
+
+
+@dataclass(frozen=True)
+class TermUse:
+    """A glossary term a draft relied on: the source wording, the rendering used, the concept."""
+
+    source: str
+    target: str
+    concept_id: str | None = None
+
+
+@dataclass
+class Draft:
+    """One machine draft with its provenance. An empty ``text`` always comes with a ``reason``.
+
+    ``score`` is the engine's confidence (0–1) where it has one; for translation
+    memory hits ``tm_score`` is the rapidfuzz similarity (0–100) and ``tm_id``
+    the memory entry it came from.
+    """
+
+    text: str
+    engine: str
+    model: str | None = None
+    score: float | None = None
+    terms: list[TermUse] = field(default_factory=list)
+    reason: str | None = None
+    origin: str = ORIGIN_ENGINE
+    tm_id: int | None = None
+    tm_score: float | None = None
+    tm_source: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when the engine gave no draft (see ``reason``)."""
+        return not self.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (terms as dicts)."""
+        return asdict(self)
+
+
+def empty_draft(engine: str, reason: str, model: str | None = None) -> Draft:
+    """A draft that says why there is no text instead of guessing."""
+    return Draft(text="", engine=engine, model=model, score=None, reason=reason)
+
+
+class EngineUnavailable(WorkbenchError):
+    """The engine asked for cannot run here (unknown, no model, library missing)."""
+
+
+class Engine:
+    """Base class of every engine; subclasses set ``id``/``name`` and implement translate_batch."""
+
+    id: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    def __init__(self, db: Database | None, settings: dict[str, Any]) -> None:
+        self.db = db
+        self.settings = settings
+
+    @classmethod
+    def availability(cls, settings: dict[str, Any]) -> str | None:
+        """None when the engine can run with these settings, else the reason it cannot."""
+        return None
+
+    @classmethod
+    def language_pairs(cls, settings: dict[str, Any]) -> list[tuple[str, str]]:
+        """The (source, target) pairs this engine translates with these settings."""
+        return []
+
+    def supports(self, source: str, target: str) -> bool:
+        """Whether ``source`` → ``target`` is one of the engine's pairs."""
+        return (source, target) in self.language_pairs(self.settings)
+
+    def translate_batch(self, texts: list[str], source: str, target: str) -> list[Draft]:
+        """One draft per text, in order (an empty draft with a reason where there is none)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What the UI and CLI show about a registered engine."""
+
+    id: str
+    name: str
+    description: str
+    available: bool
+    reason: str | None
+    pairs: list[tuple[str, str]]
+
+
+_REGISTRY: dict[str, type[Engine]] = {}
+
+
+def register(engine_class: type[Engine]) -> type[Engine]:
+    """Class decorator: make an engine available by its id."""
+    if not engine_class.id:
+        raise ValueError(f"{engine_class.__name__} has no id")
+    _REGISTRY[engine_class.id] = engine_class
+    return engine_class
+
+
+# Modules whose import registers engines. Neural modules import torch, transformers
+# and ctranslate2 only when a model is used, so listing engines stays cheap.
+ENGINE_MODULES: list[str] = ["workbench.mt.rules", "workbench.mt.marian", "workbench.mt.ct2"]
+
+
+def _ensure_builtin_engines() -> None:
+    import importlib
+
+    for module in ENGINE_MODULES:
+        importlib.import_module(module)
+
+
+def engine_classes() -> dict[str, type[Engine]]:
+    """Every registered engine class by id."""
+    _ensure_builtin_engines()
+    return dict(_REGISTRY)
+
+
+def list_engines(settings: dict[str, Any] | None = None,
+                 include_unavailable: bool = False) -> list[EngineInfo]:
+    """The registered engines with whether they can run here and their language pairs."""
+    from workbench.config import load_settings
+
+    settings = settings if settings is not None else load_settings()
+    infos = []
+    for engine_id, engine_class in engine_classes().items():
+        reason = engine_class.availability(settings)
+        if reason and not include_unavailable:
+            continue
+        pairs = [] if reason else engine_class.language_pairs(settings)
+        infos.append(EngineInfo(engine_id, engine_class.name, engine_class.description,
+                                reason is None, reason, pairs))
+    return infos
+
+
+def get_engine(engine_id: str, db: Database | None = None,
+               settings: dict[str, Any] | None = None) -> Engine:
+    """An engine by id; raises :class:`EngineUnavailable` with the reason if it cannot run.
+
+    Engines are cheap to build: what is expensive (rule tables, jieba, neural
+    models) is loaded once per process by the engine modules themselves.
+    """
+    from workbench.config import load_settings
+
+    settings = settings if settings is not None else load_settings()
+    classes = engine_classes()
+    engine_class = classes.get(engine_id)
+    if engine_class is None:
+        raise EngineUnavailable(
+            f"Unknown engine {engine_id!r}; known engines: {', '.join(sorted(classes))}.")
+    reason = engine_class.availability(settings)
+    if reason:
+        raise EngineUnavailable(f"The engine {engine_id!r} is not available: {reason}")
+    return engine_class(db, settings)

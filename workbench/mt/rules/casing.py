@@ -1,0 +1,77 @@
+"""Capitalization and punctuation of English signs as GB/T 30240.1 says they are written.
+
+Title case with lower-case function words (unless first, or first after the
+``//`` line break), signal words in capitals, a content word after a hyphen
+capitalized, no full stop, no full-width punctuation, single spaces, no spaces
+around hyphens, spaces around ``&``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from workbench.mt.rules.tables import load_tables
+
+_FULL_WIDTH = str.maketrans({"，": ",", "。": ".", "：": ":", "；": ";", "！": "!", "？": "?",
+                             "（": "(", "）": ")", "“": '"', "”": '"', "‘": "'", "’": "'",
+                             "、": ",", "—": "-", "－": "-", "～": "~"})
+_SPACES = re.compile(r"\s+")
+
+
+def _keeps_own_case(word: str) -> bool:
+    # Acronyms, codes and names with inner capitals (ATM, TCM, F1, iPhone) stay as written.
+    letters = [c for c in word if c.isalpha()]
+    return (len(letters) >= 2 and all(c.isupper() for c in letters)) or any(
+        c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+
+
+@functools.cache
+def _unit_symbols() -> frozenset[str]:
+    return frozenset(load_tables().units.values())
+
+
+def _case_word(word: str, first: bool) -> str:
+    tables = load_tables()
+    bare = word.strip("()\"'")
+    if bare.upper() in tables.signal_words and (first or bare.isupper()):
+        return word.upper()
+    if _keeps_own_case(bare) or bare in _unit_symbols():
+        return word
+    if len(bare) == 1 and bare.isupper() and not first:
+        return word  # a code letter: Area A, Gate B
+    parts = word.split("-")
+    cased = []
+    for index, part in enumerate(parts):
+        lower = part.lower()
+        if lower in tables.function_words and not (first and index == 0):
+            cased.append(lower)
+        elif part:
+            cased.append(part[0].upper() + part[1:])
+        else:
+            cased.append(part)
+    return "-".join(cased)
+
+
+def title_case(text: str) -> str:
+    """Title case per line (``//`` separates lines), signal words in capitals."""
+    lines = []
+    for line in text.split("//"):
+        words = line.split()
+        lines.append(" ".join(_case_word(word, index == 0) for index, word in enumerate(words)))
+    return "//".join(lines)
+
+
+def tidy(text: str) -> str:
+    """Half-width punctuation, single spaces, no final full stop, no spaces around hyphens."""
+    text = unicodedata.normalize("NFC", text.translate(_FULL_WIDTH))
+    text = re.sub(r"\s*-\s*", "-", text)
+    text = re.sub(r"\s*&\s*", " & ", text)
+    text = re.sub(r"\s*//\s*", "//", text)
+    text = _SPACES.sub(" ", text).strip()
+    return text.rstrip(".。").rstrip()
+
+
+def sentence_case(text: str) -> str:
+    """First letter of each line in capitals (Russian signs), the rest as written."""
+    return "//".join(line[:1].upper() + line[1:] for line in text.split("//"))

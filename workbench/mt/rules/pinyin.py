@@ -1,0 +1,151 @@
+"""Hanyu Pinyin for the specific part of names, written by GB/T 16159.
+
+The syllables of one name are one word with a capital first letter and no tone
+marks; an apostrophe separates a syllable starting with a, o or e from the one
+before it (Bo'ao, Xi'an). ü is written ``v`` (Wanlv), ``u`` or ``ü`` as the
+``PINYIN_U_STYLE`` setting says. Readings of polyphonic characters come from
+word segmentation (jieba, with glossary terms added to its dictionary) and
+pypinyin's phrase dictionary, taught the readings of established place names
+found in the glossary (e.g. 蚌埠 Bengbu).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+
+from pypinyin import Style, load_phrases_dict, pinyin
+
+_lock = threading.Lock()
+_jieba = None
+_known_words: set[str] = set()
+_taught: dict[str, str] = {}  # Chinese → the spelling its reading was learnt from
+_PINYIN_WORD = re.compile(r"^[A-Z][a-z]+(?:'[a-z]+)*$")
+
+
+def _segmenter():
+    # jieba's first use builds its prefix dictionary (~1 s) and logs to stderr:
+    # do it once per process, quietly.
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.ERROR)
+                logging.getLogger("jieba").setLevel(logging.ERROR)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+def add_words(words: Iterable[str]) -> None:
+    """Add (glossary) words to the segmenter's dictionary so names split as the glossary says."""
+    segmenter = _segmenter()
+    with _lock:
+        for word in words:
+            if word not in _known_words and 1 < len(word) <= 12:
+                segmenter.add_word(word, freq=50_000)
+                _known_words.add(word)
+
+
+def _plain(syllable: str) -> str:
+    # Tone marks off, ü kept as v until the writing style is applied.
+    syllable = syllable.replace("ü", "v")
+    return "".join(c for c in unicodedata.normalize("NFD", syllable)
+                   if not unicodedata.combining(c))
+
+
+def _reading(chinese: str, romanized: str) -> list[str] | None:
+    """The toned readings of ``chinese`` that spell ``romanized``, or None."""
+    if chinese in _taught or not _PINYIN_WORD.match(romanized) or len(chinese) < 2:
+        return None
+    target = _folded(romanized)
+    candidates = pinyin(chinese, style=Style.TONE, heteronym=True, errors=lambda c: [[c]])
+    if len(candidates) != len(chinese):
+        return None
+    chosen: list[str] = []
+
+    def walk(index: int, offset: int) -> bool:
+        if index == len(candidates):
+            return offset == len(target)
+        for reading in candidates[index]:
+            plain = _plain(reading)
+            for variant in {plain, plain.replace("v", "u"), plain.replace("v", "yu")}:
+                if target.startswith(variant, offset):
+                    chosen.append(reading)
+                    if walk(index + 1, offset + len(variant)):
+                        return True
+                    chosen.pop()
+        return False
+
+    return chosen if walk(0, 0) else None
+
+
+def teach_readings(names: Iterable[tuple[str, str]]) -> int:
+    """Learn readings from established one-word pinyin names (蚌埠 / Bengbu); returns how many.
+
+    A name is learnt only when its spelling is a possible reading of its characters.
+    pypinyin rebuilds its segmenter on every dictionary change, so all are added at once.
+    """
+    names = list(names)
+    phrases = {}
+    for chinese, romanized in names:
+        readings = _reading(chinese, romanized)
+        if readings:
+            phrases[chinese] = [[reading] for reading in readings]
+    if phrases:
+        spelled = dict(names)
+        with _lock:
+            load_phrases_dict(phrases)
+            _taught.update({c: _folded(spelled[c]) for c in phrases})
+    return len(phrases)
+
+
+def _folded(romanized: str) -> str:
+    return romanized.lower().replace("'", "").replace("ü", "v")
+
+
+def teach_reading(chinese: str, romanized: str) -> bool:
+    """Learn one reading (see :func:`teach_readings`); True if it is (now) known that way."""
+    if chinese in _taught:
+        return _taught[chinese] == _folded(romanized)
+    return teach_readings([(chinese, romanized)]) == 1
+
+
+def apply_u_style(word: str, u_style: str = "v") -> str:
+    """Write the ü of a pinyin word as the setting says (v: Wanlv, u: Wanlu, ü: Wanlü)."""
+    plain = word.replace("ü", "v")
+    if u_style == "u":
+        return plain.replace("v", "u")
+    if u_style in ("ü", "umlaut"):
+        return plain.replace("v", "ü")
+    return plain
+
+
+def syllables(chinese: str) -> list[str]:
+    """Toneless syllables of ``chinese`` (ü as v), read word by word."""
+    words = list(_segmenter().cut(chinese, HMM=False)) if len(chinese) > 1 else [chinese]
+    result = []
+    for reading in pinyin(words, style=Style.NORMAL, errors=lambda chars: list(chars)):
+        result.append(_plain(reading[0]))
+    return result
+
+
+def write_syllables(parts: list[str], u_style: str = "v") -> str:
+    """Join syllables into one name word: capital first letter, apostrophe before a/o/e."""
+    written = []
+    for index, syllable in enumerate(parts):
+        syllable = apply_u_style(syllable.lower(), u_style)
+        if index and syllable[:1] in ("a", "o", "e"):
+            written.append("'")
+        written.append(syllable)
+    word = "".join(written)
+    return word[:1].upper() + word[1:]
+
+
+def name_pinyin(chinese: str, u_style: str = "v") -> str:
+    """The specific part of a name in pinyin as one word (龙昆 → Longkun, 博鳌 → Bo'ao)."""
+    return write_syllables(syllables(chinese), u_style)

@@ -1,0 +1,139 @@
+"""The rule engine's readable tables (``*.tsv`` beside this module), loaded once per process.
+
+Every table is tab-separated UTF-8; lines starting with ``#`` are comments.
+Editing a table changes the engine's behaviour without touching code.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+TABLE_DIR = Path(__file__).resolve().parent
+
+
+def read_table(name: str, columns: int) -> list[list[str]]:
+    """Rows of a table, each padded to ``columns`` cells (missing cells are empty)."""
+    rows = []
+    for line in (TABLE_DIR / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = [cell.strip() for cell in line.split("\t")]
+        rows.append((cells + [""] * columns)[:columns])
+    return rows
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A sign pattern: a regex over the Chinese text and an output template with slots."""
+
+    lang: str
+    function: str
+    regex: re.Pattern[str]
+    template: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Verb:
+    """An action with its sign forms per language."""
+
+    verb: str
+    gerund: str
+    ru: str
+    ja: str
+    ko: str
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """A hazard: the English signal word and message, and whole signs in ru/ja/ko."""
+
+    signal: str
+    message: str
+    ja: str = ""
+    ko: str = ""
+    ru: str = ""
+
+
+@dataclass(frozen=True)
+class Generic:
+    """A generic name part: its English, its kind, and its modifier form (admin units)."""
+
+    en: str
+    kind: str
+    modifier: str
+    known_specific_only: bool = False
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Every rule table, parsed."""
+
+    patterns: tuple[Pattern, ...]
+    verbs: dict[str, Verb]
+    hazards: dict[str, Hazard]
+    generics: dict[str, Generic]
+    directions: dict[str, tuple[str, str]]
+    abbreviations: dict[str, str]
+    function_words: frozenset[str]
+    signal_words: frozenset[str]
+    units: dict[str, str]
+    words: dict[str, str]
+
+    @functools.cached_property
+    def admin_levels(self) -> frozenset[str]:
+        """English words of administrative levels (Province, City, District…)."""
+        return frozenset(g.en for g in self.generics.values() if g.kind == "admin")
+
+    @functools.cached_property
+    def max_generic_length(self) -> int:
+        """The longest generic name part, in characters."""
+        return max(len(k) for k in self.generics)
+
+
+# The QA checks' authoritative place-name spellings (polyphonic characters, established
+# forms): drafts must spell names the way the checks will accept them.
+PLACE_NAMES_FILE = TABLE_DIR.parent.parent / "checks" / "data" / "place_names.tsv"
+
+
+@functools.cache
+def place_name_spellings() -> dict[str, str]:
+    """Chinese place name → its standard spelling (first listed), from the checks' table."""
+    if not PLACE_NAMES_FILE.exists():
+        return {}
+    spellings = {}
+    for line in PLACE_NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if line.startswith("#") or len(cells) < 2 or cells[0] == "zh":
+            continue
+        spelling = cells[1].split("|")[0].strip()
+        if cells[0].strip() and spelling:
+            spellings[cells[0].strip()] = spelling
+    return spellings
+
+
+@functools.cache
+def load_tables() -> Tables:
+    """Parse every table (cached for the life of the process)."""
+    patterns = []
+    for number, (lang, function, regex, template) in enumerate(read_table("patterns.tsv", 4), 1):
+        patterns.append(Pattern(lang, function, re.compile(regex), template, number))
+    return Tables(
+        patterns=tuple(patterns),
+        verbs={zh: Verb(verb, gerund, ru, ja, ko)
+               for zh, verb, gerund, ru, ja, ko in read_table("verbs.tsv", 6)},
+        hazards={zh: Hazard(signal, message, ja, ko, ru)
+                 for zh, signal, message, ja, ko, ru in read_table("hazards.tsv", 6)},
+        generics={zh: Generic(en, kind, modifier or en, specific == "known")
+                  for zh, en, kind, modifier, specific in read_table("generics.tsv", 5)},
+        directions={zh: (word, abbreviation)
+                    for zh, word, abbreviation in read_table("directions.tsv", 3)},
+        abbreviations={word: abbreviation
+                       for word, abbreviation in read_table("abbreviations.tsv", 2)},
+        function_words=frozenset(w.lower() for (w,) in read_table("function_words.tsv", 1)),
+        signal_words=frozenset(w.upper() for (w,) in read_table("signal_words.tsv", 1)),
+        units={zh: symbol for zh, symbol in read_table("units.tsv", 2)},
+        words={zh: en for zh, en in read_table("words.tsv", 2)},
+    )

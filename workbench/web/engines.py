@@ -1,0 +1,46 @@
+"""Drafting engines: which can run here, and a page to try drafts on a few sign texts."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from workbench.db import get_db
+from workbench.mt import list_engines
+from workbench.mt.base import EngineUnavailable
+from workbench.mt.pipeline import draft_texts
+from workbench.web import nav_item
+from workbench.web.security import permission_required
+
+bp = Blueprint("engines", __name__, url_prefix="/engines")
+nav_item("engines.index", _l("Machine drafts"), "review.view", order=60)
+
+MAX_LINES = 50
+TARGETS = ("en", "ru", "ja", "ko")
+
+
+@bp.route("/")
+@permission_required("review.view")
+def index():
+    """The engines with their language pairs, and drafts for texts given in the query."""
+    settings = dict(current_app.config)
+    engines = list_engines(settings, include_unavailable=True)
+    text = request.args.get("text", "")
+    target = request.args.get("target", "en")
+    if target not in TARGETS:
+        target = "en"
+    engine = request.args.get("engine") or None
+    available = {e.id for e in engines if e.available}
+    if engine not in available:
+        engine = None
+    lines = [line.strip() for line in text.splitlines()][:MAX_LINES]
+    drafts, error = [], None
+    if any(lines):
+        try:
+            drafts = list(zip(lines, draft_texts(get_db(), lines, "zh", target, engine=engine,
+                                                 settings=settings)))
+        except EngineUnavailable as unavailable:
+            error = str(unavailable)
+    return render_template("engines/index.html", engines=engines, text=text, target=target,
+                           engine=engine, drafts=drafts, error=error, targets=TARGETS,
+                           configured=settings.get("MT_ENGINE") or "rules",
+                           max_lines=MAX_LINES)
