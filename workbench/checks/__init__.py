@@ -1,0 +1,116 @@
+"""Automatic QA checks for sign wording.
+
+    from workbench.checks import run_checks, Finding, CHECKS
+    findings = run_checks(db, source="小心地滑", target="Carefully Slide", target_lang="en")
+
+Each check is a small class registered in :data:`CHECKS` (see
+:mod:`workbench.checks.base`); :func:`run_checks` runs every check that applies
+to the language and profile and is not switched off for the project
+(:mod:`workbench.checks.settings`).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from workbench.checks.base import (  # noqa: F401
+    CHECKS, ERROR, PROFILES, WARNING, Check, CheckContext, Finding, register,
+)
+from workbench.checks.settings import disabled_checks, set_check_enabled  # noqa: F401
+
+# Importing the modules registers their checks, in the order findings are listed.
+from workbench.checks import (  # noqa: E402,F401  isort: skip
+    script, glossary, chinglish, spelling, pinyin, capitals, punctuation, numbers, patterns,
+    consistency,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["run_checks", "Finding", "CHECKS", "Check", "CheckContext", "register",
+           "disabled_checks", "set_check_enabled", "list_checks"]
+
+
+def _load_glossary(db: Database | None, source_lang: str, target_lang: str) -> Any:
+    if db is None:
+        return None
+    from workbench.glossary import load_glossary
+    try:
+        return load_glossary(db, source_lang, target_lang)
+    except Exception as error:  # noqa: BLE001 - only a missing glossary schema is tolerated
+        if "no such table" in str(error):
+            return None
+        raise
+
+
+def run_checks(db: Database | None, source: str, target: str, target_lang: str,
+               function: str | None = None, profile: str = "sign",
+               context: dict[str, Any] | None = None, *, source_lang: str = "zh",
+               only: Iterable[str] | None = None,
+               disabled: Iterable[str] | None = None) -> list[Finding]:
+    """Run the QA checks on one source/target pair and return the findings.
+
+    ``db`` may be None: then the glossary and the inventory are not consulted
+    (unless ``context`` carries ``glossary`` or ``other_renderings``).
+    ``function`` is the sign's kind when known (prohibition, warning, …);
+    ``profile`` is "sign", "prose" or "term". ``only`` limits the run to some
+    check ids; ``disabled`` overrides the project's switched-off checks.
+    Findings come sorted by position, whole-text findings first.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+    extra = dict(context or {})
+    source = source or ""
+    target = target or ""
+    term_base = extra.pop("glossary", None)
+    if term_base is None:
+        term_base = _load_glossary(db, source_lang, target_lang)
+    ctx = CheckContext(source=source, target=target, target_lang=target_lang or "", db=db,
+                       function=function, profile=profile, extra=extra, glossary=term_base,
+                       source_lang=source_lang)
+    switched_off = frozenset(disabled) if disabled is not None else disabled_checks(db)
+    wanted = frozenset(only) if only is not None else None
+    ctx.active = frozenset(check_id for check_id in CHECKS if check_id not in switched_off
+                           and (wanted is None or check_id in wanted))
+    findings: list[Finding] = []
+    for check_id, check in CHECKS.items():
+        if check_id not in ctx.active:
+            continue
+        try:
+            if check.applies(ctx):
+                findings.extend(check.check(source, target, ctx.lang, ctx))
+        except Exception as error:  # noqa: BLE001 - one faulty check must not hide the others
+            logger.exception("QA check %s failed on %r / %r", check_id, source, target)
+            findings.append(Finding(check_id, WARNING, f"The check “{check.name}” could not "
+                                    f"run on this text ({type(error).__name__}).", None, None))
+    findings = _without_repeats(findings)
+    findings.sort(key=lambda f: (-1 if f.start is None else f.start,
+                                 -1 if f.end is None else f.end))
+    return findings
+
+
+def _without_repeats(findings: list[Finding]) -> list[Finding]:
+    """One finding per stretch of text: a later check that flags exactly the same words
+    (the glossary and the Chinglish table both naming "Car Rent") adds nothing."""
+    at_span: dict[tuple[int, int], int] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        if finding.start is not None and finding.end is not None:
+            span = (finding.start, finding.end)
+            if span in at_span:
+                index = at_span[span]
+                if finding.severity == ERROR and kept[index].severity != ERROR:
+                    kept[index] = finding  # keep the more serious of the two
+                continue
+            at_span[span] = len(kept)
+        kept.append(finding)
+    return kept
+
+
+def list_checks(db: Database | None = None) -> list[dict[str, Any]]:
+    """Every registered check as plain data, with whether it is on for the project."""
+    off = disabled_checks(db)
+    return [dict(check.describe(), enabled=check_id not in off)
+            for check_id, check in CHECKS.items()]
