@@ -1,0 +1,1 @@
+"""The sign inventory: sites, signs, photos, bulk import, progress."""

@@ -1,0 +1,116 @@
+"""``workbench inventory …`` and ``workbench demo load``."""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import click
+
+from workbench import counties
+from workbench.cli import Env, pass_env
+from workbench.inventory import demo, importer, records
+
+
+@click.group("inventory")
+def inventory() -> None:
+    """The sign inventory: template, import, statistics."""
+
+
+@inventory.command("template")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx",
+              show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+def template(fmt: str, output: str) -> None:
+    """Write the import template (bilingual headers) to OUTPUT."""
+    data = importer.template_csv() if fmt == "csv" else importer.template_xlsx()
+    Path(output).write_bytes(data)
+    click.echo(f"Wrote the {fmt.upper()} template to {output}.")
+
+
+@inventory.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--county", help="County of every row (Chinese name, English name or code).")
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option("--photos", type=click.Path(exists=True, dir_okay=False),
+              help="ZIP of photos named in the 'photo' column.")
+@click.option("--no-checks", is_flag=True,
+              help="Skip the QA checks now (run `inventory recheck` later).")
+@pass_env
+def import_command(env: Env, file: str, county: str | None, dry_run: bool,
+                   photos: str | None, no_checks: bool) -> None:
+    """Import a CSV or XLSX inventory; exits non-zero, writing nothing, on any bad row."""
+    report = importer.import_inventory(
+        env.db, env.actor, Path(file).read_bytes(), file, county=county, dry_run=dry_run,
+        photos_zip=Path(photos).read_bytes() if photos else None,
+        upload_dir=env.settings["UPLOAD_DIR"], max_photo_bytes=env.settings["MAX_PHOTO_BYTES"],
+        run_checks=not no_checks)
+    for warning in report.warnings:
+        click.secho(f"Warning: {warning}", fg="yellow", err=True)
+    if report.encoding and report.encoding not in ("utf-8", "utf-8-sig"):
+        click.echo(f"Read as {report.encoding}.")
+    click.echo(report.summary())
+    if not dry_run:
+        click.echo(f"QA findings on installed texts: {report.findings}.")
+
+
+def _pad(text: str, width: int) -> str:
+    # Chinese characters take two terminal columns.
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
+
+
+@inventory.command("stats")
+@pass_env
+def stats(env: Env) -> None:
+    """Print sign counts per county and status."""
+    rows = records.stats(env.db, env.actor)
+    statuses = list(records.STATUSES)
+    table: dict[str, dict[str, int]] = {}
+    for row in rows:
+        table.setdefault(row["county_zh"], {})[row["status"]] = row["signs"]
+    click.echo(_pad("county", 14) + "".join(f"{s:>11}" for s in statuses) + f"{'total':>9}")
+    totals = dict.fromkeys(statuses, 0)
+    for county, counts in table.items():
+        click.echo(_pad(county, 14) + "".join(f"{counts.get(s, 0):>11}" for s in statuses)
+                   + f"{sum(counts.values()):>9}")
+        for status in statuses:
+            totals[status] += counts.get(status, 0)
+    click.echo(_pad("total", 14) + "".join(f"{totals[s]:>11}" for s in statuses)
+               + f"{sum(totals.values()):>9}")
+
+
+@inventory.command("recheck")
+@click.option("--county", help="Only this county.")
+@pass_env
+def recheck(env: Env, county: str | None) -> None:
+    """Re-run the QA checks on the installed texts of every sign."""
+    county_id = counties.resolve_county(env.db, county)["id"] if county else None
+    signs, findings = records.recheck(env.db, env.actor, county_id)
+    click.echo(f"Checked {signs} signs: {findings} findings.")
+
+
+@inventory.command("draft")
+@click.option("--engine", help="Drafting engine id (default: the configured one).")
+@pass_env
+def draft(env: Env, engine: str | None) -> None:
+    """Machine-draft every translation unit still in state 'new'."""
+    from workbench.review import units
+
+    drafted = units.draft_new_units(env.db, env.actor, engine=engine, settings=env.settings)
+    click.echo(f"Drafted {drafted} translation units.")
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """Demo data."""
+
+
+@demo_group.command("load")
+@pass_env
+def demo_load(env: Env) -> None:
+    """Load the demo inventory (Boao, Meilan airport, Shamei, Shuiman, Dadonghai)."""
+    sites, signs = demo.load_demo(env.db)
+    click.echo(f"Loaded the demo inventory: {sites} sites, {signs} signs added.")
+
+
+commands = [inventory, demo_group]

@@ -1,0 +1,1 @@
+"""Translation units and (next) their review workflow."""

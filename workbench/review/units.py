@@ -1,0 +1,298 @@
+"""Shared translation units: one wording per Chinese text and target language.
+
+Every sign is linked (``sign_units``) to one unit per required language.
+Identical Chinese texts across the whole inventory share one unit (``scope``
+``''``), so a wording is drafted, reviewed and approved once and reused on every
+sign that carries it. A sign that needs a different wording opts out with a
+reason and gets a private unit (``scope`` ``'sign:<id>'``). Documents will use
+``'doc:<id>'`` scopes and ``kind='segment'``.
+
+Unit states: new → machine_draft → translated → in_review → approved (or
+rejected). This module creates, links and machine-drafts units; approving is
+the review workflow's (``workbench.review.workflow``), which calls
+:func:`refresh_sign_status` for the signs of a unit it changed. ``version``
+starts at 1 and goes up with every change (optimistic locking).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from workbench import audit, auth
+from workbench.db import transaction
+from workbench.review.workflow import store_findings
+
+UNIT_STATES = ("new", "machine_draft", "translated", "in_review", "approved", "rejected")
+# state → (Chinese label, English label), for pages.
+UNIT_STATE_LABELS: dict[str, tuple[str, str]] = {
+    "new": ("待翻译", "New"), "machine_draft": ("机器初稿", "Machine draft"),
+    "translated": ("已翻译", "Translated"), "in_review": ("审校中", "In review"),
+    "approved": ("已批准", "Approved"), "rejected": ("已退回", "Rejected"),
+}
+SHARED_SCOPE = ""
+# Sign statuses the unit states decide; later ones (fabricated, installed) and
+# rejected are set by people and left alone here.
+STATUS_FOLLOWS_UNITS = frozenset({"submitted", "drafting", "in_review", "approved"})
+
+
+def sign_scope(sign_id: int, opt_out_reason: str | None) -> str:
+    """The unit scope of a sign: shared, or private when it opted out with a reason."""
+    return f"sign:{sign_id}" if opt_out_reason else SHARED_SCOPE
+
+
+@dataclass
+class SignUnitRequest:
+    """What :func:`link_units_bulk` needs to know about one sign."""
+
+    sign_id: int
+    zh: str
+    languages: Sequence[str]
+    function: str | None = None
+    domain: str | None = None
+    opt_out_reason: str | None = None
+    # lang → installed text to start the unit from (a sign kept as it is).
+    prefill: dict[str, str] = field(default_factory=dict)
+
+
+def link_units_bulk(db: Database, requests: Sequence[SignUnitRequest],
+                    actor_name: str = "system", *, new_signs: bool = False) -> list[int]:
+    """Create missing units and link every sign to its unit per language; new unit ids.
+
+    Runs in the caller's transaction, which records the audit event (an import
+    summary or the sign's own event). Links for languages a sign no longer
+    requires are removed; the units themselves stay (other signs may use them).
+    ``new_signs`` says every sign is brand new (no links to remove yet).
+    """
+    now = audit.now_iso()
+    before_max = db.execute("SELECT coalesce(max(id), 0) FROM translation_units").fetchone()[0]
+    # One candidate row per distinct (scope, text, language): 100,000 signs carry
+    # a few hundred distinct wordings, and each INSERT OR IGNORE costs an index probe.
+    candidates: dict[tuple[str, str, str], tuple] = {}
+    keys = []
+    for req in requests:
+        scope = sign_scope(req.sign_id, req.opt_out_reason)
+        for lang in req.languages:
+            key = (scope, req.zh, lang)
+            keys.append((req.sign_id, scope, req.zh, lang))
+            text = req.prefill.get(lang)
+            if key not in candidates or (text and candidates[key][6] is None):
+                candidates[key] = ("sign", scope, "zh", req.zh, lang,
+                                   "translated" if text else "new", text,
+                                   "installed" if text else None, req.domain, req.function,
+                                   now, now, actor_name)
+    unit_rows = list(candidates.values())
+    db.conn.executemany(
+        """INSERT OR IGNORE INTO translation_units (kind, scope, source_lang, source_text,
+               target_lang, state, target_text, draft_engine, domain, function, created_at,
+               updated_at, updated_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", unit_rows)
+    # Look the ids up in one pass per distinct (scope, text, lang).
+    lookup: dict[tuple[str, str, str], int] = {}
+    wanted = {(scope, zh, lang) for _sid, scope, zh, lang in keys}
+    if len(wanted) > 2000:
+        texts = {zh for _s, zh, _l in wanted}
+        for row in db.execute("SELECT id, scope, source_text, target_lang FROM "
+                              "translation_units WHERE kind = 'sign' AND source_lang = 'zh'"):
+            if row[2] in texts:
+                lookup[(row[1], row[2], row[3])] = row[0]
+    else:
+        for scope, zh, lang in wanted:
+            row = db.execute(
+                "SELECT id FROM translation_units WHERE kind = 'sign' AND scope = ? AND "
+                "source_lang = 'zh' AND source_text = ? AND target_lang = ?",
+                [scope, zh, lang]).fetchone()
+            lookup[(scope, zh, lang)] = row[0]
+    sign_ids = [] if new_signs else [req.sign_id for req in requests]
+    for start in range(0, len(sign_ids), 500):
+        chunk = sign_ids[start:start + 500]
+        db.execute(f"DELETE FROM sign_units WHERE sign_id IN ({','.join('?' * len(chunk))})",
+                   chunk)
+    db.conn.executemany(
+        "INSERT INTO sign_units (sign_id, target_lang, unit_id) VALUES (?, ?, ?)",
+        [(sid, lang, lookup[(scope, zh, lang)]) for sid, scope, zh, lang in keys])
+    return [r[0] for r in db.execute("SELECT id FROM translation_units WHERE id > ?",
+                                     [before_max])]
+
+
+def ensure_units_for_sign(db: Database, actor: auth.User, sign_id: int) -> list[int]:
+    """Create or link one unit per required language of the sign (English always).
+
+    A sign kept as it is ('keep') starts a *new* unit from its installed text
+    when the QA checks found no error in it, so reviewers confirm rather than
+    retranslate. Returns the ids of units created now (each audited).
+    """
+    with transaction(db):
+        sign = next(db.query(
+            "SELECT s.*, st.sector FROM signs s JOIN sites st ON st.id = s.site_id "
+            "WHERE s.id = ?", [sign_id]))
+        languages = [lang for lang in sign["languages"].split(";") if lang] or ["en"]
+        if "en" not in languages:
+            languages.insert(0, "en")
+        prefill: dict[str, str] = {}
+        if sign["action"] == "keep":
+            flagged = {r[0] for r in db.execute(
+                "SELECT DISTINCT lang FROM sign_findings WHERE sign_id = ? AND severity = "
+                "'error'", [sign_id])}
+            for lang, text in db.execute(
+                    "SELECT lang, text FROM sign_current_texts WHERE sign_id = ?", [sign_id]):
+                if lang in languages and lang not in flagged:
+                    prefill[lang] = text
+        created = link_units_bulk(db, [SignUnitRequest(
+            sign_id, sign["zh"], languages, sign["function"], sign["sector"],
+            sign["opt_out_reason"], prefill)], actor.username)
+        for unit_id in created:
+            audit.record(db, actor, "unit.create", "translation_unit", unit_id, None,
+                         get_unit(db, unit_id))
+    return created
+
+
+def get_unit(db: Database, unit_id: int) -> dict[str, Any]:
+    """One translation unit as a dict (KeyError-free: None when missing)."""
+    return next(db.query("SELECT * FROM translation_units WHERE id = ?", [unit_id]), None)
+
+
+def units_for_sign(db: Database, sign_id: int) -> list[dict[str, Any]]:
+    """The sign's units per language, with how many signs share each."""
+    return list(db.query(
+        """SELECT su.target_lang AS lang, u.*,
+                  (SELECT count(*) FROM sign_units x WHERE x.unit_id = u.id) AS sign_count
+           FROM sign_units su JOIN translation_units u ON u.id = su.unit_id
+           WHERE su.sign_id = ?
+           ORDER BY CASE su.target_lang WHEN 'en' THEN 0 WHEN 'ru' THEN 1 WHEN 'ja' THEN 2
+                    WHEN 'ko' THEN 3 ELSE 4 END""", [sign_id]))
+
+
+def signs_of_units(db: Database, unit_ids: Iterable[int]) -> list[int]:
+    """Ids of the signs linked to any of these units."""
+    ids = list(unit_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT DISTINCT sign_id FROM sign_units WHERE unit_id IN "
+            f"({','.join('?' * len(chunk))})", chunk))
+    return sorted(found)
+
+
+def status_from_units(states: Sequence[str]) -> str:
+    """The sign status its units' states imply.
+
+    All approved → approved; any under review or approved → in_review; any
+    draft or translation → drafting; otherwise submitted.
+    """
+    if states and all(s == "approved" for s in states):
+        return "approved"
+    if any(s in ("in_review", "approved") for s in states):
+        return "in_review"
+    if any(s in ("machine_draft", "translated", "rejected") for s in states):
+        return "drafting"
+    return "submitted"
+
+
+def refresh_sign_status(db: Database, sign_id: int, actor: auth.User | None = None) -> str:
+    """Move a sign to the status its units imply; returns the (new) status.
+
+    Only statuses in :data:`STATUS_FOLLOWS_UNITS` move; a rejected, fabricated or
+    installed sign stays where a person put it. The review workflow calls this
+    for every sign of a unit it changes (:func:`signs_of_units`). Audited.
+    """
+    actor = actor or auth.system_actor("workflow")
+    with transaction(db):
+        row = db.execute("SELECT status, county_id FROM signs WHERE id = ?",
+                         [sign_id]).fetchone()
+        if row is None or row[0] not in STATUS_FOLLOWS_UNITS:
+            return row[0] if row else ""
+        states = [r[0] for r in db.execute(
+            "SELECT u.state FROM sign_units su JOIN translation_units u ON u.id = su.unit_id "
+            "WHERE su.sign_id = ?", [sign_id])]
+        status = status_from_units(states)
+        if status != row[0]:
+            db.execute("UPDATE signs SET status = ?, updated_at = ? WHERE id = ?",
+                       [status, audit.now_iso(), sign_id])
+            audit.record(db, actor, "sign.status", "sign", sign_id,
+                         {"status": row[0], "county_id": row[1]},
+                         {"status": status, "county_id": row[1]})
+        return status
+
+
+def refresh_statuses_bulk(db: Database, sign_ids: Sequence[int]) -> dict[str, list[int]]:
+    """:func:`refresh_sign_status` for many signs at once, without audit events.
+
+    For bulk imports: runs in the caller's transaction, whose summary audit
+    event must list the returned changes (new status → sign ids).
+    """
+    changes: dict[str, list[int]] = {}
+    now = audit.now_iso()
+    updates = []
+    for start in range(0, len(sign_ids), 900):
+        chunk = list(sign_ids[start:start + 900])
+        marks = ",".join("?" * len(chunk))
+        states: dict[int, list[str]] = {}
+        for sign_id, state in db.execute(
+                f"SELECT su.sign_id, u.state FROM sign_units su JOIN translation_units u "
+                f"ON u.id = su.unit_id WHERE su.sign_id IN ({marks})", chunk):
+            states.setdefault(sign_id, []).append(state)
+        for sign_id, status in db.execute(
+                f"SELECT id, status FROM signs WHERE id IN ({marks})", chunk):
+            if status not in STATUS_FOLLOWS_UNITS:
+                continue
+            wanted = status_from_units(states.get(sign_id, []))
+            if wanted != status:
+                changes.setdefault(wanted, []).append(sign_id)
+                updates.append((wanted, now, sign_id))
+    db.conn.executemany("UPDATE signs SET status = ?, updated_at = ? WHERE id = ?", updates)
+    return changes
+
+
+def draft_new_units(db: Database, actor: auth.User, unit_ids: Iterable[int] | None = None,
+                    engine: str | None = None, settings: dict[str, Any] | None = None) -> int:
+    """Fill units in state 'new' with a machine draft; returns how many were drafted.
+
+    Each drafted unit moves to 'machine_draft' (version + 1, audited) and every
+    sign linked to it follows (submitted → drafting).
+    """
+    from workbench.mt.pipeline import draft_texts
+
+    where, params = "WHERE state = 'new' AND kind = 'sign'", []
+    if unit_ids is not None:
+        ids = list(unit_ids)
+        if not ids:
+            return 0
+        where += f" AND id IN ({','.join('?' * len(ids))})"
+        params = ids
+    pending = list(db.query(f"SELECT * FROM translation_units {where} ORDER BY id", params))
+    by_lang: dict[str, list[dict[str, Any]]] = {}
+    for unit in pending:
+        by_lang.setdefault(unit["target_lang"], []).append(unit)
+    drafted: list[int] = []
+    for lang, group in by_lang.items():
+        # Drafting may be slow (neural engines): do it before taking the write lock.
+        drafts = draft_texts(db, [u["source_text"] for u in group], source="zh", target=lang,
+                             engine=engine, settings=settings)
+        with transaction(db):
+            for unit, draft in zip(group, drafts):
+                if not draft or not (draft.text or "").strip():
+                    continue
+                current = get_unit(db, unit["id"])
+                if current is None or current["state"] != "new":
+                    continue  # someone translated it meanwhile
+                change = {"state": "machine_draft", "target_text": draft.text,
+                          "draft_engine": draft.engine, "draft_score": draft.score,
+                          "version": current["version"] + 1, "updated_at": audit.now_iso(),
+                          "updated_by": actor.username}
+                db["translation_units"].update(unit["id"], change)
+                audit.record(db, actor, "unit.draft", "translation_unit", unit["id"],
+                             {k: current[k] for k in change}, change)
+                drafted.append(unit["id"])
+    if drafted:
+        with transaction(db):
+            for sign_id in signs_of_units(db, drafted):
+                refresh_sign_status(db, sign_id, actor)
+        # QA of every machine draft is stored at once, so the queue's QA filter and the
+        # unit page show it before anyone opens the unit.
+        for unit_id in drafted:
+            store_findings(db, get_unit(db, unit_id))
+    return len(drafted)

@@ -1,0 +1,560 @@
+"""Inventory pages: sign list and detail, forms, photos, sites, import, dashboard.
+
+Views call :mod:`workbench.inventory` and render; county isolation is done by
+the domain functions (another county's record raises NotFound → 404).
+"""
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, send_file, session, url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (DecimalField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from workbench import auth, counties
+from workbench.db import get_db
+from workbench.errors import ValidationError
+from workbench.inventory import dashboard as dashboard_data
+from workbench.inventory import importer, photos, records
+from workbench.web import home, nav_item
+from workbench.web.security import current_actor, permission_required
+
+bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+nav_item("inventory.signs", _l("Inventory"), "inventory.view", order=30)
+
+
+def _locale() -> str:
+    return "zh" if str(get_locale()).startswith("zh") else "en"
+
+
+def _choices(table: dict[str, tuple[str, str]], blank: bool = False) -> list[tuple[str, str]]:
+    locale = _locale()
+    items = [(code, records.label(table, code, locale)) for code in table]
+    return ([("", "—")] + items) if blank else items
+
+
+@bp.app_template_filter("vocab")
+def vocab(code: str | None, kind: str) -> str:
+    """A vocabulary code's label in the interface language: ``{{ s.status|vocab('status') }}``."""
+    from workbench.review.units import UNIT_STATE_LABELS
+
+    table = {"status": records.STATUSES, "sector": records.SECTORS,
+             "function": records.FUNCTIONS, "action": records.ACTIONS,
+             "lang": records.LANGUAGES, "unit_state": UNIT_STATE_LABELS}[kind]
+    return records.label(table, code, _locale())
+
+
+# ---------------------------------------------------------------------------
+# Forms
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SignForm(FlaskForm):
+    site_id = SelectField(_l("Site"), validators=[DataRequired()], choices=[])
+    location = StringField(_l("Location within the site"), validators=[Optional(),
+                                                                          Length(max=200)])
+    function = SelectField(_l("Sign function"), choices=[])
+    zh = TextAreaField(_l("Chinese text"), validators=[DataRequired(), Length(max=500)])
+    en_current = TextAreaField(_l("English installed now"), validators=[Optional(),
+                                                                        Length(max=500)])
+    ru_current = StringField(_l("Russian installed now"), validators=[Optional(),
+                                                                      Length(max=500)])
+    ja_current = StringField(_l("Japanese installed now"), validators=[Optional(),
+                                                                       Length(max=500)])
+    ko_current = StringField(_l("Korean installed now"), validators=[Optional(),
+                                                                     Length(max=500)])
+    languages = MultiCheckboxField(_l("Required languages (English always)"), choices=[])
+    quantity = IntegerField(_l("Quantity"), default=1,
+                            validators=[Optional(), NumberRange(min=1)])
+    size = StringField(_l("Size"), validators=[Optional(), Length(max=100)])
+    material = StringField(_l("Material"), validators=[Optional(), Length(max=100)])
+    action = SelectField(_l("Action"), choices=[])
+    opt_out_reason = StringField(
+        _l("Own wording: reason (leave empty to share the approved wording of identical "
+           "Chinese texts)"), validators=[Optional(), Length(max=300)])
+    photo = FileField(_l("Photo (JPEG, PNG or WebP)"))
+
+
+class SiteForm(FlaskForm):
+    county_id = SelectField(_l("County"), choices=[])
+    name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("English name (once approved)"), validators=[Optional(),
+                                                                           Length(max=200)])
+    sector = SelectField(_l("Sector"), choices=[])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    latitude = DecimalField(_l("Latitude"), places=None, validators=[Optional()])
+    longitude = DecimalField(_l("Longitude"), places=None, validators=[Optional()])
+
+
+class ImportForm(FlaskForm):
+    # The domain decides which counties a user may import into (officers: their own).
+    county_id = SelectField(_l("County"), choices=[], validate_choice=False)
+    file = FileField(_l("Spreadsheet (CSV or XLSX)"))
+    photos = FileField(_l("Photos (ZIP, optional)"))
+
+
+def _county_choices(user: auth.User, blank: bool = False) -> list[tuple[str, str]]:
+    scope = auth.county_scope(user)
+    rows = [c for c in counties.list_counties(get_db(), include_inactive=False)
+            if scope is None or c["id"] == scope]
+    items = [(str(c["id"]), c["name_zh"]) for c in rows]
+    return ([("", _("All counties"))] + items) if blank and scope is None else items
+
+
+def _form_errors(form: FlaskForm, error: ValidationError) -> None:
+    for problem in error.problems:
+        field = getattr(form, problem.column or "", None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [problem.reason]
+        else:
+            flash(str(problem), "error")
+
+
+def _sign_form(user: auth.User, data: dict[str, Any] | None = None) -> SignForm:
+    form = SignForm(data=data)
+    sites = records.list_sites(get_db(), user, with_counts=False)
+    form.site_id.choices = [(str(s["id"]), f"{s['county_zh']} · {s['name_zh']}") for s in sites]
+    form.function.choices = _choices(records.FUNCTIONS)
+    form.action.choices = _choices(records.ACTIONS)
+    form.languages.choices = [(c, records.label(records.LANGUAGES, c, _locale()))
+                              for c in records.LANGUAGES]
+    return form
+
+
+def _sign_values(form: SignForm) -> dict[str, Any]:
+    return {"location": form.location.data, "function": form.function.data,
+            "zh": form.zh.data, "en_current": form.en_current.data,
+            "ru_current": form.ru_current.data, "ja_current": form.ja_current.data,
+            "ko_current": form.ko_current.data,
+            "languages": ";".join(form.languages.data or ["en"]),
+            "quantity": form.quantity.data or 1, "size": form.size.data,
+            "material": form.material.data, "action": form.action.data,
+            "opt_out_reason": form.opt_out_reason.data, "site_id": form.site_id.data}
+
+
+def _upload_photo(sign_id: int, storage: Any) -> None:
+    if storage is None or not getattr(storage, "filename", ""):
+        return
+    limit = current_app.config["MAX_PHOTO_BYTES"]
+    data = storage.read(limit + 1)
+    photos.add_photo(get_db(), current_actor(), sign_id, data, storage.filename,
+                     upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=limit)
+
+
+# ---------------------------------------------------------------------------
+# Signs
+
+LIST_FILTERS = ("county_id", "site_id", "status", "function", "action", "sector", "lang",
+                "has_photo", "has_flags", "q")
+
+
+@bp.route("/")
+@permission_required("inventory.view")
+def signs():
+    """The sign list: filters, full-text search, sort and pagination."""
+    db = get_db()
+    user = current_actor()
+    filters = {k: request.args.get(k, "").strip() for k in LIST_FILTERS}
+    filters = {k: v for k, v in filters.items() if v}
+    sort = request.args.get("sort", "updated")
+    page = max(1, request.args.get("page", 1, type=int))
+    size = current_app.config["PAGE_SIZE"]
+    rows, total = records.list_signs(db, user, filters, sort=sort, page=page, page_size=size)
+    sites = records.list_sites(db, user, county_id=int(filters["county_id"])
+                               if filters.get("county_id", "").isdigit() else None,
+                               with_counts=False)
+    return render_template(
+        "inventory/list.html", rows=rows, total=total, page=page,
+        pages=max(1, -(-total // size)), filters=filters, sort=sort,
+        query_args=dict(filters, sort=sort), county_choices=_county_choices(user, blank=True),
+        sites=sites, statuses=records.STATUSES, functions=records.FUNCTIONS,
+        actions=records.ACTIONS, sectors=records.SECTORS, languages=records.LANGUAGES,
+        sorts=records.SORTS)
+
+
+@bp.route("/signs/<int:sign_id>")
+@permission_required("inventory.view")
+def sign_detail(sign_id: int):
+    """One sign: texts, photos, findings, translation units, history."""
+    db = get_db()
+    user = current_actor()
+    sign = records.get_sign(db, user, sign_id)
+    return render_template(
+        "inventory/detail.html", sign=sign, history=records.sign_history(db, user, sign_id),
+        actions=records.allowed_actions(user, sign), can_edit=records.can_edit(user, sign),
+        transitions=records.TRANSITIONS)
+
+
+@bp.route("/signs/new", methods=["GET", "POST"])
+@permission_required("inventory.submit")
+def sign_new():
+    """Submit one sign, with an optional photo."""
+    db = get_db()
+    user = current_actor()
+    form = _sign_form(user, {"site_id": request.args.get("site_id", ""),
+                             "languages": ["en"], "action": "correct", "quantity": 1})
+    if not form.site_id.choices:
+        flash(_("Create the site first, then add its signs."), "info")
+        return redirect(url_for("inventory.site_new"))
+    if form.validate_on_submit():
+        try:
+            photo_data = form.photo.data
+            if photo_data and getattr(photo_data, "filename", ""):
+                # Check the photo before the sign is created, so a bad photo
+                # does not leave a sign behind without it.
+                limit = current_app.config["MAX_PHOTO_BYTES"]
+                photos.prepare_photo(photo_data.read(limit + 1), photo_data.filename, limit)
+                photo_data.seek(0)
+            sign_id = records.create_sign(db, user, int(form.site_id.data), _sign_values(form))
+            _upload_photo(sign_id, photo_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            flash(_("Sign submitted."), "success")
+            return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+    return render_template("inventory/sign_form.html", form=form, sign=None)
+
+
+@bp.route("/signs/<int:sign_id>/edit", methods=["GET", "POST"])
+@permission_required("inventory.submit")
+def sign_edit(sign_id: int):
+    """Edit a sign while its status allows the user's role to."""
+    db = get_db()
+    user = current_actor()
+    sign = records.get_sign(db, user, sign_id)
+    if not records.can_edit(user, sign):
+        abort(403)
+    data = {k: sign[k] for k in records.SIGN_FIELDS}
+    data.update({f"{lang}_current": text for lang, text in sign["current_texts"].items()})
+    data["languages"] = sign["language_list"]
+    data["site_id"] = str(sign["site_id"])
+    form = _sign_form(user, data)
+    if form.validate_on_submit():
+        try:
+            records.update_sign(db, user, sign_id, _sign_values(form))
+            _upload_photo(sign_id, form.photo.data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+    return render_template("inventory/sign_form.html", form=form, sign=sign)
+
+
+@bp.route("/signs/<int:sign_id>/status", methods=["POST"])
+@permission_required("inventory.view")
+def sign_transition(sign_id: int):
+    """Apply a status step (reject, resubmit, mark fabricated / installed)."""
+    try:
+        records.transition(get_db(), current_actor(), sign_id, request.form.get("action", ""),
+                           request.form.get("reason"))
+    except ValidationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Status changed."), "success")
+    return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+
+
+@bp.route("/signs/<int:sign_id>/photos", methods=["POST"])
+@permission_required("inventory.submit")
+def photo_add(sign_id: int):
+    """Attach a photo to a sign."""
+    records.get_sign(get_db(), current_actor(), sign_id)  # 404 outside the county
+    storage = request.files.get("photo")
+    if storage is None or not storage.filename:
+        flash(_("Choose a photo first."), "error")
+    else:
+        try:
+            _upload_photo(sign_id, storage)
+        except ValidationError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Photo added."), "success")
+    return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+
+
+@bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
+@permission_required("inventory.submit")
+def photo_delete(photo_id: int):
+    """Remove a photo."""
+    sign_id = photos.delete_photo(get_db(), current_actor(), photo_id,
+                                  current_app.config["UPLOAD_DIR"])
+    flash(_("Photo removed."), "success")
+    return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+
+
+@bp.route("/photos/<int:photo_id>")
+@bp.route("/photos/<int:photo_id>/thumb", endpoint="photo_thumb",
+          defaults={"thumbnail": True})
+@permission_required("inventory.view")
+def photo(photo_id: int, thumbnail: bool = False):
+    """A stored photo (or its thumbnail), only for users who may see the sign."""
+    path = photos.photo_file(get_db(), current_actor(), photo_id,
+                             current_app.config["UPLOAD_DIR"], thumbnail)
+    response = send_file(path, mimetype="image/jpeg", max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/signs/<int:sign_id>/use-photo-location/<int:photo_id>", methods=["POST"])
+@permission_required("inventory.submit")
+def use_photo_location(sign_id: int, photo_id: int):
+    """Set the sign's site location from a photo's EXIF GPS."""
+    db = get_db()
+    user = current_actor()
+    sign = records.get_sign(db, user, sign_id)
+    chosen = next((p for p in sign["photos"] if p["id"] == photo_id), None)
+    if chosen is None or chosen["exif_latitude"] is None:
+        abort(404)
+    records.set_site_location(db, user, sign["site_id"], chosen["exif_latitude"],
+                              chosen["exif_longitude"])
+    flash(_("The site's location was set from the photo."), "success")
+    return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+
+
+# ---------------------------------------------------------------------------
+# Sites
+
+@bp.route("/sites")
+@permission_required("inventory.view")
+def sites():
+    """Sites with their sign counts."""
+    user = current_actor()
+    county_id = request.args.get("county_id", type=int)
+    rows = records.list_sites(get_db(), user, county_id=county_id,
+                              sector=request.args.get("sector") or None,
+                              q=request.args.get("q", "").strip() or None)
+    return render_template("inventory/sites.html", sites=rows,
+                           county_choices=_county_choices(user, blank=True),
+                           county_id=county_id, sectors=records.SECTORS,
+                           sector=request.args.get("sector", ""),
+                           q=request.args.get("q", ""))
+
+
+def _site_form(user: auth.User, data: dict[str, Any] | None = None) -> SiteForm:
+    form = SiteForm(data=data)
+    form.county_id.choices = _county_choices(user)
+    form.sector.choices = _choices(records.SECTORS)
+    return form
+
+
+def _site_values(form: SiteForm) -> dict[str, Any]:
+    return {"county_id": form.county_id.data, "name_zh": form.name_zh.data,
+            "name_en": form.name_en.data or "", "sector": form.sector.data,
+            "address": form.address.data,
+            "latitude": None if form.latitude.data is None else float(form.latitude.data),
+            "longitude": None if form.longitude.data is None else float(form.longitude.data)}
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+@permission_required("inventory.submit")
+def site_new():
+    """Create a site."""
+    user = current_actor()
+    form = _site_form(user, {"county_id": str(user.county_id or "")})
+    if form.validate_on_submit():
+        try:
+            site_id = records.save_site(get_db(), user, _site_values(form))
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            flash(_("Site created. Now add its signs."), "success")
+            return redirect(url_for("inventory.site_detail", site_id=site_id))
+    return render_template("inventory/site_form.html", form=form, site=None)
+
+
+@bp.route("/sites/<int:site_id>")
+@permission_required("inventory.view")
+def site_detail(site_id: int):
+    """A site and its signs."""
+    db = get_db()
+    user = current_actor()
+    site = records.get_site(db, user, site_id)
+    rows, total = records.list_signs(db, user, {"site_id": site_id}, sort="site",
+                                     page_size=500)
+    return render_template("inventory/site.html", site=site, rows=rows, total=total)
+
+
+@bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
+@permission_required("inventory.submit")
+def site_edit(site_id: int):
+    """Edit a site."""
+    db = get_db()
+    user = current_actor()
+    site = records.get_site(db, user, site_id)
+    form = _site_form(user, dict(site, county_id=str(site["county_id"])))
+    if form.validate_on_submit():
+        try:
+            records.save_site(db, user, _site_values(form), site_id)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("inventory.site_detail", site_id=site_id))
+    return render_template("inventory/site_form.html", form=form, site=site)
+
+
+# ---------------------------------------------------------------------------
+# Import
+
+PENDING_IMPORT_SECONDS = 24 * 3600
+
+
+def _import_dir() -> Path:
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Checked files wait here for the user's confirmation; drop abandoned ones.
+    cutoff = time.time() - PENDING_IMPORT_SECONDS
+    for stale in folder.iterdir():
+        if stale.is_file() and stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
+    return folder
+
+
+@bp.route("/template.<fmt>")
+@permission_required("inventory.view")
+def template(fmt: str):
+    """Download the import template (CSV or XLSX) with bilingual headers."""
+    if fmt == "csv":
+        return Response(importer.template_csv(), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition":
+                                 "attachment; filename=sign-inventory-template.csv"})
+    if fmt == "xlsx":
+        return Response(importer.template_xlsx(), mimetype=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            headers={"Content-Disposition":
+                     "attachment; filename=sign-inventory-template.xlsx"})
+    abort(404)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@permission_required("inventory.submit")
+def import_upload():
+    """Upload a spreadsheet (and photos): check it and show what would change."""
+    user = current_actor()
+    form = ImportForm()
+    form.county_id.choices = _county_choices(user, blank=True)
+    report = problems = None
+    token = None
+    if form.validate_on_submit():
+        storage = form.file.data
+        if not storage or not storage.filename:
+            flash(_("Choose a CSV or XLSX file."), "error")
+        else:
+            data = storage.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
+            if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
+                abort(413)
+            zip_data = form.photos.data.read() if form.photos.data and \
+                form.photos.data.filename else None
+            try:
+                report = importer.import_inventory(
+                    get_db(), user, data, storage.filename, county=form.county_id.data or None,
+                    dry_run=True, photos_zip=zip_data,
+                    max_photo_bytes=current_app.config["MAX_PHOTO_BYTES"])
+            except ValidationError as error:
+                problems = error
+            else:
+                # Keep the checked files server-side until the user confirms.
+                token = secrets.token_hex(16)
+                folder = _import_dir()
+                (folder / f"{token}.data").write_bytes(data)
+                if zip_data is not None:
+                    (folder / f"{token}.zip").write_bytes(zip_data)
+                pending = session.get("inventory_imports", {})
+                pending[token] = {"file_name": Path(storage.filename).name,
+                                  "county": form.county_id.data or None}
+                session["inventory_imports"] = pending
+    return render_template("inventory/import.html", form=form, report=report,
+                           problems=problems, token=token)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@permission_required("inventory.submit")
+def import_confirm():
+    """Write a checked import (all or nothing)."""
+    token = request.form.get("token", "")
+    pending = session.get("inventory_imports", {})
+    if token not in pending or not token.isalnum():
+        flash(_("This import expired; upload the file again."), "error")
+        return redirect(url_for("inventory.import_upload"))
+    info = pending.pop(token)
+    session["inventory_imports"] = pending
+    folder = _import_dir()
+    data_path, zip_path = folder / f"{token}.data", folder / f"{token}.zip"
+    try:
+        report = importer.import_inventory(
+            get_db(), current_actor(), data_path.read_bytes(), info["file_name"],
+            county=info["county"], photos_zip=zip_path.read_bytes() if zip_path.exists()
+            else None, upload_dir=current_app.config["UPLOAD_DIR"],
+            max_photo_bytes=current_app.config["MAX_PHOTO_BYTES"])
+    except ValidationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("inventory.import_upload"))
+    finally:
+        data_path.unlink(missing_ok=True)
+        zip_path.unlink(missing_ok=True)
+    flash(_("Imported: %(sites)s sites and %(created)s signs created, %(updated)s signs "
+            "updated, %(unchanged)s unchanged.", sites=report.sites_created,
+            created=report.signs_created, updated=report.signs_updated,
+            unchanged=report.signs_unchanged), "success")
+    return redirect(url_for("inventory.signs", sort="updated"))
+
+
+# ---------------------------------------------------------------------------
+# Dashboard
+
+@bp.route("/dashboard")
+@permission_required("inventory.view")
+def dashboard():
+    """Progress per county and for the province."""
+    user = current_actor()
+    county_id = request.args.get("county_id", type=int)
+    data = dashboard_data.build(get_db(), user, county_id)
+    return render_template("inventory/dashboard.html", d=data,
+                           county_choices=_county_choices(user, blank=True),
+                           county_id=county_id, colours=dashboard_data.STATUS_COLOURS,
+                           statuses=records.STATUSES, sectors=records.SECTORS,
+                           actions=records.ACTIONS, functions=records.FUNCTIONS,
+                           languages=records.LANGUAGES)
+
+
+@home.waiting
+def _inventory_waiting(db, user: auth.User) -> list[home.WaitingItem]:
+    if not auth.can(user, "inventory.view"):
+        return []
+    from workbench.inventory.records import list_signs
+
+    items = []
+    if user.role == "officer":
+        _rows, rejected = list_signs(db, user, {"status": "rejected"}, page_size=1)
+        items.append(home.WaitingItem(_("Signs sent back to you"), rejected,
+                                      url_for("inventory.signs", status="rejected"), "warning"))
+        _rows, fabricated = list_signs(db, user, {"status": "fabricated"}, page_size=1)
+        items.append(home.WaitingItem(_("Signs made, to mark installed"), fabricated,
+                                      url_for("inventory.signs", status="fabricated")))
+    if auth.can(user, "inventory.manage"):
+        _rows, submitted = list_signs(db, user, {"status": "submitted"}, page_size=1)
+        items.append(home.WaitingItem(_("Submitted signs to process"), submitted,
+                                      url_for("inventory.signs", status="submitted")))
+        _rows, approved = list_signs(db, user, {"status": "approved"}, page_size=1)
+        items.append(home.WaitingItem(_("Approved signs to fabricate"), approved,
+                                      url_for("inventory.signs", status="approved")))
+    _rows, flagged = list_signs(db, user, {"has_flags": "1", "action": "correct"}, page_size=1)
+    items.append(home.WaitingItem(_("Installed texts that need correcting"), flagged,
+                                  url_for("inventory.signs", has_flags="1", action="correct"),
+                                  "warning"))
+    return items
