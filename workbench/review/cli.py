@@ -1,0 +1,91 @@
+"""CLI: ``workbench review status|check|history|approve|reject``.
+
+Decisions from the command line name the person who takes them (``--as``):
+the audit history records them and the four-eyes rule applies to them as on
+the web. The same workflow functions serve both.
+"""
+from __future__ import annotations
+
+import click
+
+from workbench import auth
+from workbench.cli import Env, pass_env
+from workbench.errors import NotFound
+from workbench.review import history, queue, workflow
+
+
+def _person(env: Env, username: str) -> auth.User:
+    user = auth.find_user(env.db, username)
+    if user is None or not user.active:
+        raise NotFound(f"No active user named {username!r}.")
+    return user
+
+
+@click.group("review")
+def review() -> None:
+    """The review workflow of translation units."""
+
+
+@review.command("status")
+@pass_env
+def status(env: Env) -> None:
+    """How many translation units are in each state."""
+    counts = queue.state_counts(env.db)
+    for state in workflow.STATES:
+        click.echo(f"{state:<14} {counts.get(state, 0):>8,}")
+    clarifications = env.db.execute(
+        "SELECT count(*) FROM translation_units WHERE needs_clarification = 1").fetchone()[0]
+    click.echo(f"{'clarification':<14} {clarifications:>8,}  (questions open)")
+
+
+@review.command("check")
+@click.option("--limit", type=int, default=None, help="Check at most this many units.")
+@pass_env
+def check(env: Env, limit: int | None) -> None:
+    """Run the QA checks on every unit whose wording has no current QA result."""
+    done = workflow.check_pending(env.db, limit)
+    click.echo(f"Checked {done:,} unit(s).")
+
+
+@review.command("history")
+@click.argument("unit_id", type=int)
+@pass_env
+def show_history(env: Env, unit_id: int) -> None:
+    """Every version of UNIT_ID: who, when, what, why and the wording."""
+    unit = workflow.get_unit(env.db, unit_id)
+    click.echo(f"#{unit['id']} {unit['source_text']} → {unit['target_lang']}: {unit['state']}, "
+               f"version {unit['version']}")
+    for row in history.versions(env.db, unit_id, unit["target_lang"]):
+        reason = f" ({row['reason']})" if row["reason"] else ""
+        click.echo(f"v{row['version']:<3} {row['ts'][:19]} {row['actor_name']:<12} "
+                   f"{row['action']:<8} {row['state']:<13} {row['target_text'] or ''}{reason}")
+
+
+@review.command("approve")
+@click.argument("unit_id", type=int)
+@click.option("--version", "version", type=int, required=True,
+              help="The version you checked (a newer one is refused as a conflict).")
+@click.option("--as", "username", required=True, help="The reviewer who approves.")
+@click.option("--glossary", is_flag=True, help="Also record the pair as a glossary term.")
+@pass_env
+def approve(env: Env, unit_id: int, version: int, username: str, glossary: bool) -> None:
+    """Approve UNIT_ID (four-eyes: not by the author of its wording)."""
+    unit = workflow.approve(env.db, _person(env, username), unit_id, version,
+                            add_to_glossary=glossary, settings=env.settings)
+    click.echo(f"Approved #{unit_id} (version {unit['version']}): {unit['target_text']}")
+
+
+@review.command("reject")
+@click.argument("unit_id", type=int)
+@click.option("--version", "version", type=int, required=True)
+@click.option("--as", "username", required=True, help="The reviewer who rejects.")
+@click.option("--reason", required=True, help="Why, for the translator.")
+@pass_env
+def reject(env: Env, unit_id: int, version: int, username: str, reason: str) -> None:
+    """Send UNIT_ID back to the translator with a reason."""
+    unit = workflow.reject(env.db, _person(env, username), unit_id, version, reason,
+                           env.settings)
+    click.echo(f"Rejected #{unit_id} (version {unit['version']}).")
+
+
+commands = [review]
