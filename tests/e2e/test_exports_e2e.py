@@ -1,0 +1,55 @@
+"""In a real browser: after an approval, staff exports a county's sheet and downloads it."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.e2e.conftest import sign_in
+from tests.test_exports import TEXTS, make_sign, translate
+
+pytestmark = pytest.mark.e2e
+
+
+def test_staff_downloads_county_sheet_after_approval(live_server, new_page, artifacts_dir, db,
+                                                     users, tmp_path):
+    from openpyxl import load_workbook
+
+    haikou = make_sign(db, users, "小心地滑", "en;ru;ko")
+    translate(db, users, haikou, TEXTS["小心地滑"])  # the reviewer approves every language
+    sanya = make_sign(db, users, "卫生间", "en", county="三亚市", site="三亚凤凰机场")
+    translate(db, users, sanya, TEXTS["卫生间"])
+    page = new_page("en-US")
+    sign_in(page, live_server, "staff")
+    page.click("nav.mainnav >> text=Exports")
+    page.wait_for_url(f"{live_server}/exports/")
+    page.select_option("select[name=kind]", "sheet-xlsx")
+    page.select_option("select[name=county]", label="海口市")
+    page.click("#export-form button[type=submit]")
+    # The page polls the progress endpoint and shows the download link when it is done.
+    link = page.locator("#export-download")
+    link.wait_for(state="visible", timeout=30_000)
+    assert page.locator("#export-status").inner_text() == "Done"
+    assert page.locator("#export-rows").inner_text() == "1"
+    page.screenshot(path=str(artifacts_dir / "exports-done.png"), full_page=True)
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    name = download.suggested_filename
+    assert "-sheet-haikou-" in name and name.endswith(".xlsx")
+    target = tmp_path / download.suggested_filename
+    download.save_as(str(target))
+    book = load_workbook(io.BytesIO(target.read_bytes()))
+    rows = [[c.value for c in row] for row in book["标识 Signs"].iter_rows()]
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1]))
+    assert row["中文 Chinese"] == "小心地滑"
+    assert row["英语 English"] == "CAUTION//Wet Floor"
+    assert row["俄语 Russian"] == "Осторожно, скользкий пол"
+    assert row["韩语 Korean"] == "미끄럼 주의"
+    assert row["市县 County"] == "海口市"
+    # The export is listed for downloading again.
+    page.click("text=‹ Exports")
+    page.wait_for_load_state("networkidle")
+    assert download.suggested_filename in page.locator("#exports-table").inner_text()
+    page.screenshot(path=str(artifacts_dir / "exports-list.png"), full_page=True)

@@ -1,0 +1,344 @@
+"""Exchange files: TMX of approved units, TBX of the glossary, XLIFF 2.0 out and back in.
+
+* **TMX 1.4** — every approved translation unit, all target languages in one
+  file (one ``<tu>`` per unit: the Chinese and its approved wording). Each
+  ``<tu>`` is built by translate-toolkit's ``tmxunit`` and streamed to disk with
+  lxml's incremental writer, so 100,000 units never sit in memory at once.
+* **TBX-Basic** — the glossary, written by the glossary's own writer
+  (:func:`workbench.glossary.io.export_glossary`), with every status including
+  forbidden terms.
+* **XLIFF 2.0** — sign units still to translate in one target language, for an
+  outside translator's CAT tool, written with translate-toolkit's
+  ``Xliff2File``. A unit's id ``u<unit id>.<version>`` carries the version the
+  translator started from, so the re-import can tell when wording changed in
+  the meantime.
+* **Re-import** (:func:`import_xliff`) reads XLIFF 2.0 or 1.2 back (whichever the
+  CAT tool wrote) and sends every translation **through review**: it is saved
+  with the review workflow and submitted, so it lands in state ``in_review`` and
+  needs a reviewer's approval like any other wording. Nothing is ever approved
+  by an import.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlite_utils import Database
+
+from workbench import audit, auth
+from workbench.db import transaction
+from workbench.errors import Problem, ValidationError, WorkbenchError
+from workbench.exports.selection import ExportFilter, NothingToExport, Progress, count_signs
+
+XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+UNIT_ID = re.compile(r"^u(\d+)\.(\d+)$")
+# Units an outside translator can work on: nothing yet, a machine draft, or rejected wording.
+TO_TRANSLATE = ("new", "machine_draft", "rejected")
+TMX_BATCH = 5000
+
+
+def _tmx_date(iso: str | None) -> str | None:
+    """ISO 8601 → TMX's ``YYYYMMDDThhmmssZ`` (UTC)."""
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if moment.utcoffset():
+        moment = moment - moment.utcoffset()  # type: ignore[operator]
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _unit_scope(flt: ExportFilter) -> tuple[str, list[Any]]:
+    """SQL limiting units to those carried by signs the filter matches (if it names any)."""
+    sign_where, params = [], []
+    for column, value in (("s.county_id", flt.county_id), ("s.site_id", flt.site_id),
+                          ("st.sector", flt.sector), ("s.status", flt.status)):
+        if value:
+            sign_where.append(f"{column} = ?")
+            params.append(value)
+    if not sign_where:
+        return "", []
+    return (f"""AND u.id IN (SELECT su.unit_id FROM sign_units su
+                JOIN signs s ON s.id = su.sign_id JOIN sites st ON st.id = s.site_id
+                WHERE {' AND '.join(sign_where)})""", params)
+
+
+def approved_units_sql(flt: ExportFilter) -> tuple[str, list[Any]]:
+    """The approved units an exchange export takes (filter by signs, language, dates)."""
+    scope, params = _unit_scope(flt)
+    where = ["u.state = 'approved'", "u.target_text IS NOT NULL", "u.target_text != ''"]
+    if flt.lang:
+        where.append("u.target_lang = ?")
+        params.append(flt.lang)
+    if flt.approved_since:
+        where.append("substr(u.approved_at, 1, 10) >= ?")
+        params.append(flt.approved_since)
+    if flt.approved_until:
+        where.append("substr(u.approved_at, 1, 10) <= ?")
+        params.append(flt.approved_until)
+    return (f"""SELECT u.id, u.source_lang, u.source_text, u.target_lang, u.target_text,
+                       u.domain, u.function, u.kind, u.created_at, u.approved_by,
+                       u.approved_at
+                FROM translation_units u WHERE {' AND '.join(where)} {scope}
+                ORDER BY u.id""", params)
+
+
+def write_tmx(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path, *,
+              progress: Progress | None = None) -> int:
+    """Write approved units as TMX 1.4 (all languages in one file); returns how many.
+
+    Raises NothingToExport when no approved unit matches.
+    """
+    from lxml import etree
+    from translate.storage.tmx import tmxunit
+
+    from workbench import __version__
+
+    sql, params = approved_units_sql(flt)
+    total = db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    if not total:
+        raise NothingToExport(_nothing_units(db, flt))
+    written = 0
+    with etree.xmlfile(stream, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
+        with xf.element("tmx", version="1.4"):
+            xf.write(etree.Element("header", {
+                "creationtool": "Signbench", "creationtoolversion": __version__,
+                "segtype": "phrase", "o-tmf": "Signbench", "adminlang": "en",
+                "srclang": "zh", "datatype": "plaintext",
+                "creationdate": _tmx_date(audit.now_iso()) or ""}))
+            with xf.element("body"):
+                cursor = db.execute(sql, params)
+                while True:
+                    rows = cursor.fetchmany(TMX_BATCH)
+                    if not rows:
+                        break
+                    for (unit_id, src_lang, source, tgt_lang, target, domain, function, kind,
+                         created_at, approved_by, approved_at) in rows:
+                        tu = tmxunit(None)
+                        tu.setsource(source, src_lang)
+                        tu.settarget(target, tgt_lang)
+                        element = tu.xmlelement
+                        element.set("tuid", f"signbench-{unit_id}")
+                        for name, value in (("creationdate", _tmx_date(created_at)),
+                                            ("changedate", _tmx_date(approved_at)),
+                                            ("changeid", approved_by)):
+                            if value:
+                                element.set(name, value)
+                        # TMX wants <prop> before the <tuv> elements.
+                        for position, (ptype, value) in enumerate(
+                                (("x-domain", domain), ("x-function", function),
+                                 ("x-kind", kind))):
+                            if value:
+                                prop = etree.Element("prop", type=ptype)
+                                prop.text = value
+                                element.insert(position, prop)
+                        xf.write(element)
+                    written += len(rows)
+                    if progress:
+                        progress(written, total)
+    return written
+
+
+def _nothing_units(db: Database, flt: ExportFilter) -> str:
+    where = f" ({flt.describe()})" if flt.to_dict() else ""
+    if _unit_scope(flt)[0] and not count_signs(db, flt):
+        return f"No signs match this filter{where}; nothing to export."
+    return f"No approved translation units to export{where}."
+
+
+def write_tbx(db: Database, flt: ExportFilter, stream: BinaryIO) -> int:
+    """The glossary as TBX-Basic through the glossary's own writer; returns concepts written.
+
+    Only the language filter applies (Chinese and that language); the glossary
+    has no counties or sites.
+    """
+    from workbench.glossary.io import export_glossary
+
+    langs = ["zh", flt.lang] if flt.lang else None
+    count = export_glossary(db, "tbx", stream, langs=langs)
+    if not count:
+        raise NothingToExport("The glossary has no terms to export"
+                              + (f" in language {flt.lang}." if flt.lang else "."))
+    return count
+
+
+# --- XLIFF 2.0 out ---------------------------------------------------------------------------
+
+def units_to_translate(db: Database, flt: ExportFilter, target_lang: str) -> list[dict[str, Any]]:
+    """Sign units in ``target_lang`` that still need a translation, with how many signs use each."""
+    scope, params = _unit_scope(flt)
+    return list(db.query(
+        f"""SELECT u.*, (SELECT count(*) FROM sign_units x WHERE x.unit_id = u.id) AS sign_count
+            FROM translation_units u
+            WHERE u.kind = 'sign' AND u.target_lang = ?
+              AND u.state IN ({','.join('?' * len(TO_TRANSLATE))}) {scope}
+            ORDER BY u.id""", [target_lang, *TO_TRANSLATE, *params]))
+
+
+def write_xliff(db: Database, flt: ExportFilter, target_lang: str, stream: BinaryIO) -> int:
+    """Write the units still to translate into ``target_lang`` as XLIFF 2.0; returns how many.
+
+    A machine draft or rejected wording goes in as the target with state
+    ``initial`` (for post-editing); a new unit has no target. Notes give the
+    sign function, sector, how many signs share the unit, and a rejection reason.
+    """
+    from lxml import etree
+    from translate.storage.xliff2 import Xliff2File
+
+    units = units_to_translate(db, flt, target_lang)
+    if not units:
+        where = f" ({flt.describe()})" if flt.to_dict() else ""
+        raise NothingToExport(f"No translation units into {target_lang} are waiting for a "
+                              f"translator{where}.")
+    store = Xliff2File()
+    store.setsourcelanguage("zh")
+    store.settargetlanguage(target_lang)
+    store.body.set("id", "signbench")
+    for unit in units:
+        xunit = store.addsourceunit(unit["source_text"])
+        xunit.setid(f"u{unit['id']}.{unit['version']}")
+        segment = xunit.xmlelement
+        # XLIFF 2.0 allows xml:space on <unit>, not on <segment>.
+        segment.attrib.pop(XML_SPACE, None)
+        if unit["target_text"]:
+            xunit.target = unit["target_text"]
+            xunit.markfuzzy()  # state="initial": a draft to check, not a translation
+        notes = [("x-function", unit.get("function")), ("x-sector", unit.get("domain")),
+                 ("x-signs", f"used on {unit['sign_count']} sign(s)"),
+                 ("x-state", unit["state"])]
+        if unit.get("rejection_reason"):
+            notes.append(("x-rejection", f"Rejected: {unit['rejection_reason']}"))
+        # <notes> belongs to <unit>, before its segments (XLIFF 2.0 core).
+        unit_element = xunit.getunitelement()
+        container = etree.Element(f"{{{XLIFF2_NS}}}notes")
+        for category, text in notes:
+            if text:
+                note = etree.SubElement(container, f"{{{XLIFF2_NS}}}note", category=category)
+                note.text = str(text)
+        unit_element.insert(0, container)
+    stream.write(bytes(store))
+    return len(units)
+
+
+# --- XLIFF back in ---------------------------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    """What an XLIFF re-import did: units sent to review, untouched ones, and refusals."""
+
+    submitted: list[int] = field(default_factory=list)
+    untranslated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the CLI and the flash message."""
+        return (f"{len(self.submitted)} translation(s) sent to review, "
+                f"{self.untranslated} left untranslated, {len(self.problems)} refused.")
+
+
+def _read_units(data: bytes, name: str) -> tuple[str | None, list[tuple[str, str, str | None]]]:
+    """(target language, [(id, source, target)]) from XLIFF 2.0 or 1.x bytes."""
+    from lxml import etree
+    from translate.storage import xliff
+    from translate.storage.xliff2 import Xliff2File
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise ValidationError.single(f"{name} is not an XML file: {error}.") from error
+    if etree.QName(root).localname != "xliff":
+        raise ValidationError.single(f"{name} is not an XLIFF file (its root is "
+                                     f"<{etree.QName(root).localname}>).")
+    version = root.get("version", "")
+    if version.startswith("2.") or root.nsmap.get(None) == XLIFF2_NS:
+        store = Xliff2File.parsestring(data)
+        target_lang = store.gettargetlanguage()
+    else:
+        store = xliff.xlifffile.parsestring(data)
+        target_lang = store.gettargetlanguage()
+    units = [(unit.getid() or "", unit.source or "", unit.target or None)
+             for unit in store.units if not unit.isheader()]
+    return target_lang, units
+
+
+def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "translation.xlf",
+                 settings: Mapping[str, Any] | None = None) -> ImportReport:
+    """Bring an outside translator's XLIFF back: each translation goes to review.
+
+    A unit is refused (and reported) when its id is not ours, its Chinese or
+    language differs from the unit, or the unit moved on since the export
+    (someone else translated, submitted or approved it). The rest are saved
+    with the review workflow and submitted, in one transaction with a summary
+    audit event. Nothing is ever approved here.
+    """
+    from workbench.review import workflow
+
+    auth.require(actor, "review.translate")
+    target_lang, entries = _read_units(data, name)
+    if not entries:
+        raise ValidationError.single(f"{name} has no translation units.")
+    report = ImportReport()
+    with transaction(db):
+        for position, (unit_ref, source, target) in enumerate(entries, start=1):
+            # XLIFF 1.x ids come as "<file>\x04<id>", 2.0 multi-segment ids as "<id>::<seg>".
+            unit_ref = unit_ref.rsplit("\x04", 1)[-1]
+            match = UNIT_ID.match(unit_ref.split("::")[0])
+            if not match:
+                report.problems.append(Problem("is not a Signbench unit id", row=position,
+                                               column="id", value=unit_ref))
+                continue
+            if not (target or "").strip():
+                report.untranslated += 1
+                continue
+            unit_id, exported_version = int(match.group(1)), int(match.group(2))
+            unit = next(db.query("SELECT * FROM translation_units WHERE id = ?", [unit_id]),
+                        None)
+            problem = _refusal(unit, source, target_lang, exported_version, target)
+            if problem:
+                report.problems.append(Problem(problem, row=position, column="id",
+                                               value=unit_ref))
+                continue
+            try:
+                with transaction(db):
+                    saved = workflow.save_translation(db, actor, unit_id, target,
+                                                      unit["version"], settings=settings)
+                    if saved["state"] == "translated":
+                        workflow.submit(db, actor, unit_id, saved["version"], settings=settings)
+            except WorkbenchError as error:
+                report.problems.append(Problem(str(error), row=position, column="target",
+                                               value=unit_ref))
+                continue
+            report.submitted.append(unit_id)
+        audit.record(db, actor, "xliff.import", "xliff_import", name, None, {
+            "file": name, "target_lang": target_lang, "submitted": report.submitted,
+            "untranslated": report.untranslated,
+            "refused": [str(p) for p in report.problems][:200]})
+    return report
+
+
+def _refusal(unit: Mapping[str, Any] | None, source: str, target_lang: str | None,
+             exported_version: int, target: str) -> str | None:
+    """Why an imported translation cannot be taken, or None when it can."""
+    if unit is None:
+        return "no such translation unit (it may have been removed)"
+    if target_lang and unit["target_lang"] != target_lang.split("-")[0].lower():
+        return f"the unit is for language {unit['target_lang']}, the file for {target_lang}"
+    if " ".join(source.split()) != " ".join(unit["source_text"].split()):
+        return "the Chinese text differs from the unit's (the file was edited or is stale)"
+    if unit["state"] in ("in_review", "approved"):
+        return (f"the unit is already {unit['state'].replace('_', ' ')} since the export; "
+                "the imported wording was not used")
+    if unit["version"] != exported_version and unit["target_text"] != target:
+        return (f"the unit changed since the export (version {exported_version} → "
+                f"{unit['version']}); compare and enter the wording by hand")
+    return None
