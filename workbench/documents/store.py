@@ -1,0 +1,667 @@
+"""Documents: upload, segmentation into translation units, listing, stats, merge and split.
+
+How documents use the shared translation units: every segment (``doc_segments``)
+gets one unit per target language (``doc_segment_units``) of kind ``segment``
+and scope ``doc:<document id>:<segment id>``. The segment id in the scope keeps
+two identical sentences of one document apart, so each is reviewed in its own
+place, while the review workflow (:mod:`workbench.review.workflow`) handles the
+states, the four-eyes rule, the history and the translation memory exactly as
+for signs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from sqlite_utils import Database
+
+from workbench import audit, auth
+from workbench.db import transaction
+from workbench.documents import segmentation, tags
+from workbench.documents.docx import Block
+from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
+
+FORMATS = {".docx": "docx", ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
+           ".xlf": "xliff", ".xliff": "xliff", ".xlf2": "xliff"}
+FORMAT_NAMES = {"docx": "Word (.docx)", "txt": "plain text (.txt)", "md": "Markdown (.md)",
+                "xliff": "XLIFF 1.2/2.0 (.xlf, .xliff)"}
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_SEGMENTS = 20_000
+TARGET_LANGS = ("en", "ru", "ja", "ko", "fr", "de", "es", "pt", "ar", "vi", "th", "ms", "id")
+STATES = ("new", "machine_draft", "translated", "in_review", "approved", "rejected")
+_LANG = re.compile(r"^[a-z]{2,3}$")
+ENTITY = "document"
+
+
+def max_bytes(settings: Mapping[str, Any] | None) -> int:
+    """The largest document accepted (setting ``MAX_DOCUMENT_BYTES``, default 20 MB)."""
+    return int((settings or {}).get("MAX_DOCUMENT_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def base_lang(code: str | None) -> str:
+    """``zh-CN`` → ``zh``; the workbench keys languages by their base code."""
+    return (code or "").strip().replace("_", "-").split("-")[0].lower()
+
+
+def detect_format(file_name: str, data: bytes, settings: Mapping[str, Any] | None = None) -> str:
+    """The document format from the file name and content; a clear message when unsupported."""
+    suffix = PurePath(file_name or "").suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if not data:
+        raise ValidationError.single("The file is empty.", column="file")
+    limit = max_bytes(settings)
+    if len(data) > limit:
+        raise ValidationError.single(
+            f"The file is {len(data) / 1048576:.1f} MB; documents may be at most "
+            f"{limit / 1048576:.0f} MB.", column="file")
+    supported = ", ".join(FORMAT_NAMES.values())
+    if fmt is None:
+        hint = {".doc": " Open it in Word or WPS and save it as .docx.",
+                ".wps": " Open it in WPS and save it as .docx.",
+                ".pdf": " Convert the PDF to .docx first (keep the original layout for "
+                        "reference).",
+                ".rtf": " Save it as .docx."}.get(suffix, "")
+        raise ValidationError.single(
+            f"“{file_name}” cannot be translated here: supported are {supported}.{hint}",
+            column="file", value=suffix or file_name)
+    if fmt == "docx" and not data.startswith(b"PK"):
+        raise ValidationError.single(
+            f"“{file_name}” is not a real .docx file (perhaps an old .doc renamed). "
+            "Save it as .docx in Word or WPS.", column="file")
+    if fmt == "xliff" and b"<xliff" not in data[:4096]:
+        raise ValidationError.single(f"“{file_name}” does not look like an XLIFF file.",
+                                     column="file")
+    if fmt in ("txt", "md") and b"\x00" in data[:4096]:
+        raise ValidationError.single(f"“{file_name}” is not a text file.", column="file")
+    return fmt
+
+
+@dataclass
+class ParsedDocument:
+    """What an uploaded file yields before it is stored."""
+
+    fmt: str
+    blocks: list[Block]
+    targets: dict[str, str]  # locator → existing translation (XLIFF)
+    source_lang: str | None = None
+    target_lang: str | None = None
+    title: str = ""
+
+
+def parse_file(fmt: str, data: bytes) -> ParsedDocument:
+    """Read the blocks of a file of a known format."""
+    if fmt == "docx":
+        from workbench.documents.docx import read_docx
+        return ParsedDocument(fmt, read_docx(data), {})
+    if fmt in ("txt", "md"):
+        from workbench.documents import textfmt
+        text = textfmt.decode(data)
+        blocks = textfmt.read_txt(text) if fmt == "txt" else textfmt.read_markdown(text)[0]
+        return ParsedDocument(fmt, blocks, {})
+    from workbench.documents import xliff
+    found = xliff.read_xliff(data)
+    return ParsedDocument(fmt, found.blocks, found.targets, base_lang(found.source_lang),
+                          base_lang(found.target_lang) if found.target_lang else None,
+                          found.title)
+
+
+def _clean_targets(targets: Iterable[str], source_lang: str) -> list[str]:
+    cleaned: list[str] = []
+    problems = []
+    for raw in targets:
+        lang = base_lang(raw)
+        if not lang:
+            continue
+        if not _LANG.match(lang):
+            problems.append(Problem("Not a language code (use e.g. en, ru, ja, ko).",
+                                    column="targets", value=raw))
+        elif lang == source_lang:
+            problems.append(Problem("A target language must differ from the source language.",
+                                    column="targets", value=raw))
+        elif lang not in cleaned:
+            cleaned.append(lang)
+    if problems:
+        raise ValidationError(problems, summary=str(problems[0]))
+    if not cleaned:
+        raise ValidationError.single("Choose at least one target language.", column="targets")
+    return cleaned
+
+
+def _clean_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    from datetime import date
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise ValidationError.single("The due date must be a date like 2026-12-31.",
+                                     column="due_date", value=value) from None
+
+
+def _check_assignees(db: Database, user_ids: Iterable[int]) -> list[int]:
+    ids = sorted({int(u) for u in user_ids if u not in (None, "")})
+    for user_id in ids:
+        user = auth.get_user(db, user_id)
+        if user is None or not auth.can(user, "documents.translate"):
+            raise ValidationError.single(
+                "Only translators and reviewers can be assigned to a document.",
+                column="assignees", value=user_id)
+    return ids
+
+
+def create_document(db: Database, actor: auth.User, file_name: str, data: bytes, *,
+                    targets: Iterable[str] | None = None, title: str | None = None,
+                    domain: str = "policy", due_date: str | None = None,
+                    assignees: Iterable[int] = (), source_lang: str | None = None,
+                    settings: Mapping[str, Any] | None = None) -> int:
+    """Upload a document: check, parse, segment, and create its translation units; its id.
+
+    One summary audit event records the document with its counts (a bulk import).
+    """
+    auth.require(actor, "documents.manage")
+    fmt = detect_format(file_name, data, settings)
+    parsed = parse_file(fmt, data)
+    source = base_lang(source_lang or parsed.source_lang or "zh")
+    # Default: the XLIFF file's target language, else English.
+    wanted = [t for t in (targets or []) if t] or \
+        ([parsed.target_lang] if parsed.target_lang else ["en"])
+    target_langs = _clean_targets(wanted, source)
+    due = _clean_date(due_date)
+    assignee_ids = _check_assignees(db, assignees)
+    title = (title or parsed.title or PurePath(file_name).stem or file_name).strip()[:200]
+    if not parsed.blocks:
+        raise ValidationError.single(f"“{file_name}” contains no text to translate.",
+                                     column="file")
+    rules = segmentation.load_rules(db)
+    splitter = segmentation.segmenter(rules, source)
+    target_splitter = segmentation.segmenter(rules, target_langs[0])
+    planned: list[tuple[Block, list[tuple[str, str | None]]]] = []
+    total = 0
+    for block in parsed.blocks:
+        pieces = _plan_block(block, fmt, splitter, target_splitter,
+                             parsed.targets.get(block.locator))
+        total += len(pieces)
+        planned.append((block, pieces))
+    if total == 0:
+        raise ValidationError.single(f"“{file_name}” contains no text to translate.",
+                                     column="file")
+    if total > MAX_SEGMENTS:
+        raise ValidationError.single(
+            f"The document has {total:,} segments; split it into parts of at most "
+            f"{MAX_SEGMENTS:,}.", column="file")
+    now = audit.now_iso()
+    with transaction(db):
+        doc_id = db["documents"].insert({
+            "title": title, "file_name": PurePath(file_name).name[:200], "file_format": fmt,
+            "source_lang": source, "targets": ";".join(target_langs), "domain": domain or "",
+            "due_date": due, "status": "open", "created_by": actor.username,
+            "created_at": now, "updated_at": now}).last_pk
+        db["document_files"].insert({"document_id": doc_id, "data": data, "bytes": len(data),
+                                     "sha256": hashlib.sha256(data).hexdigest()})
+        db.conn.executemany("INSERT INTO document_assignees (document_id, user_id) VALUES (?, ?)",
+                            [(doc_id, u) for u in assignee_ids])
+        words = _insert_segments(db, actor, doc_id, source, target_langs, domain, planned,
+                                 now)
+        db.execute("UPDATE documents SET segment_count = ?, word_count = ? WHERE id = ?",
+                   [total, words, doc_id])
+        audit.record(db, actor, "document.create", ENTITY, doc_id, None, {
+            "title": title, "file_name": file_name, "format": fmt, "source_lang": source,
+            "targets": target_langs, "domain": domain, "due_date": due,
+            "assignees": assignee_ids, "blocks": len(planned), "segments": total,
+            "words": words, "units": total * len(target_langs),
+            "imported_translations": len(parsed.targets)})
+    return doc_id
+
+
+def _plan_block(block: Block, fmt: str, splitter: segmentation.Segmenter,
+                target_splitter: segmentation.Segmenter,
+                existing: str | None) -> list[tuple[str, str | None]]:
+    """The segments of a block, each with the translation a bilingual file brought for it.
+
+    A bilingual (XLIFF) unit that holds several sentences is split with the source
+    rules and its translation with the target language's rules; when the two do
+    not give the same number of sentences the unit stays whole, as the other tool
+    left it.
+    """
+    pieces = splitter.split(block.text)
+    if fmt == "xliff":
+        if existing and len(pieces) > 1:
+            translated = target_splitter.split(existing)
+            pairs = list(zip(pieces, translated)) if len(translated) == len(pieces) \
+                else [(block.text.strip(), existing)]
+        elif len(pieces) > 1:
+            pairs = [(piece, None) for piece in pieces]
+        else:
+            pairs = [(block.text.strip(), existing)]
+    else:
+        pairs = [(piece, None) for piece in pieces]
+    return [(text, target) for text, target in pairs if segmentation.is_translatable(text)]
+
+
+def _insert_segments(db: Database, actor: auth.User, doc_id: int, source: str,
+                     target_langs: list[str], domain: str,
+                     planned: list[tuple[Block, list[tuple[str, str | None]]]],
+                     now: str) -> int:
+    words = 0
+    for block_no, (block, pieces) in enumerate(planned):
+        if not pieces:
+            continue
+        block_id = db.execute(
+            """INSERT INTO doc_blocks (document_id, block_no, locator, kind, style, source_text,
+                   tags_json) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [doc_id, block_no, block.locator, block.kind, block.style or "", block.text,
+             json.dumps(block.tags, ensure_ascii=False)]).lastrowid
+        for seg_no, (piece, imported) in enumerate(pieces):
+            count = segmentation.count_words(piece)
+            words += count
+            segment_id = db.execute(
+                "INSERT INTO doc_segments (document_id, block_id, seg_no, source_text, words) "
+                "VALUES (?, ?, ?, ?, ?)", [doc_id, block_id, seg_no, piece, count]).lastrowid
+            _create_units(db, actor, doc_id, segment_id, source, target_langs, domain, piece,
+                          now, imported)
+    return words
+
+
+def _create_units(db: Database, actor: auth.User, doc_id: int, segment_id: int, source: str,
+                  target_langs: list[str], domain: str, text: str, now: str,
+                  imported: str | None = None) -> list[int]:
+    unit_ids = []
+    for index, lang in enumerate(target_langs):
+        prefill = imported if index == 0 and imported else None
+        unit_id = db.execute(
+            """INSERT INTO translation_units (kind, scope, source_lang, source_text, target_lang,
+                   state, target_text, draft_engine, domain, created_at, updated_at, updated_by)
+               VALUES ('segment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [f"doc:{doc_id}:{segment_id}", source, text, lang,
+             "translated" if prefill else "new", prefill, "xliff" if prefill else None,
+             domain or None, now, now, actor.username]).lastrowid
+        db.execute("INSERT INTO doc_segment_units (segment_id, target_lang, unit_id) "
+                   "VALUES (?, ?, ?)", [segment_id, lang, unit_id])
+        unit_ids.append(unit_id)
+    return unit_ids
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["targets"] = [t for t in (row.get("targets") or "").split(";") if t]
+    return row
+
+
+def get_document(db: Database, doc_id: int) -> dict[str, Any]:
+    """One document with its target list and assignees; NotFound when there is none."""
+    row = next(db.query("SELECT * FROM documents WHERE id = ?", [doc_id]), None)
+    if row is None:
+        raise NotFound("No such document.")
+    document = _decode(row)
+    document["assignees"] = list(db.query(
+        """SELECT u.id, u.username, u.display_name, u.role FROM document_assignees a
+           JOIN users u ON u.id = a.user_id WHERE a.document_id = ? ORDER BY u.username""",
+        [doc_id]))
+    return document
+
+
+def original_file(db: Database, doc_id: int) -> bytes:
+    """The uploaded file as it was."""
+    row = db.execute("SELECT data FROM document_files WHERE document_id = ?",
+                     [doc_id]).fetchone()
+    if row is None:
+        raise NotFound("The document's file is missing.")
+    return bytes(row[0])
+
+
+def list_documents(db: Database, user: auth.User | None = None,
+                   assigned_only: bool = False) -> list[dict[str, Any]]:
+    """Every document (newest first) with its approved / total unit counts."""
+    where, params = "", []
+    if assigned_only and user is not None:
+        where = "WHERE d.id IN (SELECT document_id FROM document_assignees WHERE user_id = ?)"
+        params.append(user.id)
+    rows = db.query(
+        f"""SELECT d.*,
+               (SELECT count(*) FROM doc_segments s JOIN doc_segment_units su
+                  ON su.segment_id = s.id WHERE s.document_id = d.id) AS units,
+               (SELECT count(*) FROM doc_segments s JOIN doc_segment_units su
+                  ON su.segment_id = s.id JOIN translation_units u ON u.id = su.unit_id
+                  WHERE s.document_id = d.id AND u.state = 'approved') AS approved
+            FROM documents d {where} ORDER BY d.id DESC""", params)
+    return [_decode(r) for r in rows]
+
+
+def segment_rows(db: Database, doc_id: int, target_lang: str, *, state: str | None = None,
+                 offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    """The document's segments in reading order with their unit in ``target_lang``."""
+    where = "WHERE s.document_id = ?"
+    params: list[Any] = [target_lang, doc_id]
+    if state:
+        where += " AND u.state = ?"
+        params.append(state)
+    sql = f"""SELECT s.id AS segment_id, s.seg_no, s.source_text, s.words, b.id AS block_id,
+                     b.block_no, b.kind AS block_kind, b.locator, b.tags_json,
+                     u.id AS unit_id, u.state, u.target_text, u.version, u.draft_engine,
+                     u.author_name, u.approved_by, u.author_id
+              FROM doc_segments s JOIN doc_blocks b ON b.id = s.block_id
+              JOIN doc_segment_units su ON su.segment_id = s.id AND su.target_lang = ?
+              JOIN translation_units u ON u.id = su.unit_id
+              {where} ORDER BY b.block_no, s.seg_no"""
+    if limit is not None:
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    rows = []
+    for number, row in enumerate(db.query(sql, params), start=offset + 1):
+        row = dict(row)
+        row["number"] = number
+        row["tags"] = json.loads(row.pop("tags_json") or "{}")
+        rows.append(row)
+    return rows
+
+
+def count_segments(db: Database, doc_id: int, target_lang: str,
+                   state: str | None = None) -> int:
+    """How many segments (in a state, when given) the document has in ``target_lang``."""
+    sql = """SELECT count(*) FROM doc_segments s JOIN doc_segment_units su
+             ON su.segment_id = s.id AND su.target_lang = ?
+             JOIN translation_units u ON u.id = su.unit_id WHERE s.document_id = ?"""
+    params: list[Any] = [target_lang, doc_id]
+    if state:
+        sql += " AND u.state = ?"
+        params.append(state)
+    return db.execute(sql, params).fetchone()[0]
+
+
+def segment_position(db: Database, doc_id: int, segment_id: int) -> int:
+    """The 1-based reading-order number of a segment in its document."""
+    row = db.execute(
+        """SELECT count(*) FROM doc_segments s JOIN doc_blocks b ON b.id = s.block_id
+           JOIN doc_segments t ON t.id = ? JOIN doc_blocks tb ON tb.id = t.block_id
+           WHERE s.document_id = ? AND (b.block_no < tb.block_no
+                 OR (b.block_no = tb.block_no AND s.seg_no <= t.seg_no))""",
+        [segment_id, doc_id]).fetchone()
+    return row[0]
+
+
+def get_segment(db: Database, doc_id: int, segment_id: int, target_lang: str) -> dict[str, Any]:
+    """One segment with its unit in ``target_lang``, its neighbours and block; NotFound if none."""
+    row = next(db.query(
+        """SELECT s.*, b.block_no, b.kind AS block_kind, b.locator, b.tags_json, b.style,
+                  su.unit_id FROM doc_segments s JOIN doc_blocks b ON b.id = s.block_id
+           JOIN doc_segment_units su ON su.segment_id = s.id AND su.target_lang = ?
+           WHERE s.id = ? AND s.document_id = ?""", [target_lang, segment_id, doc_id]), None)
+    if row is None:
+        raise NotFound("No such segment in this document.")
+    row = dict(row)
+    row["tags"] = json.loads(row.pop("tags_json") or "{}")
+    row["unit"] = next(db.query("SELECT * FROM translation_units WHERE id = ?",
+                                [row["unit_id"]]))
+    order = [r[0] for r in db.execute(
+        """SELECT s.id FROM doc_segments s JOIN doc_blocks b ON b.id = s.block_id
+           WHERE s.document_id = ? ORDER BY b.block_no, s.seg_no""", [doc_id])]
+    index = order.index(segment_id)
+    row["number"] = index + 1
+    row["total"] = len(order)
+    row["previous_id"] = order[index - 1] if index > 0 else None
+    row["next_id"] = order[index + 1] if index + 1 < len(order) else None
+    row["block_segments"] = list(db.query(
+        "SELECT id, seg_no, source_text FROM doc_segments WHERE block_id = ? ORDER BY seg_no",
+        [row["block_id"]]))
+    return row
+
+
+def unit_in_document(db: Database, doc_id: int, unit_id: int) -> dict[str, Any]:
+    """The unit if it belongs to the document (a guard for web actions); NotFound otherwise."""
+    row = next(db.query(
+        """SELECT u.*, s.id AS segment_id FROM translation_units u
+           JOIN doc_segment_units su ON su.unit_id = u.id
+           JOIN doc_segments s ON s.id = su.segment_id
+           WHERE u.id = ? AND s.document_id = ?""", [unit_id, doc_id]), None)
+    if row is None:
+        raise NotFound("No such segment in this document.")
+    return row
+
+
+def stats(db: Database, doc_id: int) -> dict[str, Any]:
+    """Progress of a document: per target language, units and words per state; per assignee."""
+    document = get_document(db, doc_id)
+    per_lang = {}
+    for lang in document["targets"]:
+        counts = {state: 0 for state in STATES}
+        words = {state: 0 for state in STATES}
+        for state, number, word_sum in db.execute(
+                """SELECT u.state, count(*), coalesce(sum(s.words), 0) FROM doc_segments s
+                   JOIN doc_segment_units su ON su.segment_id = s.id AND su.target_lang = ?
+                   JOIN translation_units u ON u.id = su.unit_id
+                   WHERE s.document_id = ? GROUP BY u.state""", [lang, doc_id]):
+            counts[state] = number
+            words[state] = word_sum
+        total = sum(counts.values())
+        total_words = sum(words.values())
+        translated = counts["translated"] + counts["in_review"] + counts["approved"] \
+            + counts["rejected"]
+        per_lang[lang] = {
+            "segments": total, "words": total_words, "states": counts, "state_words": words,
+            "drafted": counts["machine_draft"], "translated": translated,
+            "approved": counts["approved"], "approved_words": words["approved"],
+            "percent_approved": round(100 * counts["approved"] / total) if total else 0,
+            "percent_translated": round(100 * translated / total) if total else 0,
+        }
+    people: dict[str, dict[str, Any]] = {}
+    for assignee in document["assignees"]:
+        people[assignee["username"]] = {"user": assignee, "assigned": True, "translated": 0,
+                                        "translated_words": 0, "approved": 0}
+    for name, number, word_sum in db.execute(
+            """SELECT u.author_name, count(*), coalesce(sum(s.words), 0) FROM doc_segments s
+               JOIN doc_segment_units su ON su.segment_id = s.id
+               JOIN translation_units u ON u.id = su.unit_id
+               WHERE s.document_id = ? AND u.author_name IS NOT NULL
+               GROUP BY u.author_name""", [doc_id]):
+        slot = people.setdefault(name, {"user": {"username": name}, "assigned": False,
+                                        "translated": 0, "translated_words": 0, "approved": 0})
+        slot["translated"] = number
+        slot["translated_words"] = word_sum
+    for name, number in db.execute(
+            """SELECT u.approved_by, count(*) FROM doc_segments s
+               JOIN doc_segment_units su ON su.segment_id = s.id
+               JOIN translation_units u ON u.id = su.unit_id
+               WHERE s.document_id = ? AND u.state = 'approved' AND u.approved_by IS NOT NULL
+               GROUP BY u.approved_by""", [doc_id]):
+        slot = people.setdefault(name, {"user": {"username": name}, "assigned": False,
+                                        "translated": 0, "translated_words": 0, "approved": 0})
+        slot["approved"] = number
+    return {"document": document, "languages": per_lang,
+            "people": sorted(people.values(), key=lambda p: p["user"]["username"])}
+
+
+# --- changes -------------------------------------------------------------------------------------
+
+def update_document(db: Database, actor: auth.User, doc_id: int, *,
+                    title: str | None = None, due_date: str | None = None,
+                    domain: str | None = None, status: str | None = None,
+                    assignees: Iterable[int] | None = None) -> dict[str, Any]:
+    """Change a document's title, due date, domain, status or assignees (audited)."""
+    auth.require(actor, "documents.manage")
+    with transaction(db):
+        before = get_document(db, doc_id)
+        changes: dict[str, Any] = {}
+        if title is not None and title.strip():
+            changes["title"] = title.strip()[:200]
+        if due_date is not None:
+            changes["due_date"] = _clean_date(due_date)
+        if domain is not None:
+            changes["domain"] = domain.strip()[:40]
+        if status is not None:
+            if status not in ("open", "delivered", "archived"):
+                raise ValidationError.single("Unknown status.", column="status", value=status)
+            changes["status"] = status
+        if changes:
+            changes["updated_at"] = audit.now_iso()
+            db["documents"].update(doc_id, changes)
+        if assignees is not None:
+            ids = _check_assignees(db, assignees)
+            db.execute("DELETE FROM document_assignees WHERE document_id = ?", [doc_id])
+            db.conn.executemany(
+                "INSERT INTO document_assignees (document_id, user_id) VALUES (?, ?)",
+                [(doc_id, u) for u in ids])
+        after = get_document(db, doc_id)
+        audit.record(db, actor, "document.update", ENTITY, doc_id, _public(before),
+                     _public(after))
+    return after
+
+
+def _public(document: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: document.get(k) for k in ("title", "due_date", "domain", "status", "targets")} | {
+        "assignees": [a["username"] for a in document.get("assignees", [])]}
+
+
+def delete_document(db: Database, actor: auth.User, doc_id: int) -> None:
+    """Delete a document, its segments and their units (audited; approved TM entries stay)."""
+    auth.require(actor, "documents.manage")
+    with transaction(db):
+        document = get_document(db, doc_id)
+        unit_ids = [r[0] for r in db.execute(
+            """SELECT su.unit_id FROM doc_segment_units su JOIN doc_segments s
+               ON s.id = su.segment_id WHERE s.document_id = ?""", [doc_id])]
+        db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+        for start in range(0, len(unit_ids), 500):
+            chunk = unit_ids[start:start + 500]
+            db.execute(f"DELETE FROM translation_units WHERE id IN "
+                       f"({','.join('?' * len(chunk))})", chunk)
+        audit.record(db, actor, "document.delete", ENTITY, doc_id, _public(document),
+                     {"units_deleted": len(unit_ids)})
+
+
+def _block_segments(db: Database, block_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM doc_segments WHERE block_id = ? ORDER BY seg_no",
+                         [block_id]))
+
+
+def _replace_segments(db: Database, actor: auth.User, doc_id: int, block_id: int,
+                      old: list[dict[str, Any]], new_texts: list[str], action: str) -> list[int]:
+    """Swap segments of one block for new ones (fresh units); audited; returns the new ids."""
+    document = get_document(db, doc_id)
+    old_units = list(db.query(
+        f"""SELECT u.id, u.state, u.target_text, u.target_lang FROM doc_segment_units su
+            JOIN translation_units u ON u.id = su.unit_id
+            WHERE su.segment_id IN ({','.join('?' * len(old))})""", [s["id"] for s in old]))
+    first_no = min(s["seg_no"] for s in old)
+    count_new = len(new_texts)
+    # Shift the following segments to make room (or close the gap).
+    shift = count_new - len(old)
+    last_no = max(s["seg_no"] for s in old)
+    for segment in old:
+        db.execute("DELETE FROM doc_segments WHERE id = ?", [segment["id"]])
+    for unit in old_units:
+        db.execute("DELETE FROM translation_units WHERE id = ?", [unit["id"]])
+    if shift:
+        # Two steps so the numbers never collide on the way.
+        db.execute("UPDATE doc_segments SET seg_no = -(seg_no + ?) WHERE block_id = ? "
+                   "AND seg_no > ?", [shift, block_id, last_no])
+        db.execute("UPDATE doc_segments SET seg_no = -seg_no WHERE block_id = ? AND seg_no < 0",
+                   [block_id])
+    now = audit.now_iso()
+    new_ids = []
+    for offset, text in enumerate(new_texts):
+        words = segmentation.count_words(text)
+        segment_id = db.execute(
+            "INSERT INTO doc_segments (document_id, block_id, seg_no, source_text, words) "
+            "VALUES (?, ?, ?, ?, ?)", [doc_id, block_id, first_no + offset, text,
+                                        words]).lastrowid
+        _create_units(db, actor, doc_id, segment_id, document["source_lang"],
+                      document["targets"], document["domain"], text, now)
+        new_ids.append(segment_id)
+    total, words = db.execute("SELECT count(*), coalesce(sum(words), 0) FROM doc_segments "
+                              "WHERE document_id = ?", [doc_id]).fetchone()
+    db.execute("UPDATE documents SET segment_count = ?, word_count = ?, updated_at = ? "
+               "WHERE id = ?", [total, words, now, doc_id])
+    audit.record(db, actor, action, ENTITY, doc_id,
+                 {"segments": [{"id": s["id"], "text": s["source_text"]} for s in old],
+                  "units": old_units},
+                 {"segments": [{"id": i, "text": t} for i, t in zip(new_ids, new_texts)]})
+    return new_ids
+
+
+def _check_editable(db: Database, segment_ids: list[int]) -> None:
+    approved = db.execute(
+        f"""SELECT count(*) FROM doc_segment_units su JOIN translation_units u
+            ON u.id = su.unit_id WHERE su.segment_id IN ({','.join('?' * len(segment_ids))})
+            AND u.state IN ('approved', 'in_review')""", segment_ids).fetchone()[0]
+    if approved:
+        raise ValidationError.single(
+            "A segment that is under review or approved cannot be merged or split; "
+            "ask a reviewer to reject it first.")
+
+
+def merge_with_next(db: Database, actor: auth.User, doc_id: int, segment_id: int) -> int:
+    """Merge a segment with the next one of the same paragraph; returns the merged segment's id.
+
+    The merged segment starts untranslated in every language (the old units go).
+    """
+    auth.require(actor, "documents.translate")
+    with transaction(db):
+        segment = next(db.query("SELECT * FROM doc_segments WHERE id = ? AND document_id = ?",
+                                [segment_id, doc_id]), None)
+        if segment is None:
+            raise NotFound("No such segment in this document.")
+        siblings = _block_segments(db, segment["block_id"])
+        index = next(i for i, s in enumerate(siblings) if s["id"] == segment_id)
+        if index + 1 >= len(siblings):
+            raise ValidationError.single(
+                "This is the last segment of its paragraph; only segments of one paragraph "
+                "can be merged.")
+        pair = siblings[index:index + 2]
+        _check_editable(db, [s["id"] for s in pair])
+        document = get_document(db, doc_id)
+        glue = segmentation.joiner(document["source_lang"])
+        merged = _merge_tags(pair[0]["source_text"] + glue + pair[1]["source_text"])
+        return _replace_segments(db, actor, doc_id, segment["block_id"], pair, [merged],
+                                 "document.segment_merge")[0]
+
+
+_CLOSE_OPEN = re.compile(r"\{/(\d+)\}(\s*)\{\1\}")
+
+
+def _merge_tags(text: str) -> str:
+    return _CLOSE_OPEN.sub(lambda m: m.group(2), text)
+
+
+def split_segment(db: Database, actor: auth.User, doc_id: int, segment_id: int,
+                  position: int) -> list[int]:
+    """Split a segment at a character position of its source (placeholders re-balanced)."""
+    auth.require(actor, "documents.translate")
+    with transaction(db):
+        segment = next(db.query("SELECT * FROM doc_segments WHERE id = ? AND document_id = ?",
+                                [segment_id, doc_id]), None)
+        if segment is None:
+            raise NotFound("No such segment in this document.")
+        text = segment["source_text"]
+        position = int(position)
+        # Never cut inside a placeholder.
+        for match in tags.TAG.finditer(text):
+            if match.start() < position < match.end():
+                position = match.end()
+        left, right = text[:position].strip(), text[position:].strip()
+        if not tags.strip_tags(left).strip() or not tags.strip_tags(right).strip():
+            raise ValidationError.single("Choose a split point with text on both sides.",
+                                         column="position", value=position)
+        _check_editable(db, [segment_id])
+        pieces = tags.balance([left, right])
+        pieces = [_drop_empty_pairs(p) for p in pieces]
+        return _replace_segments(db, actor, doc_id, segment["block_id"], [segment], pieces,
+                                 "document.segment_split")
+
+
+_EMPTY_PAIR = re.compile(r"\{(\d+)\}\{/\1\}")
+
+
+def _drop_empty_pairs(text: str) -> str:
+    return _EMPTY_PAIR.sub("", text)
+
+
+def require_translate(user: auth.User) -> None:
+    """Raise PermissionDenied unless the user may work on document segments."""
+    if not auth.can(user, "documents.translate"):
+        raise PermissionDenied("Your role does not allow translating documents.")
