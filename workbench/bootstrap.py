@@ -42,7 +42,10 @@ class InitReport:
 
 
 # Feature modules whose import registers seed steps; each feature adds its own.
-SEED_MODULES: list[str] = []
+SEED_MODULES: list[str] = [
+    "workbench.glossary.seed",
+    "workbench.inventory.demo",  # after the glossary: the demo signs are QA-checked
+]
 
 
 def _load_feature_seeds() -> None:

@@ -22,7 +22,15 @@ from workbench.db import open_db
 from workbench.errors import WorkbenchError
 
 # Feature modules that contribute commands; each exposes ``commands``.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "workbench.inventory.cli",
+    "workbench.glossary.cli",
+    "workbench.checks.cli",
+    "workbench.mt.cli",
+    "workbench.exports.cli",
+    "workbench.documents.cli",
+    "workbench.review.cli",
+]
 
 
 @dataclass

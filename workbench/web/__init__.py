@@ -14,6 +14,12 @@ BLUEPRINT_MODULES: list[str] = [
     "workbench.web.home",
     "workbench.web.admin",
     "workbench.web.audit",
+    "workbench.web.glossary",
+    "workbench.web.inventory",
+    "workbench.web.review",
+    "workbench.web.exports",
+    "workbench.web.engines",
+    "workbench.web.documents",
 ]
 
 
