@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workbench import auth, bootstrap, migrations  # noqa: E402
 from workbench.config import load_settings  # noqa: E402
-from workbench.db import open_db, transaction  # noqa: E402
+from workbench.db import open_db  # noqa: E402
 
 SUBJECTS = ["海南自由贸易港建设", "全省经济社会发展", "优化营商环境工作", "乡村振兴战略", "对外开放水平",
             "博鳌亚洲论坛年会", "国际友好城市交流", "生态文明建设", "旅游消费中心建设", "数字政府建设",

@@ -12,6 +12,7 @@ from workbench import auth, counties
 from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.web import nav_item
+from workbench.web.forms import show_problems
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -47,15 +48,6 @@ class CountyForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-def _form_errors(form: FlaskForm, error: ValidationError) -> None:
-    for problem in error.problems:
-        field = getattr(form, problem.column or "", None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [problem.reason]
-        else:
-            flash(problem.reason, "error")
-
-
 @bp.route("/users", methods=["GET", "POST"])
 @permission_required("users.manage")
 def users():
@@ -71,7 +63,7 @@ def users():
                 county_id=int(form.county.data) if form.county.data else None,
                 password=form.password.data or None, display_name=form.display_name.data or "")
         except ValidationError as error:
-            _form_errors(form, error)
+            show_problems(form, error)
         else:
             flash(_("User %(name)s created.", name=user.username), "success")
             if form.password.data:
@@ -104,7 +96,7 @@ def edit_user(user_id: int):
             if form.new_password.data:
                 auth.set_password(db, actor, user_id, form.new_password.data)
         except ValidationError as error:
-            _form_errors(form, error)
+            show_problems(form, error)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.users"))
@@ -124,7 +116,7 @@ def county_list():
                 "name_en": form.name_en.data, "kind": form.kind.data or "county",
                 "sort_order": form.sort_order.data, "active": int(form.active.data)})
         except ValidationError as error:
-            _form_errors(form, error)
+            show_problems(form, error)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.county_list"))
@@ -146,7 +138,7 @@ def edit_county(county_id: int):
                 "sort_order": form.sort_order.data or county["sort_order"],
                 "active": int(form.active.data)}, county_id)
         except ValidationError as error:
-            _form_errors(form, error)
+            show_problems(form, error)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.county_list"))

@@ -28,6 +28,7 @@ from workbench.glossary.search import SearchFilters, facet_counts, search
 from workbench.glossary.store import delete_concept, save_concept
 from workbench.glossary.usage import signs_using
 from workbench.web import home, nav_item
+from workbench.web.forms import show_problems
 from workbench.web.security import can, current_actor, permission_required
 
 bp = Blueprint("glossary", __name__, url_prefix="/glossary")
@@ -239,15 +240,6 @@ def _record_from_form(form: ConceptForm, concept_id: str | None) -> ConceptRecor
                          terms=terms)
 
 
-def _show_problems(form: ConceptForm, error: ValidationError) -> None:
-    for problem in error.problems:
-        field = getattr(form, problem.column or "", None)
-        if field is not None and hasattr(field, "errors") and problem.column != "terms":
-            field.errors = list(field.errors) + [problem.reason]
-        else:
-            flash(problem.reason + (f" ({problem.value})" if problem.value else ""), "error")
-
-
 def _edit_mode() -> str:
     """'edit' for reviewers and staff, 'propose' for translators; others may not."""
     if can("glossary.edit"):
@@ -307,7 +299,7 @@ def _concept_form(concept_id: str | None):
             flash(_("Your proposal was sent to the reviewers."), "success")
             return redirect(url_for("glossary.proposal", proposal_id=proposal_id))
         except ValidationError as error:
-            _show_problems(form, error)
+            show_problems(form, error, flash_columns=("terms",))
         except Conflict as error:
             flash(str(error), "error")
     return render_template("glossary/edit.html", form=form, concept=existing, mode=mode)

@@ -28,6 +28,7 @@ from workbench.errors import ValidationError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, photos, records
 from workbench.web import home, nav_item
+from workbench.web.forms import show_problems
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
@@ -113,15 +114,6 @@ def _county_choices(user: auth.User, blank: bool = False) -> list[tuple[str, str
             if scope is None or c["id"] == scope]
     items = [(str(c["id"]), c["name_zh"]) for c in rows]
     return ([("", _("All counties"))] + items) if blank and scope is None else items
-
-
-def _form_errors(form: FlaskForm, error: ValidationError) -> None:
-    for problem in error.problems:
-        field = getattr(form, problem.column or "", None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [problem.reason]
-        else:
-            flash(str(problem), "error")
 
 
 def _sign_form(user: auth.User, data: dict[str, Any] | None = None) -> SignForm:
@@ -222,7 +214,7 @@ def sign_new():
             sign_id = records.create_sign(db, user, int(form.site_id.data), _sign_values(form))
             _upload_photo(sign_id, photo_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            show_problems(form, error)
         else:
             flash(_("Sign submitted."), "success")
             return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
@@ -248,7 +240,7 @@ def sign_edit(sign_id: int):
             records.update_sign(db, user, sign_id, _sign_values(form))
             _upload_photo(sign_id, form.photo.data)
         except ValidationError as error:
-            _form_errors(form, error)
+            show_problems(form, error)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
@@ -370,7 +362,7 @@ def site_new():
         try:
             site_id = records.save_site(get_db(), user, _site_values(form))
         except ValidationError as error:
-            _form_errors(form, error)
+            show_problems(form, error)
         else:
             flash(_("Site created. Now add its signs."), "success")
             return redirect(url_for("inventory.site_detail", site_id=site_id))
@@ -401,7 +393,7 @@ def site_edit(site_id: int):
         try:
             records.save_site(db, user, _site_values(form), site_id)
         except ValidationError as error:
-            _form_errors(form, error)
+            show_problems(form, error)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("inventory.site_detail", site_id=site_id))
