@@ -21,6 +21,7 @@ from workbench import audit, auth
 from workbench.db import open_db, transaction
 from workbench.documents import store
 from workbench.errors import Conflict, NotFound, ValidationError
+from workbench.review.units import apply_machine_draft
 
 log = logging.getLogger(__name__)
 BATCH = 25
@@ -174,18 +175,8 @@ def run_job(db: Database, job_id: int, actor: auth.User, settings: dict[str, Any
                     reason = (draft.reason if draft else None) or "no draft"
                     no_draft_reasons[reason] = no_draft_reasons.get(reason, 0) + 1
                     continue
-                current = next(db.query("SELECT * FROM translation_units WHERE id = ?",
-                                        [unit["id"]]), None)
-                if current is None or current["state"] != "new":
-                    continue  # a translator got there first
-                change = {"state": "machine_draft", "target_text": draft.text,
-                          "draft_engine": draft.engine, "draft_score": draft.score,
-                          "version": current["version"] + 1, "updated_at": audit.now_iso(),
-                          "updated_by": actor.username}
-                db["translation_units"].update(unit["id"], change)
-                audit.record(db, actor, "unit.draft", "translation_unit", unit["id"],
-                             {k: current[k] for k in change}, change)
-                drafted += 1
+                if apply_machine_draft(db, actor, unit["id"], draft):
+                    drafted += 1
             done += len(batch)
             db["doc_jobs"].update(job_id, {"done": done, "drafted": drafted,
                                            "updated_at": audit.now_iso()})

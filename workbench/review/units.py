@@ -247,6 +247,27 @@ def refresh_statuses_bulk(db: Database, sign_ids: Sequence[int]) -> dict[str, li
     return changes
 
 
+def apply_machine_draft(db: Database, actor: auth.User, unit_id: int, draft: Any) -> bool:
+    """Put a machine draft into a unit still in state 'new'; True if it was applied.
+
+    Runs inside the caller's transaction (audited). A unit someone already
+    translated, or an empty draft, is left alone.
+    """
+    if not draft or not (draft.text or "").strip():
+        return False
+    current = get_unit(db, unit_id)
+    if current is None or current["state"] != "new":
+        return False  # someone translated it meanwhile
+    change = {"state": "machine_draft", "target_text": draft.text,
+              "draft_engine": draft.engine, "draft_score": draft.score,
+              "version": current["version"] + 1, "updated_at": audit.now_iso(),
+              "updated_by": actor.username}
+    db["translation_units"].update(unit_id, change)
+    audit.record(db, actor, "unit.draft", "translation_unit", unit_id,
+                 {k: current[k] for k in change}, change)
+    return True
+
+
 def draft_new_units(db: Database, actor: auth.User, unit_ids: Iterable[int] | None = None,
                     engine: str | None = None, settings: dict[str, Any] | None = None) -> int:
     """Fill units in state 'new' with a machine draft; returns how many were drafted.
@@ -274,19 +295,8 @@ def draft_new_units(db: Database, actor: auth.User, unit_ids: Iterable[int] | No
                              engine=engine, settings=settings)
         with transaction(db):
             for unit, draft in zip(group, drafts):
-                if not draft or not (draft.text or "").strip():
-                    continue
-                current = get_unit(db, unit["id"])
-                if current is None or current["state"] != "new":
-                    continue  # someone translated it meanwhile
-                change = {"state": "machine_draft", "target_text": draft.text,
-                          "draft_engine": draft.engine, "draft_score": draft.score,
-                          "version": current["version"] + 1, "updated_at": audit.now_iso(),
-                          "updated_by": actor.username}
-                db["translation_units"].update(unit["id"], change)
-                audit.record(db, actor, "unit.draft", "translation_unit", unit["id"],
-                             {k: current[k] for k in change}, change)
-                drafted.append(unit["id"])
+                if apply_machine_draft(db, actor, unit["id"], draft):
+                    drafted.append(unit["id"])
     if drafted:
         with transaction(db):
             for sign_id in signs_of_units(db, drafted):
