@@ -88,3 +88,10 @@ def test_resolve_county_accepts_names_and_codes(db):
     assert counties.resolve_county(db, "Sanya")["name_zh"] == "三亚市"
     with pytest.raises(Exception, match="Unknown county"):
         counties.resolve_county(db, "北京市")
+
+
+def test_migrations_are_defined_in_number_order():
+    """Appending a migration out of order would apply it before what it builds on."""
+    names = [m.name for m in migrations.migrations._migrations]
+    assert names == sorted(names)
+    assert len(set(name[:4] for name in names)) == len(names)

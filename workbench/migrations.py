@@ -125,6 +125,92 @@ def m0002_glossary(db: Database) -> None:
     ])
 
 
+@migrations(name="0003_glossary_search")
+def m0003_glossary_search(db: Database) -> None:
+    """Full-text search over every glossary term (FTS5 trigram: Chinese substrings work).
+
+    An external-content index on glossary_terms kept in step by triggers, so every
+    write path (loader, import, web edit) updates it in the same transaction.
+    """
+    _execute_all(db, [
+        """CREATE VIRTUAL TABLE glossary_terms_fts USING fts5(
+            text, content='glossary_terms', content_rowid='id', tokenize='trigram')""",
+        """CREATE TRIGGER glossary_terms_fts_ai AFTER INSERT ON glossary_terms BEGIN
+            INSERT INTO glossary_terms_fts(rowid, text) VALUES (new.id, new.text);
+        END""",
+        """CREATE TRIGGER glossary_terms_fts_ad AFTER DELETE ON glossary_terms BEGIN
+            INSERT INTO glossary_terms_fts(glossary_terms_fts, rowid, text)
+            VALUES ('delete', old.id, old.text);
+        END""",
+        """CREATE TRIGGER glossary_terms_fts_au AFTER UPDATE OF text ON glossary_terms BEGIN
+            INSERT INTO glossary_terms_fts(glossary_terms_fts, rowid, text)
+            VALUES ('delete', old.id, old.text);
+            INSERT INTO glossary_terms_fts(rowid, text) VALUES (new.id, new.text);
+        END""",
+        "INSERT INTO glossary_terms_fts(glossary_terms_fts) VALUES ('rebuild')",
+    ])
+
+
+@migrations(name="0004_glossary_proposals")
+def m0004_glossary_proposals(db: Database) -> None:
+    """Changes to the glossary proposed by translators, accepted or rejected by a reviewer."""
+    _execute_all(db, [
+        """CREATE TABLE glossary_proposals (
+            id INTEGER PRIMARY KEY,
+            concept_id TEXT REFERENCES glossary_concepts(id) ON DELETE SET NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('create', 'update')),
+            payload_json TEXT NOT NULL,
+            base_updated_at TEXT,
+            comment TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'accepted', 'rejected', 'withdrawn')),
+            proposed_by INTEGER REFERENCES users(id),
+            proposed_by_name TEXT NOT NULL,
+            proposed_at TEXT NOT NULL,
+            decided_by INTEGER REFERENCES users(id),
+            decided_by_name TEXT,
+            decided_at TEXT,
+            decision_comment TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_glossary_proposals_status ON glossary_proposals(status, proposed_at)",
+        "CREATE INDEX idx_glossary_proposals_concept ON glossary_proposals(concept_id)",
+    ])
+
+
+@migrations(name="0005_translation_memory")
+def m0005_translation_memory(db: Database) -> None:
+    """Translation memory (approved source/target pairs) and its character-bigram index."""
+    _execute_all(db, [
+        """CREATE TABLE translation_memory (
+            id INTEGER PRIMARY KEY,
+            source_lang TEXT NOT NULL,
+            target_lang TEXT NOT NULL,
+            source_text TEXT NOT NULL,
+            target_text TEXT NOT NULL,
+            source_norm TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'review',
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            unit_id INTEGER,
+            note TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE INDEX idx_tm_exact
+           ON translation_memory(source_lang, target_lang, source_norm)""",
+        "CREATE INDEX idx_tm_unit ON translation_memory(unit_id)",
+        # Derived index for fuzzy candidates: one row per distinct character
+        # bigram of an entry's normalized source, with that source's length.
+        """CREATE TABLE translation_memory_grams (
+            entry_id INTEGER NOT NULL REFERENCES translation_memory(id) ON DELETE CASCADE,
+            pair TEXT NOT NULL,
+            gram TEXT NOT NULL,
+            length INTEGER NOT NULL
+        )""",
+        """CREATE INDEX idx_tm_grams
+           ON translation_memory_grams(pair, gram, length, entry_id)""",
+        "CREATE INDEX idx_tm_grams_entry ON translation_memory_grams(entry_id)",
+    ])
+
+
 @migrations(name="0006_inventory")
 def m0006_inventory(db: Database) -> None:
     """Sign inventory: sites, signs, installed texts, photos, QA findings, FTS, shared units."""
@@ -263,40 +349,6 @@ def m0006_inventory(db: Database) -> None:
     ])
 
 
-@migrations(name="0004_translation_memory")
-def m0004_translation_memory(db: Database) -> None:
-    """Translation memory (approved source/target pairs) and its character-bigram index."""
-    _execute_all(db, [
-        """CREATE TABLE translation_memory (
-            id INTEGER PRIMARY KEY,
-            source_lang TEXT NOT NULL,
-            target_lang TEXT NOT NULL,
-            source_text TEXT NOT NULL,
-            target_text TEXT NOT NULL,
-            source_norm TEXT NOT NULL,
-            origin TEXT NOT NULL DEFAULT 'review',
-            created_by TEXT,
-            created_at TEXT NOT NULL,
-            unit_id INTEGER,
-            note TEXT NOT NULL DEFAULT ''
-        )""",
-        """CREATE INDEX idx_tm_exact
-           ON translation_memory(source_lang, target_lang, source_norm)""",
-        "CREATE INDEX idx_tm_unit ON translation_memory(unit_id)",
-        # Derived index for fuzzy candidates: one row per distinct character
-        # bigram of an entry's normalized source, with that source's length.
-        """CREATE TABLE translation_memory_grams (
-            entry_id INTEGER NOT NULL REFERENCES translation_memory(id) ON DELETE CASCADE,
-            pair TEXT NOT NULL,
-            gram TEXT NOT NULL,
-            length INTEGER NOT NULL
-        )""",
-        """CREATE INDEX idx_tm_grams
-           ON translation_memory_grams(pair, gram, length, entry_id)""",
-        "CREATE INDEX idx_tm_grams_entry ON translation_memory_grams(entry_id)",
-    ])
-
-
 @migrations(name="0007_review")
 def m0007_review(db: Database) -> None:
     """Review workflow: authorship and QA summary on units, versions, findings, comments."""
@@ -378,58 +430,6 @@ def m0007_review(db: Database) -> None:
         "CREATE INDEX idx_units_queue_function ON translation_units(function, id)",
         "CREATE INDEX idx_units_queue_engine ON translation_units(draft_engine, id)",
         "CREATE INDEX idx_units_clarification ON translation_units(needs_clarification)",
-    ])
-
-
-@migrations(name="0003_glossary_search")
-def m0003_glossary_search(db: Database) -> None:
-    """Full-text search over every glossary term (FTS5 trigram: Chinese substrings work).
-
-    An external-content index on glossary_terms kept in step by triggers, so every
-    write path (loader, import, web edit) updates it in the same transaction.
-    """
-    _execute_all(db, [
-        """CREATE VIRTUAL TABLE glossary_terms_fts USING fts5(
-            text, content='glossary_terms', content_rowid='id', tokenize='trigram')""",
-        """CREATE TRIGGER glossary_terms_fts_ai AFTER INSERT ON glossary_terms BEGIN
-            INSERT INTO glossary_terms_fts(rowid, text) VALUES (new.id, new.text);
-        END""",
-        """CREATE TRIGGER glossary_terms_fts_ad AFTER DELETE ON glossary_terms BEGIN
-            INSERT INTO glossary_terms_fts(glossary_terms_fts, rowid, text)
-            VALUES ('delete', old.id, old.text);
-        END""",
-        """CREATE TRIGGER glossary_terms_fts_au AFTER UPDATE OF text ON glossary_terms BEGIN
-            INSERT INTO glossary_terms_fts(glossary_terms_fts, rowid, text)
-            VALUES ('delete', old.id, old.text);
-            INSERT INTO glossary_terms_fts(rowid, text) VALUES (new.id, new.text);
-        END""",
-        "INSERT INTO glossary_terms_fts(glossary_terms_fts) VALUES ('rebuild')",
-    ])
-
-
-@migrations(name="0003b_glossary_proposals")
-def m0003b_glossary_proposals(db: Database) -> None:
-    """Changes to the glossary proposed by translators, accepted or rejected by a reviewer."""
-    _execute_all(db, [
-        """CREATE TABLE glossary_proposals (
-            id INTEGER PRIMARY KEY,
-            concept_id TEXT REFERENCES glossary_concepts(id) ON DELETE SET NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('create', 'update')),
-            payload_json TEXT NOT NULL,
-            base_updated_at TEXT,
-            comment TEXT NOT NULL DEFAULT '',
-            status TEXT NOT NULL DEFAULT 'open'
-                CHECK (status IN ('open', 'accepted', 'rejected', 'withdrawn')),
-            proposed_by INTEGER REFERENCES users(id),
-            proposed_by_name TEXT NOT NULL,
-            proposed_at TEXT NOT NULL,
-            decided_by INTEGER REFERENCES users(id),
-            decided_by_name TEXT,
-            decided_at TEXT,
-            decision_comment TEXT NOT NULL DEFAULT ''
-        )""",
-        "CREATE INDEX idx_glossary_proposals_status ON glossary_proposals(status, proposed_at)",
-        "CREATE INDEX idx_glossary_proposals_concept ON glossary_proposals(concept_id)",
     ])
 
 
@@ -560,9 +560,8 @@ def m0009_documents(db: Database) -> None:
     ])
 
 
-@migrations(name="0005_checks")
-def m0005_checks(db: Database) -> None:
+@migrations(name="0010_consistency_index")
+def m0010_consistency_index(db: Database) -> None:
     """QA checks: look up approved renderings of a Chinese text quickly (consistency check)."""
-    if db["translation_units"].exists():
-        db.execute("CREATE INDEX IF NOT EXISTS idx_units_source_text "
-                   "ON translation_units(source_text, target_lang, state)")
+    db.execute("CREATE INDEX idx_units_source_text "
+               "ON translation_units(source_text, target_lang, state)")
