@@ -95,3 +95,15 @@ def test_migrations_are_defined_in_number_order():
     names = [m.name for m in migrations.migrations._migrations]
     assert names == sorted(names)
     assert len(set(name[:4] for name in names)) == len(names)
+
+
+def test_seed_steps_run_in_the_declared_order():
+    import importlib
+
+    for module in bootstrap.SEED_MODULES:
+        importlib.import_module(module)
+    # Registered in the wrong order (as when a CLI module imports the demo first):
+    wrong = sorted(bootstrap.SEED_STEPS,
+                   key=lambda step: -bootstrap.SEED_MODULES.index(step[1].__module__))
+    ordered = [step.__module__ for _name, step in sorted(wrong, key=bootstrap._seed_order)]
+    assert ordered.index("workbench.glossary.seed") < ordered.index("workbench.inventory.demo")

@@ -190,3 +190,23 @@ def test_import_applies_approved_shared_wordings_in_bulk(db, users, two_sites):
     assert statuses == {"禁止游泳": "approved", "问讯处": "drafting"}
     event = audit.history(db, "inventory_import", report.import_id)[0]
     assert sorted(sum(event["after"]["status_changes"].values(), [])) == report.created_ids
+
+
+def test_a_sign_submitted_on_the_web_gets_machine_drafts(officer_client, db):
+    site = next(db.query("SELECT s.id FROM sites s JOIN counties c ON c.id = s.county_id "
+                         "WHERE c.code = 'haikou' LIMIT 1"), None)
+    if site is None:
+        site_id = records.save_site(db, auth.find_user(db, "officer"), {
+            "county_id": db.execute("SELECT id FROM counties WHERE code='haikou'").fetchone()[0],
+            "name_zh": "测试场所", "sector": "transport"})
+    else:
+        site_id = site["id"]
+    response = officer_client.post("/inventory/signs/new", data={
+        "site_id": str(site_id), "location": "一层", "function": "prohibition",
+        "zh": "禁止吸烟", "en_current": "", "languages": ["en"], "quantity": "1",
+        "action": "new"})
+    assert response.status_code == 302, response.data[:500]
+    unit = next(db.query("SELECT u.* FROM translation_units u JOIN sign_units su "
+                         "ON su.unit_id = u.id JOIN signs s ON s.id = su.sign_id "
+                         "WHERE s.zh = '禁止吸烟' AND u.target_lang = 'en'"))
+    assert unit["state"] == "machine_draft" and unit["target_text"] == "No Smoking"

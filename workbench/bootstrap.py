@@ -55,6 +55,13 @@ def _load_feature_seeds() -> None:
         importlib.import_module(module)
 
 
+def _seed_order(registered: tuple[str, SeedStep]) -> int:
+    # SEED_MODULES fixes the order (the demo inventory needs the glossary), whichever
+    # module happened to be imported first.
+    module = registered[1].__module__
+    return SEED_MODULES.index(module) if module in SEED_MODULES else len(SEED_MODULES)
+
+
 def initialize(db: Database, settings: dict[str, Any], *, seed: bool = True,
                admin_username: str = "admin",
                echo: Callable[[str], None] = lambda _line: None) -> InitReport:
@@ -70,6 +77,6 @@ def initialize(db: Database, settings: dict[str, Any], *, seed: bool = True,
         report.admin_username, report.admin_password = user.username, password
     if seed:
         _load_feature_seeds()
-        for _name, step in SEED_STEPS:
+        for _name, step in sorted(SEED_STEPS, key=_seed_order):
             step(db, settings, actor, echo)
     return report

@@ -9,6 +9,7 @@ import click
 from workbench import counties
 from workbench.cli import Env, pass_env
 from workbench.inventory import demo, importer, records
+from workbench.review import units
 
 
 @click.group("inventory")
@@ -35,9 +36,11 @@ def template(fmt: str, output: str) -> None:
               help="ZIP of photos named in the 'photo' column.")
 @click.option("--no-checks", is_flag=True,
               help="Skip the QA checks now (run `inventory recheck` later).")
+@click.option("--no-draft", is_flag=True,
+              help="Do not machine-draft the new translation units now (`inventory draft` later).")
 @pass_env
 def import_command(env: Env, file: str, county: str | None, dry_run: bool,
-                   photos: str | None, no_checks: bool) -> None:
+                   photos: str | None, no_checks: bool, no_draft: bool) -> None:
     """Import a CSV or XLSX inventory; exits non-zero, writing nothing, on any bad row."""
     report = importer.import_inventory(
         env.db, env.actor, Path(file).read_bytes(), file, county=county, dry_run=dry_run,
@@ -51,6 +54,11 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
     click.echo(report.summary())
     if not dry_run:
         click.echo(f"QA findings on installed texts: {report.findings}.")
+        if not no_draft:
+            drafted = units.draft_units_of_signs(env.db, env.actor,
+                                                 report.created_ids + report.updated_ids,
+                                                 settings=env.settings)
+            click.echo(f"Machine-drafted {drafted} translation units (review them before use).")
 
 
 def _pad(text: str, width: int) -> str:
@@ -94,8 +102,6 @@ def recheck(env: Env, county: str | None) -> None:
 @pass_env
 def draft(env: Env, engine: str | None) -> None:
     """Machine-draft every translation unit still in state 'new'."""
-    from workbench.review import units
-
     drafted = units.draft_new_units(env.db, env.actor, engine=engine, settings=env.settings)
     click.echo(f"Drafted {drafted} translation units.")
 

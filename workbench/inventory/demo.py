@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from workbench import auth, bootstrap, counties
 from workbench.db import transaction
 from workbench.inventory import records
+from workbench.review import units
 
 # county, site, sector, address, latitude, longitude
 DEMO_SITES: list[tuple[str, str, str, str, float, float]] = [
@@ -116,4 +117,6 @@ def _seed_demo(db: Database, settings: dict[str, Any], actor: auth.User,
     if not settings.get("LOAD_DEMO") or db["signs"].count:
         return
     sites, signs = load_demo(db, actor)
-    echo(f"Loaded the demo inventory: {sites} sites, {signs} signs.")
+    drafted = units.draft_new_units(db, actor, settings=settings)
+    echo(f"Loaded the demo inventory: {sites} sites, {signs} signs; "
+         f"{drafted} machine drafts waiting for review.")

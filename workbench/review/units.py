@@ -268,6 +268,28 @@ def apply_machine_draft(db: Database, actor: auth.User, unit_id: int, draft: Any
     return True
 
 
+def draft_units_of_signs(db: Database, actor: auth.User, sign_ids: Iterable[int],
+                         engine: str | None = None,
+                         settings: dict[str, Any] | None = None) -> int:
+    """Machine-draft the still undrafted units of these signs; returns how many.
+
+    Called right after signs are submitted or imported, so translators find a
+    draft waiting instead of an empty unit.
+    """
+    ids = list(sign_ids)
+    unit_ids: list[int] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        unit_ids += [row[0] for row in db.execute(
+            f"""SELECT DISTINCT u.id FROM sign_units su
+                JOIN translation_units u ON u.id = su.unit_id
+                WHERE u.state = 'new' AND su.sign_id IN ({','.join('?' * len(chunk))})""",
+            chunk)]
+    if not unit_ids:
+        return 0
+    return draft_new_units(db, actor, unit_ids, engine=engine, settings=settings)
+
+
 def draft_new_units(db: Database, actor: auth.User, unit_ids: Iterable[int] | None = None,
                     engine: str | None = None, settings: dict[str, Any] | None = None) -> int:
     """Fill units in state 'new' with a machine draft; returns how many were drafted.

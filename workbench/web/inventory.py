@@ -27,6 +27,7 @@ from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, photos, records
+from workbench.review import units
 from workbench.web import home, nav_item
 from workbench.web.forms import show_problems
 from workbench.web.security import current_actor, permission_required
@@ -213,6 +214,7 @@ def sign_new():
                 photo_data.seek(0)
             sign_id = records.create_sign(db, user, int(form.site_id.data), _sign_values(form))
             _upload_photo(sign_id, photo_data)
+            units.draft_units_of_signs(db, user, [sign_id], settings=current_app.config)
         except ValidationError as error:
             show_problems(form, error)
         else:
@@ -499,6 +501,9 @@ def import_confirm():
     finally:
         data_path.unlink(missing_ok=True)
         zip_path.unlink(missing_ok=True)
+    units.draft_units_of_signs(get_db(), current_actor(),
+                               report.created_ids + report.updated_ids,
+                               settings=current_app.config)
     flash(_("Imported: %(sites)s sites and %(created)s signs created, %(updated)s signs "
             "updated, %(unchanged)s unchanged.", sites=report.sites_created,
             created=report.signs_created, updated=report.signs_updated,
