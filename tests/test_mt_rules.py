@@ -331,3 +331,22 @@ def test_space_separated_clauses_become_lines_not_one_phrase():
                                          entry("慢行", "Slow Down", "tra-8", "instruction")])
     rendering, _ = RuleComposer(glossary, "en", {}).draft("前方施工 慢行")
     assert rendering.text == "Roadworks Ahead//Slow Down"
+
+
+@pytest.mark.parametrize("zh, expected", [
+    ("游客请勿进入", "No Entry for Visitors"),
+    ("请勿进入", "Do Not Enter"),
+])
+def test_sign_operators_are_never_composed_word_by_word(zh, expected):
+    glossary = from_entries("zh", "en", [
+        entry("游客", "Visitors", "gen-547"), entry("请勿", "Do Not", "gen-518"),
+        entry("进入", "Entry", "gen-603"), entry("请", "Please", "gen-1")])
+    rendering, _ = RuleComposer(glossary, "en", {}).draft(zh)
+    assert rendering is not None and rendering.text == expected
+
+
+def test_an_operator_left_over_gives_no_draft_rather_than_chinglish():
+    glossary = from_entries("zh", "en", [
+        entry("游客", "Visitors", "gen-547"), entry("请勿", "Do Not", "gen-518")])
+    rendering, reason = RuleComposer(glossary, "en", {}).draft("游客请勿")
+    assert rendering is None and reason

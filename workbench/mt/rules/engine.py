@@ -370,6 +370,8 @@ class RuleComposer:
         return None
 
     def _noun(self, value: str) -> Rendering | None:
+        if value in self.tables.operators:
+            return None  # 请 in 请勿进入 is part of the operator, not who may not enter
         if self.target != "en":
             entry = self.glossary.lookup(value)
             if entry is not None and entry.target:
@@ -426,6 +428,8 @@ class RuleComposer:
         pieces = self._segment(text)
         if not pieces or len(pieces) > 6:
             return None
+        if any(zh in self.tables.operators for zh, _lex in pieces):
+            return None  # a sign operator only a pattern may render (operators.tsv)
         # A one-character name part (山, 海, 江…) or glossary term only heads a compound;
         # in front it is usually part of a name (南山寺 is Nanshan Temple, not "South
         # Mountain Temple"), which the name rule handles.

@@ -81,6 +81,7 @@ class Tables:
     signal_words: frozenset[str]
     units: dict[str, str]
     words: dict[str, str]
+    operators: frozenset[str]
 
     @functools.cached_property
     def admin_levels(self) -> frozenset[str]:
@@ -136,4 +137,5 @@ def load_tables() -> Tables:
         signal_words=frozenset(w.upper() for (w,) in read_table("signal_words.tsv", 1)),
         units={zh: symbol for zh, symbol in read_table("units.tsv", 2)},
         words={zh: en for zh, en in read_table("words.tsv", 2)},
+        operators=frozenset(zh for (zh,) in read_table("operators.tsv", 1)),
     )
