@@ -41,6 +41,14 @@ DEFAULTS: dict[str, Any] = {
     # GB/T 30240 allows several ways of writing direction words in road
     # names; a project picks one and the rule engine and checks enforce it.
     "ROAD_NAME_STYLE": "direction-before",  # Longkun South Road
+    "PINYIN_U_STYLE": "v",  # 万绿园 Wanlv (or "u": Wanlu, "ü": Wanlü)
+    "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,
+    "EXPORT_DIR": None,  # default: <instance>/exports
+    # TrueType font for print proofs: Debian's fonts-wqy-microhei draws Chinese, Latin,
+    # Cyrillic, kana and Hangul from one file (face 0).
+    "PROOF_FONT": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    # Where users reach the workbench: proof QR codes link to signs there.
+    "EXTERNAL_URL": "http://127.0.0.1:5000",
     "PAGE_SIZE": 50,
 }
 
@@ -61,6 +69,11 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_MT_THREADS": ("MT_THREADS", int),
     "WORKBENCH_TM_FUZZY_THRESHOLD": ("TM_FUZZY_THRESHOLD", int),
     "WORKBENCH_ROAD_NAME_STYLE": ("ROAD_NAME_STYLE", str),
+    "WORKBENCH_PINYIN_U_STYLE": ("PINYIN_U_STYLE", str),
+    "WORKBENCH_MAX_DOCUMENT_BYTES": ("MAX_DOCUMENT_BYTES", int),
+    "WORKBENCH_EXPORT_DIR": ("EXPORT_DIR", str),
+    "WORKBENCH_PROOF_FONT": ("PROOF_FONT", str),
+    "WORKBENCH_EXTERNAL_URL": ("EXTERNAL_URL", str),
 }
 
 SECRET_KEY_FILE = "secret_key"
@@ -106,6 +119,8 @@ def load_settings(instance_path: Path | None = None,
         settings["DATABASE"] = str(instance / "workbench.sqlite3")
     if not settings.get("UPLOAD_DIR"):
         settings["UPLOAD_DIR"] = str(instance / "uploads")
+    if not settings.get("EXPORT_DIR"):
+        settings["EXPORT_DIR"] = str(instance / "exports")
     if not settings.get("SECRET_KEY"):
         key_file = instance / SECRET_KEY_FILE
         if key_file.exists():
