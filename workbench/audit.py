@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from workbench.db import equal_conditions
+
 GENESIS_HASH = "0" * 64
 
 
@@ -127,12 +129,8 @@ def search(db: Database, *, entity_type: str | None = None, entity_id: str | Non
            since: str | None = None, until: str | None = None,
            limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """Filter the audit log, newest first; returns (page of events, total count)."""
-    where, params = [], []
-    for column, value in (("entity_type", entity_type), ("entity_id", entity_id),
-                          ("actor_name", actor), ("action", action)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
+    where, params = equal_conditions([("entity_type", entity_type), ("entity_id", entity_id),
+                                      ("actor_name", actor), ("action", action)])
     if since:
         where.append("ts >= ?")
         params.append(since)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,20 @@ def transaction(db: Database) -> Iterator[Database]:
         raise
     else:
         db.conn.execute("COMMIT")
+
+
+def equal_conditions(pairs: Iterable[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    """``column = ?`` conditions and their parameters for the filters that are set.
+
+    ``pairs`` are (SQL column expression, value); an empty value means "no filter".
+    The column expressions come from code, never from users.
+    """
+    where, params = [], []
+    for column, value in pairs:
+        if value not in (None, ""):
+            where.append(f"{column} = ?")
+            params.append(value)
+    return where, params
 
 
 def backup(db: Database, destination: str | Path) -> Path:

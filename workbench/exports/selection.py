@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import auth, counties
+from workbench.db import equal_conditions
 from workbench.errors import Problem, ValidationError, WorkbenchError
 
 # The standard's order on a sign: Chinese, English, then the other languages.
@@ -216,19 +217,9 @@ def required_languages(languages: str | None) -> list[str]:
 
 
 def _where(flt: ExportFilter) -> tuple[str, list[Any]]:
-    where, params = [], []
-    if flt.county_id:
-        where.append("s.county_id = ?")
-        params.append(flt.county_id)
-    if flt.site_id:
-        where.append("s.site_id = ?")
-        params.append(flt.site_id)
-    if flt.sector:
-        where.append("st.sector = ?")
-        params.append(flt.sector)
-    if flt.status:
-        where.append("s.status = ?")
-        params.append(flt.status)
+    where, params = equal_conditions([
+        ("s.county_id", flt.county_id), ("s.site_id", flt.site_id),
+        ("st.sector", flt.sector), ("s.status", flt.status)])
     if flt.lang and flt.lang != "en":
         where.append("instr(';' || s.languages || ';', ?) > 0")
         params.append(f";{flt.lang};")

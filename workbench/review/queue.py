@@ -16,6 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import auth
+from workbench.db import equal_conditions
 from workbench.review.workflow import STATES
 
 QA_FLAGS = ("error", "warning", "clean", "unchecked")
@@ -94,27 +95,11 @@ class QueuePage:
 def _where(filters: QueueFilters,
            viewer_id: int | None = None) -> tuple[list[str], list[Any], bool]:
     """SQL conditions and parameters for the filters; and whether unit_qa must be joined."""
-    where: list[str] = []
-    params: list[Any] = []
+    where, params = equal_conditions([
+        ("u.state", filters.state), ("u.kind", filters.kind), ("u.target_lang", filters.lang),
+        ("u.domain", filters.domain), ("u.function", filters.function),
+        ("u.draft_engine", filters.engine)])
     needs_qa = False
-    if filters.state:
-        where.append("u.state = ?")
-        params.append(filters.state)
-    if filters.kind:
-        where.append("u.kind = ?")
-        params.append(filters.kind)
-    if filters.lang:
-        where.append("u.target_lang = ?")
-        params.append(filters.lang)
-    if filters.domain:
-        where.append("u.domain = ?")
-        params.append(filters.domain)
-    if filters.function:
-        where.append("u.function = ?")
-        params.append(filters.function)
-    if filters.engine:
-        where.append("u.draft_engine = ?")
-        params.append(filters.engine)
     if filters.clarification:
         where.append("u.needs_clarification = 1")
     if filters.others and viewer_id is not None:
