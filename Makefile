@@ -65,5 +65,5 @@ clean:
 # Extract marked strings and merge them into the catalogs; then translate the
 # new entries in workbench/translations/zh/LC_MESSAGES/messages.po.
 messages: | $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o workbench/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k msg -k nmsg:1,2 -k N_ -o workbench/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i workbench/translations/messages.pot -d workbench/translations

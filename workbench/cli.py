@@ -20,6 +20,7 @@ from workbench import audit, auth, bootstrap, config, counties, migrations
 from workbench.db import backup as backup_database
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
+from workbench.messages import cli_translator, msg
 
 # Feature modules that contribute commands; each exposes ``commands``.
 COMMAND_MODULES: list[str] = [
@@ -237,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="workbench", standalone_mode=False)
     except WorkbenchError as error:
-        click.secho(f"Error: {error}", fg="red", err=True)
+        translator = cli_translator()
+        click.secho(msg("Error: %(message)s", message=error.render(translator)).render(translator),
+                    fg="red", err=True)
         return error.exit_code
     except config.ConfigError as error:
         click.secho(f"Error: {error}", fg="red", err=True)

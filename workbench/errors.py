@@ -1,26 +1,44 @@
 """Errors a user can cause, each with a message meant for that user.
 
-The web layer turns them into flash messages / HTTP 4xx in one place
-(``workbench.web.errors``), the CLI into exit codes in one place
-(``workbench.cli``).
+The message is a :class:`workbench.messages.Message` (an id and parameters) so
+that it reaches the user in their language; plain strings are still accepted
+for text that needs no translation. The web layer turns errors into pages and
+flashes in one place (``workbench.web.errors``), the CLI into exit codes in one
+place (``workbench.cli``). ``str(error)`` is the English text, for logs.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.messages import Message, MessageLike, Translator, msg, nmsg, render
+
 
 class WorkbenchError(Exception):
-    """Base class: ``str(error)`` is shown to the user as it is."""
+    """Base class: ``message`` is shown to the user, rendered in their language."""
 
     http_status = 400
     exit_code = 1
+
+    def __init__(self, message: MessageLike = "", *args: Any) -> None:
+        super().__init__(message, *args)
+        self.message: MessageLike = message
+
+    def render(self, translator: Translator | None = None) -> str:
+        """The message in the translator's language."""
+        return render(self.message, translator)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class NotFound(WorkbenchError):
     """The record does not exist, or the user may not know that it exists."""
 
     http_status = 404
+
+    def __init__(self, message: MessageLike | None = None, *args: Any) -> None:
+        super().__init__(message if message is not None else msg("No such record."), *args)
 
 
 class PermissionDenied(WorkbenchError):
@@ -34,7 +52,7 @@ class Conflict(WorkbenchError):
 
     http_status = 409
 
-    def __init__(self, message: str, *, current: Any = None, attempted: Any = None) -> None:
+    def __init__(self, message: MessageLike, *, current: Any = None, attempted: Any = None) -> None:
         super().__init__(message)
         self.current = current
         self.attempted = attempted
@@ -46,24 +64,39 @@ class TooManyAttempts(WorkbenchError):
     http_status = 429
 
 
+class Busy(WorkbenchError):
+    """The database stayed locked by another writer; the user may simply try again."""
+
+    http_status = 503
+
+
 @dataclass
 class Problem:
-    """One thing wrong with an input: where (row, column), the value, and why."""
+    """One thing wrong with an input: where (row, column), the value, and why.
 
-    reason: str
+    ``column`` is the column as the user's file or form named it.
+    """
+
+    reason: MessageLike
     row: int | None = None
     column: str | None = None
     value: Any = None
 
-    def __str__(self) -> str:
+    def render(self, translator: Translator | None = None) -> str:
+        """The problem as one line in the translator's language."""
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(msg("row %(row)s", row=self.row).render(translator))
         if self.column:
-            where.append(f"column {self.column!r}")
-        prefix = ", ".join(where)
-        shown = "" if self.value in (None, "") else f" (value: {self.value!r})"
-        return f"{prefix}: {self.reason}{shown}" if prefix else f"{self.reason}{shown}"
+            where.append(msg("column '%(column)s'", column=self.column).render(translator))
+        reason = render(self.reason, translator)
+        if self.value not in (None, ""):
+            reason = msg("%(reason)s (value: %(value)s)", reason=reason,
+                         value=repr(self.value)).render(translator)
+        return f"{', '.join(where)}: {reason}" if where else reason
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 @dataclass
@@ -71,18 +104,29 @@ class ValidationError(WorkbenchError):
     """Input that cannot be accepted; ``problems`` lists every problem found."""
 
     problems: list[Problem] = field(default_factory=list)
-    summary: str = "The input has problems; nothing was saved."
+    summary: MessageLike = field(
+        default_factory=lambda: msg("The input has problems; nothing was saved."))
 
     def __post_init__(self) -> None:
-        super().__init__(self.summary)
+        WorkbenchError.__init__(self, self.summary)
 
-    def __str__(self) -> str:
-        lines = [self.summary] + [f"  - {p}" for p in self.problems[:200]]
-        if len(self.problems) > 200:
-            lines.append(f"  … and {len(self.problems) - 200} more")
+    def render(self, translator: Translator | None = None, limit: int = 200) -> str:
+        """The summary and every problem (up to ``limit``), one per line."""
+        lines = [render(self.summary, translator)]
+        lines += [f"  - {problem.render(translator)}" for problem in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append("  " + nmsg("… and %(n)s more", "… and %(n)s more",
+                                     len(self.problems) - limit).render(translator))
         return "\n".join(lines)
 
+    def __str__(self) -> str:
+        return self.render()
+
     @classmethod
-    def single(cls, reason: str, **where: Any) -> "ValidationError":
+    def single(cls, reason: MessageLike, **where: Any) -> "ValidationError":
         """A validation error with one problem, its message the reason itself."""
         return cls([Problem(reason, **where)], summary=reason)
+
+
+__all__ = ["WorkbenchError", "NotFound", "PermissionDenied", "Conflict", "TooManyAttempts",
+           "Busy", "Problem", "ValidationError", "Message"]

@@ -21,6 +21,7 @@ from workbench.glossary.model import (
     STATUSES, ConceptRecord, TermRecord, concept_row, get_concept, load_all_concepts,
     normalize_lang, ordered_terms,
 )
+from workbench.messages import Translator
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 NEW_ID_PREFIX = "c-"
@@ -32,8 +33,9 @@ class FileProblem(Problem):
 
     file: str | None = None
 
-    def __str__(self) -> str:
-        text = Problem.__str__(self)
+    def render(self, translator: Translator | None = None) -> str:
+        """The problem as one line, prefixed with its file."""
+        text = Problem.render(self, translator)
         if self.file:
             return f"{self.file}, {text}" if self.row is not None or self.column else \
                 f"{self.file}: {text}"

@@ -5,8 +5,11 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
+
+from workbench.messages import Translator
+from workbench.messages import render as render_message
 
 babel = Babel()
 
@@ -33,11 +36,23 @@ def language_name(code: str | None) -> str:
     return name or code
 
 
+def translator() -> Translator:
+    """The request's translations, for rendering domain messages."""
+    return get_translations()
+
+
+def message_text(value: Any, separator: str = ", ") -> str:
+    """A domain message (or a list of them, or plain text) in the interface language."""
+    return render_message(value, translator(), separator)
+
+
 def init_app(app: Any) -> None:
     """Install Flask-Babel and the template helpers."""
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories="translations")
     app.jinja_env.filters["language_name"] = language_name
+    # {{ finding.message|msg }}: stored message ids and parameters in the reader's language.
+    app.jinja_env.filters["msg"] = message_text
 
     @app.context_processor
     def _inject_locale() -> dict[str, Any]:
