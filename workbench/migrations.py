@@ -597,9 +597,6 @@ def m0014_security(db: Database) -> None:
         # Whose county a comment belongs to: an officer's comment is seen by the
         # officers of that county only (NULL: written by a review role, seen by all).
         "ALTER TABLE unit_comments ADD COLUMN county_id INTEGER REFERENCES counties(id)",
-        """UPDATE unit_comments SET county_id = (
-               SELECT u.county_id FROM users u
-               WHERE u.id = unit_comments.author_id AND u.role = 'officer')""",
         # One open clarification question per county on a shared unit: an answer
         # from one county closes that county's question only.
         """CREATE TABLE unit_clarifications (
@@ -610,12 +607,31 @@ def m0014_security(db: Database) -> None:
             PRIMARY KEY (unit_id, county_id)
         )""",
         "CREATE INDEX idx_unit_clarifications_county ON unit_clarifications(county_id, unit_id)",
-        # Questions asked before: open for every county that has a sign with the unit.
+    ])
+    _backfill_comment_counties(db)
+
+
+def _backfill_comment_counties(db: Database) -> None:
+    """Give existing officers' comments their county, and open questions per county (audited)."""
+    has_comments = db.execute("SELECT count(*) FROM unit_comments").fetchone()[0]
+    if not has_comments:
+        return  # a new database: nothing to carry over
+    from types import SimpleNamespace
+
+    from workbench import audit
+
+    _execute_all(db, [
+        """UPDATE unit_comments SET county_id = (
+               SELECT u.county_id FROM users u
+               WHERE u.id = unit_comments.author_id AND u.role = 'officer')""",
+        # A question asked before stays open for every county with a sign carrying the unit.
         """INSERT OR IGNORE INTO unit_clarifications (unit_id, county_id, question_id, asked_at)
            SELECT DISTINCT u.id, s.county_id,
                   (SELECT max(c.id) FROM unit_comments c WHERE c.unit_id = u.id
-                   AND c.kind = 'clarification'),
-                  coalesce(u.updated_at, u.created_at, '')
+                   AND c.kind = 'clarification'), u.updated_at
            FROM translation_units u JOIN sign_units su ON su.unit_id = u.id
            JOIN signs s ON s.id = su.sign_id WHERE u.needs_clarification = 1""",
     ])
+    audit.record(db, SimpleNamespace(id=None, username="migration"), "migration.apply",
+                 "migration", "0014_security", None,
+                 {"comments": has_comments, "note": "comments and clarifications per county"})

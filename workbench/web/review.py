@@ -147,7 +147,7 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
         # A reviewer who may not approve only because they wrote the wording is told why.
         four_eyes_blocked=(unit["state"] == "in_review" and auth.can(user, "review.approve")
                            and "approve" not in actions),
-        comments=comments.thread(db, unit_id),
+        comments=comments.thread(db, unit_id, user),
         versions=history.versions(db, unit_id, unit["target_lang"], unit)[:5],
         editor_text=unit["target_text"] if editor_text is None else editor_text)
     return page, status
@@ -336,7 +336,7 @@ def clarifications():
     items = comments.clarifications_for(db, user)
     for item in items:
         item["signs"], item["sign_total"] = detail.signs_for_unit(db, item["id"], user, limit=5)
-        item["thread"] = comments.thread(db, item["id"])
+        item["thread"] = comments.thread(db, item["id"], user)
         comments.mark_mentions_read(db, user, item["id"])
     return render_template("review/clarifications.html", items=items)
 
