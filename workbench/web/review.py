@@ -22,6 +22,7 @@ from workbench.review import comments, detail, history, workflow
 from workbench.review import queue as review_queue
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
+from workbench.web.i18n import translator
 from workbench.web.security import current_actor, login_required, permission_required
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -137,7 +138,7 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
     signs, sign_total = detail.signs_for_unit(db, unit_id, user)
     findings = workflow.findings_for(db, unit)
     comments.mark_mentions_read(db, user, unit_id)
-    actions = workflow.allowed_actions(user, unit, _settings())
+    actions = workflow.allowed_actions(user, unit, _settings(), db=db)
     page = render_template(
         "review/unit.html", unit=unit, filters=filters, filter_args=filters.as_args(),
         previous_id=previous_id, next_id=next_id, signs=signs, sign_total=sign_total,
@@ -188,21 +189,22 @@ def _conflict(unit_id: int, error: Conflict, attempted_text: str | None) -> Any:
 @bp.route("/units/<int:unit_id>/save", methods=["POST"])
 @permission_required("review.translate")
 def save(unit_id: int):
-    """Save the editor's wording (and send it to review when asked)."""
+    """Save the editor's wording (and send it to review when asked: both or neither)."""
     db = get_db()
     actor = current_actor()
     text = request.form.get("text", "")
     try:
-        saved = workflow.save_translation(db, actor, unit_id, text, _version(), _settings(),
-                                          note=request.form.get("note"))
         if request.form.get("submit_for_review"):
-            workflow.submit(db, actor, unit_id, saved["version"], _settings())
+            workflow.save_and_submit(db, actor, unit_id, text, _version(), _settings(),
+                                     note=request.form.get("note"))
             flash(_("Saved and sent to review."), "success")
             return _next_or_queue(unit_id)
+        workflow.save_translation(db, actor, unit_id, text, _version(), _settings(),
+                                  note=request.form.get("note"))
     except Conflict as error:
         return _conflict(unit_id, error, text)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return _render_unit(unit_id, editor_text=text, status=400)
     flash(_("Saved."), "success")
     return redirect(_unit_url(unit_id))
@@ -227,7 +229,7 @@ def _decision(unit_id: int, action: str) -> Any:
     except Conflict as error:
         return _conflict(unit_id, error, None)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return redirect(_unit_url(unit_id))
     return _next_or_queue(unit_id)
 
@@ -262,7 +264,7 @@ def unit_history(unit_id: int):
     return render_template("review/history.html", unit=unit,
                            versions=history.versions(db, unit_id, unit["target_lang"], unit),
                            can_revert="revert" in workflow.allowed_actions(
-                               current_actor(), unit, _settings()),
+                               current_actor(), unit, _settings(), db=db),
                            action_labels=ACTION_LABELS, filter_args=_filters().as_args())
 
 
