@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from workbench import auth
-from workbench.db import get_db
+from workbench.db import get_db, to_int
 from workbench.errors import Conflict, ValidationError
 from workbench.review import comments, detail, history, workflow
 from workbench.review import queue as review_queue
@@ -24,6 +24,7 @@ from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
 from workbench.web.i18n import translator
 from workbench.web.security import current_actor, login_required, permission_required
+from workbench.web.params import int_arg, page_arg
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 nav_item("review.queue", _l("Review"), "review.view", order=40)
@@ -84,8 +85,7 @@ def _next_or_queue(unit_id: int) -> Any:
 
 
 def _version() -> int | None:
-    value = (request.form.get("version") or "").strip()
-    return int(value) if value.isdigit() else None
+    return int_arg("version", form=True, minimum=0)
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def queue():
     db = get_db()
     filters = _filters()
     page = review_queue.search(db, current_actor(), filters,
-                               request.args.get("page", 1, type=int) or 1,
+                               page_arg(),
                                int(_settings().get("PAGE_SIZE", 50)))
     return render_template("review/queue.html", result=page, filters=filters,
                            facets=review_queue.facets(db, filters),
@@ -112,8 +112,9 @@ def bulk_approve():
     items = []
     for value in request.form.getlist("unit"):
         unit_id, _sep, version = value.partition(":")
-        if unit_id.isdigit() and version.isdigit():
-            items.append((int(unit_id), int(version)))
+        unit_number, version_number = to_int(unit_id, minimum=1), to_int(version, minimum=0)
+        if unit_number is not None and version_number is not None:
+            items.append((unit_number, version_number))
     if not items:
         flash(_("Tick the units to approve first."), "warning")
     else:
@@ -272,7 +273,7 @@ def unit_history(unit_id: int):
 @permission_required("review.approve")
 def revert(unit_id: int):
     """Bring back an earlier version's wording (it goes through review again)."""
-    to_version = request.form.get("to_version", type=int)
+    to_version = int_arg("to_version", form=True, minimum=0)
     if to_version is None:
         abort(400)
     try:
@@ -291,7 +292,7 @@ def comment(unit_id: int):
     """Comment on a unit or answer a comment; an officer's comment answers a clarification."""
     db = get_db()
     actor = current_actor()
-    parent = request.form.get("parent_id", type=int)
+    parent = int_arg("parent_id", form=True, minimum=1)
     try:
         added = comments.add_comment(db, actor, unit_id, request.form.get("body", ""), parent)
     except ValidationError as error:
