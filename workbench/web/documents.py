@@ -356,8 +356,7 @@ def segment_check(doc_id: int, segment_id: int):
 
 
 def _version() -> int | None:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return int_arg("version", form=True, minimum=0)
 
 
 def _after_action(doc_id: int, segment_id: int, lang: str) -> Any:
@@ -452,11 +451,11 @@ def split(doc_id: int, segment_id: int):
     db = get_db()
     document = store.get_document(db, doc_id)
     lang = _language(document)
-    position = request.form.get("position", "")
+    position = int_arg("position", form=True, minimum=0)
     try:
-        if not position.isdigit():
+        if position is None:
             raise ValidationError.single(_("Say where to split (a character position)."))
-        new_ids = store.split_segment(db, current_actor(), doc_id, segment_id, int(position))
+        new_ids = store.split_segment(db, current_actor(), doc_id, segment_id, position)
     except ValidationError as error:
         flash(str(error), "error")
         return redirect(_segment_url(doc_id, segment_id, lang))

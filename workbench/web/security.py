@@ -10,7 +10,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFProtect
 
 from workbench import auth, sessions
-from workbench.db import get_db
+from workbench.db import get_db, to_int
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -42,9 +42,10 @@ def _load_user(user_id: str) -> LoginUser | None:
     # Signed in only while the cookie's session token is live on the server:
     # signed out, revoked (generation bumped) or disabled sessions load nobody.
     # A remember-me cookie carries no token, so it never signs anyone in.
-    if not str(user_id).isdigit() or len(str(user_id)) > 18:
+    number = to_int(user_id, minimum=1)
+    if number is None:
         return None
-    row = sessions.session_user_row(get_db(), int(user_id), session.get(SESSION_TOKEN_KEY))
+    row = sessions.session_user_row(get_db(), number, session.get(SESSION_TOKEN_KEY))
     return LoginUser(auth.user_from_row(row)) if row else None
 
 
