@@ -122,3 +122,18 @@ def test_sessions_per_user_are_bounded(db, users):
     for _ in range(sessions.MAX_SESSIONS_PER_USER + 5):
         sessions.open_session(db, users["staff"].id)
     assert sessions.count_sessions(db, users["staff"].id) == sessions.MAX_SESSIONS_PER_USER
+
+
+def test_cli_signs_a_user_out_and_unlocks_sign_in(app, run_cli, db, client):
+    browser = _sign_in(app, "reviewer")
+    result = run_cli("user", "sign-out", "reviewer")
+    assert result.exit_code == 0, result.stderr
+    assert not _signed_in(browser)
+    for _ in range(6):
+        client.post("/auth/login", data={"username": "reviewer", "password": "wrong"})
+    assert client.post("/auth/login", data={"username": "reviewer",
+                                            "password": PASSWORD}).status_code == 429
+    assert run_cli("user", "unlock", "reviewer").exit_code == 0
+    assert client.post("/auth/login", data={"username": "reviewer",
+                                            "password": PASSWORD}).status_code == 302
+    assert run_cli("user", "unlock", "nobody").exit_code != 0
