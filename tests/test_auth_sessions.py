@@ -1,4 +1,4 @@
-"""Sessions end when they should: sign-out, password change, reset, disabling, sign-out everywhere."""
+"""Sessions end when they should: sign-out, password change, reset, disabling, everywhere."""
 from __future__ import annotations
 
 from workbench import auth, sessions

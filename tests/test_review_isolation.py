@@ -36,8 +36,10 @@ def test_officers_read_review_comments_and_their_own_countys_only(db, users, sha
 def test_an_officer_cannot_reply_to_another_countys_comment(db, users, shared_unit):
     haikou = comments.add_comment(db, users["officer"], shared_unit, "Haikou detail")
     with pytest.raises(NotFound):
-        comments.add_comment(db, users["officer_sanya"], shared_unit, "re", parent_id=haikou["id"])
-    reply = comments.add_comment(db, users["reviewer"], shared_unit, "Thanks", parent_id=haikou["id"])
+        comments.add_comment(db, users["officer_sanya"], shared_unit, "re",
+                             parent_id=haikou["id"])
+    reply = comments.add_comment(db, users["reviewer"], shared_unit, "Thanks",
+                                 parent_id=haikou["id"])
     # A review reply under a hidden comment is hidden with it.
     assert reply["id"] not in [c["id"] for c in comments.thread(db, shared_unit,
                                                                  users["officer_sanya"])]

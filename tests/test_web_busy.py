@@ -16,7 +16,7 @@ from tests.test_review_support import drafted_sign, unit_row
 
 @contextmanager
 def write_lock_held(db_path):
-    """Another connection holds SQLite's write lock (as a large import does) until the block ends."""
+    """Another connection holds SQLite's write lock (as a large import does) for the block."""
     holder = sqlite3.connect(str(db_path), timeout=0, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:

@@ -1,4 +1,4 @@
-"""Small holes: huge integers, photos of signs one may not edit, LIKE wildcards in the site search."""
+"""Small holes: huge integers, photos of signs one may not edit, LIKE wildcards in search."""
 from __future__ import annotations
 
 import io
@@ -137,3 +137,11 @@ def test_percent_and_underscore_are_literal_in_the_site_search(db, users, office
         "百分百 100% 商场"]
     page = officer_client.get("/inventory/sites?q=_").get_data(as_text=True)
     assert "A_B 广场" in page and "AxB 广场" not in page
+
+
+def test_staff_may_still_document_an_approved_sign(db, staff_client):
+    sign_id = make_sign(db, make_site(db, "海口市"), "禁止吸烟")
+    _set_status(db, sign_id, "approved")
+    response = staff_client.post(f"/inventory/signs/{sign_id}/photos",
+                                 data={"photo": (io.BytesIO(_jpeg()), "installed.jpg")})
+    assert response.status_code == 302 and len(_photo_ids(db, sign_id)) == 1

@@ -43,7 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None):  # -> flask.Flask
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     init_web(app)
     return app

@@ -295,16 +295,18 @@ def authenticate(db: Database, username: str, password: str, *,
     username = credentials.normalize_username(username)[:credentials.USERNAME_MAX_LENGTH]
     throttle.check(db, username, remote_addr, policy, now)
     row = next(db.query("SELECT * FROM users WHERE username = ?", [username]), None)
-    stored = row["password_hash"] if row and row["active"] else _dummy_hash()
-    ok = check_password_hash(stored, password) and bool(row and row["active"])
+    usable = row is not None and bool(row["active"])
+    matches = check_password_hash(row["password_hash"] if usable else _dummy_hash(), password)
+    if row is None or not usable or not matches:
+        throttle.record(db, username, remote_addr, False, now)
+        return None
     with transaction(db):
-        throttle.record(db, row["username"] if ok else username, remote_addr, ok, now)
-        if ok:
-            login_at = now.isoformat(timespec="seconds")
-            db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [login_at, row["id"]])
-            audit.record(db, user_from_row(row), "user.login", "user", row["id"],
-                         {"last_login_at": row["last_login_at"]}, {"last_login_at": login_at})
-    return user_from_row(row) if ok else None
+        throttle.record(db, row["username"], remote_addr, True, now)
+        login_at = now.isoformat(timespec="seconds")
+        db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [login_at, row["id"]])
+        audit.record(db, user_from_row(row), "user.login", "user", row["id"],
+                     {"last_login_at": row["last_login_at"]}, {"last_login_at": login_at})
+    return user_from_row(row)
 
 
 def sign_out_everywhere(db: Database, actor: User, user_id: int) -> None:

@@ -63,7 +63,8 @@ class TooManyAttempts(WorkbenchError):
 
     http_status = 429
 
-    def __init__(self, message: MessageLike = "", *args: Any, retry_after: int | None = None) -> None:
+    def __init__(self, message: MessageLike = "", *args: Any,
+                 retry_after: int | None = None) -> None:
         super().__init__(message, *args)
         self.retry_after = retry_after
 

@@ -159,16 +159,16 @@ def store_with_event(db: Database, actor: auth.User, sign_id: int, photo: Prepar
 def _check_may_edit(db: Database, actor: auth.User, sign_id: int) -> None:
     """NotFound outside the actor's county; PermissionDenied when the sign is not theirs to edit.
 
-    Photos are part of the sign: the one rule of who may edit a sign in which
-    status (:func:`workbench.inventory.records.can_edit`) decides.
+    Photos are part of the sign: the rule of who may edit a sign in which
+    status decides (:func:`workbench.inventory.records.can_change_photos`).
     """
-    from workbench.inventory.records import can_edit
+    from workbench.inventory.records import can_change_photos
 
     sign = next(db.query("SELECT county_id, status FROM signs WHERE id = ?", [sign_id]), None)
     if sign is None:
         raise NotFound(msg("No such sign."))
     auth.check_county(actor, sign["county_id"])
-    if not can_edit(actor, sign):
+    if not can_change_photos(actor, sign):
         raise PermissionDenied(msg(
             "The photos of a sign with status %(status)s cannot be changed by your role.",
             status=sign["status"]))

@@ -508,6 +508,16 @@ def can_edit(user: auth.User, sign: dict[str, Any]) -> bool:
         user.role, frozenset())
 
 
+def can_change_photos(user: auth.User, sign: dict[str, Any]) -> bool:
+    """Whether the user may add or remove the sign's photos.
+
+    The sign-edit rule (:func:`can_edit`): an officer only while the sign is
+    theirs to edit. Staff and admins, who manage the inventory and its
+    fabrication packages, may also document approved and installed signs.
+    """
+    return can_edit(user, sign) or auth.can(user, "inventory.manage")
+
+
 def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, Any]) -> bool:
     """Edit a sign (only in the statuses the role may edit); True if something changed."""
     from workbench.review import units

@@ -189,6 +189,7 @@ def sign_detail(sign_id: int):
     return render_template(
         "inventory/detail.html", sign=sign, history=records.sign_history(db, user, sign_id),
         actions=records.allowed_actions(user, sign), can_edit=records.can_edit(user, sign),
+        can_change_photos=records.can_change_photos(user, sign),
         transitions=records.TRANSITIONS)
 
 

@@ -25,7 +25,7 @@ class BoundedIntegerConverter(IntegerConverter):
 
 def int_arg(name: str, default: int | None = None, *, minimum: int | None = None,
             maximum: int | None = None, form: bool = False) -> int | None:
-    """The integer query (or, with ``form``, form) argument ``name``; ``default`` when absent or bad."""
+    """The integer query (with ``form``: form) argument ``name``; ``default`` if absent or bad."""
     source = request.form if form else request.args
     raw = source.get(name)
     if raw in (None, ""):
