@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from workbench import auth, bootstrap, create_app, db as dbmod
+from workbench import auth, bootstrap, create_app, db as dbmod, sessions
 from workbench.config import load_settings
 from tests.audit_guard import AuditGuard
 
@@ -120,6 +120,17 @@ def client(app):
     return test_client
 
 
+def sign_in_session(test_client, db, user: auth.User) -> None:
+    """Put a live server-side session of ``user`` into ``test_client``'s cookie."""
+    from workbench.web.security import SESSION_TOKEN_KEY
+
+    token = sessions.open_session(db, user.id)
+    with test_client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        session[SESSION_TOKEN_KEY] = token
+
+
 @pytest.fixture
 def login(app, db) -> Callable[[str], object]:
     """Factory: a new test client signed in as ``username``."""
@@ -128,9 +139,7 @@ def login(app, db) -> Callable[[str], object]:
         assert user is not None, username
         test_client = app.test_client()
         test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        with test_client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+        sign_in_session(test_client, db, user)
         return test_client
     return make
 

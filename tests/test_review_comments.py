@@ -21,7 +21,7 @@ def test_threaded_comments_with_mentions_of_existing_users_only(db, users):
                                  parent_id=root["id"])
     nested = comments.add_comment(db, users["translator"], unit_id, "Thanks @reviewer。",
                                   parent_id=reply["id"])
-    thread = comments.thread(db, unit_id)
+    thread = comments.thread(db, unit_id, users["reviewer"])
     assert [(c["id"], c["depth"]) for c in thread] == [(root["id"], 0), (reply["id"], 1),
                                                        (nested["id"], 2)]
     assert thread[2]["mentions"] == ["reviewer"]  # Chinese full stop ends the name

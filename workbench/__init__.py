@@ -36,5 +36,15 @@ def create_app(test_config: dict[str, Any] | None = None):  # -> flask.Flask
     finally:
         database.close()
 
+    if int(app.config.get("PROXY_COUNT") or 0) > 0:
+        # Behind a reverse proxy the client's address (sign-in throttling, the
+        # audit trail) and the scheme come from its X-Forwarded-* headers;
+        # only as many hops as configured are trusted, so a client cannot forge them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     init_web(app)
     return app

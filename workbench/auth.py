@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import getpass
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, asdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from workbench import audit
+from workbench import audit, credentials, sessions, throttle
 from workbench.db import transaction
-from workbench.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationError
+from workbench.errors import NotFound, PermissionDenied, ValidationError
+from workbench.messages import msg
 
 ROLES = ("admin", "staff", "reviewer", "translator", "officer")
 
@@ -44,7 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     }),
 }
 
-PASSWORD_MIN_LENGTH = 10
+PASSWORD_MIN_LENGTH = credentials.PASSWORD_MIN_LENGTH
 PASSWORD_METHOD = "scrypt"
 
 
@@ -86,7 +89,7 @@ def can(user: User | None, permission: str) -> bool:
 def require(user: User | None, permission: str) -> None:
     """Raise PermissionDenied unless the user may do ``permission``."""
     if not can(user, permission):
-        raise PermissionDenied("Your role does not allow this action.")
+        raise PermissionDenied(msg("Your role does not allow this action."))
 
 
 def county_scope(user: User) -> int | None:
@@ -104,7 +107,7 @@ def check_county(user: User, county_id: int | None) -> None:
     """
     scope = county_scope(user)
     if scope is not None and county_id != scope:
-        raise NotFound("No such record.")
+        raise NotFound(msg("No such record."))
 
 
 def generate_password() -> str:
@@ -113,14 +116,15 @@ def generate_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
 
 
-def _check_password_strength(password: str) -> None:
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise ValidationError.single(
-            f"The password must have at least {PASSWORD_MIN_LENGTH} characters.",
-            column="password")
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Checked against when the username is unknown or disabled, so that every
+    # wrong sign-in costs the same scrypt work and time reveals no account.
+    return generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
 
 
-def _row_to_user(row: dict[str, Any]) -> User:
+def user_from_row(row: Mapping[str, Any]) -> User:
+    """The domain user of a ``users`` row."""
     return User(id=row["id"], username=row["username"], role=row["role"],
                 display_name=row["display_name"] or "", county_id=row["county_id"],
                 locale=row["locale"], active=bool(row["active"]))
@@ -133,13 +137,14 @@ def _public_row(row: dict[str, Any]) -> dict[str, Any]:
 def get_user(db: Database, user_id: int) -> User | None:
     """The user with this id, or None."""
     row = next(db.query("SELECT * FROM users WHERE id = ?", [user_id]), None)
-    return _row_to_user(row) if row else None
+    return user_from_row(row) if row else None
 
 
 def find_user(db: Database, username: str) -> User | None:
-    """The user with this username (case-insensitive), or None."""
-    row = next(db.query("SELECT * FROM users WHERE username = ?", [username]), None)
-    return _row_to_user(row) if row else None
+    """The user with this username (NFKC-normalized, case-insensitive), or None."""
+    row = next(db.query("SELECT * FROM users WHERE username = ?",
+                        [credentials.normalize_username(username)]), None)
+    return user_from_row(row) if row else None
 
 
 def list_users(db: Database, *, role: str | None = None) -> list[dict[str, Any]]:
@@ -156,7 +161,7 @@ def users_with_permission(db: Database, permission: str) -> list[User]:
     """Active users whose role allows ``permission`` (e.g. everyone who can approve)."""
     roles = [r for r in ROLES if "*" in PERMISSIONS[r] or permission in PERMISSIONS[r]]
     placeholders = ",".join("?" for _ in roles)
-    return [_row_to_user(r) for r in db.query(
+    return [user_from_row(r) for r in db.query(
         f"SELECT * FROM users WHERE active = 1 AND role IN ({placeholders}) ORDER BY username",
         roles)]
 
@@ -164,30 +169,36 @@ def users_with_permission(db: Database, permission: str) -> list[User]:
 def _validate_role_county(db: Database, role: str, county_id: int | None) -> None:
     if role not in ROLES:
         raise ValidationError.single(
-            f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", column="role")
+            msg("Unknown role %(role)s; choose one of %(roles)s.", role=repr(role),
+                roles=", ".join(ROLES)), column="role")
     if role == "officer" and county_id is None:
-        raise ValidationError.single("An officer must belong to a county.", column="county")
+        raise ValidationError.single(msg("An officer must belong to a county."),
+                                     column="county")
     if county_id is not None and not db["counties"].count_where("id = ?", [county_id]):
-        raise ValidationError.single("Unknown county.", column="county", value=county_id)
+        raise ValidationError.single(msg("Unknown county."), column="county",
+                                     value=county_id)
 
 
 def create_user(db: Database, actor: User, username: str, role: str, *,
                 county_id: int | None = None, password: str | None = None,
                 display_name: str = "", locale: str | None = None) -> tuple[User, str]:
     """Create a user; returns (user, password). A password is generated when none is given."""
-    username = username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise ValidationError.single(
-            "A username needs 1–64 characters and no spaces.", column="username", value=username)
+    username = credentials.check_username(username)
     _validate_role_county(db, role, county_id)
     if role != "officer":
         county_id = None
     password = password or generate_password()
-    _check_password_strength(password)
+    credentials.check_password(password, username)
     with transaction(db):
         if find_user(db, username):
             raise ValidationError.single(
-                f"A user named {username!r} already exists.", column="username")
+                msg("A user named %(name)s already exists.", name=username), column="username")
+        similar = credentials.look_alike(
+            username, [row[0] for row in db.execute("SELECT username FROM users")])
+        if similar is not None:
+            raise ValidationError.single(msg(
+                "The username looks like the existing user %(name)s; choose a distinct one.",
+                name=similar), column="username", value=username)
         row = {
             "username": username, "display_name": display_name, "role": role,
             "county_id": county_id, "locale": locale, "active": 1,
@@ -208,7 +219,7 @@ def update_user(db: Database, actor: User, user_id: int, *, role: str | None = N
     with transaction(db):
         before = next(db.query("SELECT * FROM users WHERE id = ?", [user_id]), None)
         if before is None:
-            raise NotFound("No such user.")
+            raise NotFound(msg("No such user."))
         after = dict(before)
         if role is not None:
             after["role"] = role
@@ -218,7 +229,7 @@ def update_user(db: Database, actor: User, user_id: int, *, role: str | None = N
             after["display_name"] = display_name
         if active is not None:
             if not active and actor.id == user_id:
-                raise ValidationError.single("You cannot disable your own account.")
+                raise ValidationError.single(msg("You cannot disable your own account."))
             after["active"] = int(active)
         if locale is not None or clear_locale:
             after["locale"] = locale
@@ -228,27 +239,34 @@ def update_user(db: Database, actor: User, user_id: int, *, role: str | None = N
                 "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND id != ?",
                 [user_id]).fetchone()[0]
             if before["role"] == "admin" and before["active"] and others == 0:
-                raise ValidationError.single("The last active admin cannot be demoted or disabled.")
+                raise ValidationError.single(
+                    msg("The last active admin cannot be demoted or disabled."))
         if after == before:
-            return _row_to_user(before)
+            return user_from_row(before)
         db["users"].update(user_id, after)
         audit.record(db, actor, "user.update", "user", user_id,
                      _public_row(before), _public_row(after))
+        if before["active"] and not after["active"]:
+            sessions.revoke_all(db, actor, user_id, "disabled")
     return get_user(db, user_id)  # type: ignore[return-value]
 
 
 def set_password(db: Database, actor: User, user_id: int, new_password: str, *,
                  current_password: str | None = None) -> None:
-    """Set a user's password; a user changing their own must give the current one."""
-    _check_password_strength(new_password)
+    """Set a user's password; a user changing their own must give the current one.
+
+    Every session of the user ends (their generation is bumped): a stolen
+    session does not survive the password change meant to stop it.
+    """
     with transaction(db):
         row = next(db.query("SELECT * FROM users WHERE id = ?", [user_id]), None)
         if row is None:
-            raise NotFound("No such user.")
+            raise NotFound(msg("No such user."))
         if actor.id == user_id and not check_password_hash(row["password_hash"],
                                                            current_password or ""):
-            raise ValidationError.single("The current password is not right.",
+            raise ValidationError.single(msg("The current password is not right."),
                                          column="current_password")
+        credentials.check_password(new_password, row["username"])
         changed_at = audit.now_iso()
         db["users"].update(user_id, {
             "password_hash": generate_password_hash(new_password, method=PASSWORD_METHOD),
@@ -257,37 +275,50 @@ def set_password(db: Database, actor: User, user_id: int, new_password: str, *,
         audit.record(db, actor, "user.password", "user", user_id,
                      {"password_changed_at": row["password_changed_at"]},
                      {"password_changed_at": changed_at})
+        sessions.revoke_all(db, actor, user_id,
+                            "password" if actor.id == user_id else "reset")
 
 
 def authenticate(db: Database, username: str, password: str, *,
-                 remote_addr: str | None = None, max_failures: int = 5,
-                 window_seconds: int = 900) -> User | None:
-    """Check a login. Returns the user, or None for a wrong name/password.
+                 remote_addr: str | None = None,
+                 settings: Mapping[str, Any] | None = None,
+                 now: datetime | None = None) -> User | None:
+    """Check a sign-in. Returns the user, or None for a wrong name or password.
 
-    Raises TooManyAttempts when the name or address had ``max_failures``
-    failures within the window, before even looking at the password.
+    Raises TooManyAttempts (saying how long to wait) while the account or the
+    address must wait (:mod:`workbench.throttle`), before looking at the
+    password. A wrong, unknown or disabled account costs the same password
+    hashing as a right one.
     """
-    now = datetime.now(timezone.utc)
-    since = (now - timedelta(seconds=window_seconds)).isoformat(timespec="microseconds")
-    failures = db.execute(
-        """SELECT count(*), min(ts) FROM login_attempts
-           WHERE success = 0 AND ts >= ? AND (username = ? OR (remote_addr = ? AND ? IS NOT NULL))""",
-        [since, username, remote_addr, remote_addr]).fetchone()
-    if failures[0] >= max_failures:
-        oldest = datetime.fromisoformat(failures[1])
-        wait = max(1, int((oldest + timedelta(seconds=window_seconds) - now).total_seconds() // 60) + 1)
-        raise TooManyAttempts(
-            f"Too many failed sign-in attempts. Try again in {wait} minute(s) "
-            "or ask an administrator to reset your password.")
+    now = now or datetime.now(timezone.utc)
+    policy = throttle.Policy.from_settings(settings)
+    username = credentials.normalize_username(username)[:credentials.USERNAME_MAX_LENGTH]
+    throttle.check(db, username, remote_addr, policy, now)
     row = next(db.query("SELECT * FROM users WHERE username = ?", [username]), None)
-    ok = bool(row and row["active"] and check_password_hash(row["password_hash"], password))
+    usable = row is not None and bool(row["active"])
+    matches = check_password_hash(row["password_hash"] if usable else _dummy_hash(), password)
+    if row is None or not usable or not matches:
+        throttle.record(db, username, remote_addr, False, now)
+        return None
     with transaction(db):
-        db["login_attempts"].insert({"username": username, "remote_addr": remote_addr,
-                                     "ts": now.isoformat(timespec="microseconds"),
-                                     "success": int(ok)})
-        if ok:
-            login_at = now.isoformat(timespec="seconds")
-            db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [login_at, row["id"]])
-            audit.record(db, _row_to_user(row), "user.login", "user", row["id"],
-                         {"last_login_at": row["last_login_at"]}, {"last_login_at": login_at})
-    return _row_to_user(row) if ok else None
+        throttle.record(db, row["username"], remote_addr, True, now)
+        login_at = now.isoformat(timespec="seconds")
+        db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [login_at, row["id"]])
+        audit.record(db, user_from_row(row), "user.login", "user", row["id"],
+                     {"last_login_at": row["last_login_at"]}, {"last_login_at": login_at})
+    return user_from_row(row)
+
+
+def sign_out_everywhere(db: Database, actor: User, user_id: int) -> None:
+    """End every session of a user: their own choice, or an administrator's."""
+    if actor.id != user_id:
+        require(actor, "users.manage")
+    if get_user(db, user_id) is None:
+        raise NotFound(msg("No such user."))
+    sessions.revoke_all(db, actor, user_id, "sign_out_everywhere")
+
+
+def unlock_sign_in(db: Database, actor: User, user_id: int) -> None:
+    """Lift the sign-in back-off of an account (administrators)."""
+    require(actor, "users.manage")
+    throttle.unlock(db, actor, user_id)

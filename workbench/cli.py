@@ -180,6 +180,33 @@ def user_password(env: Env, username: str, password_stdin: bool) -> None:
         click.echo(f"New password (shown once): {password}")
 
 
+def _named_user(env: Env, username: str) -> auth.User:
+    found = auth.find_user(env.db, username)
+    if found is None:
+        raise WorkbenchError(msg("No user named %(name)s.", name=repr(username)))
+    return found
+
+
+@user.command("unlock")
+@click.argument("username")
+@pass_env
+def user_unlock(env: Env, username: str) -> None:
+    """Lift the sign-in back-off after failed attempts (e.g. for a locked-out administrator)."""
+    found = _named_user(env, username)
+    auth.unlock_sign_in(env.db, env.actor, found.id)  # type: ignore[arg-type]
+    click.echo(f"Sign-in of {found.username} unlocked.")
+
+
+@user.command("sign-out")
+@click.argument("username")
+@pass_env
+def user_sign_out(env: Env, username: str) -> None:
+    """End every session of a user on every browser and device."""
+    found = _named_user(env, username)
+    auth.sign_out_everywhere(env.db, env.actor, found.id)  # type: ignore[arg-type]
+    click.echo(f"{found.username} is signed out everywhere.")
+
+
 @cli.group("audit")
 def audit_group() -> None:
     """Inspect the audit history."""

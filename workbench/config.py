@@ -30,8 +30,25 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # Sign-in throttling (workbench.throttle): per account, the first
+    # LOGIN_FREE_FAILURES failures are free, then each attempt waits
+    # LOGIN_BASE_DELAY × 2^(failures beyond) seconds, at most LOGIN_MAX_DELAY;
+    # failures count since the last success or unlock, within LOGIN_ACCOUNT_WINDOW.
+    # Per address: past LOGIN_ADDRESS_FREE_FAILURES failures on any accounts within
+    # LOGIN_ADDRESS_WINDOW seconds, the same growing delays apply to the address.
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_BASE_DELAY": 30,
+    "LOGIN_MAX_DELAY": 15 * 60,
+    "LOGIN_ACCOUNT_WINDOW": 24 * 3600,
+    "LOGIN_ADDRESS_FREE_FAILURES": 30,
+    "LOGIN_ADDRESS_WINDOW": 15 * 60,
+    # Reverse proxies in front of the app (nginx…): their X-Forwarded-For/-Proto/
+    # -Host headers are trusted this many hops deep (0: served directly).
+    "PROXY_COUNT": 0,
+    # A write waits this long for another writer's lock; the web layer then
+    # retries the request BUSY_RETRIES times before answering "busy, try again".
+    "BUSY_TIMEOUT_MS": 10_000,
+    "BUSY_RETRIES": 2,
     "LANGUAGES": ["zh", "en"],
     "BABEL_DEFAULT_LOCALE": "zh",
     "FOUR_EYES": True,
@@ -74,6 +91,13 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_EXPORT_DIR": ("EXPORT_DIR", str),
     "WORKBENCH_PROOF_FONT": ("PROOF_FONT", str),
     "WORKBENCH_EXTERNAL_URL": ("EXTERNAL_URL", str),
+    "WORKBENCH_PROXY_COUNT": ("PROXY_COUNT", int),
+    "WORKBENCH_BUSY_TIMEOUT_MS": ("BUSY_TIMEOUT_MS", int),
+    "WORKBENCH_BUSY_RETRIES": ("BUSY_RETRIES", int),
+    "WORKBENCH_LOGIN_FREE_FAILURES": ("LOGIN_FREE_FAILURES", int),
+    "WORKBENCH_LOGIN_BASE_DELAY": ("LOGIN_BASE_DELAY", int),
+    "WORKBENCH_LOGIN_MAX_DELAY": ("LOGIN_MAX_DELAY", int),
+    "WORKBENCH_LOGIN_ADDRESS_FREE_FAILURES": ("LOGIN_ADDRESS_FREE_FAILURES", int),
 }
 
 SECRET_KEY_FILE = "secret_key"

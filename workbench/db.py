@@ -14,30 +14,50 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from workbench.errors import Busy
+
 BUSY_TIMEOUT_MS = 10_000
+# SQLite's primary result codes for "another connection holds the lock".
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
+# The range of an SQLite INTEGER: a larger Python int cannot even be bound as a parameter.
+SQLITE_INT_MIN, SQLITE_INT_MAX = -(2 ** 63), 2 ** 63 - 1
 
 # Called with every connection open_db() makes (e.g. tests attach a tracer).
 CONNECTION_HOOKS: list[Callable[[sqlite3.Connection], None]] = []
 
 
-def open_db(path: str | Path) -> Database:
+def open_db(path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
     """Open (creating if needed) the workbench database with its pragmas set.
 
     WAL lets readers go on while one writer writes; foreign keys are enforced;
-    a busy timeout makes concurrent writers wait instead of failing at once.
+    a busy timeout makes concurrent writers wait (up to ``busy_timeout_ms``)
+    instead of failing at once.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    busy_timeout_ms = max(0, int(busy_timeout_ms))
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=busy_timeout_ms / 1000)
     for hook in CONNECTION_HOOKS:
         hook(conn)
     db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
     if db.journal_mode != "wal":
         db.enable_wal()
     return db
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite saying another connection holds the lock (busy/locked)."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+    text = str(error).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 @contextlib.contextmanager
@@ -48,21 +68,61 @@ def transaction(db: Database) -> Iterator[Database]:
     which reads before it writes (the audit chain reads the previous hash)
     takes the write lock first and cannot be overtaken by another writer.
     Nested blocks become savepoints through ``db.atomic()``.
+
+    When another writer keeps the lock past the busy timeout, nothing has been
+    written and :class:`~workbench.errors.Busy` is raised: the caller (the web
+    layer retries) may simply try again.
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if is_busy_error(error):
+            raise Busy() from error
+        raise
     try:
         with db.atomic():
             yield db
-    except BaseException:
+        db.conn.execute("COMMIT")
+    except BaseException as error:
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
+        if is_busy_error(error):
+            raise Busy() from error
         raise
+
+
+def to_int(value: Any, *, minimum: int | None = None,
+           maximum: int | None = None) -> int | None:
+    """An integer from user input that SQLite can store, or None when it is not one.
+
+    Accepts ints and ASCII decimal strings (surrounding spaces allowed, an optional
+    minus sign); refuses anything else — ``"²"``, ``"1e9"``, ``"9" * 30``, booleans —
+    and values outside SQLite's 64-bit range or outside ``minimum``/``maximum``.
+    The one place user-supplied ids, pages and counts are parsed.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
     else:
-        db.conn.execute("COMMIT")
+        text = str(value if value is not None else "").strip()
+        digits = text[1:] if text.startswith("-") else text
+        if not digits or len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
+            return None
+        number = int(text)
+    low = SQLITE_INT_MIN if minimum is None else max(minimum, SQLITE_INT_MIN)
+    high = SQLITE_INT_MAX if maximum is None else min(maximum, SQLITE_INT_MAX)
+    return number if low <= number <= high else None
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for ``LIKE ? ESCAPE '\\'``, with ``%``, ``_`` and ``\\`` in ``text`` literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def equal_conditions(pairs: Iterable[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
@@ -98,7 +158,8 @@ def get_db() -> Database:
     from flask import current_app, g
 
     if "db" not in g:
-        g.db = open_db(current_app.config["DATABASE"])
+        g.db = open_db(current_app.config["DATABASE"],
+                       current_app.config.get("BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
     return g.db
 
 

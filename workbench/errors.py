@@ -59,15 +59,25 @@ class Conflict(WorkbenchError):
 
 
 class TooManyAttempts(WorkbenchError):
-    """Login rate limit reached."""
+    """Sign-in throttled; ``retry_after`` is how many seconds to wait (for a Retry-After header)."""
 
     http_status = 429
+
+    def __init__(self, message: MessageLike = "", *args: Any,
+                 retry_after: int | None = None) -> None:
+        super().__init__(message, *args)
+        self.retry_after = retry_after
 
 
 class Busy(WorkbenchError):
     """The database stayed locked by another writer; the user may simply try again."""
 
     http_status = 503
+
+    def __init__(self, message: MessageLike | None = None, *args: Any) -> None:
+        super().__init__(message if message is not None else msg(
+            "The database is busy with another change. Nothing was saved yet: "
+            "try again in a moment."), *args)
 
 
 @dataclass

@@ -19,7 +19,8 @@ UNAUDITED_TABLES = {"audit_events", "login_attempts", "settings", "_sqlite_migra
                     "unit_findings", "unit_qa",  # recomputable QA output of a unit version
                     "unit_mention_reads",  # which mentions a user has seen
                     "export_progress",  # how far a running export is
-                    "doc_jobs"}  # progress of background document work (start/end audited)
+                    "doc_jobs",  # progress of background document work (start/end audited)
+                    "user_sessions"}  # signed-in browsers (sign-in is audited; revocation too)
 
 
 def apply(db: Database) -> list[str]:
@@ -565,3 +566,72 @@ def m0010_consistency_index(db: Database) -> None:
     """QA checks: look up approved renderings of a Chinese text quickly (consistency check)."""
     db.execute("CREATE INDEX idx_units_source_text "
                "ON translation_units(source_text, target_lang, state)")
+
+
+@migrations(name="0014_security")
+def m0014_security(db: Database) -> None:
+    """Sessions that can be revoked, sign-in throttling, comments and clarifications per county.
+
+    ``users.session_generation`` is copied into each session when it starts; a
+    password change, a reset, disabling the user or "sign out everywhere" bumps
+    it, and older sessions are refused. ``user_sessions`` holds one row per
+    signed-in browser (the cookie carries a random token whose hash is stored):
+    signing out deletes the row, so a captured cookie stops working.
+    ``users.login_unlocked_at`` is when an administrator last lifted the
+    sign-in back-off: failures before it no longer count.
+    """
+    _execute_all(db, [
+        "ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE users ADD COLUMN login_unlocked_at TEXT",
+        """CREATE TABLE user_sessions (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            generation INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            remote_addr TEXT,
+            user_agent TEXT
+        )""",
+        "CREATE INDEX idx_user_sessions_user ON user_sessions(user_id, id)",
+        "CREATE INDEX idx_login_attempts_addr_ts ON login_attempts(remote_addr, ts)",
+        # Whose county a comment belongs to: an officer's comment is seen by the
+        # officers of that county only (NULL: written by a review role, seen by all).
+        "ALTER TABLE unit_comments ADD COLUMN county_id INTEGER REFERENCES counties(id)",
+        # One open clarification question per county on a shared unit: an answer
+        # from one county closes that county's question only.
+        """CREATE TABLE unit_clarifications (
+            unit_id INTEGER NOT NULL REFERENCES translation_units(id) ON DELETE CASCADE,
+            county_id INTEGER NOT NULL REFERENCES counties(id),
+            question_id INTEGER REFERENCES unit_comments(id),
+            asked_at TEXT NOT NULL,
+            PRIMARY KEY (unit_id, county_id)
+        )""",
+        "CREATE INDEX idx_unit_clarifications_county ON unit_clarifications(county_id, unit_id)",
+    ])
+    _backfill_comment_counties(db)
+
+
+def _backfill_comment_counties(db: Database) -> None:
+    """Give existing officers' comments their county, and open questions per county (audited)."""
+    has_comments = db.execute("SELECT count(*) FROM unit_comments").fetchone()[0]
+    if not has_comments:
+        return  # a new database: nothing to carry over
+    from types import SimpleNamespace
+
+    from workbench import audit
+
+    _execute_all(db, [
+        """UPDATE unit_comments SET county_id = (
+               SELECT u.county_id FROM users u
+               WHERE u.id = unit_comments.author_id AND u.role = 'officer')""",
+        # A question asked before stays open for every county with a sign carrying the unit.
+        """INSERT OR IGNORE INTO unit_clarifications (unit_id, county_id, question_id, asked_at)
+           SELECT DISTINCT u.id, s.county_id,
+                  (SELECT max(c.id) FROM unit_comments c WHERE c.unit_id = u.id
+                   AND c.kind = 'clarification'), u.updated_at
+           FROM translation_units u JOIN sign_units su ON su.unit_id = u.id
+           JOIN signs s ON s.id = su.sign_id WHERE u.needs_clarification = 1""",
+    ])
+    audit.record(db, SimpleNamespace(id=None, username="migration"), "migration.apply",
+                 "migration", "0014_security", None,
+                 {"comments": has_comments, "note": "comments and clarifications per county"})

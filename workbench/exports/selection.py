@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import auth, counties
-from workbench.db import equal_conditions
+from workbench.db import equal_conditions, to_int
 from workbench.errors import Problem, ValidationError, WorkbenchError
 
 # The standard's order on a sign: Chinese, English, then the other languages.
@@ -106,8 +106,8 @@ def resolve_filter(db: Database, user: auth.User, *, county: str | int | None = 
     flt = ExportFilter()
     scope = auth.county_scope(user)
     if county not in (None, ""):
-        if isinstance(county, int) or str(county).isdigit():
-            row = next(db.query("SELECT * FROM counties WHERE id = ?", [int(county)]), None)
+        if isinstance(county, int) or str(county).strip().isdigit():
+            row = next(db.query("SELECT * FROM counties WHERE id = ?", [to_int(county)]), None)
             if row is None:
                 raise ValidationError.single(f"Unknown county {county!r}.", column="county",
                                              value=county)
@@ -139,9 +139,9 @@ def resolve_filter(db: Database, user: auth.User, *, county: str | int | None = 
     flt.approved_until = _parse_date(approved_until, "approved_until", problems)
     if site not in (None, ""):
         where, params = [], []
-        if isinstance(site, int) or str(site).isdigit():
+        if isinstance(site, int) or str(site).strip().isdigit():
             where.append("id = ?")
-            params.append(int(site))
+            params.append(to_int(site))  # None (no site) when out of range
         else:
             where.append("(name_zh = ? OR lower(name_en) = lower(?))")
             params += [str(site).strip()] * 2

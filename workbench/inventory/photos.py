@@ -20,7 +20,8 @@ from sqlite_utils import Database
 
 from workbench import audit, auth
 from workbench.db import transaction
-from workbench.errors import NotFound, ValidationError
+from workbench.errors import NotFound, PermissionDenied, ValidationError
+from workbench.messages import msg
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 60_000_000  # guards against decompression bombs
@@ -145,37 +146,57 @@ def store_prepared(db: Database, actor: auth.User, sign_id: int, photo: Prepared
     return photo_id  # type: ignore[return-value]
 
 
+def store_with_event(db: Database, actor: auth.User, sign_id: int, photo: PreparedPhoto,
+                     upload_dir: str | Path) -> int:
+    """Store a checked photo and write its audit event (in the caller's transaction)."""
+    photo_id = store_prepared(db, actor, sign_id, photo, upload_dir)
+    audit.record(db, actor, "sign.photo_add", "sign", sign_id, None,
+                 {"photo_id": photo_id, "original_name": photo.original_name,
+                  "sha256": photo.sha256, "gps": [photo.latitude, photo.longitude]})
+    return photo_id
+
+
+def _check_may_edit(db: Database, actor: auth.User, sign_id: int) -> None:
+    """NotFound outside the actor's county; PermissionDenied when the sign is not theirs to edit.
+
+    Photos are part of the sign: the rule of who may edit a sign in which
+    status decides (:func:`workbench.inventory.records.can_change_photos`).
+    """
+    from workbench.inventory.records import can_change_photos
+
+    sign = next(db.query("SELECT county_id, status FROM signs WHERE id = ?", [sign_id]), None)
+    if sign is None:
+        raise NotFound(msg("No such sign."))
+    auth.check_county(actor, sign["county_id"])
+    if not can_change_photos(actor, sign):
+        raise PermissionDenied(msg(
+            "The photos of a sign with status %(status)s cannot be changed by your role.",
+            status=sign["status"]))
+
+
 def add_photo(db: Database, actor: auth.User, sign_id: int, data: bytes, original_name: str,
               *, upload_dir: str | Path, max_bytes: int) -> int:
     """Check, re-encode and attach one photo to a sign (audited); returns the photo id."""
     auth.require(actor, "inventory.submit")
-    sign = next(db.query("SELECT county_id FROM signs WHERE id = ?", [sign_id]), None)
-    if sign is None:
-        raise NotFound("No such sign.")
-    auth.check_county(actor, sign["county_id"])
+    _check_may_edit(db, actor, sign_id)
     photo = prepare_photo(data, original_name, max_bytes)
     with transaction(db):
-        photo_id = store_prepared(db, actor, sign_id, photo, upload_dir)
-        audit.record(db, actor, "sign.photo_add", "sign", sign_id, None,
-                     {"photo_id": photo_id, "original_name": photo.original_name,
-                      "sha256": photo.sha256, "gps": [photo.latitude, photo.longitude]})
-    return photo_id
+        _check_may_edit(db, actor, sign_id)  # again, under the write lock
+        return store_with_event(db, actor, sign_id, photo, upload_dir)
 
 
 def delete_photo(db: Database, actor: auth.User, photo_id: int, upload_dir: str | Path) -> int:
     """Remove a photo from its sign (audited), files too; returns the sign's id."""
     auth.require(actor, "inventory.submit")
-    row = next(db.query("SELECT p.*, s.county_id FROM sign_photos p JOIN signs s ON "
-                        "s.id = p.sign_id WHERE p.id = ?", [photo_id]), None)
-    if row is None:
-        raise NotFound("No such photo.")
-    auth.check_county(actor, row["county_id"])
     with transaction(db):
+        row = next(db.query("SELECT * FROM sign_photos WHERE id = ?", [photo_id]), None)
+        if row is None:
+            raise NotFound(msg("No such photo."))
+        _check_may_edit(db, actor, row["sign_id"])
         db.execute("DELETE FROM sign_photos WHERE id = ?", [photo_id])
         db.execute("UPDATE signs SET photo_count = (SELECT count(*) FROM sign_photos WHERE "
                    "sign_id = ?) WHERE id = ?", [row["sign_id"], row["sign_id"]])
-        audit.record(db, actor, "sign.photo_delete", "sign", row["sign_id"],
-                     {k: v for k, v in row.items() if k != "county_id"}, None)
+        audit.record(db, actor, "sign.photo_delete", "sign", row["sign_id"], row, None)
     for name in (row["file_name"], row["thumbnail"]):
         (Path(upload_dir) / name).unlink(missing_ok=True)
     return row["sign_id"]

@@ -22,8 +22,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth
-from workbench.db import transaction
+from workbench.db import like_pattern, to_int, transaction
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
+from workbench.messages import msg
 
 # code → (Chinese label, English label). Order is the display order.
 SECTORS: dict[str, tuple[str, str]] = {
@@ -266,8 +267,9 @@ def list_sites(db: Database, user: auth.User, *, county_id: int | None = None,
         where.append("st.sector = ?")
         params.append(sector)
     if q:
-        where.append("(st.name_zh LIKE ? OR st.name_en LIKE ? OR st.address LIKE ?)")
-        params += [f"%{q}%"] * 3
+        where.append("(st.name_zh LIKE ? ESCAPE '\\' OR st.name_en LIKE ? ESCAPE '\\' "
+                     "OR st.address LIKE ? ESCAPE '\\')")
+        params += [like_pattern(q)] * 3
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     counts = """, (SELECT count(*) FROM signs s WHERE s.site_id = st.id) AS sign_count,
                (SELECT count(*) FROM signs s WHERE s.site_id = st.id AND s.finding_count > 0)
@@ -363,6 +365,7 @@ def set_site_location(db: Database, actor: auth.User, site_id: int, latitude: fl
 # ---------------------------------------------------------------------------
 # Signs: validation, create, edit
 
+MAX_QUANTITY = 1_000_000  # signs of one kind at one place; beyond is a typo
 SIGN_FIELDS = ("location", "function", "zh", "languages", "quantity", "size", "material",
                "action", "latitude", "longitude", "opt_out_reason")
 
@@ -398,11 +401,12 @@ def validate_sign(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     if quantity_raw not in (None, ""):
         try:
             number = float(unicodedata.normalize("NFKC", str(quantity_raw)).replace(",", ""))
-            if number != int(number) or number < 1:
+            if not 1 <= number <= MAX_QUANTITY or number != int(number):
                 raise ValueError
             quantity = int(number)
-        except ValueError:
-            problems.append(Problem("must be a whole number of at least 1", column="quantity",
+        except (ValueError, OverflowError):  # OverflowError: "inf"
+            problems.append(Problem(msg("must be a whole number from 1 to %(max)s",
+                                        max=MAX_QUANTITY), column="quantity",
                                     value=quantity_raw))
     latitude = _clean_float(values.get("latitude"), "latitude", -90, 90, problems)
     longitude = _clean_float(values.get("longitude"), "longitude", -180, 180, problems)
@@ -449,8 +453,16 @@ def _snapshot(db: Database, sign_id: int) -> dict[str, Any]:
     return row
 
 
-def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, Any]) -> int:
-    """Submit one sign at a site: store it, its installed texts and QA findings, link units."""
+def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, Any], *,
+                photo: Any = None, upload_dir: str | None = None) -> int:
+    """Submit one sign at a site: store it, its installed texts and QA findings, link units.
+
+    ``photo`` (a checked :class:`workbench.inventory.photos.PreparedPhoto`, stored
+    under ``upload_dir``) is attached in the same transaction: the sign and its
+    photo are saved together or not at all, even when an approved wording makes
+    the new sign approved (no longer editable) at once.
+    """
+    from workbench.inventory import photos
     from workbench.review import units
 
     auth.require(actor, "inventory.submit")
@@ -483,6 +495,8 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
         reindex(db, [sign_id])
         audit.record(db, actor, "sign.create", "sign", sign_id, None,
                      _snapshot(db, sign_id))
+        if photo is not None:
+            photos.store_with_event(db, actor, sign_id, photo, upload_dir or "")
         # A wording approved earlier for another sign applies at once.
         units.refresh_sign_status(db, sign_id, actor)
     return sign_id  # type: ignore[return-value]
@@ -492,6 +506,16 @@ def can_edit(user: auth.User, sign: dict[str, Any]) -> bool:
     """Whether the user's role may edit a sign in its current status."""
     return auth.can(user, "inventory.submit") and sign["status"] in EDITABLE_STATUSES.get(
         user.role, frozenset())
+
+
+def can_change_photos(user: auth.User, sign: dict[str, Any]) -> bool:
+    """Whether the user may add or remove the sign's photos.
+
+    The sign-edit rule (:func:`can_edit`): an officer only while the sign is
+    theirs to edit. Staff and admins, who manage the inventory and its
+    fabrication packages, may also document approved and installed signs.
+    """
+    return can_edit(user, sign) or auth.can(user, "inventory.manage")
 
 
 def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, Any]) -> bool:
@@ -695,16 +719,15 @@ def search_clause(q: str) -> tuple[str, list[Any]]:
     """
     parts, params = [], []
     for word in q.split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         if len(word) >= 3:
             parts.append("s.id IN (SELECT rowid FROM signs_fts WHERE signs_fts MATCH ?)")
             params.append('"' + word.replace('"', '""') + '"')
         elif has_chinese(word):
             parts.append("(s.zh LIKE ? ESCAPE '\\' OR s.location LIKE ? ESCAPE '\\')")
-            params += [f"%{escaped}%"] * 2
+            params += [like_pattern(word)] * 2
         else:
             parts.append("s.id IN (SELECT rowid FROM signs_fts WHERE body LIKE ? ESCAPE '\\')")
-            params.append(f"%{escaped}%")
+            params.append(like_pattern(word))
     return " AND ".join(parts), params
 
 
@@ -725,11 +748,13 @@ def _filter_sql(user: auth.User, filters: dict[str, Any]) -> tuple[str, list[Any
     where, params = [], []
     scope = auth.county_scope(user)
     county_id = scope if scope is not None else filters.get("county_id")
-    if county_id and str(county_id).isdigit():
+    county_id = to_int(county_id, minimum=1) if county_id not in (None, "") else None
+    if county_id is not None:
         where.append("s.county_id = ?")
-        params.append(int(county_id))
-    if filters.get("site_id") and not str(filters["site_id"]).isdigit():
-        filters = dict(filters, site_id=-1)  # a mangled id matches nothing
+        params.append(county_id)
+    if filters.get("site_id"):
+        # A mangled or out-of-range id matches nothing.
+        filters = dict(filters, site_id=to_int(filters["site_id"], minimum=1) or -1)
     for key in ("site_id", "status", "function", "action"):
         if filters.get(key):
             where.append(f"s.{key} = ?")

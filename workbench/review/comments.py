@@ -3,10 +3,16 @@
 A comment may answer another (``parent_id``), forming a thread. ``@username``
 in a comment mentions that user when such a user exists; the mention shows on
 their home page until they open the unit. A translator or reviewer can ask the
-county officer for clarification ("what is this room used for?"): the unit is
-flagged ``needs_clarification`` and the officers of every county with a sign
-carrying the unit see the question on their home page. An officer's answer
-(a comment on the unit) clears the flag.
+county officers for clarification ("what is this room used for?"): the
+question is opened for every county with a sign carrying the unit (one row per
+county in ``unit_clarifications``), and the unit is flagged
+``needs_clarification`` while any county's question is open.
+
+Identical Chinese texts share one unit across counties, so the counties must
+not see each other through it: a comment written by an officer belongs to
+their county (``unit_comments.county_id``) and only that county's officers
+(and the review roles) see it; an officer's answer closes their own county's
+question and nobody else's.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from sqlite_utils import Database
 from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import NotFound, PermissionDenied, ValidationError
+from workbench.messages import msg
 from workbench.review.workflow import ENTITY, get_unit
 
 MAX_COMMENT_LENGTH = 4000
@@ -46,8 +53,14 @@ def check_unit_access(db: Database, user: auth.User, unit_id: int) -> dict[str, 
     """The unit, or NotFound when the user may not see it (officers: other counties)."""
     unit = get_unit(db, unit_id)
     if not can_see_unit(db, user, unit_id):
-        raise NotFound("No such translation unit.")
+        raise NotFound(msg("No such translation unit."))
     return unit
+
+
+def comment_visible(user: auth.User, comment: dict[str, Any]) -> bool:
+    """Whether the user may read a comment: officers only their county's and the review roles'."""
+    scope = auth.county_scope(user)
+    return scope is None or comment.get("county_id") in (None, scope)
 
 
 def parse_mentions(db: Database, body: str) -> list[auth.User]:
@@ -64,28 +77,30 @@ def parse_mentions(db: Database, body: str) -> list[auth.User]:
 def _clean_body(body: str) -> str:
     text = (body or "").strip()
     if not text:
-        raise ValidationError.single("The comment is empty.", column="body")
+        raise ValidationError.single(msg("The comment is empty."), column="body")
     if len(text) > MAX_COMMENT_LENGTH:
         raise ValidationError.single(
-            f"The comment is longer than {MAX_COMMENT_LENGTH} characters.", column="body")
+            msg("The comment is longer than %(n)s characters.", n=MAX_COMMENT_LENGTH),
+            column="body")
     return text
 
 
 def _insert_comment(db: Database, actor: auth.User, unit_id: int, body: str,
                     parent_id: int | None, kind: str) -> dict[str, Any]:
     if parent_id is not None:
-        parent = db.execute("SELECT unit_id FROM unit_comments WHERE id = ?",
-                            [parent_id]).fetchone()
-        if parent is None or parent[0] != unit_id:
-            raise NotFound("The comment you answer does not exist on this unit.")
+        parent = next(db.query("SELECT unit_id, county_id FROM unit_comments WHERE id = ?",
+                               [parent_id]), None)
+        if parent is None or parent["unit_id"] != unit_id or not comment_visible(actor, parent):
+            raise NotFound(msg("The comment you answer does not exist on this unit."))
     row = {"unit_id": unit_id, "parent_id": parent_id, "author_id": actor.id,
            "author_name": actor.username, "body": body, "kind": kind,
-           "created_at": audit.now_iso()}
+           "county_id": auth.county_scope(actor), "created_at": audit.now_iso()}
     comment_id = db["unit_comments"].insert(row).last_pk
-    # Only people who may see the unit are notified: an officer of another
-    # county must not learn of the sign through a mention.
+    # Only people who may read the comment are notified: an officer of another
+    # county must learn neither of the sign nor of what this county wrote.
     mentioned = [u for u in parse_mentions(db, body)
-                 if u.id != actor.id and can_see_unit(db, u, unit_id)]
+                 if u.id != actor.id and can_see_unit(db, u, unit_id)
+                 and comment_visible(u, row)]
     if mentioned:
         db["unit_mentions"].insert_all(
             [{"comment_id": comment_id, "user_id": u.id, "unit_id": unit_id} for u in mentioned])
@@ -95,65 +110,113 @@ def _insert_comment(db: Database, actor: auth.User, unit_id: int, body: str,
     return row
 
 
+def open_question_counties(db: Database, unit_id: int) -> set[int]:
+    """The counties whose clarification question on the unit is still open."""
+    return {row[0] for row in db.execute(
+        "SELECT county_id FROM unit_clarifications WHERE unit_id = ?", [unit_id])}
+
+
 def add_comment(db: Database, actor: auth.User, unit_id: int, body: str,
                 parent_id: int | None = None) -> dict[str, Any]:
     """Comment on a unit (optionally answering ``parent_id``); returns the comment.
 
-    An officer's comment on a unit that waits for clarification is the answer:
-    it clears the flag.
+    An officer's comment on a unit with an open question for their county is
+    the answer: it closes that county's question (other counties' stay open).
     """
     text = _clean_body(body)
     with transaction(db):
-        unit = check_unit_access(db, actor, unit_id)
-        is_answer = bool(unit["needs_clarification"]) and auth.county_scope(actor) is not None
+        check_unit_access(db, actor, unit_id)
+        scope = auth.county_scope(actor)
+        is_answer = scope is not None and scope in open_question_counties(db, unit_id)
         comment = _insert_comment(db, actor, unit_id, text, parent_id,
                                   "answer" if is_answer else "comment")
         if is_answer:
-            _set_flag(db, actor, unit, False)
+            _close_questions(db, actor, unit_id, [scope])  # type: ignore[list-item]
     return comment
 
 
 def request_clarification(db: Database, actor: auth.User, unit_id: int,
-                          question: str) -> dict[str, Any]:
-    """Ask the county officer(s) a question about a unit and flag it; returns the comment."""
+                          question: str, county_id: int | None = None) -> dict[str, Any]:
+    """Ask the officers a question about a unit; returns the comment.
+
+    The question is opened for ``county_id``, or for every county with a sign
+    carrying the unit; each county answers (and closes) its own.
+    """
     auth.require(actor, "review.translate")
     text = _clean_body(question)
     with transaction(db):
         unit = get_unit(db, unit_id)
+        counties = unit_county_ids(db, unit_id)
+        if county_id is not None:
+            if county_id not in counties:
+                raise NotFound(msg("No sign of that county carries this text."))
+            counties = {county_id}
         comment = _insert_comment(db, actor, unit_id, text, None, "clarification")
+        now = audit.now_iso()
+        db.conn.executemany(
+            """INSERT INTO unit_clarifications (unit_id, county_id, question_id, asked_at)
+               VALUES (?, ?, ?, ?) ON CONFLICT(unit_id, county_id) DO UPDATE SET
+               question_id = excluded.question_id, asked_at = excluded.asked_at""",
+            [(unit_id, county, comment["id"], now) for county in sorted(counties)])
         if not unit["needs_clarification"]:
-            _set_flag(db, actor, unit, True)
+            _set_flag(db, actor, unit, True, counties=sorted(counties))
     return comment
 
 
 def resolve_clarification(db: Database, actor: auth.User, unit_id: int) -> None:
-    """Clear the flag without an officer's answer (e.g. the question was settled by phone)."""
+    """Close every county's question without an answer (e.g. it was settled by phone)."""
     auth.require(actor, "review.translate")
     with transaction(db):
         unit = get_unit(db, unit_id)
+        open_counties = open_question_counties(db, unit_id)
+        db.execute("DELETE FROM unit_clarifications WHERE unit_id = ?", [unit_id])
         if unit["needs_clarification"]:
-            _set_flag(db, actor, unit, False)
+            _set_flag(db, actor, unit, False, counties=sorted(open_counties))
 
 
-def _set_flag(db: Database, actor: auth.User, unit: dict[str, Any], value: bool) -> None:
+def _close_questions(db: Database, actor: auth.User, unit_id: int,
+                     county_ids: list[int]) -> None:
+    """Close the given counties' questions; the unit's flag drops with the last one."""
+    marks = ",".join("?" for _ in county_ids)
+    db.execute(f"DELETE FROM unit_clarifications WHERE unit_id = ? AND county_id IN ({marks})",
+               [unit_id, *county_ids])
+    unit = get_unit(db, unit_id)
+    still_open = bool(open_question_counties(db, unit_id))
+    if still_open:
+        audit.record(db, actor, "unit.clarification_flag", ENTITY, unit_id,
+                     {"open_counties": county_ids}, {"closed_counties": county_ids,
+                                                     "needs_clarification": True})
+    elif unit["needs_clarification"]:
+        _set_flag(db, actor, unit, False, counties=county_ids)
+
+
+def _set_flag(db: Database, actor: auth.User, unit: dict[str, Any], value: bool,
+              counties: list[int] | None = None) -> None:
     # The flag is not part of the wording, so the unit's version stays: a
     # translator's open editor must not conflict because someone asked a question.
     db.execute("UPDATE translation_units SET needs_clarification = ? WHERE id = ?",
                [int(value), unit["id"]])
     audit.record(db, actor, "unit.clarification_flag", ENTITY, unit["id"],
                  {"needs_clarification": bool(unit["needs_clarification"])},
-                 {"needs_clarification": value})
+                 {"needs_clarification": value, "counties": counties or []})
 
 
-def thread(db: Database, unit_id: int) -> list[dict[str, Any]]:
-    """The unit's comments as a tree: top-level comments in order, each with ``replies``.
+def thread(db: Database, unit_id: int, viewer: auth.User) -> list[dict[str, Any]]:
+    """The comments ``viewer`` may read on the unit, as a tree flattened in order.
 
-    Every comment carries ``depth`` (0 for top level) and ``mentions`` (usernames).
+    Every comment carries ``depth`` (0 for top level), ``replies`` and
+    ``mentions`` (usernames). An officer gets the review roles' comments and
+    their own county's; a reply whose parent they may not read is not shown.
     """
+    scope = auth.county_scope(viewer)
+    where, params = "c.unit_id = ?", [unit_id]
+    if scope is not None:
+        where += " AND (c.county_id IS NULL OR c.county_id = ?)"
+        params.append(scope)
     rows = list(db.query(
-        """SELECT c.*, (SELECT group_concat(u.username, ' ') FROM unit_mentions m
+        f"""SELECT c.*, (SELECT group_concat(u.username, ' ') FROM unit_mentions m
                         JOIN users u ON u.id = m.user_id WHERE m.comment_id = c.id) AS mention_list
-           FROM unit_comments c WHERE c.unit_id = ? ORDER BY c.id""", [unit_id]))
+           FROM unit_comments c WHERE {where} ORDER BY c.id""", params))
     by_id: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for row in rows:
@@ -163,7 +226,7 @@ def thread(db: Database, unit_id: int) -> list[dict[str, Any]]:
         parent = by_id.get(row["parent_id"]) if row["parent_id"] else None
         if parent is not None:
             parent["replies"].append(row)
-        else:
+        elif not row["parent_id"] or scope is None:
             roots.append(row)
 
     def flatten(nodes: list[dict[str, Any]], depth: int) -> list[dict[str, Any]]:
@@ -195,13 +258,13 @@ def mark_mentions_read(db: Database, user: auth.User, unit_id: int) -> None:
 
 def unread_mentions(db: Database, user: auth.User, limit: int = 50) -> list[dict[str, Any]]:
     """Comments that mention the user and that they have not seen, newest first."""
-    return list(db.query(
+    return [row for row in db.query(
         """SELECT c.*, u.source_text, u.target_lang FROM unit_mentions m
            JOIN unit_comments c ON c.id = m.comment_id
            JOIN translation_units u ON u.id = m.unit_id
            WHERE m.user_id = ? AND NOT EXISTS (SELECT 1 FROM unit_mention_reads r
                  WHERE r.user_id = m.user_id AND r.comment_id = m.comment_id)
-           ORDER BY c.id DESC LIMIT ?""", [user.id, limit]))
+           ORDER BY c.id DESC LIMIT ?""", [user.id, limit]) if comment_visible(user, row)]
 
 
 def count_unread_mentions(db: Database, user: auth.User) -> int:
@@ -213,39 +276,41 @@ def count_unread_mentions(db: Database, user: auth.User) -> int:
 
 
 def clarifications_for(db: Database, user: auth.User, limit: int = 100) -> list[dict[str, Any]]:
-    """Units waiting for clarification that this user can answer.
+    """Units with a question this user can answer, with the latest question and who asked.
 
-    An officer sees those on their county's signs; review roles see all.
+    An officer gets the units whose question is open for their county; review
+    roles get every unit waiting for clarification.
     """
     scope = auth.county_scope(user)
     if scope is None and not auth.can(user, "review.view"):
         return []
-    where, params = "u.needs_clarification = 1", []
     if scope is not None:
-        where += """ AND EXISTS (SELECT 1 FROM sign_units su JOIN signs s ON s.id = su.sign_id
-                                 WHERE su.unit_id = u.id AND s.county_id = ?)"""
-        params.append(scope)
+        where = """u.id IN (SELECT q.unit_id FROM unit_clarifications q
+                            WHERE q.county_id = ?)"""
+        params: list[Any] = [scope]
+    else:
+        where, params = "u.needs_clarification = 1", []
+    # The question shown is the latest one by a review role (county_id NULL).
+    latest = """(SELECT c.{column} FROM unit_comments c WHERE c.unit_id = u.id
+                 AND c.kind = 'clarification' AND c.county_id IS NULL
+                 ORDER BY c.id DESC LIMIT 1)"""
     return list(db.query(
-        f"""SELECT u.*, (SELECT c.body FROM unit_comments c WHERE c.unit_id = u.id
-                         AND c.kind = 'clarification' ORDER BY c.id DESC LIMIT 1) AS question,
-                        (SELECT c.author_name FROM unit_comments c WHERE c.unit_id = u.id
-                         AND c.kind = 'clarification' ORDER BY c.id DESC LIMIT 1) AS asked_by
+        f"""SELECT u.*, {latest.format(column="body")} AS question,
+                   {latest.format(column="author_name")} AS asked_by
             FROM translation_units u WHERE {where} ORDER BY u.id LIMIT ?""",
         params + [limit]))
 
 
 def count_clarifications(db: Database, user: auth.User) -> int:
-    """How many units wait for this user's clarification (see :func:`clarifications_for`)."""
+    """How many questions wait for this officer's county (0 for other roles)."""
     scope = auth.county_scope(user)
     if scope is None:
         return 0  # only officers answer; review roles see the flag in the queue
-    return db.execute(
-        """SELECT count(*) FROM translation_units u WHERE u.needs_clarification = 1
-           AND EXISTS (SELECT 1 FROM sign_units su JOIN signs s ON s.id = su.sign_id
-                       WHERE su.unit_id = u.id AND s.county_id = ?)""", [scope]).fetchone()[0]
+    return db.execute("SELECT count(*) FROM unit_clarifications WHERE county_id = ?",
+                      [scope]).fetchone()[0]
 
 
 def ensure_can_comment(db: Database, user: auth.User, unit_id: int) -> None:
     """Raise unless the user may comment on the unit (review roles, or its county's officer)."""
     if not can_see_unit(db, user, unit_id):
-        raise PermissionDenied("You cannot comment on this translation.")
+        raise PermissionDenied(msg("You cannot comment on this translation."))

@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import auth
-from workbench.db import equal_conditions
+from workbench.db import equal_conditions, to_int
 from workbench.review.workflow import STATES
 
 QA_FLAGS = ("error", "warning", "clean", "unchecked")
@@ -51,8 +51,7 @@ class QueueFilters:
             return value[:limit] or None
 
         def number(key: str) -> int | None:
-            value = (args.get(key) or "").strip()
-            return int(value) if value.isdigit() else None
+            return to_int(args.get(key), minimum=1)
 
         state = text("state")
         qa = text("qa")

@@ -17,8 +17,12 @@ back to ``in_review``. Every action:
 * runs in one transaction with its audit event, writes a ``unit_versions`` row
   (the history) and refreshes the status of every sign that shares the unit.
 
-The four-eyes rule (setting ``FOUR_EYES``, on by default): the author of the
-current wording (``translation_units.author_id``) may not approve it.
+The four-eyes rule (setting ``FOUR_EYES``, on by default): authorship follows
+the text — a save that does not change a person's wording changes no author
+(whoever adopts a machine draft unchanged becomes its author) — and a
+reviewer may not approve wording whose current text they wrote at any point of
+this review cycle (since the unit was last approved, or created). Re-saving a
+reviewer's wording unchanged therefore does not let that reviewer approve it.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from sqlite_utils import Database
 from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import Conflict, NotFound, PermissionDenied, ValidationError, WorkbenchError
+from workbench.messages import msg
 
 STATES: tuple[str, ...] = ("new", "machine_draft", "translated", "in_review", "approved",
                            "rejected")
@@ -76,11 +81,17 @@ PUBLIC_FIELDS = ("id", "state", "target_text", "version", "author_name", "update
 
 
 def allowed_actions(user: auth.User | None, unit: Mapping[str, Any],
-                    settings: Mapping[str, Any] | None = None) -> set[str]:
-    """The actions ``user`` may take on ``unit`` now (for showing only the buttons that work)."""
+                    settings: Mapping[str, Any] | None = None, *,
+                    db: Database | None = None) -> set[str]:
+    """The actions ``user`` may take on ``unit`` now (for showing only the buttons that work).
+
+    With ``db`` the four-eyes rule also looks at the unit's history (who wrote
+    the current text earlier in this review cycle); without it, only at the
+    current author.
+    """
     actions = {action for (action, state), (_after, permission) in TRANSITIONS.items()
                if state == unit["state"] and auth.can(user, permission)}
-    if "approve" in actions and _four_eyes_blocks(user, unit, settings):
+    if "approve" in actions and _four_eyes_blocks(user, unit, settings, db):
         actions.discard("approve")
     return actions
 
@@ -89,10 +100,30 @@ def _four_eyes(settings: Mapping[str, Any] | None) -> bool:
     return bool((settings or {}).get("FOUR_EYES", True))
 
 
+def review_cycle_start(db: Database, unit_id: int) -> int:
+    """The version at which the unit was last approved (0 when never): the cycle began after it."""
+    row = db.execute("SELECT max(version) FROM unit_versions WHERE unit_id = ? "
+                     "AND action = 'approve'", [unit_id]).fetchone()
+    return row[0] or 0
+
+
+def wrote_current_text(db: Database | None, user_id: int, unit: Mapping[str, Any]) -> bool:
+    """Whether ``user_id`` authored the unit's current text at any point of this review cycle."""
+    if unit.get("author_id") == user_id:
+        return True
+    if db is None or not unit.get("target_text"):
+        return False
+    return db.execute(
+        """SELECT 1 FROM unit_versions WHERE unit_id = ? AND version > ? AND author_id = ?
+           AND target_text = ? LIMIT 1""",
+        [unit["id"], review_cycle_start(db, unit["id"]), user_id,
+         unit["target_text"]]).fetchone() is not None
+
+
 def _four_eyes_blocks(user: auth.User | None, unit: Mapping[str, Any],
-                      settings: Mapping[str, Any] | None) -> bool:
+                      settings: Mapping[str, Any] | None, db: Database | None = None) -> bool:
     return (_four_eyes(settings) and user is not None and user.id is not None
-            and unit.get("author_id") == user.id)
+            and wrote_current_text(db, user.id, unit))
 
 
 def get_unit(db: Database, unit_id: int) -> dict[str, Any]:
@@ -309,8 +340,10 @@ def save_translation(db: Database, actor: auth.User, unit_id: int, text: str,
 
     From a machine draft, a new unit, a translated or rejected one the state
     becomes ``translated``; wording under review stays in review; approved
-    wording (reviewers only) goes back to review. The saver becomes the author.
-    ``note`` says why (kept in the history).
+    wording (reviewers only) goes back to review. Authorship follows the text:
+    the saver becomes the author when the wording changes, or when they adopt
+    a machine draft as it is; saving a person's wording unchanged moves the
+    state, never the author. ``note`` says why (kept in the history).
     """
     auth.require(actor, "review.translate")
     with transaction(db):
@@ -319,17 +352,31 @@ def save_translation(db: Database, actor: auth.User, unit_id: int, text: str,
         _check_version(unit, expected_version, {"target_text": cleaned,
                                                 "version": expected_version})
         after_state = _transition(actor, "save", unit)
-        unchanged = (cleaned == unit["target_text"] and unit["state"] == after_state
-                     and unit.get("author_id") == actor.id)
-        if unchanged:
-            return unit
-        saved = _apply(db, actor, unit, "save", {
-            "target_text": cleaned, "state": after_state, "author_id": actor.id,
-            "author_name": actor.username, "rejection_reason": None,
-            "approved_by": None, "approved_at": None,
-        }, reason=" ".join((note or "").split())[:500] or None)
+        changes: dict[str, Any] = {"state": after_state, "rejection_reason": None,
+                                   "approved_by": None, "approved_at": None}
+        changed = cleaned != unit["target_text"]
+        # A machine's (or nobody's) text becomes the text of the person who
+        # adopts it; a person's text stays theirs when it is saved unchanged.
+        adopted = not changed and unit.get("author_id") is None
+        if not changed and not adopted and unit["state"] == after_state:
+            return unit  # nothing changes: no new version, no new author
+        if changed or adopted:
+            changes.update(target_text=cleaned, author_id=actor.id, author_name=actor.username)
+        saved = _apply(db, actor, unit, "save", changes,
+                       reason=" ".join((note or "").split())[:500] or None)
         store_findings(db, saved)
     return saved
+
+
+def save_and_submit(db: Database, actor: auth.User, unit_id: int, text: str,
+                    expected_version: int | None,
+                    settings: Mapping[str, Any] | None = None, *,
+                    note: str | None = None) -> dict[str, Any]:
+    """Save the wording and send it to review, both or neither (one transaction)."""
+    with transaction(db):
+        saved = save_translation(db, actor, unit_id, text, expected_version, settings,
+                                 note=note)
+        return submit(db, actor, unit_id, saved["version"], settings)
 
 
 def submit(db: Database, actor: auth.User, unit_id: int, expected_version: int | None,
@@ -358,10 +405,10 @@ def approve(db: Database, actor: auth.User, unit_id: int, expected_version: int 
         _check_version(unit, expected_version, {"state": "approved",
                                                 "version": expected_version})
         after_state = _transition(actor, "approve", unit)
-        if _four_eyes_blocks(actor, unit, settings):
-            raise PermissionDenied(
+        if _four_eyes_blocks(actor, unit, settings, db):
+            raise PermissionDenied(msg(
                 "You wrote this wording. Under the four-eyes rule another reviewer "
-                "must approve it.")
+                "must approve it."))
         if not unit["target_text"]:
             raise ValidationError.single("There is no wording to approve.", column="text")
         now = audit.now_iso()

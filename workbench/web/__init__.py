@@ -45,14 +45,17 @@ def nav_item(endpoint: str, label: Any, permission: str | None = None, order: in
 
 def init_web(app: Any) -> None:
     """Wire security, i18n, error handling and every blueprint into ``app``."""
-    from workbench.web import errors, i18n, security
+    from workbench.web import busy, errors, i18n, params, security
 
+    params.init_app(app)  # before any route is added: bounded <int:…> converters
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    busy.init_app(app)
     for module_name in BLUEPRINT_MODULES:
         module = importlib.import_module(module_name)
         app.register_blueprint(module.bp)
+    busy.wrap_views(app)  # every view retries on a busy database
 
     @app.context_processor
     def _inject_nav() -> dict[str, Any]:

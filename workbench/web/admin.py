@@ -1,14 +1,14 @@
 """Administration: user accounts and the county list."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from workbench import auth, counties
+from workbench import auth, counties, sessions, throttle
 from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.web import nav_item
@@ -37,6 +37,10 @@ class UserEditForm(FlaskForm):
     county = SelectField(_l("County (officers only)"), choices=[])
     active = BooleanField(_l("Active"))
     new_password = PasswordField(_l("Set a new password"), validators=[Optional()])
+
+
+class ButtonForm(FlaskForm):
+    """A one-button form (only the CSRF token)."""
 
 
 class CountyForm(FlaskForm):
@@ -100,7 +104,31 @@ def edit_user(user_id: int):
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_edit.html", user=user, form=form)
+    return render_template(
+        "admin/user_edit.html", user=user, form=form, button_form=ButtonForm(),
+        sign_in=throttle.account_status(db, user.username,
+                                        throttle.Policy.from_settings(current_app.config)),
+        session_count=sessions.count_sessions(db, user_id))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@permission_required("users.manage")
+def unlock_user(user_id: int):
+    """Lift the sign-in back-off of an account after failed attempts."""
+    if ButtonForm().validate_on_submit():
+        auth.unlock_sign_in(get_db(), current_actor(), user_id)
+        flash(_("Sign-in is unlocked: the failed attempts so far no longer count."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@permission_required("users.manage")
+def sign_out_user(user_id: int):
+    """End every session of a user (e.g. a lost phone)."""
+    if ButtonForm().validate_on_submit():
+        auth.sign_out_everywhere(get_db(), current_actor(), user_id)
+        flash(_("The user is signed out on every browser and device."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @bp.route("/counties", methods=["GET", "POST"])

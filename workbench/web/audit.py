@@ -9,6 +9,7 @@ from workbench import audit
 from workbench.db import get_db
 from workbench.web import nav_item
 from workbench.web.security import permission_required
+from workbench.web.params import page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 nav_item("audit.index", _l("Audit"), 'audit.view', order=95)
@@ -19,7 +20,7 @@ nav_item("audit.index", _l("Audit"), 'audit.view', order=95)
 def index():
     """Every audit event, newest first, filtered by record, actor, action and date."""
     db = get_db()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     filters = {k: request.args.get(k, "").strip() or None
                for k in ("entity_type", "entity_id", "actor", "action", "since", "until")}

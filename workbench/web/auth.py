@@ -6,15 +6,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from workbench import auth
+from workbench import auth, sessions
 from workbench.db import get_db
 from workbench.errors import TooManyAttempts, ValidationError
-from workbench.web.security import LoginUser, current_actor, login_required
+from workbench.web.i18n import message_text
+from workbench.web.security import current_actor, end_session, login_required, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -32,6 +33,10 @@ class PasswordForm(FlaskForm):
         DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))])
 
 
+class SignOutEverywhereForm(FlaskForm):
+    """A button (the form only carries the CSRF token)."""
+
+
 class LocaleForm(FlaskForm):
     locale = SelectField(choices=[("zh", "中文"), ("en", "English")])
 
@@ -46,40 +51,40 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """The sign-in form; rate-limited per username and address."""
+    """The sign-in form; throttled per account and per address (workbench.throttle)."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            user = auth.authenticate(
-                get_db(), form.username.data.strip(), form.password.data,
-                remote_addr=request.remote_addr,
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                window_seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+            user = auth.authenticate(get_db(), form.username.data, form.password.data,
+                                     remote_addr=request.remote_addr,
+                                     settings=current_app.config)
         except TooManyAttempts as error:
-            flash(_("Too many failed sign-in attempts. Wait a while and try again, "
-                    "or ask an administrator to reset your password."), "error")
-            current_app.logger.warning("Login rate limit: %s", error)
+            flash(message_text(error.message), "error")
+            current_app.logger.warning("Sign-in throttled for %r from %s",
+                                       form.username.data, request.remote_addr)
             status = 429
+            headers["Retry-After"] = str(error.retry_after or 1)
         else:
             if user is None:
                 flash(_("Wrong username or password."), "error")
                 status = 401
             else:
-                session.clear()  # a fresh session on sign-in (no fixation)
-                login_user(LoginUser(user))
+                start_session(user)
                 return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (POST with CSRF token, so a link on another site cannot sign you out)."""
-    logout_user()
-    session.clear()
+    """Sign out (POST with CSRF token, so a link on another site cannot sign you out).
+
+    The server forgets this session, so a copy of the cookie no longer works.
+    """
+    end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -87,19 +92,40 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
-    """Change one's own password."""
+    """The user's own account page: change the password, sign out everywhere."""
     form = PasswordForm()
+    actor = current_actor()
     if form.validate_on_submit():
-        actor = current_actor()
         try:
             auth.set_password(get_db(), actor, actor.id, form.new_password.data,
                               current_password=form.current_password.data)
         except ValidationError as error:
-            form.current_password.errors.append(str(error.problems[0].reason))
+            for problem in error.problems:
+                target = (form.current_password if problem.column == "current_password"
+                          else form.new_password)
+                target.errors = list(target.errors) + [message_text(problem.reason)]
         else:
-            flash(_("Your password was changed."), "success")
+            # Every session ended with the change; this browser gets a new one.
+            start_session(actor)
+            flash(_("Your password was changed. You were signed out everywhere else."),
+                  "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form,
+                           sign_out_form=SignOutEverywhereForm(),
+                           session_count=sessions.count_sessions(get_db(), actor.id))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """End every session of the signed-in user, this one included."""
+    if SignOutEverywhereForm().validate_on_submit():
+        actor = current_actor()
+        auth.sign_out_everywhere(get_db(), actor, actor.id)
+        end_session()
+        flash(_("You are signed out on every browser and device."), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.password"))
 
 
 @bp.route("/locale", methods=["POST"])

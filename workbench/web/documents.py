@@ -32,6 +32,7 @@ from workbench.review import history, workflow
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
 from workbench.web.security import current_actor, permission_required
+from workbench.web.params import int_arg, int_list, page_arg
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 nav_item("documents.index", _l("Documents"), "documents.view", order=50)
@@ -188,7 +189,7 @@ def detail(doc_id: int):
     state = request.args.get("state") or None
     if state and state not in store.STATES:
         state = None
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     total = store.count_segments(db, doc_id, lang, state)
     rows = store.segment_rows(db, doc_id, lang, state=state, offset=(page - 1) * PAGE_SIZE,
                               limit=PAGE_SIZE)
@@ -219,7 +220,7 @@ def update(doc_id: int):
             db, current_actor(), doc_id, title=request.form.get("title"),
             due_date=request.form.get("due_date", ""), status=request.form.get("status") or None,
             domain=request.form.get("domain") or None,
-            assignees=[int(v) for v in request.form.getlist("assignees") if v.isdigit()])
+            assignees=int_list(request.form.getlist("assignees")))
     except ValidationError as error:
         flash(str(error), "error")
     else:
@@ -355,8 +356,7 @@ def segment_check(doc_id: int, segment_id: int):
 
 
 def _version() -> int | None:
-    value = request.form.get("version", "")
-    return int(value) if value.isdigit() else None
+    return int_arg("version", form=True, minimum=0)
 
 
 def _after_action(doc_id: int, segment_id: int, lang: str) -> Any:
@@ -451,11 +451,11 @@ def split(doc_id: int, segment_id: int):
     db = get_db()
     document = store.get_document(db, doc_id)
     lang = _language(document)
-    position = request.form.get("position", "")
+    position = int_arg("position", form=True, minimum=0)
     try:
-        if not position.isdigit():
+        if position is None:
             raise ValidationError.single(_("Say where to split (a character position)."))
-        new_ids = store.split_segment(db, current_actor(), doc_id, segment_id, int(position))
+        new_ids = store.split_segment(db, current_actor(), doc_id, segment_id, position)
     except ValidationError as error:
         flash(str(error), "error")
         return redirect(_segment_url(doc_id, segment_id, lang))
@@ -492,7 +492,7 @@ def term_candidates(doc_id: int):
     """Recurring phrases of the document that the glossary does not have yet."""
     db = get_db()
     document = store.get_document(db, doc_id)
-    min_count = max(2, request.args.get("min", 2, type=int))
+    min_count = int_arg("min", 2, minimum=2, maximum=1_000_000) or 2
     return render_template("documents/terms.html", document=document, min_count=min_count,
                            candidates=terms.candidates(db, doc_id, min_count=min_count))
 

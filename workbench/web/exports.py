@@ -26,6 +26,7 @@ from workbench.exports.selection import SIGN_STATUSES, resolve_filter
 from workbench.inventory import records
 from workbench.web import nav_item
 from workbench.web.security import current_actor, permission_required
+from workbench.web.params import page_arg
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 nav_item("exports.index", _l("Exports"), "export.run", order=60)
@@ -93,7 +94,7 @@ def _render_index(form: ExportForm, import_form: XliffImportForm | None = None,
                   import_report: Any = None, status: int = 200) -> Any:
     db = get_db()
     user = current_actor()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     rows, total = jobs.list_exports(db, user, limit=size, offset=(page - 1) * size)
     return render_template(

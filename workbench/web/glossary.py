@@ -30,6 +30,7 @@ from workbench.glossary.usage import signs_using
 from workbench.web import home, nav_item
 from workbench.web.forms import show_problems
 from workbench.web.security import can, current_actor, permission_required
+from workbench.web.params import page_arg
 
 bp = Blueprint("glossary", __name__, url_prefix="/glossary")
 nav_item("glossary.index", _l("Glossary"), "glossary.view", order=20)
@@ -108,7 +109,7 @@ def index():
     """Search the glossary in every language, with filters and pages."""
     db = get_db()
     filters = _filters_from_request()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     hits, total = search(db, filters, limit=size, offset=(page - 1) * size)
     langs = languages_in_use(db)

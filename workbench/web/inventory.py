@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workbench import auth, counties
-from workbench.db import get_db
+from workbench.db import get_db, to_int
 from workbench.errors import ValidationError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, photos, records
@@ -31,6 +31,7 @@ from workbench.review import units
 from workbench.web import home, nav_item
 from workbench.web.forms import show_problems
 from workbench.web.security import current_actor, permission_required
+from workbench.web.params import int_arg, page_arg
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 nav_item("inventory.signs", _l("Inventory"), "inventory.view", order=30)
@@ -164,11 +165,10 @@ def signs():
     filters = {k: request.args.get(k, "").strip() for k in LIST_FILTERS}
     filters = {k: v for k, v in filters.items() if v}
     sort = request.args.get("sort", "updated")
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     rows, total = records.list_signs(db, user, filters, sort=sort, page=page, page_size=size)
-    sites = records.list_sites(db, user, county_id=int(filters["county_id"])
-                               if filters.get("county_id", "").isdigit() else None,
+    sites = records.list_sites(db, user, county_id=to_int(filters.get("county_id"), minimum=1),
                                with_counts=False)
     return render_template(
         "inventory/list.html", rows=rows, total=total, page=page,
@@ -189,6 +189,7 @@ def sign_detail(sign_id: int):
     return render_template(
         "inventory/detail.html", sign=sign, history=records.sign_history(db, user, sign_id),
         actions=records.allowed_actions(user, sign), can_edit=records.can_edit(user, sign),
+        can_change_photos=records.can_change_photos(user, sign),
         transitions=records.TRANSITIONS)
 
 
@@ -205,15 +206,15 @@ def sign_new():
         return redirect(url_for("inventory.site_new"))
     if form.validate_on_submit():
         try:
-            photo_data = form.photo.data
+            photo_data, prepared = form.photo.data, None
             if photo_data and getattr(photo_data, "filename", ""):
-                # Check the photo before the sign is created, so a bad photo
-                # does not leave a sign behind without it.
+                # Checked first, stored with the sign: both or neither.
                 limit = current_app.config["MAX_PHOTO_BYTES"]
-                photos.prepare_photo(photo_data.read(limit + 1), photo_data.filename, limit)
-                photo_data.seek(0)
-            sign_id = records.create_sign(db, user, int(form.site_id.data), _sign_values(form))
-            _upload_photo(sign_id, photo_data)
+                prepared = photos.prepare_photo(photo_data.read(limit + 1), photo_data.filename,
+                                                limit)
+            sign_id = records.create_sign(db, user, int(form.site_id.data), _sign_values(form),
+                                          photo=prepared,
+                                          upload_dir=current_app.config["UPLOAD_DIR"])
             units.draft_units_of_signs(db, user, [sign_id], settings=current_app.config)
         except ValidationError as error:
             show_problems(form, error)
@@ -328,7 +329,7 @@ def use_photo_location(sign_id: int, photo_id: int):
 def sites():
     """Sites with their sign counts."""
     user = current_actor()
-    county_id = request.args.get("county_id", type=int)
+    county_id = int_arg("county_id", minimum=1)
     rows = records.list_sites(get_db(), user, county_id=county_id,
                               sector=request.args.get("sector") or None,
                               q=request.args.get("q", "").strip() or None)
@@ -519,7 +520,7 @@ def import_confirm():
 def dashboard():
     """Progress per county and for the province."""
     user = current_actor()
-    county_id = request.args.get("county_id", type=int)
+    county_id = int_arg("county_id", minimum=1)
     data = dashboard_data.build(get_db(), user, county_id)
     return render_template("inventory/dashboard.html", d=data,
                            county_choices=_county_choices(user, blank=True),

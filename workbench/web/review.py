@@ -16,13 +16,15 @@ from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from workbench import auth
-from workbench.db import get_db
+from workbench.db import get_db, to_int
 from workbench.errors import Conflict, ValidationError
 from workbench.review import comments, detail, history, workflow
 from workbench.review import queue as review_queue
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
+from workbench.web.i18n import translator
 from workbench.web.security import current_actor, login_required, permission_required
+from workbench.web.params import int_arg, page_arg
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 nav_item("review.queue", _l("Review"), "review.view", order=40)
@@ -83,8 +85,7 @@ def _next_or_queue(unit_id: int) -> Any:
 
 
 def _version() -> int | None:
-    value = (request.form.get("version") or "").strip()
-    return int(value) if value.isdigit() else None
+    return int_arg("version", form=True, minimum=0)
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def queue():
     db = get_db()
     filters = _filters()
     page = review_queue.search(db, current_actor(), filters,
-                               request.args.get("page", 1, type=int) or 1,
+                               page_arg(),
                                int(_settings().get("PAGE_SIZE", 50)))
     return render_template("review/queue.html", result=page, filters=filters,
                            facets=review_queue.facets(db, filters),
@@ -111,8 +112,9 @@ def bulk_approve():
     items = []
     for value in request.form.getlist("unit"):
         unit_id, _sep, version = value.partition(":")
-        if unit_id.isdigit() and version.isdigit():
-            items.append((int(unit_id), int(version)))
+        unit_number, version_number = to_int(unit_id, minimum=1), to_int(version, minimum=0)
+        if unit_number is not None and version_number is not None:
+            items.append((unit_number, version_number))
     if not items:
         flash(_("Tick the units to approve first."), "warning")
     else:
@@ -137,7 +139,7 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
     signs, sign_total = detail.signs_for_unit(db, unit_id, user)
     findings = workflow.findings_for(db, unit)
     comments.mark_mentions_read(db, user, unit_id)
-    actions = workflow.allowed_actions(user, unit, _settings())
+    actions = workflow.allowed_actions(user, unit, _settings(), db=db)
     page = render_template(
         "review/unit.html", unit=unit, filters=filters, filter_args=filters.as_args(),
         previous_id=previous_id, next_id=next_id, signs=signs, sign_total=sign_total,
@@ -147,7 +149,7 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
         # A reviewer who may not approve only because they wrote the wording is told why.
         four_eyes_blocked=(unit["state"] == "in_review" and auth.can(user, "review.approve")
                            and "approve" not in actions),
-        comments=comments.thread(db, unit_id),
+        comments=comments.thread(db, unit_id, user),
         versions=history.versions(db, unit_id, unit["target_lang"], unit)[:5],
         editor_text=unit["target_text"] if editor_text is None else editor_text)
     return page, status
@@ -188,21 +190,22 @@ def _conflict(unit_id: int, error: Conflict, attempted_text: str | None) -> Any:
 @bp.route("/units/<int:unit_id>/save", methods=["POST"])
 @permission_required("review.translate")
 def save(unit_id: int):
-    """Save the editor's wording (and send it to review when asked)."""
+    """Save the editor's wording (and send it to review when asked: both or neither)."""
     db = get_db()
     actor = current_actor()
     text = request.form.get("text", "")
     try:
-        saved = workflow.save_translation(db, actor, unit_id, text, _version(), _settings(),
-                                          note=request.form.get("note"))
         if request.form.get("submit_for_review"):
-            workflow.submit(db, actor, unit_id, saved["version"], _settings())
+            workflow.save_and_submit(db, actor, unit_id, text, _version(), _settings(),
+                                     note=request.form.get("note"))
             flash(_("Saved and sent to review."), "success")
             return _next_or_queue(unit_id)
+        workflow.save_translation(db, actor, unit_id, text, _version(), _settings(),
+                                  note=request.form.get("note"))
     except Conflict as error:
         return _conflict(unit_id, error, text)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return _render_unit(unit_id, editor_text=text, status=400)
     flash(_("Saved."), "success")
     return redirect(_unit_url(unit_id))
@@ -227,7 +230,7 @@ def _decision(unit_id: int, action: str) -> Any:
     except Conflict as error:
         return _conflict(unit_id, error, None)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return redirect(_unit_url(unit_id))
     return _next_or_queue(unit_id)
 
@@ -262,7 +265,7 @@ def unit_history(unit_id: int):
     return render_template("review/history.html", unit=unit,
                            versions=history.versions(db, unit_id, unit["target_lang"], unit),
                            can_revert="revert" in workflow.allowed_actions(
-                               current_actor(), unit, _settings()),
+                               current_actor(), unit, _settings(), db=db),
                            action_labels=ACTION_LABELS, filter_args=_filters().as_args())
 
 
@@ -270,7 +273,7 @@ def unit_history(unit_id: int):
 @permission_required("review.approve")
 def revert(unit_id: int):
     """Bring back an earlier version's wording (it goes through review again)."""
-    to_version = request.form.get("to_version", type=int)
+    to_version = int_arg("to_version", form=True, minimum=0)
     if to_version is None:
         abort(400)
     try:
@@ -289,7 +292,7 @@ def comment(unit_id: int):
     """Comment on a unit or answer a comment; an officer's comment answers a clarification."""
     db = get_db()
     actor = current_actor()
-    parent = request.form.get("parent_id", type=int)
+    parent = int_arg("parent_id", form=True, minimum=1)
     try:
         added = comments.add_comment(db, actor, unit_id, request.form.get("body", ""), parent)
     except ValidationError as error:
@@ -336,7 +339,7 @@ def clarifications():
     items = comments.clarifications_for(db, user)
     for item in items:
         item["signs"], item["sign_total"] = detail.signs_for_unit(db, item["id"], user, limit=5)
-        item["thread"] = comments.thread(db, item["id"])
+        item["thread"] = comments.thread(db, item["id"], user)
         comments.mark_mentions_read(db, user, item["id"])
     return render_template("review/clarifications.html", items=items)
 

@@ -5,12 +5,12 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, g
-from flask_login import LoginManager, UserMixin, current_user
+from flask import abort, g, request, session
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
-from workbench import auth
-from workbench.db import get_db
+from workbench import auth, sessions
+from workbench.db import get_db, to_int
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -33,13 +33,37 @@ class LoginUser(UserMixin):
         return getattr(self.user, name)
 
 
+# The session cookie's key for the token of the server-side session record.
+SESSION_TOKEN_KEY = "_session_token"
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> LoginUser | None:
-    try:
-        user = auth.get_user(get_db(), int(user_id))
-    except ValueError:
+    # Signed in only while the cookie's session token is live on the server:
+    # signed out, revoked (generation bumped) or disabled sessions load nobody.
+    # A remember-me cookie carries no token, so it never signs anyone in.
+    number = to_int(user_id, minimum=1)
+    if number is None:
         return None
-    return LoginUser(user) if user and user.active else None
+    row = sessions.session_user_row(get_db(), number, session.get(SESSION_TOKEN_KEY))
+    return LoginUser(auth.user_from_row(row)) if row else None
+
+
+def start_session(user: auth.User) -> None:
+    """Sign ``user`` in on this browser: a fresh cookie bound to a new server-side session."""
+    session.clear()  # a fresh session on sign-in (no fixation)
+    token = sessions.open_session(get_db(), user.id,  # type: ignore[arg-type]
+                                  remote_addr=request.remote_addr,
+                                  user_agent=request.headers.get("User-Agent"))
+    login_user(LoginUser(user))
+    session[SESSION_TOKEN_KEY] = token
+
+
+def end_session() -> None:
+    """Sign this browser out and end its server-side session, so a copy of the cookie is dead."""
+    sessions.close_session(get_db(), session.get(SESSION_TOKEN_KEY))
+    logout_user()
+    session.clear()
 
 
 def current_actor() -> auth.User:
