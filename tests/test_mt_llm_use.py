@@ -234,3 +234,18 @@ def test_engines_page_says_when_the_server_does_not_answer(translator_client, ll
     html = translator_client.get("/engines/", query_string={
         "text": "坚持改革开放。", "profile": "prose"}).get_data(as_text=True)
     assert "did not answer" in html
+
+
+def test_a_flagged_draft_shows_on_the_segment_page_in_chinese(app, db, users, login,
+                                                              llm_server, document_id):
+    source = "坚持改革开放，优化营商环境。"
+    wrong = replace_text({source: "Persist in reform, improve the business environment."})
+    llm_server.script.extend([wrong, wrong])
+    drafting.start_draft_job(db, users["translator"], document_id, background=False,
+                             settings=dict(app.config, LLM_BATCH_SIZE=50))
+    row = next(r for r in store.segment_rows(db, document_id, "en") if r["source_text"] == source)
+    client = login("translator")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    html = client.get(f"/documents/{document_id}/segments/{row['segment_id']}",
+                      query_string={"lang": "en"}).get_data(as_text=True)
+    assert "机器初稿：术语库中“改革开放”的译法为 “reform and opening up”，初稿未采用。" in html
