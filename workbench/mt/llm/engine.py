@@ -20,6 +20,7 @@ not give a usable one either, the text gets no draft and the reason says why.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -73,20 +74,22 @@ def profile_key(profile: str, function: str | None) -> str:
     return f"{PROFILE_SIGN}:{function}" if function else PROFILE_SIGN
 
 
-def batches(segments: list[Segment], size: int, chars: int) -> list[list[Segment]]:
-    """Consecutive groups of at most ``size`` segments and (unless one alone) ``chars`` chars."""
-    groups: list[list[Segment]] = []
+def batches(segments: Iterable[Segment], size: int, chars: int) -> Iterator[list[Segment]]:
+    """Consecutive groups of at most ``size`` segments and (unless one alone) ``chars`` chars.
+
+    A generator: a group is handed on as soon as it is full, so the next group's
+    segments are built while the server works on it.
+    """
     current: list[Segment] = []
     length = 0
     for segment in segments:
         if current and (len(current) >= max(1, size) or length + len(segment.source) > chars):
-            groups.append(current)
+            yield current
             current, length = [], 0
         current.append(segment)
         length += len(segment.source)
     if current:
-        groups.append(current)
-    return groups
+        yield current
 
 
 def _english(message: MessageLike | None) -> str:
@@ -244,14 +247,18 @@ class LLMEngine(Engine):
                 for text, context in zip(texts, contexts)]
         outcomes: dict[str, Outcome] = {digest: Outcome(c.text, c.model, c.flags) for digest, c
                                         in cache.get_many(self.db, keys).items()}
-        todo: dict[str, Segment] = {}
-        for number, (text, context, key) in enumerate(zip(texts, contexts, keys)):
-            if text.strip() and key.digest not in outcomes and key.digest not in todo:
-                todo[key.digest] = self._segment(number, text.strip(), context or DraftContext(),
-                                                 profile, glossary, source, target)
+        todo: list[int] = []  # positions of the texts to ask for, each digest once
+        asked: set[str] = set()
+        for number, (text, key) in enumerate(zip(texts, keys)):
+            if text.strip() and key.digest not in outcomes and key.digest not in asked:
+                asked.add(key.digest)
+                todo.append(number)
         if todo:
-            outcomes.update(self._ask(endpoint, list(todo.values()), keys, source, target,
-                                      profile))
+            # Built one by one (glossary, memory examples) while earlier batches are asked.
+            segments = (self._segment(number, texts[number].strip(),
+                                      contexts[number] or DraftContext(), profile, glossary,
+                                      source, target) for number in todo)
+            outcomes.update(self._ask(endpoint, segments, keys, source, target, profile))
         return [self._draft(text, key, outcomes.get(key.digest), endpoint, version,
                             glossary, profile) for text, key in zip(texts, keys)]
 
@@ -262,17 +269,18 @@ class LLMEngine(Engine):
 
         return load_glossary(self.db, source, target)
 
-    def _ask(self, endpoint: Endpoint, segments: list[Segment], keys: list[cache.CacheKey],
-             source: str, target: str, profile: str) -> dict[str, Outcome]:
+    def _ask(self, endpoint: Endpoint, segments: Iterable[Segment],
+             keys: list[cache.CacheKey], source: str, target: str,
+             profile: str) -> dict[str, Outcome]:
         """Outcomes of the segments by cache digest; finished ones cached even if one batch
         failed (then its error is raised, and a retry finds the others in the cache)."""
         asker = BatchAsker(ChatClient(endpoint), source, target, profile, self.settings)
-        groups = batches(segments, endpoint.batch_size, endpoint.batch_chars)
         by_id: dict[str, Outcome] = {}
         failure: WorkbenchError | None = None
-        workers = max(1, min(endpoint.max_concurrency, len(groups)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
-            futures = [pool.submit(asker.ask, group) for group in groups]
+        with ThreadPoolExecutor(max_workers=max(1, endpoint.max_concurrency),
+                                thread_name_prefix="llm") as pool:
+            futures = [pool.submit(asker.ask, group) for group in
+                       batches(segments, endpoint.batch_size, endpoint.batch_chars)]
             for future in futures:
                 try:
                     by_id.update(future.result())
