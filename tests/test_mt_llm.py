@@ -350,3 +350,54 @@ def test_redirects_are_not_followed(db, settings, llm_server):
     with pytest.raises(WorkbenchError):
         engine_drafts(db, settings, ["禁止吸烟"])
     assert len(llm_server.requests) == 1
+
+
+# --- what a draft is held to ------------------------------------------------------------------
+
+
+def held(db, text, profile="sign"):
+    from workbench.glossary.match import load_glossary
+    from workbench.mt.verify import held_terms
+
+    return {t.source: t for t in held_terms(load_glossary(db, "zh", "en"), text, profile)}
+
+
+def test_labels_are_held_to_their_vocabulary_and_notices_to_their_names(db):
+    label = held(db, "地下停车场")
+    assert label["地下停车场"].must_use and label["地下停车场"].whole
+    notice = held(db, "请保管好您的随身物品，谨防丢失。")
+    assert not any(t.must_use for t in notice.values())  # guidance, not required
+    assert notice["随身物品"].forbidden  # "Body Things" is still checked
+    operators = held(db, "请勿吸烟")
+    assert all(not t.must_use for s, t in operators.items() if s == "请勿")
+    names = held(db, "欢迎来到海口美兰国际机场，请保管好随身物品。")
+    assert names["海口美兰国际机场"].must_use
+
+
+def test_verification_and_recorded_flags_follow_the_wording(db):
+    from workbench.mt.verify import still_broken, verify
+
+    terms = list(held(db, "游泳区域禁止吸烟").values())
+    assert verify("游泳区域禁止吸烟", "No Smoking in the Swimming Area", terms, "en") == []
+    flags = verify("游泳区域禁止吸烟", "Forbid Smoking in the Swimming Area", terms, "en")
+    assert {(f["kind"], f["term"]) for f in flags} == {("term_missing", "禁止吸烟"),
+                                                      ("term_forbidden", "禁止吸烟")}
+    for flag in flags:
+        assert still_broken(flag, "游泳区域禁止吸烟", "Forbid smoking in the swimming area", "en")
+        assert not still_broken(flag, "游泳区域禁止吸烟", "No Smoking in the Swimming Area", "en")
+    lost = verify("{1}总值{/1}增长{2/}", "{1}growth{/1}{3/}", [], "en")
+    assert [(f["kind"], f["placeholder"]) for f in lost] == [
+        ("placeholder_missing", "{2/}"), ("placeholder_extra", "{3/}")]
+
+
+def test_the_qa_check_reports_flags_only_while_they_hold(db):
+    from workbench.checks import run_checks
+
+    flags = [{"kind": "term_missing", "term": "禁止吸烟", "renderings": ["No Smoking"]}]
+    found = run_checks(db, "禁止吸烟", "Smoking Forbidden", "en",
+                       context={"draft_flags": flags}, only=["machine_draft"])
+    assert [f.check for f in found] == ["machine_draft"] and found[0].suggestion == "No Smoking"
+    assert "No Smoking" in str(found[0].message)
+    assert not run_checks(db, "禁止吸烟", "No Smoking", "en", context={"draft_flags": flags},
+                          only=["machine_draft"])
+    assert not run_checks(db, "禁止吸烟", "Smoking Forbidden", "en", only=["machine_draft"])
