@@ -17,7 +17,10 @@ from workbench.config import DEFAULTS
 from workbench.errors import WorkbenchError
 from workbench.mt import get_engine, list_engines, memory
 from workbench.mt.base import (
-    DraftContext, EngineTemporarilyFailed, EngineUnavailable, engine_classes,
+    DraftContext,
+    EngineTemporarilyFailed,
+    EngineUnavailable,
+    engine_classes,
 )
 from workbench.mt.llm import cache
 from workbench.mt.llm.client import ModelServerError
@@ -165,7 +168,8 @@ def test_glossary_violation_is_asked_again_once_with_the_problem_named(db, setti
     drafts = engine_drafts(db, settings, ["禁止吸烟"])
     assert drafts[0].text == "No Smoking" and drafts[0].flags == []
     first, again = llm_server.requests
-    assert again.is_reask and again.messages[-2]["role"] == "assistant"
+    assert not first.is_reask and again.is_reask
+    assert again.messages[-2]["role"] == "assistant"
     problems = again.segments[0]["problems"]
     assert again.segments[0]["previous_translation"] == "Forbid Smoking"
     assert any("Forbid Smoking" in p and "forbidden" in p for p in problems)
@@ -225,6 +229,14 @@ def test_fenced_json_and_a_think_block_are_read(db, settings, llm_server):
     assert engine_drafts(db, settings, ["禁止吸烟"])[0].text == "No Smoking"
 
 
+def test_an_answer_cut_off_at_the_token_limit_is_asked_for_in_halves(db, settings, llm_server):
+    llm_server.script.append(raw('{"translations": [{"id": "0", "transl', "length"))
+    drafts = engine_drafts(db, settings, ["禁止吸烟", "禁止停车", "禁止游泳"])
+    assert all(d.text and not d.flags for d in drafts)
+    assert [len(r.segments) for r in llm_server.requests] == [3, 1, 2]
+    assert not any(r.is_reask for r in llm_server.requests)
+
+
 def test_a_malformed_reply_is_asked_again_and_the_answer_used(db, settings, llm_server):
     llm_server.script.append(raw('{"translations": [{"id": "0", "translation": '))
     llm_server.translations["禁止吸烟"] = "No Smoking"
@@ -245,8 +257,8 @@ def test_cache_by_text_profile_glossary_model_and_prompt(db, settings, llm_serve
     engine_drafts(db, dict(settings, LLM_MODEL="other-model"), ["禁止吸烟"])
     engine_drafts(db, dict(settings, ROAD_NAME_STYLE="abbreviated"), ["禁止吸烟"])  # prompt
     assert len(llm_server.requests) == 6
-    from workbench.glossary.match import bump_version
     from workbench.db import transaction
+    from workbench.glossary.match import bump_version
     with transaction(db):
         bump_version(db)
     engine_drafts(db, settings, ["禁止吸烟"])

@@ -65,10 +65,10 @@ def auto_translation(segment: dict[str, Any]) -> str:
     return " ".join(parts) + (f" {placeholders}" if placeholders else "")
 
 
-def completion(content: str, model: str = "fake-model") -> Answer:
+def completion(content: str, model: str = "fake-model", finish_reason: str = "stop") -> Answer:
     """A 200 answer carrying ``content`` as the assistant's message."""
     body = {"id": "chatcmpl-test", "object": "chat.completion", "model": model,
-            "choices": [{"index": 0, "finish_reason": "stop",
+            "choices": [{"index": 0, "finish_reason": finish_reason,
                          "message": {"role": "assistant", "content": content}}]}
     return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
@@ -97,9 +97,10 @@ def replace_text(mapping: dict[str, str]) -> Scripted:
     return answer
 
 
-def raw(content: str) -> Scripted:
+def raw(content: str, finish_reason: str = "stop") -> Scripted:
     """Answer with ``content`` as the model's message, whatever it is."""
-    return lambda request, server: completion(content, request.body.get("model", "fake-model"))
+    return lambda request, server: completion(content, request.body.get("model", "fake-model"),
+                                              finish_reason)
 
 
 def status(code: int, retry_after: str | None = None, body: dict | None = None) -> Scripted:

@@ -112,6 +112,10 @@ class BatchAsker:
         """An outcome for every segment of the batch, by segment id."""
         messages = build_messages(batch, self.source, self.target, self.profile, self.settings)
         reply = self.client.complete(messages)
+        if reply.finish_reason == "length" and len(batch) > 1:
+            # The answer was cut off at LLM_MAX_TOKENS: ask for each half on its own.
+            half = len(batch) // 2
+            return {**self.ask(batch[:half]), **self.ask(batch[half:])}
         model = reply.model or self.client.endpoint.model or ""
         try:
             answers, refused = parse_reply(reply.content, [s.id for s in batch]), None
@@ -144,7 +148,8 @@ class BatchAsker:
         again = self.client.complete(reask_messages(messages, reply, problems))
         model = again.model or model
         try:
-            answers, refused_again = parse_reply(again.content, [s.id for s, _g, _p in problems]), None
+            answers = parse_reply(again.content, [segment.id for segment, _g, _p in problems])
+            refused_again = None
         except ReplyError as error:
             answers, refused_again = {}, error.message
         outcomes = {}
