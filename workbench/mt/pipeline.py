@@ -168,7 +168,8 @@ def draft_texts(db: Database, texts: list[str], source: str = "zh", target: str 
             if matches:
                 drafts[index] = _from_memory(matches[0])
                 continue
-        function = contexts[index].function if contexts[index] else None
+        context = contexts[index]
+        function = context.function if context is not None else None
         pending.setdefault((text.strip(), function), []).append(index)
     if pending:
         keys = list(pending)

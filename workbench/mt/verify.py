@@ -184,10 +184,10 @@ def still_broken(flag: dict[str, Any], source: str, text: str, lang: str) -> boo
         term = HeldTerm(str(flag.get("term", "")), None, renderings,
                         (str(flag.get("found", "")),), False, True)
         return bool(_forbidden_found(term, plain, lang))
+    placeholder = str(flag.get("placeholder", ""))
     if kind == PLACEHOLDER_MISSING:
-        return tags.tag_counts(text).get(flag.get("placeholder"), 0) < int(flag.get("expected", 1))
+        return tags.tag_counts(text).get(placeholder, 0) < int(flag.get("expected", 1))
     if kind == PLACEHOLDER_EXTRA:
-        placeholder = flag.get("placeholder")
         return tags.tag_counts(text).get(placeholder, 0) > tags.tag_counts(source).get(
             placeholder, 0)
     return False
