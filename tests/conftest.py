@@ -199,6 +199,15 @@ def run_cli(db_path: Path, tmp_path: Path) -> Callable[..., CliResult]:
     return run
 
 
+@pytest.fixture
+def llm_server():
+    """A scripted OpenAI-compatible model server on loopback (tests/support/fake_llm.py)."""
+    from tests.support.fake_llm import FakeLLMServer
+
+    with FakeLLMServer() as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     """Where browser tests save screenshots (git-ignored)."""

@@ -53,7 +53,35 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "zh",
     "FOUR_EYES": True,
     "MT_ENGINE": "rules",
+    # Engine per kind of text (default MT_ENGINE) and the engine asked for what the
+    # first leaves empty (none by default), e.g. signs: rules then llm; prose: llm.
+    "MT_ENGINE_SIGNS": None,
+    "MT_FALLBACK_SIGNS": None,
+    "MT_ENGINE_PROSE": None,
+    "MT_FALLBACK_PROSE": None,
+    # Neighbouring document segments given to engines that use context (each side).
+    "MT_CONTEXT_SEGMENTS": 2,
     "MT_THREADS": 1,
+    # Model server (OpenAI-compatible /v1/chat/completions) for the `llm` engine. Not
+    # configured by default: then nothing is ever sent anywhere. The API key is read
+    # from the environment only (WORKBENCH_LLM_API_KEY), never from a settings file.
+    "LLM_URL": None,
+    "LLM_MODEL": None,
+    # More servers, each its own engine `llm:NAME`: "qwen,cloud" with WORKBENCH_LLM_QWEN_URL
+    # etc. in the environment, or a dict {"qwen": {"url": …, "model": …}} in config.py.
+    "LLM_ENDPOINTS": None,
+    "LLM_ALLOW_REMOTE": False,  # a server outside loopback/private networks needs this
+    "LLM_TIMEOUT": 120.0,  # seconds per request
+    "LLM_MAX_CONCURRENCY": 2,  # requests in flight per server, across all callers
+    "LLM_BATCH_SIZE": 8,  # texts per request
+    "LLM_BATCH_CHARS": 6000,  # source characters per request
+    "LLM_RETRIES": 2,  # retries after a timeout, 429 or 5xx
+    "LLM_BACKOFF": 2.0,  # seconds before the first retry, doubled each time
+    "LLM_JSON_MODE": True,  # send response_format json_object (servers that refuse it: off)
+    "LLM_TEMPERATURE": 0.0,
+    "LLM_MAX_TOKENS": 4096,
+    "LLM_TM_EXAMPLES": 3,  # translation-memory matches given as examples
+    "LLM_TM_MIN_SCORE": 50,  # lowest similarity of such an example
     "TM_FUZZY_THRESHOLD": 75,
     # GB/T 30240 allows several ways of writing direction words in road
     # names; a project picks one and the rule engine and checks enforce it.
@@ -84,6 +112,26 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_FOUR_EYES": ("FOUR_EYES", bool),
     "WORKBENCH_MT_ENGINE": ("MT_ENGINE", str),
     "WORKBENCH_MT_THREADS": ("MT_THREADS", int),
+    "WORKBENCH_MT_ENGINE_SIGNS": ("MT_ENGINE_SIGNS", str),
+    "WORKBENCH_MT_FALLBACK_SIGNS": ("MT_FALLBACK_SIGNS", str),
+    "WORKBENCH_MT_ENGINE_PROSE": ("MT_ENGINE_PROSE", str),
+    "WORKBENCH_MT_FALLBACK_PROSE": ("MT_FALLBACK_PROSE", str),
+    "WORKBENCH_MT_CONTEXT_SEGMENTS": ("MT_CONTEXT_SEGMENTS", int),
+    "WORKBENCH_LLM_URL": ("LLM_URL", str),
+    "WORKBENCH_LLM_MODEL": ("LLM_MODEL", str),
+    "WORKBENCH_LLM_ENDPOINTS": ("LLM_ENDPOINTS", str),
+    "WORKBENCH_LLM_ALLOW_REMOTE": ("LLM_ALLOW_REMOTE", bool),
+    "WORKBENCH_LLM_TIMEOUT": ("LLM_TIMEOUT", float),
+    "WORKBENCH_LLM_MAX_CONCURRENCY": ("LLM_MAX_CONCURRENCY", int),
+    "WORKBENCH_LLM_BATCH_SIZE": ("LLM_BATCH_SIZE", int),
+    "WORKBENCH_LLM_BATCH_CHARS": ("LLM_BATCH_CHARS", int),
+    "WORKBENCH_LLM_RETRIES": ("LLM_RETRIES", int),
+    "WORKBENCH_LLM_BACKOFF": ("LLM_BACKOFF", float),
+    "WORKBENCH_LLM_JSON_MODE": ("LLM_JSON_MODE", bool),
+    "WORKBENCH_LLM_TEMPERATURE": ("LLM_TEMPERATURE", float),
+    "WORKBENCH_LLM_MAX_TOKENS": ("LLM_MAX_TOKENS", int),
+    "WORKBENCH_LLM_TM_EXAMPLES": ("LLM_TM_EXAMPLES", int),
+    "WORKBENCH_LLM_TM_MIN_SCORE": ("LLM_TM_MIN_SCORE", int),
     "WORKBENCH_TM_FUZZY_THRESHOLD": ("TM_FUZZY_THRESHOLD", int),
     "WORKBENCH_ROAD_NAME_STYLE": ("ROAD_NAME_STYLE", str),
     "WORKBENCH_PINYIN_U_STYLE": ("PINYIN_U_STYLE", str),

@@ -20,7 +20,8 @@ UNAUDITED_TABLES = {"audit_events", "login_attempts", "settings", "_sqlite_migra
                     "unit_mention_reads",  # which mentions a user has seen
                     "export_progress",  # how far a running export is
                     "doc_jobs",  # progress of background document work (start/end audited)
-                    "user_sessions"}  # signed-in browsers (sign-in is audited; revocation too)
+                    "user_sessions",  # signed-in browsers (sign-in is audited; revocation too)
+                    "llm_cache"}  # drafts of the model-server engine, recomputable
 
 
 def apply(db: Database) -> list[str]:
@@ -635,3 +636,31 @@ def _backfill_comment_counties(db: Database) -> None:
     audit.record(db, SimpleNamespace(id=None, username="migration"), "migration.apply",
                  "migration", "0014_security", None,
                  {"comments": has_comments, "note": "comments and clarifications per county"})
+@migrations(name="0017_llm_engine")
+def m0017_llm_engine(db: Database) -> None:
+    """Model-server engine: its draft cache, and each unit's draft provenance and flags.
+
+    ``draft_model`` and ``draft_prompt`` say which model and prompt version wrote a
+    machine draft; ``draft_flags`` (JSON) lists what the engine found wrong in its own
+    draft (a glossary term not used, a placeholder lost), for the QA check
+    ``machine_draft``.
+    """
+    _execute_all(db, [
+        "ALTER TABLE translation_units ADD COLUMN draft_model TEXT",
+        "ALTER TABLE translation_units ADD COLUMN draft_prompt TEXT",
+        "ALTER TABLE translation_units ADD COLUMN draft_flags TEXT",
+        """CREATE TABLE llm_cache (
+            key TEXT PRIMARY KEY,
+            source_lang TEXT NOT NULL,
+            target_lang TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            glossary_version INTEGER NOT NULL,
+            requested_model TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            source_text TEXT NOT NULL,
+            text TEXT NOT NULL,
+            model TEXT NOT NULL,
+            flags TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        )""",
+    ])

@@ -93,5 +93,12 @@ LANGUAGES = Vocabulary("language", [
     ("ko", N_("Korean")),
 ])
 
+# What a machine draft is for: the pipeline picks the engine per profile
+# (MT_ENGINE_SIGNS, MT_ENGINE_PROSE).
+DRAFT_PROFILES = Vocabulary("draft_profile", [
+    ("sign", N_("Sign text")),
+    ("prose", N_("Document prose")),
+])
+
 ALL: dict[str, Vocabulary] = {vocabulary.name: vocabulary
-                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES)}
+                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES, DRAFT_PROFILES)}

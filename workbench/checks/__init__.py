@@ -24,7 +24,7 @@ from workbench.checks.settings import disabled_checks, set_check_enabled  # noqa
 # Importing the modules registers their checks, in the order findings are listed.
 from workbench.checks import (  # noqa: E402,F401  isort: skip
     script, glossary, chinglish, spelling, pinyin, capitals, punctuation, numbers, patterns,
-    consistency,
+    consistency, machine_draft,
 )
 
 logger = logging.getLogger(__name__)

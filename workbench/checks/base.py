@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 
 from sqlite_utils import Database
 
+from workbench.messages import MessageLike
+
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
@@ -36,7 +38,7 @@ class Finding:
 
     check: str
     severity: str
-    message: str
+    message: MessageLike  # a message id with parameters (workbench.messages), or text
     start: int | None = None
     end: int | None = None
     suggestion: str | None = None
@@ -129,7 +131,7 @@ class Check:
         """The findings for one text (override in each check)."""
         raise NotImplementedError
 
-    def finding(self, message: str, start: int | None = None, end: int | None = None,
+    def finding(self, message: MessageLike, start: int | None = None, end: int | None = None,
                 suggestion: str | None = None, severity: str | None = None) -> Finding:
         """A finding of this check (its default severity unless given)."""
         return Finding(self.id, severity or self.severity, message, start, end, suggestion)

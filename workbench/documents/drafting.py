@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit, auth
+from workbench import audit, auth, messages
 from workbench.db import open_db, transaction
 from workbench.documents import store
 from workbench.errors import Conflict, NotFound, ValidationError
+from workbench.mt.base import PROFILE_PROSE, DraftContext
 from workbench.review.units import apply_machine_draft
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def latest_job(db: Database, doc_id: int) -> dict[str, Any] | None:
 def _pending_units(db: Database, doc_id: int, targets: list[str]) -> list[dict[str, Any]]:
     placeholders = ",".join("?" * len(targets))
     return list(db.query(
-        f"""SELECT u.id, u.source_text, u.target_lang FROM doc_segments s
+        f"""SELECT u.id, u.source_text, u.target_lang, s.id AS segment_id FROM doc_segments s
             JOIN doc_blocks b ON b.id = s.block_id
             JOIN doc_segment_units su ON su.segment_id = s.id
             JOIN translation_units u ON u.id = su.unit_id
@@ -136,6 +137,24 @@ def _run_in_thread(path: str, job_id: int, actor: auth.User, settings: dict[str,
         db.close()
 
 
+def _neighbours(db: Database, doc_id: int, around: int) -> dict[int, DraftContext]:
+    """Each segment's context for engines that use it: the segments before and after it.
+
+    Table cells, headings and list items are segments like any other: a model
+    drafting a cell sees the cells around it.
+    """
+    if around <= 0:
+        return {}
+    rows = db.execute("""SELECT s.id, s.source_text FROM doc_segments s
+                         JOIN doc_blocks b ON b.id = s.block_id
+                         WHERE s.document_id = ? ORDER BY b.block_no, s.seg_no""",
+                      [doc_id]).fetchall()
+    texts = [text for _id, text in rows]
+    return {segment_id: DraftContext(before=tuple(texts[max(0, i - around):i]),
+                                     after=tuple(texts[i + 1:i + 1 + around]))
+            for i, (segment_id, _text) in enumerate(rows)}
+
+
 def _progress(db: Database, job_id: int, **values: Any) -> None:
     values["updated_at"] = audit.now_iso()
     with transaction(db):
@@ -151,6 +170,7 @@ def run_job(db: Database, job_id: int, actor: auth.User, settings: dict[str, Any
     targets = [t for t in job["message"].split(";") if t]
     source_lang = store.get_document(db, doc_id)["source_lang"]
     pending = _pending_units(db, doc_id, targets)
+    contexts = _neighbours(db, doc_id, int(settings.get("MT_CONTEXT_SEGMENTS", 2) or 0))
     _progress(db, job_id, status="running", total=len(pending), message="")
     done = drafted = 0
     no_draft_reasons: dict[str, int] = {}
@@ -167,12 +187,15 @@ def run_job(db: Database, job_id: int, actor: auth.User, settings: dict[str, Any
         results: list[tuple[dict[str, Any], Any]] = []
         for lang, units in by_lang.items():
             drafts = draft_texts(db, [u["source_text"] for u in units], source=source_lang,
-                                 target=lang, engine=job["engine"] or None, settings=settings)
+                                 target=lang, engine=job["engine"] or None, settings=settings,
+                                 profile=PROFILE_PROSE,
+                                 contexts=[contexts.get(u["segment_id"]) for u in units])
             results.extend(zip(units, drafts))
         with transaction(db):
             for unit, draft in results:
                 if not draft or not (draft.text or "").strip():
-                    reason = (draft.reason if draft else None) or "no draft"
+                    # Counted by their English text (a message is not hashable).
+                    reason = messages.render(draft.reason if draft else None) or "no draft"
                     no_draft_reasons[reason] = no_draft_reasons.get(reason, 0) + 1
                     continue
                 if apply_machine_draft(db, actor, unit["id"], draft):

@@ -15,10 +15,31 @@ from typing import Any, ClassVar
 from sqlite_utils import Database
 
 from workbench.errors import WorkbenchError
+from workbench.messages import MessageLike, msg, to_data
 
 ORIGIN_TM_EXACT = "tm-exact"
 ORIGIN_TM_FUZZY = "tm-fuzzy"
 ORIGIN_ENGINE = "engine"
+
+# What kind of text is drafted: a sign (short, standard patterns by function) or
+# prose (document sentences). The pipeline picks the engine per profile.
+PROFILE_SIGN = "sign"
+PROFILE_PROSE = "prose"
+DRAFT_PROFILES = (PROFILE_SIGN, PROFILE_PROSE)
+
+
+@dataclass(frozen=True)
+class DraftContext:
+    """What an engine may know about one text besides its wording.
+
+    ``function`` is the sign's kind (prohibition, warning, …) when known;
+    ``before``/``after`` are the neighbouring segments of a document, nearest
+    last/first. Engines that cannot use context ignore it.
+    """
+
+    function: str | None = None
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,11 +65,17 @@ class Draft:
     model: str | None = None
     score: float | None = None
     terms: list[TermUse] = field(default_factory=list)
-    reason: str | None = None
+    reason: MessageLike | None = None
     origin: str = ORIGIN_ENGINE
     tm_id: int | None = None
     tm_score: float | None = None
     tm_source: str | None = None
+    # The prompt (or rule set) version the draft was made with, for provenance.
+    prompt_version: str | None = None
+    # Problems the engine found in its own draft and could not get fixed (a glossary
+    # term not used, a placeholder lost): plain data that the QA check
+    # ``machine_draft`` turns into findings (see workbench.mt.llm.verify).
+    flags: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -56,17 +83,31 @@ class Draft:
         return not self.text
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (terms as dicts)."""
-        return asdict(self)
+        """A JSON-ready dict (terms as dicts, the reason as message data)."""
+        data = asdict(self)
+        data["reason"] = to_data(self.reason)
+        return data
 
 
-def empty_draft(engine: str, reason: str, model: str | None = None) -> Draft:
+def empty_draft(engine: str, reason: MessageLike, model: str | None = None,
+                prompt_version: str | None = None) -> Draft:
     """A draft that says why there is no text instead of guessing."""
-    return Draft(text="", engine=engine, model=model, score=None, reason=reason)
+    return Draft(text="", engine=engine, model=model, score=None, reason=reason,
+                 prompt_version=prompt_version)
 
 
 class EngineUnavailable(WorkbenchError):
     """The engine asked for cannot run here (unknown, no model, library missing)."""
+
+
+class EngineTemporarilyFailed(WorkbenchError):
+    """The engine's server failed or timed out even after retries; trying later may work.
+
+    Background jobs retry work that fails this way; a caller drafting
+    interactively shows the message.
+    """
+
+    http_status = 503
 
 
 class Engine:
@@ -81,8 +122,22 @@ class Engine:
         self.settings = settings
 
     @classmethod
-    def availability(cls, settings: dict[str, Any]) -> str | None:
+    def availability(cls, settings: dict[str, Any]) -> MessageLike | None:
         """None when the engine can run with these settings, else the reason it cannot."""
+        return None
+
+    @classmethod
+    def variants(cls, settings: dict[str, Any]) -> dict[str, type[Engine]]:
+        """The engines this class provides with these settings, by id (usually just itself).
+
+        An engine family (one model server per configured endpoint) answers one
+        subclass per endpoint, each with its own id.
+        """
+        return {cls.id: cls}
+
+    @classmethod
+    def destination(cls, settings: dict[str, Any]) -> str | None:
+        """Where the texts to translate are sent; None when they stay on this machine."""
         return None
 
     @classmethod
@@ -98,6 +153,16 @@ class Engine:
         """One draft per text, in order (an empty draft with a reason where there is none)."""
         raise NotImplementedError
 
+    def translate_in_context(self, texts: list[str], source: str, target: str,
+                             profile: str = PROFILE_SIGN,
+                             contexts: list[DraftContext] | None = None) -> list[Draft]:
+        """Like :meth:`translate_batch`, knowing the profile and each text's context.
+
+        Engines that make use of the sign's function or a document's neighbouring
+        segments override this; the others translate the texts alone.
+        """
+        return self.translate_batch(texts, source, target)
+
 
 @dataclass(frozen=True)
 class EngineInfo:
@@ -107,8 +172,10 @@ class EngineInfo:
     name: str
     description: str
     available: bool
-    reason: str | None
+    reason: MessageLike | None
     pairs: list[tuple[str, str]]
+    # Where texts go when this engine drafts (None: they stay on this machine).
+    destination: str | None = None
 
 
 _REGISTRY: dict[str, type[Engine]] = {}
@@ -123,8 +190,10 @@ def register(engine_class: type[Engine]) -> type[Engine]:
 
 
 # Modules whose import registers engines. Neural modules import torch, transformers
-# and ctranslate2 only when a model is used, so listing engines stays cheap.
-ENGINE_MODULES: list[str] = ["workbench.mt.rules", "workbench.mt.marian", "workbench.mt.ct2"]
+# and ctranslate2 only when a model is used, so listing engines stays cheap; the
+# model-server engine opens no connection until it drafts.
+ENGINE_MODULES: list[str] = ["workbench.mt.rules", "workbench.mt.marian", "workbench.mt.ct2",
+                             "workbench.mt.llm"]
 
 
 def _ensure_builtin_engines() -> None:
@@ -134,10 +203,15 @@ def _ensure_builtin_engines() -> None:
         importlib.import_module(module)
 
 
-def engine_classes() -> dict[str, type[Engine]]:
-    """Every registered engine class by id."""
+def engine_classes(settings: dict[str, Any] | None = None) -> dict[str, type[Engine]]:
+    """Every registered engine class by id; with ``settings``, each family's variants too."""
     _ensure_builtin_engines()
-    return dict(_REGISTRY)
+    if settings is None:
+        return dict(_REGISTRY)
+    classes: dict[str, type[Engine]] = {}
+    for engine_class in _REGISTRY.values():
+        classes.update(engine_class.variants(settings))
+    return classes
 
 
 def list_engines(settings: dict[str, Any] | None = None,
@@ -147,13 +221,14 @@ def list_engines(settings: dict[str, Any] | None = None,
 
     settings = settings if settings is not None else load_settings()
     infos = []
-    for engine_id, engine_class in engine_classes().items():
+    for engine_id, engine_class in engine_classes(settings).items():
         reason = engine_class.availability(settings)
         if reason and not include_unavailable:
             continue
         pairs = [] if reason else engine_class.language_pairs(settings)
         infos.append(EngineInfo(engine_id, engine_class.name, engine_class.description,
-                                reason is None, reason, pairs))
+                                reason is None, reason, pairs,
+                                engine_class.destination(settings)))
     return infos
 
 
@@ -167,12 +242,13 @@ def get_engine(engine_id: str, db: Database | None = None,
     from workbench.config import load_settings
 
     settings = settings if settings is not None else load_settings()
-    classes = engine_classes()
+    classes = engine_classes(settings)
     engine_class = classes.get(engine_id)
     if engine_class is None:
-        raise EngineUnavailable(
-            f"Unknown engine {engine_id!r}; known engines: {', '.join(sorted(classes))}.")
+        raise EngineUnavailable(msg("Unknown engine %(engine)s; known engines: %(known)s.",
+                                    engine=repr(engine_id), known=", ".join(sorted(classes))))
     reason = engine_class.availability(settings)
     if reason:
-        raise EngineUnavailable(f"The engine {engine_id!r} is not available: {reason}")
+        raise EngineUnavailable(msg("The engine %(engine)s is not available: %(reason)s",
+                                    engine=repr(engine_id), reason=reason))
     return engine_class(db, settings)

@@ -9,8 +9,11 @@ import click
 from workbench.cli import Env, pass_env
 from workbench.errors import WorkbenchError
 from workbench.glossary.io import decode_text
+from workbench.messages import cli_translator, render
 from workbench.mt import list_engines, models
+from workbench.mt.base import DRAFT_PROFILES, PROFILE_SIGN, DraftContext
 from workbench.mt.pipeline import draft_texts
+from workbench.mt.verify import flag_message
 
 
 @click.command("draft")
@@ -21,10 +24,15 @@ from workbench.mt.pipeline import draft_texts
 @click.option("--format", "output_format", type=click.Choice(["text", "jsonl"]), default="text",
               show_default=True, help="One draft per line, or one JSON object per line.")
 @click.option("--no-memory", is_flag=True, help="Skip the translation memory.")
+@click.option("--profile", type=click.Choice(DRAFT_PROFILES), default=PROFILE_SIGN,
+              show_default=True, help="Sign texts or document prose (chooses the engine "
+                                      "configured for it: MT_ENGINE_SIGNS, MT_ENGINE_PROSE).")
+@click.option("--function", "sign_function", default=None,
+              help="The signs' function (prohibition, warning, …), for engines that use it.")
 @click.argument("file", type=click.File("rb"))
 @pass_env
 def draft(env: Env, source: str, target: str, engine: str | None, output_format: str,
-          no_memory: bool, file) -> None:
+          no_memory: bool, profile: str, sign_function: str | None, file) -> None:
     """Draft translations of FILE (one source text per line, `-` for stdin).
 
     Writes exactly one line per input line, in order; an input line that gets no
@@ -39,15 +47,20 @@ def draft(env: Env, source: str, target: str, engine: str | None, output_format:
     if texts and texts[-1] == "":
         texts.pop()
     drafts = draft_texts(env.db, texts, source, target, engine=engine,
-                         settings=env.settings, use_memory=not no_memory)
+                         settings=env.settings, use_memory=not no_memory, profile=profile,
+                         contexts=[DraftContext(function=sign_function)] * len(texts))
+    translator = cli_translator()
     for line, result in zip(texts, drafts):
         if output_format == "jsonl":
             record = {"source": line, "text": result.text, "engine": result.engine,
                       "model": result.model, "score": result.score, "origin": result.origin,
                       "terms": [{"source": t.source, "target": t.target,
                                  "concept_id": t.concept_id} for t in result.terms],
-                      "reason": result.reason, "tm_id": result.tm_id,
-                      "tm_score": result.tm_score}
+                      "reason": render(result.reason, translator) or None,
+                      "tm_id": result.tm_id, "tm_score": result.tm_score,
+                      "prompt_version": result.prompt_version,
+                      "flags": [dict(flag, message=flag_message(flag).render(translator))
+                                for flag in result.flags]}
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             # A line break inside a draft would shift every later line.
@@ -67,8 +80,13 @@ def engines(env: Env, show_all: bool) -> None:
             continue
         mark = "*" if info.id == configured else " "
         pairs = ", ".join(f"{s}→{t}" for s, t in info.pairs) or "-"
-        state = "" if info.available else f"  (unavailable: {info.reason})"
-        click.echo(f"{mark} {info.id:<8} {info.name}  [{pairs}]{state}")
+        if len(info.pairs) > 6:
+            pairs = ", ".join(f"{s}→{t}" for s, t in info.pairs[:6]) + ", …"
+        state = "" if info.available else \
+            f"  (unavailable: {render(info.reason, cli_translator())})"
+        where = f"  → texts sent to {info.destination}" if info.available and \
+            info.destination else ""
+        click.echo(f"{mark} {info.id:<8} {info.name}  [{pairs}]{state}{where}")
     click.echo(f"(* = configured engine, MT_ENGINE={configured}; models: "
                f"{env.settings.get('MODELS_DIR')})")
     if hidden:
@@ -121,4 +139,24 @@ def model_fetch(env: Env, name: str, repo: str | None, force: bool) -> None:
                f"workbench model convert {folder.name} --quantization int8")
 
 
-commands = [draft, engines, model]
+@click.group("llm")
+def llm() -> None:
+    """The model-server engine (see README, “Model servers”)."""
+
+
+@llm.command("cache")
+@click.option("--clear", is_flag=True, help="Forget every cached model-server draft.")
+@pass_env
+def llm_cache(env: Env, clear: bool) -> None:
+    """How many model-server drafts are cached (and flagged); --clear forgets them."""
+    from workbench.mt.llm import cache
+
+    if clear:
+        click.echo(f"Cleared {cache.clear(env.db)} cached drafts.")
+        return
+    figures = cache.stats(env.db)
+    click.echo(f"{figures['drafts']} cached drafts, {figures['flagged']} of them flagged "
+               "(a glossary term or a placeholder the model did not keep).")
+
+
+commands = [draft, engines, model, llm]

@@ -100,8 +100,11 @@ class EngineDraft:
     text: str = ""
     score: float | None = None
     model: str | None = None
-    reason: str | None = None
+    reason: Any = None  # a message, or text
     terms: list[Any] = field(default_factory=list)
+    # What the engine found wrong in its own draft (messages): a glossary term not
+    # used, a placeholder lost.
+    problems: list[Any] = field(default_factory=list)
 
 
 def engine_drafts(db: Database, unit: Mapping[str, Any],
@@ -112,18 +115,23 @@ def engine_drafts(db: Database, unit: Mapping[str, Any],
     why instead of hiding the others.
     """
     from workbench.mt import list_engines
+    from workbench.mt.base import PROFILE_PROSE, PROFILE_SIGN, DraftContext
     from workbench.mt.pipeline import draft_texts
+    from workbench.mt.verify import flag_message
 
     source, target = unit["source_lang"], unit["target_lang"]
+    profile = PROFILE_PROSE if unit.get("kind") == "segment" else PROFILE_SIGN
+    context = DraftContext(function=unit.get("function"))
     drafts = []
     for info in list_engines(settings):
         if (source, target) not in [tuple(pair) for pair in info.pairs]:
             continue
         try:
             draft = draft_texts(db, [unit["source_text"]], source, target, engine=info.id,
-                                settings=settings, use_memory=False)[0]
+                                settings=settings, use_memory=False, profile=profile,
+                                contexts=[context])[0]
         except WorkbenchError as error:
-            drafts.append(EngineDraft(info.id, info.name, reason=str(error)))
+            drafts.append(EngineDraft(info.id, info.name, reason=error.message))
             continue
         except Exception as error:  # noqa: BLE001 - one broken engine must not hide the rest
             log.exception("Engine %s failed on unit %s", info.id, unit["id"])
@@ -131,5 +139,6 @@ def engine_drafts(db: Database, unit: Mapping[str, Any],
                                                                  f"{error}"))
             continue
         drafts.append(EngineDraft(info.id, info.name, draft.text, draft.score, draft.model,
-                                  draft.reason, list(draft.terms)))
+                                  draft.reason, list(draft.terms),
+                                  [flag_message(flag) for flag in draft.flags]))
     return drafts

@@ -15,6 +15,7 @@ starts at 1 and goes up with every change (optimistic locking).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -260,6 +261,12 @@ def apply_machine_draft(db: Database, actor: auth.User, unit_id: int, draft: Any
         return False  # someone translated it meanwhile
     change = {"state": "machine_draft", "target_text": draft.text,
               "draft_engine": draft.engine, "draft_score": draft.score,
+              # Provenance (which model and prompt) and what the engine found wrong in its
+              # own draft: the QA check machine_draft reads the flags.
+              "draft_model": getattr(draft, "model", None),
+              "draft_prompt": getattr(draft, "prompt_version", None),
+              "draft_flags": json.dumps(draft.flags, ensure_ascii=False)
+              if getattr(draft, "flags", None) else None,
               "version": current["version"] + 1, "updated_at": audit.now_iso(),
               "updated_by": actor.username}
     db["translation_units"].update(unit_id, change)
@@ -297,6 +304,7 @@ def draft_new_units(db: Database, actor: auth.User, unit_ids: Iterable[int] | No
     Each drafted unit moves to 'machine_draft' (version + 1, audited) and every
     sign linked to it follows (submitted → drafting).
     """
+    from workbench.mt.base import DraftContext
     from workbench.mt.pipeline import draft_texts
 
     where, params = "WHERE state = 'new' AND kind = 'sign'", []
@@ -314,7 +322,8 @@ def draft_new_units(db: Database, actor: auth.User, unit_ids: Iterable[int] | No
     for lang, group in by_lang.items():
         # Drafting may be slow (neural engines): do it before taking the write lock.
         drafts = draft_texts(db, [u["source_text"] for u in group], source="zh", target=lang,
-                             engine=engine, settings=settings)
+                             engine=engine, settings=settings,
+                             contexts=[DraftContext(function=u.get("function")) for u in group])
         with transaction(db):
             for unit, draft in zip(group, drafts):
                 if apply_machine_draft(db, actor, unit["id"], draft):

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit, auth
+from workbench import audit, auth, messages
 from workbench.db import transaction
 from workbench.errors import Conflict, NotFound, PermissionDenied, ValidationError, WorkbenchError
 from workbench.messages import msg
@@ -262,12 +262,13 @@ def run_qa(db: Database, unit: Mapping[str, Any], text: str | None = None) -> li
     text = unit["target_text"] if text is None else text
     if not text:
         return []
+    context = _draft_context(unit)
     if unit.get("kind") == "segment":
         # Document segments: prose profile, placeholders checked (workbench.documents.qa).
         from workbench.documents.qa import check_segment
 
         return check_segment(db, unit["source_text"], text, unit["target_lang"],
-                             source_lang=unit.get("source_lang") or "zh")
+                             source_lang=unit.get("source_lang") or "zh", context=context)
     from workbench.checks import run_checks
 
     # Document segments are prose: the sign-only rules (title case, no final
@@ -275,7 +276,18 @@ def run_qa(db: Database, unit: Mapping[str, Any], text: str | None = None) -> li
     profile = "sign" if unit.get("kind", "sign") == "sign" else "prose"
     return list(run_checks(db, unit["source_text"], text, unit["target_lang"],
                            function=unit.get("function"), profile=profile,
-                           source_lang=unit.get("source_lang") or "zh"))
+                           source_lang=unit.get("source_lang") or "zh", context=context))
+
+
+def _draft_context(unit: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The QA context of a unit: what its machine draft's engine recorded as wrong."""
+    import json
+
+    try:
+        flags = json.loads(unit.get("draft_flags") or "null")
+    except ValueError:
+        return None
+    return {"draft_flags": flags} if isinstance(flags, list) and flags else None
 
 
 def store_findings(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -287,8 +299,10 @@ def store_findings(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]
     action's transaction or on its own.
     """
     findings = run_qa(db, unit)
+    # A message id with parameters is stored as data, rendered in the reader's language.
     rows = [{"unit_id": unit["id"], "version": unit["version"], "check_id": f.check,
-             "severity": f.severity, "message": f.message, "start_pos": f.start,
+             "severity": f.severity, "message": messages.dumps(f.message)
+             if isinstance(f.message, messages.Message) else f.message, "start_pos": f.start,
              "end_pos": f.end, "suggestion": f.suggestion} for f in findings]
     with transaction(db):
         db.execute("DELETE FROM unit_findings WHERE unit_id = ? AND version = ?",
@@ -490,7 +504,7 @@ def bulk_approve(db: Database, actor: auth.User, items: Iterable[tuple[int, int]
                     if problems:
                         raise ValidationError.single(
                             f"QA is not clean ({len(problems)} finding(s)): "
-                            f"{problems[0]['message']}")
+                            f"{messages.render(messages.from_data(problems[0]['message']))}")
                     approve(db, actor, unit_id, version, settings=settings)
             except WorkbenchError as error:
                 result.refused.append((unit_id, str(error)))
