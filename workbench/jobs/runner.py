@@ -83,8 +83,9 @@ class Progress:
     """The ``progress(done, total, message=None)`` callback handed to a kind's function.
 
     Writes at most every :data:`PROGRESS_INTERVAL` (and always the final step),
-    refreshes the run's heartbeat, and raises :class:`JobCancelled` once a
-    cancel was asked or the run was taken away.
+    refreshes the run's heartbeat, and at every call raises :class:`JobCancelled`
+    once a cancel was asked or the run was taken away. Call it outside your own
+    write transactions: it writes through a second connection.
     """
 
     def __init__(self, db: Any, owned: store.Claim, echo: Echo | None = None) -> None:
@@ -98,11 +99,13 @@ class Progress:
             self.echo(done, total, message)
         moment = time.monotonic()
         final = bool(total) and done >= total
-        if moment - self._last < PROGRESS_INTERVAL and not final and message is None:
-            return
-        self._last = moment
         try:
-            cancel = store.report_progress(self.db, self.owned, int(done), int(total), message)
+            if moment - self._last < PROGRESS_INTERVAL and not final and message is None:
+                cancel = store.cancel_asked(self.db, self.owned)  # a read, no write
+            else:
+                self._last = moment
+                cancel = store.report_progress(self.db, self.owned, int(done), int(total),
+                                               message)
         except store.Superseded:
             raise JobCancelled(superseded=True) from None
         except sqlite3.OperationalError as error:

@@ -315,6 +315,15 @@ def report_progress(db: Database, owned: Claim, done: int, total: int,
                                [owned.run_id]).fetchone()[0])
 
 
+def cancel_asked(db: Database, owned: Claim) -> bool:
+    """Whether a cancel was asked for an owned run (raises :class:`Superseded` if not ours)."""
+    row = db.execute("SELECT cancel_requested FROM job_runs WHERE id = ? AND claim = ? "
+                     "AND state = 'running'", [owned.run_id, owned.token]).fetchone()
+    if row is None:
+        raise Superseded(owned.run_id)
+    return bool(row[0])
+
+
 def _conclude(db: Database, owned: Claim, state: str, action: str, *,
               result: Any = None, error: MessageLike | None = None,
               extra: Mapping[str, Any] | None = None) -> bool:
