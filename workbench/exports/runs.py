@@ -206,9 +206,10 @@ def export_title(arguments: Mapping[str, Any]) -> MessageLike:
     """What an export run exports: the export's label and its filter."""
     kind = EXPORT_KINDS.get(arguments.get("export", ""))
     label: MessageLike = kind.message if kind else str(arguments.get("export"))
-    described = describe_filter(arguments.get("filter") or {})
-    return msg("%(export)s (%(filter)s)", export=label, filter=described) if described \
-        else label
+    values = arguments.get("filter") or {}
+    if not values:
+        return label  # everything
+    return msg("%(export)s (%(filter)s)", export=label, filter=describe_filter(values))
 
 
 def describe_filter(values: Mapping[str, Any]) -> str:

@@ -27,6 +27,8 @@ from workbench.jobs.queue import JobQueue
 log = logging.getLogger(__name__)
 
 PARTIAL_MAX_AGE = 3600.0  # seconds: a temporary file this old belongs to no live run
+# An idle worker looks for new messages at least this often (one indexed SQLite read).
+POLL_MAX_SECONDS = 0.25
 
 
 class WorkerConsumer(Consumer):
@@ -34,7 +36,7 @@ class WorkerConsumer(Consumer):
 
     def __init__(self, queue: JobQueue, db: Any, name: str, threads: int) -> None:
         super().__init__(queue.huey, workers=threads, periodic=False, worker_type="thread",
-                         initial_delay=0.05, backoff=1.5, max_delay=1.0,
+                         initial_delay=0.02, backoff=1.5, max_delay=POLL_MAX_SECONDS,
                          check_worker_health=True, health_check_interval=10)
         self.queue = queue
         self.db = db

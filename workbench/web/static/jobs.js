@@ -21,6 +21,8 @@
         var value = state.result[element.dataset.jobResult];
         element.textContent = value === undefined || value === null ? "" : value;
       });
+    document.querySelectorAll("[data-job-id='" + id + "'][data-job-field]").forEach(
+      function (element) { element.textContent = state[element.dataset.jobField] || ""; });
     document.querySelectorAll("[data-job-id='" + id + "'][data-job-show-when]").forEach(
       function (element) { element.hidden = element.dataset.jobShowWhen !== state.state; });
   }
@@ -29,7 +31,7 @@
     var bar = box.querySelector(".job-bar");
     if (bar) { bar.value = state.percent; }
     var badge = setText(box, ".job-state", state.state_label);
-    if (badge) { badge.className = "badge job-state state-" + state.state; }
+    if (badge) { badge.className = "badge job-state job-state-" + state.state; }
     setText(box, ".job-count", state.total ? state.done + " / " + state.total : "");
     setText(box, ".job-message", state.message);
     showIf(box, ".job-stale", state.stale);
