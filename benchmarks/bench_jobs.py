@@ -102,7 +102,8 @@ def latency(db, settings: dict, folder: Path, database: Path, count: int) -> Non
         worker.wait()
     waits.sort()
     p95 = waits[min(len(waits) - 1, int(0.95 * len(waits)))]
-    print(f"enqueue → start (idle worker, {count} runs): median {1000 * statistics.median(waits):6.1f}"
+    median = statistics.median(waits)
+    print(f"enqueue → start (idle worker, {count} runs): median {1000 * median:6.1f}"
           f" ms, p95 {1000 * p95:6.1f} ms, max {1000 * waits[-1]:6.1f} ms")
 
 

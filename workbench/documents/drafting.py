@@ -73,11 +73,12 @@ def start_draft(db: Database, actor: auth.User, doc_id: int, *, settings: Mappin
     False (the CLI); returns the run's id. One drafting per document at a time."""
     arguments = draft_arguments(db, actor, doc_id, engine=engine, target=target,
                                 settings=settings)
-    options = {"subject": ("document", doc_id), "exclusive": True}
+    subject = ("document", doc_id)
     if background:
-        return jobs.start(db, actor, JOB_KIND, arguments, settings=settings, **options)
+        return jobs.start(db, actor, JOB_KIND, arguments, settings=settings, subject=subject,
+                          exclusive=True)
     return int(jobs.run_now(db, actor, JOB_KIND, arguments, settings=settings, echo=echo,
-                            **options)["id"])
+                            subject=subject, exclusive=True)["id"])
 
 
 def draft_document(db: Database, *, progress: Callable[..., None], actor: auth.User,
@@ -101,7 +102,7 @@ def draft_document(db: Database, *, progress: Callable[..., None], actor: auth.U
         for lang, units in by_lang.items():
             drafts = draft_texts(db, [u["source_text"] for u in units], source=source_lang,
                                  target=lang, engine=engine, settings=dict(settings))
-            results.extend(zip(units, drafts))
+            results.extend(zip(units, drafts, strict=True))
         with transaction(db):
             for unit, draft in results:
                 if not draft or not (draft.text or "").strip():

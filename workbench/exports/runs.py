@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from sqlite_utils import Database
 
@@ -41,7 +41,7 @@ class Job:
 
     db: Database
     flt: ExportFilter
-    stream: IO[bytes]
+    stream: BinaryIO
     settings: Mapping[str, Any]
     progress: Progress
     actor_name: str

@@ -83,9 +83,9 @@ def retry(db: Database, actor: auth.User, run_id: int,
     """Queue a failed, cancelled or interrupted run again (its starter, staff, admins)."""
     from workbench.jobs.queue import queue_for
 
-    run = store.retry(db, actor, run_id)
+    store.retry(db, actor, run_id)
     queue_for(settings).enqueue(run_id)
-    return store.get_run(db, run["id"]) if run else run
+    return store.get_run(db, run_id)
 
 
 def wait(settings: Mapping[str, Any], run_id: int, timeout: float = 60.0,

@@ -1,4 +1,4 @@
-"""Executing one run: claim it, call its kind's function with a progress callback, record the outcome.
+"""Executing one run: claim it, call its kind's function with progress, record the outcome.
 
 The same code runs a job in a worker process (huey calls :func:`execute`) and
 in the foreground of a CLI command (:func:`run_now` in ``workbench.jobs``).

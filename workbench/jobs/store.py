@@ -201,26 +201,13 @@ def _visibility_sql(user: auth.User, mine: bool) -> tuple[list[str], list[Any]]:
     return where, params
 
 
-def latest_run(db: Database, kind: str, subject_type: str, subject_id: int) -> dict[str, Any] | None:
+def latest_run(db: Database, kind: str, subject_type: str,
+               subject_id: int) -> dict[str, Any] | None:
     """The newest run of a kind about one record (e.g. a document's drafting), or None."""
     row = next(db.query("SELECT * FROM job_runs WHERE subject_type = ? AND subject_id = ? "
                         "AND kind = ? ORDER BY id DESC LIMIT 1",
                         [subject_type, subject_id, kind]), None)
     return _decoded(row) if row else None
-
-
-def _public(run: Mapping[str, Any]) -> dict[str, Any]:
-    """What the audit event of a state change says about the run."""
-    return {"kind": run["kind"], "state": run["state"], "attempts": run["attempts"],
-            "arguments": decode_json(run["arguments"]) if isinstance(run["arguments"], str)
-            else run["arguments"]}
-
-
-def _row(db: Database, run_id: int) -> dict[str, Any]:
-    row = next(db.query("SELECT * FROM job_runs WHERE id = ?", [run_id]), None)
-    if row is None:
-        raise NotFound(msg("No such job."))
-    return row
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -252,7 +239,7 @@ def create_run(db: Database, actor: auth.User, kind_id: str,
             if running:
                 raise Conflict(msg("This work is already queued or running (job %(id)s); wait "
                                    "for it or cancel it.", id=running[0]))
-        run_id = db["job_runs"].insert({
+        run_id = db.table("job_runs").insert({
             "kind": kind_id, "state": "queued", "arguments": text,
             "subject_type": subject_type, "subject_id": subject_id, "county_id": county_id,
             "started_by_id": actor.id, "started_by": actor.username,
@@ -339,7 +326,7 @@ def _conclude(db: Database, owned: Claim, state: str, action: str, *,
             change["result"] = encode_json(result)
         if state == "done":
             change["progress_done"] = max(row["progress_done"], row["progress_total"])
-        db["job_runs"].update(owned.run_id, change)
+        db.table("job_runs").update(owned.run_id, change)
         after = {"state": state, "attempt": owned.attempt, "worker": owned.worker,
                  **({"result": decode_json(change["result"])} if "result" in change else {}),
                  **({"error": error} if error is not None else {}),
@@ -382,7 +369,7 @@ def retry_later(db: Database, owned: Claim, error: MessageLike, max_attempts: in
                             "state = 'running'", [owned.run_id, owned.token]), None)
         if row is None:
             return None
-        db["job_runs"].update(owned.run_id, {
+        db.table("job_runs").update(owned.run_id, {
             "state": "queued", "claim": None, "error": dumps(error),
             "not_before": iso(now() + timedelta(seconds=delay))})
         audit.record(db, starter(db, row), "job.retry", ENTITY, owned.run_id,
@@ -406,10 +393,10 @@ def request_cancel(db: Database, actor: auth.User, run_id: int) -> dict[str, Any
             raise ValidationError.single(msg("Only a queued or running job can be cancelled; "
                                              "this one is %(state)s.", state=_state(run)))
         if run["state"] == "queued":
-            db["job_runs"].update(run_id, {"state": "cancelled", "finished_at": audit.now_iso(),
+            db.table("job_runs").update(run_id, {"state": "cancelled", "finished_at": audit.now_iso(),
                                            "error": dumps(msg("Cancelled."))})
         else:
-            db["job_runs"].update(run_id, {"cancel_requested": 1})
+            db.table("job_runs").update(run_id, {"cancel_requested": 1})
         audit.record(db, actor, "job.cancel", ENTITY, run_id, {"state": run["state"]},
                      {"state": "cancelled" if run["state"] == "queued" else "running",
                       "cancel_requested": True, "by": actor.username})
@@ -428,7 +415,7 @@ def retry(db: Database, actor: auth.User, run_id: int) -> dict[str, Any]:
             raise ValidationError.single(msg("Only a failed, cancelled or interrupted job can "
                                              "be retried; this one is %(state)s.",
                                              state=_state(run)))
-        db["job_runs"].update(run_id, {
+        db.table("job_runs").update(run_id, {
             "state": "queued", "attempts": 0, "cancel_requested": 0, "error": None,
             "finished_at": None, "not_before": None, "claim": None, "progress_done": 0})
         audit.record(db, actor, "job.retry", ENTITY, run_id, {"state": run["state"]},
@@ -449,7 +436,7 @@ def cancel_unfinished(db: Database, owned: Claim, actor: auth.User) -> bool:
                             "state = 'running'", [owned.run_id, owned.token]), None)
         if row is None:
             return False
-        db["job_runs"].update(owned.run_id, {"state": "cancelled", "claim": None,
+        db.table("job_runs").update(owned.run_id, {"state": "cancelled", "claim": None,
                                              "finished_at": audit.now_iso(),
                                              "error": dumps(msg("Cancelled."))})
         audit.record(db, actor, "job.cancel", ENTITY, owned.run_id, {"state": "running"},

@@ -85,7 +85,7 @@ def register(db: Database, worker: str, threads: int) -> None:
     host, pid = _host_and_pid(worker)
     stamp = audit.now_iso()
     with transaction(db):
-        db["job_workers"].upsert({"id": worker, "host": host, "pid": pid or 0, "threads": threads,
+        db.table("job_workers").upsert({"id": worker, "host": host, "pid": pid or 0, "threads": threads,
                                   "started_at": stamp, "beat_at": stamp, "stopped_at": None},
                                  pk="id")
 
@@ -133,7 +133,7 @@ def interrupt(db: Database, run_id: int, max_attempts: int, reason: MessageLike,
             return False
         attempts = row["attempts"] if count_attempt else max(0, row["attempts"] - 1)
         again = attempts < max_attempts
-        db["job_runs"].update(run_id, {"state": "interrupted", "claim": None,
+        db.table("job_runs").update(run_id, {"state": "interrupted", "claim": None,
                                        "attempts": attempts, "error": dumps(reason),
                                        "finished_at": audit.now_iso()})
         audit.record(db, actor, "job.interrupted", store.ENTITY, run_id,
@@ -141,7 +141,7 @@ def interrupt(db: Database, run_id: int, max_attempts: int, reason: MessageLike,
                      store._encode({"state": "interrupted", "reason": reason,
                                     "attempts": attempts, "queued_again": again}))
         if again:
-            db["job_runs"].update(run_id, {"state": "queued", "finished_at": None})
+            db.table("job_runs").update(run_id, {"state": "queued", "finished_at": None})
             audit.record(db, actor, "job.retry", store.ENTITY, run_id,
                          {"state": "interrupted"},
                          {"state": "queued", "automatic": True, "attempts": attempts,

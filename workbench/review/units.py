@@ -341,7 +341,7 @@ def _draft_chunk(db: Database, actor: auth.User, lang: str, chunk: list[dict[str
     drafts = draft_texts(db, [u["source_text"] for u in chunk], source="zh", target=lang,
                          engine=engine, settings=settings)
     with transaction(db):
-        drafted = [unit["id"] for unit, draft in zip(chunk, drafts)
+        drafted = [unit["id"] for unit, draft in zip(chunk, drafts, strict=True)
                    if apply_machine_draft(db, actor, unit["id"], draft)]
         for sign_id in signs_of_units(db, drafted):
             refresh_sign_status(db, sign_id, actor)
