@@ -9,7 +9,7 @@ import pytest
 
 from workbench import audit, jobs
 from workbench.documents import drafting, export, store, terms
-from workbench.errors import Conflict, PermissionDenied, ValidationError
+from workbench.errors import Conflict, PermissionDenied, ValidationError, WorkbenchError
 from workbench.mt import memory
 from workbench.review import workflow
 from tests.data.documents.sample_docx import build_sample_docx, footer_has_page_field
@@ -215,9 +215,11 @@ def test_draft_job_can_be_cancelled(db, users, document_id, job_settings, monkey
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "draft_texts", cancel_on_first_batch)
-    run_id = drafting.start_draft(db, users["translator"], document_id, settings=job_settings,
-                                  background=False)
-    run = jobs.get_run(db, run_id)
+    with pytest.raises(WorkbenchError, match="was cancelled"):
+        drafting.start_draft(db, users["translator"], document_id, settings=job_settings,
+                             background=False)
+    run = drafting.latest_run(db, document_id)
+    run_id = run["id"]
     assert run["state"] == "cancelled"
     assert 0 < run["progress_done"] < run["progress_total"]  # the first batch was written
     actions = [e["action"] for e in audit.history(db, "job", run_id)]

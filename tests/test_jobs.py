@@ -304,3 +304,10 @@ def test_the_migration_moves_the_older_job_tables(tmp_path):
     tables = set(db.table_names())
     assert "job_runs" in tables and not {"exports", "export_progress", "doc_jobs"} & tables
     db.close()
+
+
+def test_the_audit_event_counts_long_id_lists_the_run_keeps_whole(db, users):
+    run_id = store.create_run(db, users["staff"], "test.plain", {"sign_ids": list(range(500))})
+    assert jobs.get_run(db, run_id)["arguments"]["sign_ids"] == list(range(500))
+    started = json.loads(audit.history(db, "job", run_id)[0]["after_json"])
+    assert started["arguments"]["sign_ids"] == {"count": 500, "first": 0, "last": 499}

@@ -88,7 +88,7 @@ def draft_command(env: Env, doc_id: int, engine: str | None, target: str | None,
                                       settings=env.settings, background=False, echo=echo)
     run = jobs.get_run(env.db, run_id)
     click.echo(f"Job {run_id} {run['state']}: "
-               f"{render(run['result'].get('summary'), cli_translator())} "
+               f"{render((run['result'] or {}).get('summary'), cli_translator())} "
                f"({run['progress_done']} of {run['progress_total']} segments processed).")
 
 

@@ -24,12 +24,14 @@ from sqlite_utils import Database
 
 from workbench import auth
 from workbench.db import open_db
+from workbench.errors import WorkbenchError
 from workbench.jobs import runner, store
 from workbench.jobs.files import atomic_output, output_dir, result_file
 from workbench.jobs.kinds import KINDS, JobKind, get_kind, kind_label, register
 from workbench.jobs.runner import Echo, JobCancelled, TransientError
 from workbench.jobs.store import get_run, latest_run, list_runs, may_manage, visible_run
 from workbench.jobs.workers import is_stale, live_workers, worker_name
+from workbench.messages import msg
 
 __all__ = [
     "KINDS", "JobKind", "JobCancelled", "TransientError", "atomic_output", "cancel",
@@ -60,7 +62,8 @@ def run_now(db: Database, actor: auth.User, kind_id: str,
 
     ``echo(done, total, message)`` sees every progress report (a progress bar).
     The job's error is raised after it is recorded; transient errors are
-    retried here after their backoff. Returns the finished run.
+    retried here after their backoff. Returns the run, done; a run that was
+    cancelled meanwhile (or taken over by a worker) raises a WorkbenchError.
     """
     run_id = store.create_run(db, actor, kind_id, arguments, subject=subject,
                               county_id=county_id, exclusive=exclusive)
@@ -70,7 +73,13 @@ def run_now(db: Database, actor: auth.User, kind_id: str,
         if run["not_before"]:
             wait = (datetime.fromisoformat(run["not_before"]) - store.now()).total_seconds()
             time.sleep(max(0.0, wait))
-    return store.get_run(db, run_id)
+    run = store.get_run(db, run_id)
+    if run["state"] == "cancelled":
+        raise WorkbenchError(msg("Job %(id)s was cancelled.", id=run_id))
+    if run["state"] != "done":
+        raise WorkbenchError(msg("Job %(id)s did not finish here; see `workbench jobs show "
+                                 "%(id)s`.", id=run_id))
+    return run
 
 
 def cancel(db: Database, actor: auth.User, run_id: int) -> dict[str, Any]:

@@ -245,9 +245,16 @@ def create_run(db: Database, actor: auth.User, kind_id: str,
             "started_by_id": actor.id, "started_by": actor.username,
             "created_at": audit.now_iso()}).last_pk
         audit.record(db, actor, "job.start", ENTITY, run_id, None,
-                     {"kind": kind_id, "arguments": decode_json(text),
+                     {"kind": kind_id, "arguments": _for_audit(decode_json(text)),
                       "subject": [subject_type, subject_id] if subject else None})
     return int(run_id)  # type: ignore[arg-type]
+
+
+def _for_audit(arguments: Mapping[str, Any], longest: int = 50) -> dict[str, Any]:
+    """Arguments as the audit event keeps them: long id lists (the run has them) counted."""
+    return {key: ({"count": len(value), "first": value[0], "last": value[-1]}
+                  if isinstance(value, list) and len(value) > longest else value)
+            for key, value in arguments.items()}
 
 
 def starter(db: Database, run: Mapping[str, Any]) -> auth.User:
