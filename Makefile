@@ -1,4 +1,4 @@
-# Signbench workbench: `make run` serves the app, `make test` runs every test.
+# Signbench workbench: `make run` serves the app with one job worker, `make test` runs every test.
 # Both set up what they need and are fast when everything is already in place.
 
 PYTHON ?= python3
@@ -12,9 +12,11 @@ MO     := $(PO:.po=.mo)
 
 .PHONY: run test init venv system-deps translations bench clean messages
 
+# `workbench run` starts the web server and one job worker as two processes and stops
+# both on Ctrl+C (or when either exits).
 run: $(VENV)/.run-installed translations
 	$(BIN)/workbench init --demo
-	$(BIN)/workbench serve --host $(HOST) --port $(PORT)
+	$(BIN)/workbench run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-installed translations system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

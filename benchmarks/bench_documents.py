@@ -35,9 +35,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench import auth, bootstrap, migrations  # noqa: E402
+from workbench import auth, bootstrap, jobs, migrations  # noqa: E402
 from workbench.config import load_settings  # noqa: E402
 from workbench.db import open_db  # noqa: E402
+from workbench.messages import render  # noqa: E402
 
 SUBJECTS = ["海南自由贸易港建设", "全省经济社会发展", "优化营商环境工作", "乡村振兴战略", "对外开放水平",
             "博鳌亚洲论坛年会", "国际友好城市交流", "生态文明建设", "旅游消费中心建设", "数字政府建设",
@@ -230,10 +231,10 @@ def main() -> None:
     timings["TM lookup (all segments)"] = lookup_time
 
     started = time.perf_counter()
-    job_id = drafting.start_draft_job(db, staff, doc_id, engine="rules", settings=settings,
-                                      background=False)
+    job_id = drafting.start_draft(db, staff, doc_id, engine="rules", settings=settings,
+                                  background=False)
     timings["rule-engine drafting (TM first)"] = time.perf_counter() - started
-    job = drafting.get_job(db, job_id)
+    job = jobs.get_run(db, job_id)
 
     started = time.perf_counter()
     result = export.export_document(db, staff, doc_id, "docx", draft=True)
@@ -251,7 +252,7 @@ def main() -> None:
           f"{memory.count(db, 'zh', 'en'):,} entries   target ≥ 200/s "
           f"({'OK' if rate >= 200 else 'MISSED'}; ratio {rate / 200:.2f})")
     print(f"TM hits: {exact} exact, {fuzzy} fuzzy ≥ 75 of {len(rows)} segments")
-    print(f"drafting: {job['message']}")
+    print(f"drafting: {render(job['result']['summary'])}")
     print(f"export: {result.file_name}, {len(result.data):,} bytes")
     db.close()
     shutil.rmtree(folder, ignore_errors=True)

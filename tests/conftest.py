@@ -83,7 +83,16 @@ def app_config(tmp_path: Path, db_path: Path) -> dict:
         "INSTANCE_PATH": str(tmp_path), "DATABASE": str(db_path),
         "UPLOAD_DIR": str(tmp_path / "uploads"), "WTF_CSRF_ENABLED": False,
         "LANGUAGES": ["zh", "en"], "BABEL_DEFAULT_LOCALE": "en",
+        # Jobs run at once inside the request that starts them (huey's immediate mode);
+        # tests of the worker process start a real `workbench worker` (tests/test_jobs_worker.py).
+        "JOBS_IMMEDIATE": True, "JOBS_RETRY_DELAY": 0.0,
     }
+
+
+@pytest.fixture
+def job_settings(app_config: dict) -> dict:
+    """Settings for domain calls that start jobs: this test's database, jobs run inline."""
+    return load_settings(Path(app_config["INSTANCE_PATH"]), dict(app_config))
 
 
 @pytest.fixture
@@ -189,7 +198,8 @@ def run_cli(db_path: Path, tmp_path: Path) -> Callable[..., CliResult]:
     from workbench.cli import main
 
     def run(*args: str, input: str | bytes | None = None) -> CliResult:
-        env = {"WORKBENCH_DB": str(db_path), "WORKBENCH_INSTANCE": str(tmp_path)}
+        env = {"WORKBENCH_DB": str(db_path), "WORKBENCH_INSTANCE": str(tmp_path),
+               "WORKBENCH_JOBS_IMMEDIATE": "1", "WORKBENCH_JOBS_RETRY_DELAY": "0"}
         runner = CliRunner()
         with runner.isolation(input=input, env=env) as (out, err, _both):
             code = main([str(a) for a in args])

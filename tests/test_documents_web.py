@@ -153,18 +153,36 @@ def test_export_permissions_and_final_rule(login, db, doc_id):
     assert len(docx.Document(io.BytesIO(bilingual.data)).tables[0].columns) == 2
 
 
-def test_background_draft_progress_and_cancel_buttons(login, db, doc_id):
+def test_draft_job_progress_and_cancel_buttons(login, db, users, doc_id):
+    from workbench.jobs import store as job_store
+
     translator = login("translator")
     response = translator.post(f"/documents/{doc_id}/draft", data={"lang": "en"})
     assert response.status_code == 302
-    job = drafting.latest_job(db, doc_id)
-    status = translator.get(f"/documents/{doc_id}/jobs/{job['id']}").get_json()
+    run = drafting.latest_run(db, doc_id)
+    status = translator.get(f"/jobs/{run['id']}/status").get_json()
     assert status["total"] == store.count_segments(db, doc_id, "en")
-    drafting.wait(db, job["id"])
-    assert translator.get(f"/documents/{doc_id}/jobs/{job['id']}").get_json()["status"] == "done"
-    # Cancelling a finished job changes nothing and is allowed.
-    assert translator.post(f"/documents/{doc_id}/jobs/{job['id']}/cancel").status_code == 302
+    assert status["state"] == "done" and not status["active"]
+    page = translator.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert f'data-job-id="{run["id"]}"' in page and "jobs.js" in page
+    # Cancelling a finished job is refused with a message, nothing changes.
+    assert translator.post(f"/jobs/{run['id']}/cancel").status_code == 302
+    assert drafting.latest_run(db, doc_id)["state"] == "done"
     assert login("officer").post(f"/documents/{doc_id}/draft").status_code == 403
+    # A queued run: the page polls it and offers its starter the cancel button.
+    queued = job_store.create_run(db, users["translator"], drafting.JOB_KIND,
+                                  {"document_id": doc_id, "targets": ["ru"]},
+                                  subject=("document", doc_id), exclusive=True)
+    page = translator.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert 'data-job-active="1"' in page and 'class="inline job-cancel" >' in page
+    # Another translator sees the run but may not cancel it; the page does not offer it.
+    reviewer_page = login("reviewer").get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert f'data-job-id="{queued}"' in reviewer_page and "job-cancel" not in reviewer_page
+    assert login("reviewer").post(f"/jobs/{queued}/cancel").status_code == 403
+    response = translator.post(f"/jobs/{queued}/cancel",
+                               data={"next": f"/documents/{doc_id}"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/documents/{doc_id}"
+    assert job_store.get_run(db, queued)["state"] == "cancelled"
 
 
 def test_merge_and_split_from_the_editor(login, db, doc_id):

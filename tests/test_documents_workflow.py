@@ -7,9 +7,9 @@ import re
 import docx
 import pytest
 
-from workbench import audit
+from workbench import audit, jobs
 from workbench.documents import drafting, export, store, terms
-from workbench.errors import Conflict, PermissionDenied, ValidationError
+from workbench.errors import Conflict, PermissionDenied, ValidationError, WorkbenchError
 from workbench.mt import memory
 from workbench.review import workflow
 from tests.data.documents.sample_docx import build_sample_docx, footer_has_page_field
@@ -174,66 +174,65 @@ def test_round_trip_after_approval_keeps_structure_and_formatting(db, users, doc
     assert memory.count(db, "zh", "en") >= len(store.segment_rows(db, document_id, "en"))
 
 
-def test_tm_reuse_after_approval(db, users, document_id):
+def test_tm_reuse_after_approval(db, users, document_id, job_settings):
     approve_all(db, users, document_id)
     other = store.create_document(db, users["staff"], "again.txt",
                                   "坚持改革开放，优化营商环境。\n全新的一句话没有人翻译过。\n".encode(),
                                   targets=["en"])
-    job_id = drafting.start_draft_job(db, users["translator"], other, background=False)
-    job = drafting.get_job(db, job_id)
-    assert job["status"] == "done" and job["total"] == 2
+    run_id = drafting.start_draft(db, users["translator"], other, settings=job_settings,
+                                  background=False)
+    run = jobs.get_run(db, run_id)
+    assert run["state"] == "done" and run["progress_total"] == 2
     rows = store.segment_rows(db, other, "en")
     assert rows[0]["state"] == "machine_draft"
     assert rows[0]["target_text"] == english("坚持改革开放，优化营商环境。")
     assert rows[0]["draft_engine"] == "memory"
 
 
-def test_background_draft_job_finishes_and_reports_progress(db, users, document_id):
-    job_id = drafting.start_draft_job(db, users["translator"], document_id, target="en",
-                                      background=True)
-    job = drafting.wait(db, job_id, timeout=60)
-    assert job["status"] == "done"
-    assert job["done"] == job["total"] == store.count_segments(db, document_id, "en")
-    assert job["percent"] == 100
-    actions = [e["action"] for e in audit.history(db, "document", document_id)]
-    assert "document.draft_start" in actions and "document.draft_done" in actions
+def test_draft_job_finishes_and_reports_progress(db, users, document_id, job_settings):
+    run_id = drafting.start_draft(db, users["translator"], document_id, target="en",
+                                  settings=job_settings)
+    run = jobs.get_run(db, run_id)
+    assert run["state"] == "done" and run["kind"] == "documents.draft"
+    assert run["progress_done"] == run["progress_total"] == store.count_segments(
+        db, document_id, "en")
+    assert run["percent"] == 100 and run["result"]["processed"] == run["progress_total"]
+    assert drafting.latest_run(db, document_id)["id"] == run_id
+    actions = [e["action"] for e in audit.history(db, "job", run_id)]
+    assert actions[:3] == ["job.start", "job.run", "job.done"]
 
 
-def test_draft_job_can_be_cancelled(db, users, document_id, monkeypatch):
+def test_draft_job_can_be_cancelled(db, users, document_id, job_settings, monkeypatch):
     from workbench.mt import pipeline
 
     monkeypatch.setattr(drafting, "BATCH", 2)
     real = pipeline.draft_texts
-    job_ids: list[int] = []
 
-    def slow_then_cancel(*args, **kwargs):
-        drafting.cancel_job(db, users["translator"], job_ids[0])
+    def cancel_on_first_batch(*args, **kwargs):
+        run = drafting.latest_run(db, document_id)
+        if run["state"] == "running" and not run["cancel_requested"]:
+            jobs.cancel(db, users["translator"], run["id"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "draft_texts", slow_then_cancel)
-    # Create the job without running it, then run it here so the cancel lands mid-way.
-    job_id = _queue_job(db, users, document_id)
-    job_ids.append(job_id)
-    job = drafting.run_job(db, job_id, users["translator"], {})
-    assert job["status"] == "cancelled"
-    assert 0 < job["done"] < job["total"]
+    monkeypatch.setattr(pipeline, "draft_texts", cancel_on_first_batch)
+    with pytest.raises(WorkbenchError, match="was cancelled"):
+        drafting.start_draft(db, users["translator"], document_id, settings=job_settings,
+                             background=False)
+    run = drafting.latest_run(db, document_id)
+    run_id = run["id"]
+    assert run["state"] == "cancelled"
+    assert 0 < run["progress_done"] < run["progress_total"]  # the first batch was written
+    actions = [e["action"] for e in audit.history(db, "job", run_id)]
+    assert "job.cancel" in actions and "job.cancelled" in actions
 
 
-def _queue_job(db, users, doc_id):
-    import threading
+def _queue_run(db, users, doc_id):
+    """A drafting run recorded as queued, with no worker to run it yet."""
+    from workbench.jobs import store as job_store
 
-    started = []
-    real_thread = threading.Thread
-
-    class NoStart(real_thread):
-        def start(self):  # keep the job queued: the test runs it itself
-            started.append(self)
-
-    threading.Thread = NoStart
-    try:
-        return drafting.start_draft_job(db, users["translator"], doc_id, background=True)
-    finally:
-        threading.Thread = real_thread
+    return job_store.create_run(db, users["translator"], drafting.JOB_KIND,
+                                drafting.draft_arguments(db, users["translator"], doc_id),
+                                subject=("document", doc_id), exclusive=True)
 
 
 def test_merge_and_split_segments(db, users):
@@ -293,39 +292,54 @@ def test_term_candidates_skip_glossary_terms(db, users):
     assert proposal > 0
 
 
-def test_a_job_left_running_by_a_restart_does_not_block_drafting(db, users, document_id):
-    job_id = _queue_job(db, users, document_id)
-    with pytest.raises(Conflict):  # a second job while the first is queued: refused
-        drafting.start_draft_job(db, users["translator"], document_id, background=False)
-    with db.conn:  # the job stopped reporting long ago (bookkeeping table, no audit needed)
-        db.execute("UPDATE doc_jobs SET updated_at = '2000-01-01T00:00:00' WHERE id = ?",
-                   [job_id])
-    new_job = drafting.start_draft_job(db, users["translator"], document_id, background=False)
-    assert drafting.get_job(db, job_id)["status"] == "failed"
-    assert drafting.get_job(db, new_job)["status"] == "done"
+def test_a_run_left_by_a_dead_worker_is_taken_back_and_finished(db, users, document_id,
+                                                                 job_settings):
+    import socket
+    import subprocess
+    import sys
+
+    from workbench.jobs import runner, store as job_store, workers
+
+    run_id = _queue_run(db, users, document_id)
+    with pytest.raises(Conflict):  # a second drafting while the first is queued: refused
+        drafting.start_draft(db, users["translator"], document_id, settings=job_settings)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    job_store.claim(db, run_id, f"{socket.gethostname()}:{int(gone.stdout)}")
+    assert workers.sweep(db, stale_seconds=60, max_attempts=3) == [run_id]
+    run = jobs.get_run(db, run_id)
+    assert run["state"] == "queued" and run["attempts"] == 1 and "stopped" in str(run["error"])
+    assert runner.execute(job_settings, run_id, worker="test:1") == "done"
+    assert jobs.get_run(db, run_id)["attempts"] == 2
+    again = drafting.start_draft(db, users["translator"], document_id, settings=job_settings)
+    assert jobs.get_run(db, again)["state"] == "done"
 
 
-def test_editing_stays_responsive_while_a_document_is_drafted(db, users, document_id,
-                                                              monkeypatch):
-    import time
-
+def test_editing_stays_possible_while_a_document_is_drafted(db, users, document_id, db_path,
+                                                            job_settings, monkeypatch):
+    """Drafts are computed outside any transaction: meanwhile a translator's save goes
+    through at once, on a connection that would fail rather than wait for a lock."""
+    from workbench.db import open_db
     from workbench.mt import pipeline
 
     real = pipeline.draft_texts
+    row = store.segment_rows(db, document_id, "ru")[0]  # not touched by the job
+    other = open_db(db_path)
+    other.execute("PRAGMA busy_timeout = 0")
+    saved = []
 
-    def slow(*args, **kwargs):  # an engine that takes a while per batch
-        time.sleep(0.3)
+    def save_meanwhile(*args, **kwargs):  # while the job computes a batch of drafts
+        if not saved:
+            saved.append(workflow.save_translation(other, users["translator"], row["unit_id"],
+                                                   "Отчёт", row["version"]))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(drafting, "BATCH", 3)
-    monkeypatch.setattr(pipeline, "draft_texts", slow)
-    job_id = drafting.start_draft_job(db, users["translator"], document_id, target="en",
-                                      background=True)
-    time.sleep(0.4)
-    assert drafting.get_job(db, job_id)["active"]
-    row = store.segment_rows(db, document_id, "ru")[0]  # not touched by the job
-    started = time.perf_counter()
-    workflow.save_translation(db, users["translator"], row["unit_id"], "Отчёт", row["version"])
-    assert time.perf_counter() - started < 2.0  # short transactions: no long wait for the lock
-    job = drafting.wait(db, job_id, timeout=60)
-    assert job["status"] == "done"
+    monkeypatch.setattr(pipeline, "draft_texts", save_meanwhile)
+    try:
+        run_id = drafting.start_draft(db, users["translator"], document_id, target="en",
+                                      settings=job_settings)
+    finally:
+        other.close()
+    assert saved and saved[0]["target_text"] == "Отчёт"
+    assert jobs.get_run(db, run_id)["state"] == "done"

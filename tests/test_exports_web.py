@@ -1,4 +1,8 @@
-"""The exports page: start in the background, poll progress, download (again), permissions."""
+"""The exports page: start a job, follow its progress, download (again), permissions.
+
+The test app runs jobs in huey's immediate mode (inside the request that starts
+them); tests/test_jobs_worker.py exports through a real worker process.
+"""
 from __future__ import annotations
 
 import csv
@@ -9,14 +13,14 @@ from tests.test_exports import TEXTS, make_sign, translate
 
 
 def wait_done(client, export_id: int, timeout: float = 60) -> dict:
-    """Poll the progress endpoint the way the page does, until the export finishes."""
+    """Poll the job's status the way the page does, until the export finishes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        response = client.get(f"/exports/{export_id}/progress")
+        response = client.get(f"/jobs/{export_id}/status")
         assert response.status_code == 200
         state = response.get_json()
         assert 0 <= state["percent"] <= 100
-        if state["status"] != "running":
+        if not state["active"]:
             return state
         time.sleep(0.1)
     raise AssertionError("the export did not finish")
@@ -38,10 +42,10 @@ def test_staff_exports_a_county_sheet_and_downloads_it_again(db, users, staff_cl
     haikou_id = db.execute("SELECT id FROM counties WHERE name_zh = '海口市'").fetchone()[0]
     export_id = start(staff_client, kind="sheet-csv", county=str(haikou_id))
     detail = staff_client.get(f"/exports/{export_id}").get_data(as_text=True)
-    assert 'id="export-progress"' in detail and "exports.js" in detail
+    assert 'id="export-progress"' in detail and "jobs.js" in detail
     state = wait_done(staff_client, export_id)
-    assert state["status"] == "done" and state["rows"] == 1 and state["percent"] == 100
-    first = staff_client.get(state["download_url"])
+    assert state["state"] == "done" and state["result"]["rows"] == 1 and state["percent"] == 100
+    first = staff_client.get(state["file_url"])
     assert first.status_code == 200
     assert "attachment" in first.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(first.data.decode("utf-8-sig"))))
@@ -50,21 +54,26 @@ def test_staff_exports_a_county_sheet_and_downloads_it_again(db, users, staff_cl
     assert "Осторожно, скользкий пол" in rows[1] and "卫生间" not in first.data.decode()
     # Listed on the exports page, and the same file downloads again.
     listing = staff_client.get("/exports/").get_data(as_text=True)
-    assert f"/exports/{export_id}/download" in listing and "county=海口市" in listing
-    assert staff_client.get(f"/exports/{export_id}/download").data == first.data
+    assert f"/jobs/{export_id}/file" in listing and "county=海口市" in listing
+    assert staff_client.get(f"/jobs/{export_id}/file").data == first.data
     # The audit history has who, the filter and the rows.
-    event = db.execute("SELECT actor_name, after_json FROM audit_events WHERE action = "
-                       "'export.done' AND entity_id = ?", [str(export_id)]).fetchone()
-    assert event[0] == "staff" and '"rows":1' in event[1] and "海口市" in event[1]
+    started, done = (db.execute("SELECT actor_name, after_json FROM audit_events WHERE action = ? "
+                                "AND entity_type = 'job' AND entity_id = ?",
+                                [action, str(export_id)]).fetchone()
+                     for action in ("job.start", "job.done"))
+    assert started[0] == "staff" and "海口市" in started[1]
+    assert done[0] == "staff" and '"rows":1' in done[1]
 
 
 def test_empty_export_shows_why(db, users, staff_client):
     make_sign(db, users, "出口", "en")  # nothing approved
     export_id = start(staff_client, kind="proofs")
     state = wait_done(staff_client, export_id)
-    assert state["status"] == "empty" and state["download_url"] is None
-    assert "waiting for approved wording" in state["message"]
-    assert staff_client.get(f"/exports/{export_id}/download").status_code == 404
+    assert state["state"] == "failed" and state["file_url"] is None
+    assert "waiting for approved wording" in state["error"]
+    assert staff_client.get(f"/jobs/{export_id}/file").status_code == 404
+    assert "waiting for approved wording" in staff_client.get(
+        f"/exports/{export_id}").get_data(as_text=True)
 
 
 def test_bad_filter_is_refused_on_the_form(db, users, staff_client):
@@ -74,7 +83,7 @@ def test_bad_filter_is_refused_on_the_form(db, users, staff_client):
     assert "not a date" in response.get_data(as_text=True)
     response = staff_client.post("/exports/", data={"kind": "package"})
     assert response.status_code == 400 and "needs a county" in response.get_data(as_text=True)
-    assert not db["exports"].count
+    assert not db["job_runs"].count
 
 
 def test_who_may_export(db, users, officer_client, reviewer_client, translator_client,
@@ -85,10 +94,14 @@ def test_who_may_export(db, users, officer_client, reviewer_client, translator_c
     sign = make_sign(db, users, "出口", "en")
     translate(db, users, sign, TEXTS["出口"])
     export_id = start(staff_client, kind="tmx")
-    assert wait_done(staff_client, export_id)["status"] == "done"
+    assert wait_done(staff_client, export_id)["state"] == "done"
     for client in (officer_client, reviewer_client):
-        assert client.get(f"/exports/{export_id}/download").status_code == 403
-        assert client.get(f"/exports/{export_id}/progress").status_code == 403
+        assert client.get(f"/exports/{export_id}").status_code == 403
+        # Another person's job does not exist for them, file included.
+        assert client.get(f"/jobs/{export_id}/file").status_code == 404
+        assert client.get(f"/jobs/{export_id}/status").status_code == 404
+    # Staff and admins share exports: another staff member's run is on the page too.
+    assert admin_client.get(f"/jobs/{export_id}/file").status_code == 200
     # Staff cannot bring translations in (that is a translator's or reviewer's job).
     page = staff_client.get("/exports/").get_data(as_text=True)
     assert "Import XLIFF" not in page
@@ -100,8 +113,8 @@ def test_xliff_round_trip_on_the_page(db, users, admin_client):
     translate(db, users, sign, TEXTS["服务台"], only={"en"})
     export_id = start(admin_client, kind="xliff", lang="ru")
     state = wait_done(admin_client, export_id)
-    assert state["status"] == "done" and state["rows"] == 1
-    data = admin_client.get(state["download_url"]).data
+    assert state["state"] == "done" and state["result"]["rows"] == 1
+    data = admin_client.get(state["file_url"]).data
     filled = data.replace("<source>服务台</source>".encode(),
                           "<source>服务台</source><target>Стойка обслуживания</target>".encode())
     response = admin_client.post("/exports/xliff-import", data={
@@ -114,21 +127,25 @@ def test_xliff_round_trip_on_the_page(db, users, admin_client):
     assert state == "in_review"
 
 
-def test_interrupted_export_is_shown(db, users, staff_client):
+def test_an_export_whose_worker_went_silent_is_shown(db, users, staff_client):
     from workbench.db import transaction
-    from workbench.exports import jobs
+    from workbench.exports import runs
     from workbench.exports.selection import ExportFilter
+    from workbench.jobs import store
 
-    export_id = jobs.start(db, users["staff"], "sheet-csv", ExportFilter())
-    assert not jobs.get_export(db, users["staff"], export_id)["stale"]
-    with transaction(db):  # its process died an hour ago (export_progress is bookkeeping)
-        db.execute("UPDATE export_progress SET updated_at = '2000-01-01T00:00:00+00:00' "
-                   "WHERE export_id = ?", [export_id])
-    assert staff_client.get(f"/exports/{export_id}/progress").get_json()["stale"] is True
-    detail = staff_client.get(f"/exports/{export_id}").get_data(as_text=True)
-    assert "stopped reporting progress" in detail
-    assert 'id="export-download-box" hidden' in detail  # no download before it is done
-    assert "Interrupted" in staff_client.get("/exports/").get_data(as_text=True)
+    run_id = store.create_run(db, users["staff"], "export",
+                              {"export": "sheet-csv", "filter": ExportFilter().to_dict()})
+    store.claim(db, run_id, "another-host:4242")  # a worker elsewhere took it …
+    assert not staff_client.get(f"/jobs/{run_id}/status").get_json()["stale"]
+    with transaction(db):  # … and has not reported for an hour (bookkeeping columns)
+        db.execute("UPDATE job_runs SET heartbeat_at = '2000-01-01T00:00:00+00:00' "
+                   "WHERE id = ?", [run_id])
+    assert staff_client.get(f"/jobs/{run_id}/status").get_json()["stale"] is True
+    detail = staff_client.get(f"/exports/{run_id}").get_data(as_text=True)
+    assert "No progress for a while" in detail
+    assert 'class="job-download-box" hidden' in detail  # no download before it is done
+    assert "No heartbeat" in staff_client.get("/exports/").get_data(as_text=True)
+    assert runs.get_export(db, users["staff"], run_id)["state"] == "running"
 
 
 def test_page_in_chinese(staff_client):

@@ -32,18 +32,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "audit.view", "glossary.view", "glossary.edit", "inventory.view",
         "inventory.view_all", "inventory.submit", "inventory.manage", "review.view",
         "export.run", "documents.view", "documents.manage",
+        "jobs.view", "jobs.view_all", "jobs.manage",
     }),
     "reviewer": frozenset({
         "glossary.view", "glossary.edit", "inventory.view", "inventory.view_all",
         "review.view", "review.translate", "review.approve", "documents.view",
-        "documents.translate",
+        "documents.translate", "jobs.view",
     }),
     "translator": frozenset({
         "glossary.view", "glossary.propose", "inventory.view", "inventory.view_all",
         "review.view", "review.translate", "documents.view", "documents.translate",
+        "jobs.view",
     }),
     "officer": frozenset({
-        "glossary.view", "inventory.view", "inventory.submit",
+        "glossary.view", "inventory.view", "inventory.submit", "jobs.view",
     }),
 }
 

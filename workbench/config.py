@@ -95,6 +95,16 @@ DEFAULTS: dict[str, Any] = {
     # Where users reach the workbench: proof QR codes link to signs there.
     "EXTERNAL_URL": "http://127.0.0.1:5000",
     "PAGE_SIZE": 50,
+    # Background jobs (workbench.jobs): huey's SQLite queue beside the database.
+    "JOBS_DB": None,  # default: <database name>.jobs.sqlite3 in the database's folder
+    # Run each job inside the process that enqueues it, at once (tests, debugging);
+    # production leaves it off and runs `workbench worker`.
+    "JOBS_IMMEDIATE": False,
+    "JOBS_WORKERS": 1,  # threads of one `workbench worker` process
+    "JOBS_MAX_ATTEMPTS": 3,  # runs of a job before an interruption or transient error is final
+    "JOBS_RETRY_DELAY": 5.0,  # seconds before the first automatic retry; doubles each time
+    "JOBS_HEARTBEAT_SECONDS": 10.0,  # how often a worker reports that its runs are alive
+    "JOBS_STALE_SECONDS": 60.0,  # a running run silent this long has lost its worker
 }
 
 # Environment variables understood, with their setting and type.
@@ -146,6 +156,12 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_LOGIN_BASE_DELAY": ("LOGIN_BASE_DELAY", int),
     "WORKBENCH_LOGIN_MAX_DELAY": ("LOGIN_MAX_DELAY", int),
     "WORKBENCH_LOGIN_ADDRESS_FREE_FAILURES": ("LOGIN_ADDRESS_FREE_FAILURES", int),
+    "WORKBENCH_JOBS_DB": ("JOBS_DB", str),
+    "WORKBENCH_JOBS_IMMEDIATE": ("JOBS_IMMEDIATE", bool),
+    "WORKBENCH_JOBS_WORKERS": ("JOBS_WORKERS", int),
+    "WORKBENCH_JOBS_MAX_ATTEMPTS": ("JOBS_MAX_ATTEMPTS", int),
+    "WORKBENCH_JOBS_RETRY_DELAY": ("JOBS_RETRY_DELAY", float),
+    "WORKBENCH_JOBS_STALE_SECONDS": ("JOBS_STALE_SECONDS", float),
 }
 
 SECRET_KEY_FILE = "secret_key"
@@ -193,11 +209,20 @@ def load_settings(instance_path: Path | None = None,
         settings["UPLOAD_DIR"] = str(instance / "uploads")
     if not settings.get("EXPORT_DIR"):
         settings["EXPORT_DIR"] = str(instance / "exports")
+    if not settings.get("JOBS_DB"):
+        settings["JOBS_DB"] = str(jobs_db_beside(settings["DATABASE"]))
     if not settings.get("SECRET_KEY"):
         key_file = instance / SECRET_KEY_FILE
         if key_file.exists():
             settings["SECRET_KEY"] = key_file.read_text(encoding="utf-8").strip()
     return settings
+
+
+def jobs_db_beside(database: str | Path) -> Path:
+    """The job queue's file beside the database: ``workbench.sqlite3`` → ``workbench.jobs.sqlite3``."""
+    path = Path(database)
+    stem = path.name.rsplit(".", 1)[0] if "." in path.name else path.name
+    return path.with_name(f"{stem}.jobs.sqlite3")
 
 
 def require_secret_key(settings: dict[str, Any]) -> None:

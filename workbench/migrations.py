@@ -18,10 +18,14 @@ UNAUDITED_TABLES = {"audit_events", "login_attempts", "settings", "_sqlite_migra
                     "sign_findings",  # sign_findings: recomputable QA output
                     "unit_findings", "unit_qa",  # recomputable QA output of a unit version
                     "unit_mention_reads",  # which mentions a user has seen
-                    "export_progress",  # how far a running export is
-                    "doc_jobs",  # progress of background document work (start/end audited)
                     "user_sessions",  # signed-in browsers (sign-in is audited; revocation too)
-                    "llm_cache"}  # drafts of the model-server engine, recomputable
+                    "llm_cache",  # drafts of the model-server engine, recomputable
+                    # Background job runs: every state change (start, run, done, failed,
+                    # cancel, retry, interrupted) is audited by workbench.jobs in the same
+                    # transaction; progress and heartbeats rewrite the row many times a
+                    # minute and are bookkeeping.
+                    "job_runs",
+                    "job_workers"}  # which worker processes are alive
 
 
 def apply(db: Database) -> list[str]:
@@ -636,6 +640,92 @@ def _backfill_comment_counties(db: Database) -> None:
     audit.record(db, SimpleNamespace(id=None, username="migration"), "migration.apply",
                  "migration", "0014_security", None,
                  {"comments": has_comments, "note": "comments and clarifications per county"})
+
+
+@migrations(name="0015_jobs")
+def m0015_jobs(db: Database) -> None:
+    """Background jobs: one table of runs for every long task, and the live workers.
+
+    The export runs (``exports``) and document drafting jobs (``doc_jobs``) of the
+    two earlier thread-based systems move into ``job_runs``; their tables go.
+    """
+    _execute_all(db, [
+        """CREATE TABLE job_runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN
+                ('queued','running','done','failed','cancelled','interrupted')),
+            arguments TEXT NOT NULL DEFAULT '{}',
+            subject_type TEXT,
+            subject_id INTEGER,
+            county_id INTEGER REFERENCES counties(id),
+            started_by_id INTEGER REFERENCES users(id),
+            started_by TEXT NOT NULL,
+            progress_done INTEGER NOT NULL DEFAULT 0,
+            progress_total INTEGER NOT NULL DEFAULT 0,
+            progress_message TEXT,
+            result TEXT,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            cancel_requested INTEGER NOT NULL DEFAULT 0,
+            claim TEXT,
+            worker TEXT,
+            heartbeat_at TEXT,
+            not_before TEXT,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT
+        )""",
+        "CREATE INDEX idx_job_runs_state ON job_runs(state, id)",
+        "CREATE INDEX idx_job_runs_starter ON job_runs(started_by_id, id)",
+        "CREATE INDEX idx_job_runs_subject ON job_runs(subject_type, subject_id, kind, id)",
+        "CREATE INDEX idx_job_runs_kind ON job_runs(kind, id)",
+        """CREATE TABLE job_workers (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            threads INTEGER NOT NULL DEFAULT 1,
+            started_at TEXT NOT NULL,
+            beat_at TEXT NOT NULL,
+            stopped_at TEXT
+        )""",
+        # Export runs keep their ids (audit events name them).
+        """INSERT INTO job_runs (id, kind, state, arguments, subject_type, subject_id, county_id,
+                                 started_by_id, started_by, progress_done, progress_total,
+                                 result, error, attempts, created_at, started_at, finished_at)
+           SELECT e.id, 'export',
+                  CASE e.status WHEN 'done' THEN 'done' WHEN 'running' THEN 'interrupted'
+                                ELSE 'failed' END,
+                  json_object('export', e.kind, 'filter', json(e.filter_json)),
+                  'export', e.id, e.county_id, e.created_by_id, e.created_by,
+                  coalesce(p.done, 0), coalesce(p.total, 0),
+                  CASE WHEN e.status = 'done' THEN json_object(
+                      'file', e.file_name, 'file_name', e.file_name, 'bytes', e.bytes,
+                      'rows', e.rows, 'missing', e.missing, 'summary', e.message) END,
+                  CASE WHEN e.status != 'done' THEN json_quote(e.message) END,
+                  1, e.created_at, e.created_at, e.finished_at
+           FROM exports e LEFT JOIN export_progress p ON p.export_id = e.id""",
+        """INSERT INTO job_runs (kind, state, arguments, subject_type, subject_id, started_by_id,
+                                 started_by, progress_done, progress_total, result, error, attempts,
+                                 cancel_requested, created_at, started_at, finished_at)
+           SELECT 'documents.draft',
+                  CASE j.status WHEN 'queued' THEN 'interrupted' WHEN 'running' THEN 'interrupted'
+                                ELSE j.status END,
+                  json_object('document_id', j.document_id, 'engine', nullif(j.engine, '')),
+                  'document', j.document_id,
+                  (SELECT u.id FROM users u WHERE u.username = j.started_by),
+                  coalesce(j.started_by, ''), j.done, j.total,
+                  CASE WHEN j.status = 'done' THEN json_object(
+                      'drafted', j.drafted, 'processed', j.done, 'summary', j.message) END,
+                  CASE WHEN j.status = 'failed' THEN json_quote(j.message) END,
+                  1, j.cancel_requested, j.created_at, j.created_at, j.updated_at
+           FROM doc_jobs j ORDER BY j.id""",
+        "DROP TABLE export_progress",
+        "DROP TABLE exports",
+        "DROP TABLE doc_jobs",
+    ])
+
+
 @migrations(name="0017_llm_engine")
 def m0017_llm_engine(db: Database) -> None:
     """Model-server engine: its draft cache, and each unit's draft provenance and flags.

@@ -100,5 +100,17 @@ DRAFT_PROFILES = Vocabulary("draft_profile", [
     ("prose", N_("Document prose")),
 ])
 
+# States of a background job run (workbench.jobs): queued → running → done, or
+# failed / cancelled / interrupted (its worker stopped; re-queued up to a limit).
+JOB_STATES = Vocabulary("job_state", [
+    ("queued", N_("Queued")),
+    ("running", N_("Running")),
+    ("done", N_("Done")),
+    ("failed", N_("Failed")),
+    ("cancelled", N_("Cancelled")),
+    ("interrupted", N_("Interrupted")),
+])
+
 ALL: dict[str, Vocabulary] = {vocabulary.name: vocabulary
-                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES, DRAFT_PROFILES)}
+                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES,
+                                                 DRAFT_PROFILES, JOB_STATES)}

@@ -1,4 +1,8 @@
-"""In a real browser: after an approval, staff exports a county's sheet and downloads it."""
+"""In a real browser: after an approval, staff exports a county's sheet and downloads it.
+
+The web server queues the export and a real ``workbench worker`` process writes it; the
+page follows the job's progress and shows the download when it is done.
+"""
 from __future__ import annotations
 
 import io
@@ -7,12 +11,27 @@ import pytest
 
 from tests.e2e.conftest import sign_in
 from tests.test_exports import TEXTS, make_sign, translate
+from tests.test_jobs_worker import WorkerProcess
 
 pytestmark = pytest.mark.e2e
 
 
-def test_staff_downloads_county_sheet_after_approval(live_server, new_page, artifacts_dir, db,
-                                                     users, tmp_path):
+@pytest.fixture
+def app_config(app_config: dict) -> dict:
+    """The server queues jobs for a worker instead of running them in the request."""
+    return dict(app_config, JOBS_IMMEDIATE=False)
+
+
+@pytest.fixture
+def worker(tmp_path, db_path, db):
+    process = WorkerProcess(tmp_path, db_path, "worker")
+    process.wait_registered(db)
+    yield process
+    process.close()
+
+
+def test_staff_downloads_county_sheet_after_approval(live_server, worker, new_page,
+                                                     artifacts_dir, db, users, tmp_path):
     from openpyxl import load_workbook
 
     haikou = make_sign(db, users, "小心地滑", "en;ru;ko")
@@ -26,11 +45,12 @@ def test_staff_downloads_county_sheet_after_approval(live_server, new_page, arti
     page.select_option("select[name=kind]", "sheet-xlsx")
     page.select_option("select[name=county]", label="海口市")
     page.click("#export-form button[type=submit]")
-    # The page polls the progress endpoint and shows the download link when it is done.
-    link = page.locator("#export-download")
+    # The page polls the job's status and shows the download link when it is done.
+    link = page.locator("#export-progress .job-download")
     link.wait_for(state="visible", timeout=30_000)
-    assert page.locator("#export-status").inner_text() == "Done"
+    assert page.locator("#export-progress .job-state").inner_text() == "Done"
     assert page.locator("#export-rows").inner_text() == "1"
+    assert page.locator("#export-result").is_visible()
     page.screenshot(path=str(artifacts_dir / "exports-done.png"), full_page=True)
     with page.expect_download() as download_info:
         link.click()
@@ -48,7 +68,11 @@ def test_staff_downloads_county_sheet_after_approval(live_server, new_page, arti
     assert row["俄语 Russian"] == "Осторожно, скользкий пол"
     assert row["韩语 Korean"] == "미끄럼 주의"
     assert row["市县 County"] == "海口市"
-    # The export is listed for downloading again.
+    # The worker process wrote it; the export is listed for downloading again.
+    from workbench import jobs
+
+    run = jobs.list_runs(db, users["staff"], kind="export")[0][0]
+    assert run["worker"] == f"{__import__('socket').gethostname()}:{worker.proc.pid}"
     page.click("text=‹ Exports")
     page.wait_for_load_state("networkidle")
     assert download.suggested_filename in page.locator("#exports-table").inner_text()

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import click
 
+from workbench import jobs
 from workbench.cli import Env, pass_env
 from workbench.documents import drafting, export, segmentation, store, terms
+from workbench.jobs.cli import background_option, echo_queued, progress_bar
+from workbench.messages import cli_translator, render
 
 
 @click.group("doc")
@@ -71,14 +74,22 @@ def list_command(env: Env) -> None:
 @click.option("--engine", help="Engine id (see `workbench mt engines`); default: the configured "
                                "one.")
 @click.option("--target", help="Only this target language.")
+@background_option
 @pass_env
-def draft_command(env: Env, doc_id: int, engine: str | None, target: str | None) -> None:
+def draft_command(env: Env, doc_id: int, engine: str | None, target: str | None,
+                  background: bool) -> None:
     """Machine-draft every untranslated segment of document DOC_ID (memory, then the engine)."""
-    job_id = drafting.start_draft_job(env.db, env.actor, doc_id, engine=engine, target=target,
-                                      settings=env.settings, background=False)
-    job = drafting.get_job(env.db, job_id)
-    click.echo(f"Job {job_id} {job['status']}: {job['message']} "
-               f"({job['done']} of {job['total']} segments processed).")
+    if background:
+        echo_queued(drafting.start_draft(env.db, env.actor, doc_id, engine=engine,
+                                         target=target, settings=env.settings))
+        return
+    with progress_bar("Drafting") as echo:
+        run_id = drafting.start_draft(env.db, env.actor, doc_id, engine=engine, target=target,
+                                      settings=env.settings, background=False, echo=echo)
+    run = jobs.get_run(env.db, run_id)
+    click.echo(f"Job {run_id} {run['state']}: "
+               f"{render((run['result'] or {}).get('summary'), cli_translator())} "
+               f"({run['progress_done']} of {run['progress_total']} segments processed).")
 
 
 @doc.command("export")

@@ -1,58 +1,32 @@
-"""Machine drafts for a whole document, in the background, with progress and cancel.
+"""Machine drafts for a whole document, as a job of the job system (kind ``documents.draft``).
 
-:func:`start_draft_job` records a job (audited) and, unless told otherwise,
-runs it on a thread with its own database connection. The job drafts the
-segments still ``new`` in batches: the drafts are computed outside any
-transaction (a neural engine may take seconds), then each batch is written in
-one short transaction with an audit event per unit, so translators keep saving
-their work meanwhile. Progress is stored in ``doc_jobs`` (bookkeeping) and read
-by the web page; a cancel request is honoured between batches.
+:func:`start_draft` checks the request and queues the run for a worker (or
+runs it at once in the foreground: the CLI). The job, :func:`draft_document`,
+drafts the segments still ``new`` in batches: the drafts are computed outside
+any transaction (a neural engine may take seconds), then each batch is written
+in one short transaction with an audit event per unit, so translators keep
+saving their work meanwhile. Between batches it reports progress, which is
+where a cancel takes effect. A run stopped half-way (cancelled, or its worker
+killed) leaves whole batches only; running again drafts just the segments that
+are still new, so nothing is drafted twice.
 """
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit, auth, messages
-from workbench.db import open_db, transaction
+from workbench import auth, jobs
+from workbench.db import transaction
 from workbench.documents import store
-from workbench.errors import Conflict, NotFound, ValidationError
+from workbench.errors import ValidationError
+from workbench.messages import MessageLike, msg, nmsg
 from workbench.mt.base import PROFILE_PROSE, DraftContext
 from workbench.review.units import apply_machine_draft
 
-log = logging.getLogger(__name__)
+JOB_KIND = "documents.draft"
 BATCH = 25
-ACTIVE = ("queued", "running")
-# A job that has not reported progress for this long is taken as dead (a batch of
-# drafts takes seconds, even with a neural engine).
-STALE_SECONDS = 600
-
-
-def _job(db: Database, job_id: int) -> dict[str, Any]:
-    row = next(db.query("SELECT * FROM doc_jobs WHERE id = ?", [job_id]), None)
-    if row is None:
-        raise NotFound("No such job.")
-    return row
-
-
-def get_job(db: Database, job_id: int) -> dict[str, Any]:
-    """A job with its progress as a percentage."""
-    job = dict(_job(db, job_id))
-    job["percent"] = round(100 * job["done"] / job["total"]) if job["total"] else \
-        (100 if job["status"] == "done" else 0)
-    job["active"] = job["status"] in ACTIVE
-    return job
-
-
-def latest_job(db: Database, doc_id: int) -> dict[str, Any] | None:
-    """The document's most recent job, or None."""
-    row = db.execute("SELECT id FROM doc_jobs WHERE document_id = ? ORDER BY id DESC LIMIT 1",
-                     [doc_id]).fetchone()
-    return get_job(db, row[0]) if row else None
 
 
 def _pending_units(db: Database, doc_id: int, targets: list[str]) -> list[dict[str, Any]]:
@@ -66,75 +40,46 @@ def _pending_units(db: Database, doc_id: int, targets: list[str]) -> list[dict[s
             ORDER BY su.target_lang, b.block_no, s.seg_no""", [doc_id, *targets]))
 
 
-def start_draft_job(db: Database, actor: auth.User, doc_id: int, *, engine: str | None = None,
-                    target: str | None = None, settings: Mapping[str, Any] | None = None,
-                    background: bool = True) -> int:
-    """Queue drafting of every untranslated segment; returns the job id.
-
-    With ``background`` the job runs on a thread (web); without, it runs now (CLI, tests).
-    """
+def _require_drafter(actor: auth.User) -> None:
     if not (auth.can(actor, "documents.translate") or auth.can(actor, "documents.manage")):
         auth.require(actor, "documents.translate")
+
+
+def draft_arguments(db: Database, actor: auth.User, doc_id: int, *, engine: str | None = None,
+                    target: str | None = None,
+                    settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check a drafting request; the run's arguments (document, target languages, engine)."""
+    _require_drafter(actor)
     document = store.get_document(db, doc_id)
     targets = document["targets"]
     if target:
         lang = store.base_lang(target)
         if lang not in targets:
-            raise ValidationError.single(f"The document has no target language “{target}”.",
-                                         column="target", value=target)
+            raise ValidationError.single(
+                msg("The document has no target language “%(target)s”.", target=target),
+                column="target", value=target)
         targets = [lang]
     if engine:
         from workbench.mt import get_engine
 
         get_engine(engine, db, dict(settings or {}))  # unknown/unavailable: a clear error now
-    now = audit.now_iso()
-    with transaction(db):
-        _fail_stale_jobs(db, doc_id)
-        running = db.execute("SELECT id FROM doc_jobs WHERE document_id = ? AND status IN "
-                             "('queued', 'running')", [doc_id]).fetchone()
-        if running:
-            raise Conflict("This document is already being drafted; wait for it or cancel it.")
-        total = len(_pending_units(db, doc_id, targets))
-        job_id = db["doc_jobs"].insert({
-            "document_id": doc_id, "kind": "draft", "engine": engine or "",
-            "status": "queued", "total": total, "done": 0, "drafted": 0,
-            # Until the job runs, its message holds the target languages it drafts.
-            "cancel_requested": 0, "message": ";".join(targets), "started_by": actor.username,
-            "created_at": now, "updated_at": now}).last_pk
-        audit.record(db, actor, "document.draft_start", store.ENTITY, doc_id, None,
-                     {"job": job_id, "engine": engine, "targets": targets, "segments": total})
+    return {"document_id": doc_id, "targets": targets, "engine": engine or None}
+
+
+def start_draft(db: Database, actor: auth.User, doc_id: int, *, settings: Mapping[str, Any],
+                engine: str | None = None, target: str | None = None,
+                background: bool = True,
+                echo: Callable[..., None] | None = None) -> int:
+    """Draft every untranslated segment: queued for a worker, or here with ``background``
+    False (the CLI); returns the run's id. One drafting per document at a time."""
+    arguments = draft_arguments(db, actor, doc_id, engine=engine, target=target,
+                                settings=settings)
+    subject = ("document", doc_id)
     if background:
-        path = db.execute("PRAGMA database_list").fetchone()[2]
-        thread = threading.Thread(target=_run_in_thread,
-                                  args=(path, job_id, actor, dict(settings or {})),
-                                  name=f"doc-draft-{job_id}", daemon=True)
-        thread.start()
-    else:
-        run_job(db, job_id, actor, dict(settings or {}))
-    return job_id
-
-
-def _fail_stale_jobs(db: Database, doc_id: int) -> None:
-    """Mark jobs that stopped reporting (the server was restarted mid-way) as failed."""
-    from datetime import datetime, timedelta, timezone
-
-    limit = (datetime.now(timezone.utc) - timedelta(seconds=STALE_SECONDS)).isoformat(
-        timespec="microseconds")
-    db.execute("""UPDATE doc_jobs SET status = 'failed', updated_at = ?,
-                      message = 'Stopped without finishing (the server was restarted?).'
-                  WHERE document_id = ? AND status IN ('queued', 'running')
-                    AND updated_at < ?""", [audit.now_iso(), doc_id, limit])
-
-
-def _run_in_thread(path: str, job_id: int, actor: auth.User, settings: dict[str, Any]) -> None:
-    db = open_db(path)
-    try:
-        run_job(db, job_id, actor, settings)
-    except Exception as error:  # noqa: BLE001 - a background failure is reported on the job
-        log.exception("document draft job %s failed", job_id)
-        _progress(db, job_id, status="failed", message=f"Drafting failed: {error}")
-    finally:
-        db.close()
+        return jobs.start(db, actor, JOB_KIND, arguments, settings=settings, subject=subject,
+                          exclusive=True)
+    return int(jobs.run_now(db, actor, JOB_KIND, arguments, settings=settings, echo=echo,
+                            subject=subject, exclusive=True)["id"])
 
 
 def _neighbours(db: Database, doc_id: int, around: int) -> dict[int, DraftContext]:
@@ -155,31 +100,20 @@ def _neighbours(db: Database, doc_id: int, around: int) -> dict[int, DraftContex
             for i, (segment_id, _text) in enumerate(rows)}
 
 
-def _progress(db: Database, job_id: int, **values: Any) -> None:
-    values["updated_at"] = audit.now_iso()
-    with transaction(db):
-        db["doc_jobs"].update(job_id, values)
-
-
-def run_job(db: Database, job_id: int, actor: auth.User, settings: dict[str, Any]) -> dict[str, Any]:
-    """Draft the job's segments batch by batch; returns the finished job."""
+def draft_document(db: Database, *, progress: Callable[..., None], actor: auth.User,
+                   settings: Mapping[str, Any], document_id: int,
+                   targets: list[str] | None = None, engine: str | None = None) -> dict[str, Any]:
+    """The ``documents.draft`` job: draft the document's new segments batch by batch."""
     from workbench.mt.pipeline import draft_texts
 
-    job = _job(db, job_id)
-    doc_id = job["document_id"]
-    targets = [t for t in job["message"].split(";") if t]
-    source_lang = store.get_document(db, doc_id)["source_lang"]
-    pending = _pending_units(db, doc_id, targets)
-    contexts = _neighbours(db, doc_id, int(settings.get("MT_CONTEXT_SEGMENTS", 2) or 0))
-    _progress(db, job_id, status="running", total=len(pending), message="")
+    targets = targets or store.get_document(db, document_id)["targets"]
+    source_lang = store.get_document(db, document_id)["source_lang"]
+    pending = _pending_units(db, document_id, targets)
+    contexts = _neighbours(db, document_id, int(settings.get("MT_CONTEXT_SEGMENTS", 2) or 0))
+    progress(0, len(pending))
     done = drafted = 0
     no_draft_reasons: dict[str, int] = {}
-    cancelled = False
     for start in range(0, len(pending), BATCH):
-        if db.execute("SELECT cancel_requested FROM doc_jobs WHERE id = ?",
-                      [job_id]).fetchone()[0]:
-            cancelled = True
-            break
         batch = pending[start:start + BATCH]
         by_lang: dict[str, list[dict[str, Any]]] = {}
         for unit in batch:
@@ -187,10 +121,10 @@ def run_job(db: Database, job_id: int, actor: auth.User, settings: dict[str, Any
         results: list[tuple[dict[str, Any], Any]] = []
         for lang, units in by_lang.items():
             drafts = draft_texts(db, [u["source_text"] for u in units], source=source_lang,
-                                 target=lang, engine=job["engine"] or None, settings=settings,
+                                 target=lang, engine=engine, settings=dict(settings),
                                  profile=PROFILE_PROSE,
                                  contexts=[contexts.get(u["segment_id"]) for u in units])
-            results.extend(zip(units, drafts))
+            results.extend(zip(units, drafts, strict=True))
         with transaction(db):
             for unit, draft in results:
                 if not draft or not (draft.text or "").strip():
@@ -200,45 +134,30 @@ def run_job(db: Database, job_id: int, actor: auth.User, settings: dict[str, Any
                     continue
                 if apply_machine_draft(db, actor, unit["id"], draft):
                     drafted += 1
-            done += len(batch)
-            db["doc_jobs"].update(job_id, {"done": done, "drafted": drafted,
-                                           "updated_at": audit.now_iso()})
+        done += len(batch)
+        progress(done, len(pending))
     skipped = sum(no_draft_reasons.values())
-    summary = f"{drafted} drafted"
-    if skipped:
-        top = max(no_draft_reasons, key=lambda r: no_draft_reasons[r])
-        summary += f"; {skipped} without a confident draft (e.g. “{top}”)"
-    status = "cancelled" if cancelled else "done"
-    with transaction(db):
-        db["doc_jobs"].update(job_id, {"status": status, "message": summary,
-                                       "updated_at": audit.now_iso()})
-        audit.record(db, actor, f"document.draft_{status}", store.ENTITY, doc_id,
-                     None, {"job": job_id, "drafted": drafted, "processed": done,
-                            "without_draft": skipped})
-    return get_job(db, job_id)
+    return {"drafted": drafted, "processed": done, "without_draft": skipped,
+            "summary": _summary(drafted, skipped, no_draft_reasons)}
 
 
-def cancel_job(db: Database, actor: auth.User, job_id: int) -> dict[str, Any]:
-    """Ask a running job to stop after its current batch (audited)."""
-    if not (auth.can(actor, "documents.translate") or auth.can(actor, "documents.manage")):
-        auth.require(actor, "documents.translate")
-    with transaction(db):
-        job = _job(db, job_id)
-        if job["status"] not in ACTIVE:
-            return get_job(db, job_id)
-        db["doc_jobs"].update(job_id, {"cancel_requested": 1, "updated_at": audit.now_iso()})
-        audit.record(db, actor, "document.draft_cancel", store.ENTITY, job["document_id"],
-                     {"job": job_id, "status": job["status"]}, {"cancel_requested": True})
-    return get_job(db, job_id)
+def _summary(drafted: int, skipped: int, reasons: Mapping[str, int]) -> MessageLike:
+    summary = nmsg("%(n)s segment drafted", "%(n)s segments drafted", drafted)
+    if not skipped:
+        return summary
+    top = max(reasons, key=lambda reason: reasons[reason])
+    return msg("%(drafted)s; %(without)s (e.g. “%(reason)s”)", drafted=summary, reason=top,
+               without=nmsg("%(n)s without a confident draft",
+                            "%(n)s without a confident draft", skipped))
 
 
-def wait(db: Database, job_id: int, timeout: float = 60.0) -> dict[str, Any]:
-    """Wait until a job is no longer active (CLI and tests); returns it."""
-    import time
+def draft_title(arguments: Mapping[str, Any]) -> MessageLike:
+    """What a drafting run works on: the document's number and languages."""
+    return msg("Machine drafts for document %(id)s (%(targets)s)",
+               id=arguments.get("document_id"),
+               targets=", ".join(arguments.get("targets") or []) or "*")
 
-    deadline = time.monotonic() + timeout
-    while True:
-        job = get_job(db, job_id)
-        if not job["active"] or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
+
+def latest_run(db: Database, doc_id: int) -> dict[str, Any] | None:
+    """The document's most recent drafting run, or None."""
+    return jobs.latest_run(db, JOB_KIND, "document", doc_id)

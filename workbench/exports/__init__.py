@@ -3,6 +3,7 @@
 ``selection`` decides which signs and which wording may leave (only approved
 wording, ever); ``sheets`` (CSV/XLSX), ``proofs`` (PDF), ``exchange``
 (TMX/TBX/XLIFF and the XLIFF re-import) and ``package`` (county ZIP) write
-files; ``jobs`` records every run, reports progress and keeps the files for
-downloading again; ``cli`` adds ``workbench export …`` and ``workbench import xliff``.
+files; ``runs`` makes every export a run of the job system (a worker writes the
+file, the run keeps it for downloading again); ``cli`` adds ``workbench export …`` and
+``workbench import xliff``.
 """

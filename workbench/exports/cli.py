@@ -1,21 +1,26 @@
 """``workbench export …`` and ``workbench import xliff``.
 
-Each export is recorded like one made on the web page (same functions, same
-audit events) and shows a progress bar on stderr. A filter naming an unknown
-county, or matching nothing approved, exits non-zero with a message saying so.
+Each export is a run of the job system, recorded like one made on the web page
+(same functions, same audit events). In the foreground it shows a progress bar
+on stderr and copies the file to ``-o``; with ``--background`` it is queued
+for a worker and the command prints ``{"job": ID}`` (the file then stays in the
+exports folder: ``workbench jobs show ID`` names it). A filter naming an
+unknown county, or matching nothing approved, exits non-zero with a message.
 """
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from workbench import jobs
 from workbench.cli import Env, pass_env
-from workbench.exports import jobs
+from workbench.exports import runs
 from workbench.exports.selection import resolve_filter
+from workbench.jobs.cli import background_option, echo_queued, progress_bar
+from workbench.messages import cli_translator, render
 
 
 def _filter_options(command: Any) -> Any:
@@ -36,31 +41,41 @@ def _filter_options(command: Any) -> Any:
     return command
 
 
-def _run(env: Env, kind: str, output: str, **filters: Any) -> None:
-    """Resolve the filter, run the export with a progress bar, copy the file to OUTPUT."""
+def _output_option(command: Any) -> Any:
+    """``-o FILE`` (required unless ``--background``) and ``--background``."""
+    command = click.option("-o", "--output", type=click.Path(dir_okay=False),
+                           help="Where to write the file (not with --background).")(command)
+    return background_option(command)
+
+
+def _run(env: Env, kind: str, output: str | None, background: bool, **filters: Any) -> None:
+    """Resolve the filter; queue the export, or run it with a progress bar and copy the file."""
+    if background == bool(output):
+        raise click.UsageError("Give -o FILE, or --background (the file then stays in the "
+                               "exports folder; `workbench jobs show ID` names it).")
     actor = env.actor
     flt = resolve_filter(env.db, actor, **filters)
-    settings = env.settings
-    with click.progressbar(length=0, label=jobs.KINDS[kind].name, file=sys.stderr,
-                           show_pos=True) as bar:
-        def echo(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
-        row = jobs.export_now(env.db, actor, kind, flt, settings, echo=echo)
+    if background:
+        echo_queued(runs.start_export(env.db, actor, kind, flt, env.settings))
+        return
+    label = runs.export_kind(kind).message.render(cli_translator())
+    with progress_bar(label) as echo:
+        run = runs.export_now(env.db, actor, kind, flt, env.settings, echo=echo)
+    assert output is not None
     target = Path(output)
     if target.parent and not target.parent.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(row["file_path"], target)
+    result = run["result"]
+    shutil.copyfile(jobs.output_dir(env.settings) / result["file"], target)
     what = {"tbx": "concept(s)", "tmx": "translation unit(s)", "xliff": "unit(s) to translate",
             "proofs": "proof page(s)"}.get(kind, "sign(s)")
-    click.echo(f"Exported {row['rows']} {what} to {target} (export #{row['id']}, "
+    click.echo(f"Exported {result['rows']} {what} to {target} (job #{run['id']}, "
                f"filter: {flt.describe()}).")
-    if row["missing"]:
-        click.echo(f"{row['missing']} sign(s) left out: wording in a required language is "
+    if result["missing"]:
+        click.echo(f"{result['missing']} sign(s) left out: wording in a required language is "
                    "not approved yet.")
-    if row["message"]:
-        click.echo(row["message"])
+    if result.get("summary"):
+        click.echo(render(result["summary"], cli_translator()))
 
 
 @click.group("export")
@@ -72,38 +87,39 @@ def export_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx",
               show_default=True)
 @_filter_options
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_output_option
 @pass_env
-def export_sheet(env: Env, fmt: str, output: str, **filters: Any) -> None:
+def export_sheet(env: Env, fmt: str, output: str | None, background: bool,
+                 **filters: Any) -> None:
     """Fabrication sheet: one row per sign with all its wording approved."""
-    _run(env, f"sheet-{fmt}", output, **filters)
+    _run(env, f"sheet-{fmt}", output, background, **filters)
 
 
 @export_group.command("proofs")
 @_filter_options
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_output_option
 @pass_env
-def export_proofs(env: Env, output: str, **filters: Any) -> None:
+def export_proofs(env: Env, output: str | None, background: bool, **filters: Any) -> None:
     """Print proofs (PDF): one page per sign, as the sign will read, with a QR code."""
-    _run(env, "proofs", output, **filters)
+    _run(env, "proofs", output, background, **filters)
 
 
 @export_group.command("tmx")
 @_filter_options
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_output_option
 @pass_env
-def export_tmx(env: Env, output: str, **filters: Any) -> None:
+def export_tmx(env: Env, output: str | None, background: bool, **filters: Any) -> None:
     """Approved translation units as TMX 1.4 (all languages in one file)."""
-    _run(env, "tmx", output, **filters)
+    _run(env, "tmx", output, background, **filters)
 
 
 @export_group.command("tbx")
 @click.option("--lang", help="Only Chinese and this language.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_output_option
 @pass_env
-def export_tbx(env: Env, output: str, lang: str | None) -> None:
+def export_tbx(env: Env, output: str | None, background: bool, lang: str | None) -> None:
     """The glossary as TBX-Basic, every status including forbidden terms."""
-    _run(env, "tbx", output, lang=lang)
+    _run(env, "tbx", output, background, lang=lang)
 
 
 @export_group.command("xliff")
@@ -111,22 +127,23 @@ def export_tbx(env: Env, output: str, lang: str | None) -> None:
 @click.option("--county", help="Only units used on this county's signs.")
 @click.option("--site", help="Only units used on this site's signs.")
 @click.option("--sector", help="Only units used on signs of this sector.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_output_option
 @pass_env
-def export_xliff(env: Env, target: str, output: str, **filters: Any) -> None:
+def export_xliff(env: Env, target: str, output: str | None, background: bool,
+                 **filters: Any) -> None:
     """Units still to translate into TARGET as XLIFF 2.0, for an outside translator."""
-    _run(env, "xliff", output, lang=target, **filters)
+    _run(env, "xliff", output, background, lang=target, **filters)
 
 
 @export_group.command("package")
 @click.option("--county", required=True, help="County (Chinese name, English name or code).")
 @click.option("--site", help="Only this site.")
 @click.option("--sector", help="Only this sector.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@_output_option
 @pass_env
-def export_package(env: Env, output: str, **filters: Any) -> None:
+def export_package(env: Env, output: str | None, background: bool, **filters: Any) -> None:
     """County package (ZIP): sheet, proofs, photos and a summary of what is missing."""
-    _run(env, "package", output, **filters)
+    _run(env, "package", output, background, **filters)
 
 
 @click.group("import")

@@ -9,7 +9,7 @@ import click
 from workbench import counties
 from workbench.cli import Env, pass_env
 from workbench.inventory import demo, importer, records
-from workbench.review import units
+from workbench.jobs.cli import background_option, run_job_command
 
 
 @click.group("inventory")
@@ -38,10 +38,17 @@ def template(fmt: str, output: str) -> None:
               help="Skip the QA checks now (run `inventory recheck` later).")
 @click.option("--no-draft", is_flag=True,
               help="Do not machine-draft the new translation units now (`inventory draft` later).")
+@background_option
 @pass_env
 def import_command(env: Env, file: str, county: str | None, dry_run: bool,
-                   photos: str | None, no_checks: bool, no_draft: bool) -> None:
-    """Import a CSV or XLSX inventory; exits non-zero, writing nothing, on any bad row."""
+                   photos: str | None, no_checks: bool, no_draft: bool,
+                   background: bool) -> None:
+    """Import a CSV or XLSX inventory; exits non-zero, writing nothing, on any bad row.
+
+    The import itself is checked and written at once; the machine drafting of its
+    new units that follows runs in the foreground, or with --background as a job
+    (the last line is then {"job": ID}).
+    """
     report = importer.import_inventory(
         env.db, env.actor, Path(file).read_bytes(), file, county=county, dry_run=dry_run,
         photos_zip=Path(photos).read_bytes() if photos else None,
@@ -55,10 +62,12 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
     if not dry_run:
         click.echo(f"QA findings on installed texts: {report.findings}.")
         if not no_draft:
-            drafted = units.draft_units_of_signs(env.db, env.actor,
-                                                 report.created_ids + report.updated_ids,
-                                                 settings=env.settings)
-            click.echo(f"Machine-drafted {drafted} translation units (review them before use).")
+            run = run_job_command(
+                env, "inventory.draft", {"sign_ids": report.created_ids + report.updated_ids},
+                background=background, label="Drafting")
+            if run is not None:
+                click.echo(f"Machine-drafted {run['result']['drafted']} translation units "
+                           "(review them before use).")
 
 
 def _pad(text: str, width: int) -> str:
@@ -89,21 +98,28 @@ def stats(env: Env) -> None:
 
 @inventory.command("recheck")
 @click.option("--county", help="Only this county.")
+@background_option
 @pass_env
-def recheck(env: Env, county: str | None) -> None:
+def recheck(env: Env, county: str | None, background: bool) -> None:
     """Re-run the QA checks on the installed texts of every sign."""
     county_id = counties.resolve_county(env.db, county)["id"] if county else None
-    signs, findings = records.recheck(env.db, env.actor, county_id)
-    click.echo(f"Checked {signs} signs: {findings} findings.")
+    run = run_job_command(env, "inventory.recheck", {"county_id": county_id},
+                          background=background, label="QA", county_id=county_id)
+    if run is not None:
+        click.echo(f"Checked {run['result']['signs']} signs: {run['result']['findings']} "
+                   "findings.")
 
 
 @inventory.command("draft")
 @click.option("--engine", help="Drafting engine id (default: the configured one).")
+@background_option
 @pass_env
-def draft(env: Env, engine: str | None) -> None:
+def draft(env: Env, engine: str | None, background: bool) -> None:
     """Machine-draft every translation unit still in state 'new'."""
-    drafted = units.draft_new_units(env.db, env.actor, engine=engine, settings=env.settings)
-    click.echo(f"Drafted {drafted} translation units.")
+    run = run_job_command(env, "inventory.draft", {"engine": engine}, background=background,
+                          label="Drafting")
+    if run is not None:
+        click.echo(f"Drafted {run['result']['drafted']} translation units.")
 
 
 @click.group("demo")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -675,15 +675,41 @@ def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
     return total
 
 
-def recheck(db: Database, actor: auth.User, county_id: int | None = None) -> tuple[int, int]:
-    """Re-run the QA checks on every sign (of one county); returns (signs, findings)."""
+RECHECK_CHUNK = 2000  # signs re-checked per transaction
+
+
+def recheck(db: Database, actor: auth.User, county_id: int | None = None,
+            progress: Callable[..., None] | None = None) -> tuple[int, int]:
+    """Re-run the QA checks on every sign (of one county); returns (signs, findings).
+
+    Signs are checked in chunks, each stored in one transaction with its audit
+    event, so a stopped re-check keeps what it stored and can simply run again.
+    """
     where, params = ("WHERE county_id = ?", [county_id]) if county_id else ("", [])
-    ids = [r[0] for r in db.execute(f"SELECT id FROM signs {where}", params)]
-    with transaction(db):
-        total = refresh_findings(db, ids)
-        audit.record(db, actor, "inventory.recheck", "county" if county_id else "inventory",
-                     county_id, None, {"signs": len(ids), "findings": total})
+    ids = [r[0] for r in db.execute(f"SELECT id FROM signs {where} ORDER BY id", params)]
+    total = 0
+    if progress:
+        progress(0, len(ids))
+    for start in range(0, len(ids), RECHECK_CHUNK):
+        chunk = ids[start:start + RECHECK_CHUNK]
+        with transaction(db):
+            found = refresh_findings(db, chunk)
+            audit.record(db, actor, "inventory.recheck", "county" if county_id else "inventory",
+                         county_id, None, {"signs": len(chunk), "findings": found,
+                                           "first_sign": chunk[0], "last_sign": chunk[-1]})
+        total += found
+        if progress:
+            progress(start + len(chunk), len(ids))
     return len(ids), total
+
+
+def recheck_job(db: Database, *, progress: Callable[..., None], actor: auth.User,
+                county_id: int | None = None) -> dict[str, Any]:
+    """The ``inventory.recheck`` job: :func:`recheck` with progress."""
+    signs, findings = recheck(db, actor, county_id, progress=progress)
+    return {"signs": signs, "findings": findings,
+            "summary": msg("Checked %(signs)s signs: %(findings)s findings.", signs=signs,
+                           findings=findings)}
 
 
 def search_body(code: str, zh: str, location: str, texts: Iterable[str]) -> str:

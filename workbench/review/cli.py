@@ -11,6 +11,7 @@ import click
 from workbench import auth
 from workbench.cli import Env, pass_env
 from workbench.errors import NotFound
+from workbench.jobs.cli import background_option, run_job_command
 from workbench.review import history, queue, workflow
 
 
@@ -40,11 +41,14 @@ def status(env: Env) -> None:
 
 @review.command("check")
 @click.option("--limit", type=int, default=None, help="Check at most this many units.")
+@background_option
 @pass_env
-def check(env: Env, limit: int | None) -> None:
+def check(env: Env, limit: int | None, background: bool) -> None:
     """Run the QA checks on every unit whose wording has no current QA result."""
-    done = workflow.check_pending(env.db, limit)
-    click.echo(f"Checked {done:,} unit(s).")
+    run = run_job_command(env, "review.check", {"limit": limit}, background=background,
+                          label="QA")
+    if run is not None:
+        click.echo(f"Checked {run['result']['checked']:,} unit(s).")
 
 
 @review.command("history")

@@ -16,7 +16,7 @@ starts at 1 and goes up with every change (optimistic locking).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -275,9 +275,13 @@ def apply_machine_draft(db: Database, actor: auth.User, unit_id: int, draft: Any
     return True
 
 
+DRAFT_CHUNK = 200  # units drafted and written per transaction (a restart resumes from here)
+
+
 def draft_units_of_signs(db: Database, actor: auth.User, sign_ids: Iterable[int],
                          engine: str | None = None,
-                         settings: dict[str, Any] | None = None) -> int:
+                         settings: dict[str, Any] | None = None,
+                         progress: Callable[..., None] | None = None) -> int:
     """Machine-draft the still undrafted units of these signs; returns how many.
 
     Called right after signs are submitted or imported, so translators find a
@@ -293,20 +297,25 @@ def draft_units_of_signs(db: Database, actor: auth.User, sign_ids: Iterable[int]
                 WHERE u.state = 'new' AND su.sign_id IN ({','.join('?' * len(chunk))})""",
             chunk)]
     if not unit_ids:
+        if progress:
+            progress(0, 0)
         return 0
-    return draft_new_units(db, actor, unit_ids, engine=engine, settings=settings)
+    return draft_new_units(db, actor, unit_ids, engine=engine, settings=settings,
+                           progress=progress)
 
 
 def draft_new_units(db: Database, actor: auth.User, unit_ids: Iterable[int] | None = None,
-                    engine: str | None = None, settings: dict[str, Any] | None = None) -> int:
+                    engine: str | None = None, settings: dict[str, Any] | None = None,
+                    progress: Callable[..., None] | None = None) -> int:
     """Fill units in state 'new' with a machine draft; returns how many were drafted.
 
     Each drafted unit moves to 'machine_draft' (version + 1, audited) and every
-    sign linked to it follows (submitted → drafting).
+    sign linked to it follows (submitted → drafting). Units are drafted in
+    chunks of :data:`DRAFT_CHUNK`, each written in one transaction with the
+    signs' status and the drafts' QA, so stopping between chunks (a cancel, a
+    killed worker) leaves nothing half done, and running again drafts only the
+    units still new. ``progress(done, total)`` is told after every chunk.
     """
-    from workbench.mt.base import DraftContext
-    from workbench.mt.pipeline import draft_texts
-
     where, params = "WHERE state = 'new' AND kind = 'sign'", []
     if unit_ids is not None:
         ids = list(unit_ids)
@@ -318,22 +327,52 @@ def draft_new_units(db: Database, actor: auth.User, unit_ids: Iterable[int] | No
     by_lang: dict[str, list[dict[str, Any]]] = {}
     for unit in pending:
         by_lang.setdefault(unit["target_lang"], []).append(unit)
-    drafted: list[int] = []
+    done = drafted = 0
+    if progress:
+        progress(0, len(pending))
     for lang, group in by_lang.items():
-        # Drafting may be slow (neural engines): do it before taking the write lock.
-        drafts = draft_texts(db, [u["source_text"] for u in group], source="zh", target=lang,
-                             engine=engine, settings=settings,
-                             contexts=[DraftContext(function=u.get("function")) for u in group])
-        with transaction(db):
-            for unit, draft in zip(group, drafts):
-                if apply_machine_draft(db, actor, unit["id"], draft):
-                    drafted.append(unit["id"])
-    if drafted:
-        with transaction(db):
-            for sign_id in signs_of_units(db, drafted):
-                refresh_sign_status(db, sign_id, actor)
+        for start in range(0, len(group), DRAFT_CHUNK):
+            chunk = group[start:start + DRAFT_CHUNK]
+            drafted += _draft_chunk(db, actor, lang, chunk, engine, settings)
+            done += len(chunk)
+            if progress:
+                progress(done, len(pending))
+    return drafted
+
+
+def _draft_chunk(db: Database, actor: auth.User, lang: str, chunk: list[dict[str, Any]],
+                 engine: str | None, settings: dict[str, Any] | None) -> int:
+    from workbench.mt.base import DraftContext
+    from workbench.mt.pipeline import draft_texts
+
+    # Drafting may be slow (neural engines): do it before taking the write lock.
+    drafts = draft_texts(db, [u["source_text"] for u in chunk], source="zh", target=lang,
+                         engine=engine, settings=settings,
+                         contexts=[DraftContext(function=u.get("function")) for u in chunk])
+    with transaction(db):
+        drafted = [unit["id"] for unit, draft in zip(chunk, drafts, strict=True)
+                   if apply_machine_draft(db, actor, unit["id"], draft)]
+        for sign_id in signs_of_units(db, drafted):
+            refresh_sign_status(db, sign_id, actor)
         # QA of every machine draft is stored at once, so the queue's QA filter and the
         # unit page show it before anyone opens the unit.
         for unit_id in drafted:
             store_findings(db, get_unit(db, unit_id))
     return len(drafted)
+
+
+def draft_units_job(db: Database, *, progress: Callable[..., None], actor: auth.User,
+                    settings: dict[str, Any], sign_ids: list[int] | None = None,
+                    engine: str | None = None) -> dict[str, Any]:
+    """The ``inventory.draft`` job: machine-draft the new units of these signs (all if None)."""
+    from workbench.messages import nmsg
+
+    if sign_ids is None:
+        drafted = draft_new_units(db, actor, engine=engine, settings=settings,
+                                  progress=progress)
+    else:
+        drafted = draft_units_of_signs(db, actor, sign_ids, engine=engine, settings=settings,
+                                       progress=progress)
+    return {"drafted": drafted,
+            "summary": nmsg("%(n)s translation unit machine-drafted",
+                            "%(n)s translation units machine-drafted", drafted)}

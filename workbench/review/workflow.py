@@ -26,7 +26,7 @@ reviewer's wording unchanged therefore does not let that reviewer approve it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -332,16 +332,28 @@ def findings_for(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
                     start_pos, id""", [unit["id"], unit["version"]]))
 
 
-def check_pending(db: Database, limit: int | None = None) -> int:
+def check_pending(db: Database, limit: int | None = None,
+                  progress: Callable[..., None] | None = None) -> int:
     """Check every unit with wording whose QA is missing or stale; returns how many."""
     sql = """SELECT u.* FROM translation_units u LEFT JOIN unit_qa q ON q.unit_id = u.id
              WHERE u.target_text IS NOT NULL AND u.target_text != ''
                AND (q.version IS NULL OR q.version != u.version) ORDER BY u.id"""
-    count = 0
-    for unit in list(db.query(sql + (f" LIMIT {int(limit)}" if limit else ""))):
+    units = list(db.query(sql + (f" LIMIT {int(limit)}" if limit else "")))
+    for count, unit in enumerate(units, 1):
         store_findings(db, unit)
-        count += 1
-    return count
+        if progress:
+            progress(count, len(units))
+    return len(units)
+
+
+def check_pending_job(db: Database, *, progress: Callable[..., None],
+                      limit: int | None = None) -> dict[str, Any]:
+    """The ``review.check`` job: :func:`check_pending` with progress."""
+    from workbench.messages import nmsg
+
+    checked = check_pending(db, limit, progress=progress)
+    return {"checked": checked,
+            "summary": nmsg("%(n)s unit checked", "%(n)s units checked", checked)}
 
 
 # --- actions -----------------------------------------------------------------------------------

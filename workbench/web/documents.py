@@ -31,6 +31,7 @@ from workbench.review import detail as review_detail
 from workbench.review import history, workflow
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
+from workbench.web.i18n import translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, int_list, page_arg
 
@@ -49,8 +50,6 @@ BLOCK_LABELS = {"heading": _l("heading"), "paragraph": _l("paragraph"), "list": 
                 "cell": _l("table cell"), "header": _l("page header"), "footer": _l("page footer"),
                 "footnote": _l("footnote"), "endnote": _l("endnote"), "unit": _l("XLIFF unit"),
                 "quote": _l("quotation")}
-JOB_LABELS = {"queued": _l("queued"), "running": _l("drafting"), "done": _l("done"),
-              "cancelled": _l("cancelled"), "failed": _l("failed")}
 STATUS_LABELS = {"open": _l("open"), "delivered": _l("delivered"), "archived": _l("archived")}
 EXPORT_LABELS = {"docx": _l("Translated DOCX"), "bilingual-docx": _l("Bilingual DOCX"),
                  "xliff": _l("XLIFF"), "tmx": _l("TMX (approved)"), "txt": _l("Text")}
@@ -102,12 +101,6 @@ def block_kind_label(kind: str) -> str:
 def document_domain_label(domain: str) -> str:
     """A document's domain in the interface language."""
     return str(dict(DOMAIN_CHOICES).get(domain, domain))
-
-
-@bp.app_template_filter("job_status")
-def job_status_label(status: str) -> str:
-    """A drafting job's status in the interface language."""
-    return str(JOB_LABELS.get(status, status))
 
 
 @bp.app_template_filter("document_status")
@@ -196,7 +189,7 @@ def detail(doc_id: int):
     return render_template(
         "documents/detail.html", document=document, lang=lang, state=state, rows=rows,
         page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total,
-        stats=store.stats(db, doc_id), job=drafting.latest_job(db, doc_id),
+        stats=store.stats(db, doc_id), job=drafting.latest_run(db, doc_id),
         engines=_engines(), export_formats=EXPORT_LABELS, translators=_translators(db),
         domain_choices=DOMAIN_CHOICES)
 
@@ -244,46 +237,19 @@ def delete(doc_id: int):
 @bp.route("/<int:doc_id>/draft", methods=["POST"])
 @permission_required("documents.view")
 def draft(doc_id: int):
-    """Start machine drafting of every untranslated segment (runs in the background)."""
+    """Queue machine drafting of every untranslated segment (a worker runs it)."""
     db = get_db()
     user = current_actor()
     if not (auth.can(user, "documents.translate") or auth.can(user, "documents.manage")):
         abort(403)
     try:
-        drafting.start_draft_job(db, user, doc_id, engine=request.form.get("engine") or None,
-                                 target=request.form.get("lang") or None,
-                                 settings=dict(_settings()))
+        drafting.start_draft(db, user, doc_id, engine=request.form.get("engine") or None,
+                             target=request.form.get("lang") or None, settings=_settings())
     except (Conflict, ValidationError, WorkbenchError) as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
     else:
         flash(_("Drafting started; you can keep working meanwhile."), "info")
     return redirect(url_for("documents.detail", doc_id=doc_id, lang=request.form.get("lang")))
-
-
-@bp.route("/<int:doc_id>/jobs/<int:job_id>")
-@permission_required("documents.view")
-def job_status(doc_id: int, job_id: int):
-    """Progress of a background job (JSON, polled by documents.js)."""
-    job = drafting.get_job(get_db(), job_id)
-    if job["document_id"] != doc_id:
-        abort(404)
-    found = {key: job[key] for key in ("id", "status", "done", "total", "drafted", "percent",
-                                        "active", "message")}
-    found["label"] = job_status_label(job["status"])
-    return jsonify(found)
-
-
-@bp.route("/<int:doc_id>/jobs/<int:job_id>/cancel", methods=["POST"])
-@permission_required("documents.view")
-def cancel_job(doc_id: int, job_id: int):
-    """Ask a running drafting job to stop."""
-    db = get_db()
-    job = drafting.get_job(db, job_id)
-    if job["document_id"] != doc_id:
-        abort(404)
-    drafting.cancel_job(db, current_actor(), job_id)
-    flash(_("Drafting will stop after the current batch."), "info")
-    return redirect(url_for("documents.detail", doc_id=doc_id))
 
 
 # --- segment editor -------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 """The exports page: start an export, watch its progress, download it (again).
 
-Views call :mod:`workbench.exports` and render. An export runs in a background
-thread; its page polls ``/exports/<id>/progress`` (``static/exports.js``) so
-nobody waits on a request and other users are not blocked.
+Views call :mod:`workbench.exports` and render. An export is a job run by a
+worker process (:mod:`workbench.jobs`); its page shows the job's progress box,
+which ``static/jobs.js`` keeps up to date, and the file is downloaded from the
+job (``/jobs/<id>/file``), so nobody waits on a request.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,30 +20,18 @@ from wtforms.validators import Optional
 from workbench import auth, counties
 from workbench.db import get_db
 from workbench.errors import ValidationError
-from workbench.exports import jobs
+from workbench.exports import runs
 from workbench.exports.exchange import import_xliff
 from workbench.exports.selection import SIGN_STATUSES, resolve_filter
 from workbench.inventory import records
 from workbench.web import nav_item
+from workbench.web.i18n import message_text, translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import page_arg
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 nav_item("exports.index", _l("Exports"), "export.run", order=60)
 
-KIND_LABELS = {
-    "sheet-xlsx": _l("Fabrication sheet (XLSX)"),
-    "sheet-csv": _l("Fabrication sheet (CSV)"),
-    "proofs": _l("Print proofs (PDF)"),
-    "package": _l("County package (ZIP)"),
-    "tmx": _l("Approved translations (TMX)"),
-    "tbx": _l("Glossary (TBX)"),
-    "xliff": _l("Units to translate (XLIFF 2.0)"),
-}
-STATUS_LABELS = {
-    "running": _l("Running"), "done": _l("Done"), "empty": _l("Nothing to export"),
-    "failed": _l("Failed"),
-}
 
 
 def _locale_label(table: dict[str, tuple[str, str]], code: str) -> str:
@@ -75,7 +63,8 @@ class XliffImportForm(FlaskForm):
 
 def _export_form(user: auth.User) -> ExportForm:
     form = ExportForm()
-    form.kind.choices = [(kind_id, str(label)) for kind_id, label in KIND_LABELS.items()]
+    form.kind.choices = [(kind.id, message_text(kind.message))
+                         for kind in runs.EXPORT_KINDS.values()]
     scope = auth.county_scope(user)
     county_rows = [c for c in counties.list_counties(get_db(), include_inactive=False)
                    if scope is None or c["id"] == scope]
@@ -96,12 +85,11 @@ def _render_index(form: ExportForm, import_form: XliffImportForm | None = None,
     user = current_actor()
     page = page_arg()
     size = current_app.config["PAGE_SIZE"]
-    rows, total = jobs.list_exports(db, user, limit=size, offset=(page - 1) * size)
+    rows, total = runs.list_exports(db, user, limit=size, offset=(page - 1) * size)
     return render_template(
         "exports/index.html", form=form, import_form=import_form or XliffImportForm(),
         import_report=import_report, exports=rows, total=total, page=page,
-        pages=max(1, -(-total // size)), kind_labels=KIND_LABELS,
-        status_labels=STATUS_LABELS), status
+        pages=max(1, -(-total // size))), status
 
 
 @bp.route("/", methods=["GET"])
@@ -126,46 +114,19 @@ def create():
             sector=form.sector.data or None, status=form.status.data or None,
             lang=form.lang.data or None, approved_since=form.approved_since.data or None,
             approved_until=form.approved_until.data or None)
-        export_id = jobs.start(db, user, form.kind.data, flt)
+        run_id = runs.start_export(db, user, form.kind.data, flt, current_app.config)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return _render_index(form, status=400)
-    jobs.run_in_background(current_app.config["DATABASE"], user, export_id,
-                           dict(current_app.config))
-    return redirect(url_for("exports.detail", export_id=export_id))
+    return redirect(url_for("exports.detail", run_id=run_id))
 
 
-@bp.route("/<int:export_id>")
+@bp.route("/<int:run_id>")
 @permission_required("export.run")
-def detail(export_id: int):
+def detail(run_id: int):
     """One export: its progress while it runs, then its outcome and download link."""
-    row = jobs.get_export(get_db(), current_actor(), export_id)
-    return render_template("exports/detail.html", export=row, kind_labels=KIND_LABELS,
-                           status_labels=STATUS_LABELS)
-
-
-@bp.route("/<int:export_id>/progress")
-@permission_required("export.run")
-def progress(export_id: int):
-    """How far the export is (JSON, polled by the page)."""
-    state = jobs.progress_of(get_db(), current_actor(), export_id)
-    state["status_label"] = str(STATUS_LABELS.get(state["status"], state["status"]))
-    state["finished_at"] = (state.get("finished_at") or "")[:19].replace("T", " ")
-    state["download_url"] = (url_for("exports.download", export_id=export_id)
-                             if state["status"] == "done" else None)
-    response = jsonify(state)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.route("/<int:export_id>/download")
-@permission_required("export.run")
-def download(export_id: int):
-    """The export's file (the same file every time it is downloaded)."""
-    path, row = jobs.export_file(get_db(), current_actor(), export_id, current_app.config)
-    kind = jobs.KINDS.get(row["kind"])
-    return send_file(path, as_attachment=True, download_name=row["file_name"],
-                     mimetype=kind.mimetype if kind else "application/octet-stream")
+    run = runs.get_export(get_db(), current_actor(), run_id)
+    return render_template("exports/detail.html", export=run)
 
 
 @bp.route("/xliff-import", methods=["POST"])

@@ -22,9 +22,9 @@ from wtforms import (DecimalField, IntegerField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from workbench import auth, counties
+from workbench import auth, counties, jobs
 from workbench.db import get_db, to_int
-from workbench.errors import ValidationError
+from workbench.errors import NotFound, ValidationError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, photos, records
 from workbench.review import units
@@ -168,6 +168,7 @@ def signs():
     page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     rows, total = records.list_signs(db, user, filters, sort=sort, page=page, page_size=size)
+    job = _followed_job(db, user, int_arg("job", minimum=1))
     sites = records.list_sites(db, user, county_id=to_int(filters.get("county_id"), minimum=1),
                                with_counts=False)
     return render_template(
@@ -176,7 +177,17 @@ def signs():
         query_args=dict(filters, sort=sort), county_choices=_county_choices(user, blank=True),
         sites=sites, statuses=records.STATUSES, functions=records.FUNCTIONS,
         actions=records.ACTIONS, sectors=records.SECTORS, languages=records.LANGUAGES,
-        sorts=records.SORTS)
+        sorts=records.SORTS, job=job)
+
+
+def _followed_job(db: Any, user: auth.User, run_id: int | None) -> dict[str, Any] | None:
+    """The job a page was sent to follow (``?job=ID``), if the user may see it."""
+    if not run_id:
+        return None
+    try:
+        return jobs.visible_run(db, user, run_id)
+    except NotFound:
+        return None
 
 
 @bp.route("/signs/<int:sign_id>")
@@ -502,14 +513,17 @@ def import_confirm():
     finally:
         data_path.unlink(missing_ok=True)
         zip_path.unlink(missing_ok=True)
-    units.draft_units_of_signs(get_db(), current_actor(),
-                               report.created_ids + report.updated_ids,
-                               settings=current_app.config)
     flash(_("Imported: %(sites)s sites and %(created)s signs created, %(updated)s signs "
             "updated, %(unchanged)s unchanged.", sites=report.sites_created,
             created=report.signs_created, updated=report.signs_updated,
             unchanged=report.signs_unchanged), "success")
-    return redirect(url_for("inventory.signs", sort="updated"))
+    changed = report.created_ids + report.updated_ids
+    if not changed:
+        return redirect(url_for("inventory.signs", sort="updated"))
+    # Machine drafting of the new wording runs as a job; the sign list shows its progress.
+    run_id = jobs.start(get_db(), current_actor(), "inventory.draft", {"sign_ids": changed},
+                        settings=current_app.config)
+    return redirect(url_for("inventory.signs", sort="updated", job=run_id))
 
 
 # ---------------------------------------------------------------------------

@@ -1,30 +1,13 @@
-/* Documents: drafting progress, the segment editor's helpers (use a match, insert a
+/* Documents: the segment editor's helpers (use a match, insert a
    placeholder, live QA, split point, Ctrl+Enter), and loading engine drafts. No inline
-   script (CSP); everything is wired here from data attributes. */
+   script (CSP); everything is wired here from data attributes. Drafting progress is
+   jobs.js's (the job box). */
 (function () {
   "use strict";
 
   function csrfToken() {
     var input = document.querySelector("input[name=csrf_token]");
     return input ? input.value : "";
-  }
-
-  /* Drafting progress: poll the job while it runs, then reload to show the drafts. */
-  var job = document.getElementById("draft-job");
-  if (job && job.dataset.url && job.dataset.active === "1") {
-    var bar = document.getElementById("job-progress");
-    var text = document.getElementById("job-text");
-    var poll = function () {
-      fetch(job.dataset.url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-        .then(function (response) { return response.json(); })
-        .then(function (data) {
-          if (bar) { bar.value = data.percent; }
-          if (text) { text.textContent = data.label + " · " + data.done + "/" + data.total; }
-          if (data.active) { window.setTimeout(poll, 1000); } else { window.location.reload(); }
-        })
-        .catch(function () { window.setTimeout(poll, 3000); });
-    };
-    window.setTimeout(poll, 800);
   }
 
   /* Rows of the segment table open the editor. */
