@@ -170,7 +170,7 @@ def from_data(value: Any) -> MessageLike | None:
         return value
     if isinstance(value, Mapping) and "id" in value:
         return Message.from_dict(value)
-    if isinstance(value, str) and value.startswith("{\"id\""):
+    if isinstance(value, str) and value.startswith("{") and "\"id\"" in value:
         import json
 
         try:

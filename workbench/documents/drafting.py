@@ -21,7 +21,7 @@ from workbench import auth, jobs
 from workbench.db import transaction
 from workbench.documents import store
 from workbench.errors import ValidationError
-from workbench.messages import MessageLike, msg, nmsg
+from workbench.messages import MessageLike, dumps, from_data, msg, nmsg
 from workbench.mt.base import PROFILE_PROSE, DraftContext
 from workbench.review.units import apply_machine_draft
 
@@ -128,9 +128,10 @@ def draft_document(db: Database, *, progress: Callable[..., None], actor: auth.U
         with transaction(db):
             for unit, draft in results:
                 if not draft or not (draft.text or "").strip():
-                    # Counted by their English text (a message is not hashable).
-                    reason = messages.render(draft.reason if draft else None) or "no draft"
-                    no_draft_reasons[reason] = no_draft_reasons.get(reason, 0) + 1
+                    reason = (draft.reason if draft else None) or msg("no draft")
+                    # Counted by the stored form of the message (a message is not hashable).
+                    key = dumps(reason) or ""
+                    no_draft_reasons[key] = no_draft_reasons.get(key, 0) + 1
                     continue
                 if apply_machine_draft(db, actor, unit["id"], draft):
                     drafted += 1
@@ -146,7 +147,8 @@ def _summary(drafted: int, skipped: int, reasons: Mapping[str, int]) -> MessageL
     if not skipped:
         return summary
     top = max(reasons, key=lambda reason: reasons[reason])
-    return msg("%(drafted)s; %(without)s (e.g. “%(reason)s”)", drafted=summary, reason=top,
+    return msg("%(drafted)s; %(without)s (e.g. “%(reason)s”)", drafted=summary,
+               reason=from_data(top),
                without=nmsg("%(n)s without a confident draft",
                             "%(n)s without a confident draft", skipped))
 

@@ -102,6 +102,9 @@ class Progress:
         try:
             if moment - self._last < PROGRESS_INTERVAL and not final and message is None:
                 cancel = store.cancel_asked(self.db, self.owned)  # a read, no write
+                if cancel:
+                    # A cancelled run keeps how far it got, throttled or not.
+                    store.report_progress(self.db, self.owned, int(done), int(total), message)
             else:
                 self._last = moment
                 cancel = store.report_progress(self.db, self.owned, int(done), int(total),
