@@ -52,5 +52,5 @@ def test_acceptable_references_with_the_shipped_glossary(db) -> None:
         findings = run_checks(db, zh, reference, lang)
         if (zh, reference) in GLOSSARY_GAPS:
             findings = [f for f in findings if f.check != "glossary"]
-        problems += [f"{zh} → {reference}: {f.check}: {f.message}" for f in findings]
+        problems += [f"{zh} → {reference}: {f.check}: {f.text()}" for f in findings]
     assert problems == []

@@ -20,6 +20,7 @@ from workbench.checks.base import (  # noqa: F401
     CHECKS, ERROR, PROFILES, WARNING, Check, CheckContext, Finding, register,
 )
 from workbench.checks.settings import disabled_checks, set_check_enabled  # noqa: F401
+from workbench.messages import Message, Translator, msg
 
 # Importing the modules registers their checks, in the order findings are listed.
 from workbench.checks import (  # noqa: E402,F401  isort: skip
@@ -83,8 +84,9 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
                 findings.extend(check.check(source, target, ctx.lang, ctx))
         except Exception as error:  # noqa: BLE001 - one faulty check must not hide the others
             logger.exception("QA check %s failed on %r / %r", check_id, source, target)
-            findings.append(Finding(check_id, WARNING, f"The check “{check.name}” could not "
-                                    f"run on this text ({type(error).__name__}).", None, None))
+            findings.append(Finding(check_id, WARNING, msg(
+                "The check “%(check)s” could not run on this text (%(error)s).",
+                check=Message(check.name), error=type(error).__name__), None, None))
     findings = _without_repeats(findings)
     findings.sort(key=lambda f: (-1 if f.start is None else f.start,
                                  -1 if f.end is None else f.end))
@@ -109,8 +111,10 @@ def _without_repeats(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def list_checks(db: Database | None = None) -> list[dict[str, Any]]:
-    """Every registered check as plain data, with whether it is on for the project."""
+def list_checks(db: Database | None = None,
+                translator: Translator | None = None) -> list[dict[str, Any]]:
+    """Every registered check as plain data (name and explanation in the translator's
+    language), with whether it is on for the project."""
     off = disabled_checks(db)
-    return [dict(check.describe(), enabled=check_id not in off)
+    return [dict(check.describe(translator), enabled=check_id not in off)
             for check_id, check in CHECKS.items()]

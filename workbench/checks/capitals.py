@@ -6,6 +6,7 @@ import re
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
 from workbench.checks.data import word_list
 from workbench.checks.punctuation import is_sentence
+from workbench.messages import N_, msg
 
 SIGNAL_WORDS = ("caution", "danger", "warning")
 # Prepositions that are also adverb particles ("Way In", "Keep Off", "Line Up"): a capital
@@ -25,17 +26,17 @@ class CapitalsCheck(Check):
     """Title case with lower-case function words; CAUTION, DANGER, WARNING in capitals."""
 
     id = "capitals"
-    name = "Capitalization"
+    name = N_("Capitalization")
     languages = frozenset({"en"})
     # Glossary terms serve running text as well as signs ("Hainan gibbon"), so their case
     # is checked where they are used on a sign, not in the glossary.
     profiles = frozenset({"sign"})
-    explanation = ("Sign phrases are in title case: every content word starts with a capital; "
-                   "articles, conjunctions and short prepositions (a, the, and, of, for, to, "
-                   "in …) are lower case unless they come first or right after the “//” line "
-                   "break; a content word after a hyphen is capitalized too (Door-to-Door). A "
-                   "whole phrase may be in capitals. Full sentences are in sentence case. Fix: "
-                   "change the capitals as suggested.")
+    explanation = N_("Sign phrases are in title case: every content word starts with a "
+                     "capital; articles, conjunctions and short prepositions (a, the, and, of, "
+                     "for, to, in …) are lower case unless they come first or right after the "
+                     "“//” line break; a content word after a hyphen is capitalized too "
+                     "(Door-to-Door). A whole phrase may be in capitals. Full sentences are in "
+                     "sentence case. Fix: change the capitals as suggested.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         findings: list[Finding] = []
@@ -56,9 +57,10 @@ class CapitalsCheck(Check):
                     continue  # 14th, 24-hour, 2nd: numbers are not capitalized
                 if position == 0:
                     if word[0].islower() and word.lower() not in ALWAYS_LOWER:
+                        fixed = word[0].upper() + word[1:]
                         findings.append(self.finding(
-                            f"Start with a capital: “{word[0].upper() + word[1:]}”.", start,
-                            start + len(word), suggestion=word[0].upper() + word[1:]))
+                            msg("Start with a capital: “%(fixed)s”.", fixed=fixed), start,
+                            start + len(word), suggestion=fixed))
                     continue
                 if sentence:
                     continue
@@ -79,15 +81,16 @@ class CapitalsCheck(Check):
                 if part[0].isupper() and index == 0 and not last and base not in PARTICLES \
                         and not part.isupper():
                     findings.append(self.finding(
-                        f"“{part}” is a function word: write it in lower case in a title.",
+                        msg("“%(word)s” is a function word: write it in lower case in a title.",
+                            word=part),
                         position, position + len(part), suggestion=lowered, severity=WARNING))
             elif part[0].islower() and index == 0:
                 # Only the first part of a hyphenated word: "Self-service", "High-tech",
                 # "Check-in" are written both ways on correct signs.
                 fixed = part[0].upper() + part[1:]
                 findings.append(self.finding(
-                    f"Title case: capitalize “{part}” (“{fixed}”).", position,
-                    position + len(part), suggestion=fixed))
+                    msg("Title case: capitalize “%(word)s” (“%(fixed)s”).", word=part,
+                        fixed=fixed), position, position + len(part), suggestion=fixed))
             position += len(part) + 1
         return findings
 

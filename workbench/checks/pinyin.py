@@ -22,6 +22,7 @@ from pypinyin.phrases_dict import phrases_dict
 
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, Token, register
 from workbench.checks.data import table, word_list
+from workbench.messages import N_, msg
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 TONE_MARKED = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]")
@@ -377,12 +378,13 @@ class PinyinCheck(Check):
     """Names in pinyin: the right reading, one word, a capital, apostrophes, no tone marks."""
 
     id = "pinyin"
-    name = "Pinyin names"
-    explanation = ("The specific part of a name is written in Hanyu Pinyin that matches the "
-                   "Chinese (the right reading of polyphonic characters: 重庆 Chongqing, 长安 "
-                   "Chang'an, 乐东 Ledong), its syllables as one word (Haikou, not Hai Kou), with "
-                   "a capital first letter, an apostrophe before a syllable starting with a, o or "
-                   "e (Xi'an, Ding'an) and no tone marks. Fix: write the name as suggested.")
+    name = N_("Pinyin names")
+    explanation = N_("The specific part of a name is written in Hanyu Pinyin that matches the "
+                     "Chinese (the right reading of polyphonic characters: 重庆 Chongqing, 长安 "
+                     "Chang'an, 乐东 Ledong), its syllables as one word (Haikou, not Hai Kou), "
+                     "with a capital first letter, an apostrophe before a syllable starting "
+                     "with a, o or e (Xi'an, Ding'an) and no tone marks. Fix: write the name as "
+                     "suggested.")
 
     def applies(self, ctx: CheckContext) -> bool:
         return super().applies(ctx) and ctx.lang not in ("zh", "ja", "ko", "ru") \
@@ -398,7 +400,8 @@ class PinyinCheck(Check):
         for index, (chars, spelling) in near_misses(ctx).items():
             token = ctx.tokens[index]
             findings.append(self.finding(
-                f"“{token.text}” is not the pinyin of {chars}: write “{spelling}”.",
+                msg("“%(word)s” is not the pinyin of %(chinese)s: write “%(spelling)s”.",
+                    word=token.text, chinese=chars, spelling=spelling),
                 token.start, token.end, suggestion=spelling))
         return findings
 
@@ -414,7 +417,8 @@ class PinyinCheck(Check):
             return []
         if TONE_MARKED.search(word):
             findings.append(self.finding(
-                f"“{word}”: signs write pinyin without tone marks: “{strip_tones(word)}”.",
+                msg("“%(word)s”: signs write pinyin without tone marks: “%(spelling)s”.",
+                    word=word, spelling=strip_tones(word)),
                 token.start, token.end, suggestion=strip_tones(word)))
         chars = ctx.source[alignment.start:alignment.end]
         wrong = [k for k, used in enumerate(alignment.used)
@@ -427,27 +431,30 @@ class PinyinCheck(Check):
         if wrong:
             chars_wrong = "、".join(chars[k] for k in wrong)
             findings.append(self.finding(
-                f"“{word}” reads {chars_wrong} wrongly: {chars} is written “{suggestion}”.",
+                msg("“%(word)s” reads %(wrong)s wrongly: %(chinese)s is written “%(spelling)s”.",
+                    word=word, wrong=chars_wrong, chinese=chars, spelling=suggestion),
                 token.start, token.end, suggestion=suggestion))
             return findings
         letters = strip_tones(word)
         if letters[:1].islower() and letters.lower() not in LOANWORDS:
             findings.append(self.finding(
-                f"A name in pinyin starts with a capital: “{suggestion}”.", token.start,
-                token.end, suggestion=suggestion))
+                msg("A name in pinyin starts with a capital: “%(spelling)s”.",
+                    spelling=suggestion), token.start, token.end, suggestion=suggestion))
         elif not all_caps and not letters.isupper() and any(c.isupper() for c in letters[1:]):
             findings.append(self.finding(
-                f"“{word}” is one name: write it as one word with one capital, “{suggestion}”.",
+                msg("“%(word)s” is one name: write it as one word with one capital, "
+                    "“%(spelling)s”.", word=word, spelling=suggestion),
                 token.start, token.end, suggestion=suggestion))
         expected_form = spelled(alignment.used).replace("ü", "v")
         written = letters.replace("’", "'").lower().replace("ü", "v")
         if not findings and expected_form.lower() != written \
                 and expected_form.replace("'", "").lower() == written.replace("'", ""):
             if "'" in expected_form and "'" not in written:
-                message = (f"Put an apostrophe before the syllable that starts with a, o or e: "
-                           f"“{suggestion}”.")
+                message = msg("Put an apostrophe before the syllable that starts with a, o or "
+                              "e: “%(spelling)s”.", spelling=suggestion)
             else:
-                message = f"No apostrophe is needed here: “{suggestion}”."
+                message = msg("No apostrophe is needed here: “%(spelling)s”.",
+                              spelling=suggestion)
             findings.append(self.finding(message, token.start, token.end,
                                          suggestion=suggestion, severity=WARNING))
         return findings
@@ -468,8 +475,9 @@ class PinyinCheck(Check):
                     [analysis.expected[first.start + k] or r for k, r in enumerate(readings)])
                 written = ctx.target[first.token.start:last.token.end]
                 findings.append(self.finding(
-                    f"“{written}” splits the name {whole}: write its syllables as one word, "
-                    f"“{suggestion}”.", first.token.start, last.token.end,
+                    msg("“%(written)s” splits the name %(chinese)s: write its syllables as one "
+                        "word, “%(spelling)s”.", written=written, chinese=whole,
+                        spelling=suggestion), first.token.start, last.token.end,
                     suggestion=suggestion))
             chain.clear()
 
@@ -580,13 +588,13 @@ class GenericPinyinCheck(Check):
     """Generic parts and direction words left in pinyin on an English sign ("Longkun Nan Lu")."""
 
     id = "pinyin_generic"
-    name = "Pinyin in generic parts"
+    name = N_("Pinyin in generic parts")
     languages = frozenset({"en"})
-    explanation = ("On English signs only the specific part of a name stays in pinyin; the "
-                   "generic part (路 Road, 街 Street, 大道 Avenue, 桥 Bridge, 公园 Park, 站 "
-                   "Station, 河 River, 湾 Bay …) and direction words (东西南北 East, West, "
-                   "South, North) are translated: 龙昆南路 Longkun South Road, not Longkun Nan "
-                   "Lu. Street nameplates, which are pinyin by design, are exempt.")
+    explanation = N_("On English signs only the specific part of a name stays in pinyin; the "
+                     "generic part (路 Road, 街 Street, 大道 Avenue, 桥 Bridge, 公园 Park, 站 "
+                     "Station, 河 River, 湾 Bay …) and direction words (东西南北 East, West, "
+                     "South, North) are translated: 龙昆南路 Longkun South Road, not Longkun "
+                     "Nan Lu. Street nameplates, which are pinyin by design, are exempt.")
 
     def applies(self, ctx: CheckContext) -> bool:
         return super().applies(ctx) and bool(HAN.search(ctx.source)) and not is_nameplate(ctx)
@@ -616,8 +624,9 @@ class GenericPinyinCheck(Check):
             if entry and (follows_name or flagged_previous) and not in_name:
                 english = " / ".join(entry[1][:2])
                 findings.append(self.finding(
-                    f"“{alignment.token.text}” leaves the generic part {generic_chars} in "
-                    f"pinyin: translate it ({english}).", alignment.token.start,
+                    msg("“%(word)s” leaves the generic part %(chinese)s in pinyin: translate it "
+                        "(%(english)s).", word=alignment.token.text, chinese=generic_chars,
+                        english=english), alignment.token.start,
                     alignment.token.end, suggestion=entry[1][0]))
                 flagged_previous = True
             else:

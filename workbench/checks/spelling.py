@@ -13,6 +13,7 @@ import unicodedata
 
 from workbench.checks.base import Check, CheckContext, Finding, register
 from workbench.checks.data import word_list
+from workbench.messages import N_, msg
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,12 +132,12 @@ class SpellingCheck(Check):
     """English words that are not in the dictionary (names of the Chinese excepted)."""
 
     id = "spelling"
-    name = "English spelling"
+    name = N_("English spelling")
     languages = frozenset({"en"})
-    explanation = ("Every English word is spelled correctly (British or American spelling). "
-                   "Pinyin names that match the Chinese, glossary terms and known "
-                   "abbreviations (ATM, VIP, TCM, WC) are not spelling errors. Fix: correct the "
-                   "word as suggested.")
+    explanation = N_("Every English word is spelled correctly (British or American spelling). "
+                     "Pinyin names that match the Chinese, glossary terms and known "
+                     "abbreviations (ATM, VIP, TCM, WC) are not spelling errors. Fix: correct "
+                     "the word as suggested.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         tokens = ctx.tokens
@@ -170,9 +171,11 @@ class SpellingCheck(Check):
                 # "Sanya Phoenix Airport"): a name, not a misspelling.
                 continue
             correction = suggest(word)
-            hint = f" Did you mean “{correction}”?" if correction else ""
-            findings.append(self.finding(f"“{word}” is not an English word.{hint}",
-                                         token.start, token.end, suggestion=correction))
+            message = (msg("“%(word)s” is not an English word. Did you mean “%(correction)s”?",
+                           word=word, correction=correction) if correction
+                       else msg("“%(word)s” is not an English word.", word=word))
+            findings.append(self.finding(message, token.start, token.end,
+                                         suggestion=correction))
         return findings
 
 

@@ -31,6 +31,7 @@ from workbench.review import detail as review_detail
 from workbench.review import history, workflow
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
+from workbench.web.i18n import severity_label, translator
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -351,7 +352,8 @@ def segment_check(doc_id: int, segment_id: int):
     lang = _language(document)
     unit = store.get_segment(db, doc_id, segment_id, lang)["unit"]
     findings = check_segment(db, unit["source_text"], request.form.get("text", ""), lang)
-    return jsonify([f.to_dict() for f in findings])
+    return jsonify([dict(f.to_dict(translator()), severity_label=severity_label(f.severity))
+                    for f in findings])
 
 
 def _version() -> int | None:

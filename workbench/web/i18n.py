@@ -8,7 +8,7 @@ from flask import current_app, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
-from workbench.messages import Translator
+from workbench.messages import Translator, from_data
 from workbench.messages import render as render_message
 
 babel = Babel()
@@ -42,8 +42,16 @@ def translator() -> Translator:
 
 
 def message_text(value: Any, separator: str = ", ") -> str:
-    """A domain message (or a list of them, or plain text) in the interface language."""
-    return render_message(value, translator(), separator)
+    """A domain message (or a list of them, stored message data, or plain text) in the
+    interface language."""
+    return render_message(from_data(value), translator(), separator)
+
+
+def severity_label(code: str | None) -> str:
+    """A QA severity code (error, warning) as its label in the interface language."""
+    from workbench.vocabulary import SEVERITIES
+
+    return SEVERITIES.text(code, translator())
 
 
 def init_app(app: Any) -> None:
@@ -53,6 +61,8 @@ def init_app(app: Any) -> None:
     app.jinja_env.filters["language_name"] = language_name
     # {{ finding.message|msg }}: stored message ids and parameters in the reader's language.
     app.jinja_env.filters["msg"] = message_text
+    # {{ finding.severity|severity }}: Error / 错误.
+    app.jinja_env.filters["severity"] = severity_label
 
     @app.context_processor
     def _inject_locale() -> dict[str, Any]:

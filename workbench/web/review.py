@@ -22,6 +22,7 @@ from workbench.review import comments, detail, history, workflow
 from workbench.review import queue as review_queue
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
+from workbench.web.i18n import message_text
 from workbench.web.security import current_actor, login_required, permission_required
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -121,7 +122,8 @@ def bulk_approve():
             flash(_("Approved %(count)s unit(s).", count=len(result.approved)), "success")
         if result.refused:
             lines = [_("Not approved: %(count)s unit(s).", count=len(result.refused))]
-            lines += [f"#{unit_id}: {reason}" for unit_id, reason in result.refused[:20]]
+            lines += [f"#{unit_id}: {message_text(reason)}"
+                      for unit_id, reason in result.refused[:20]]
             flash("\n".join(lines), "warning")
     return redirect(url_for("review.queue", **_filters().as_args()))
 
