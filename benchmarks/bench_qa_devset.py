@@ -37,7 +37,7 @@ from workbench.glossary.seed import load_shipped  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 SIGN_FILES = ("signs-dev.tsv", "signs-dev-2.tsv")
-QA_FILES = ("qa-dev-2.tsv", "qa-extra.tsv")
+QA_FILES = ("qa-dev-2.tsv", "qa-extra.tsv", "qa-extra-2.tsv")
 
 
 def read_qa(path: Path) -> list[tuple[str, str, bool, str]]:

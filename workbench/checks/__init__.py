@@ -11,7 +11,7 @@ to the language and profile and is not switched off for the project
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlite_utils import Database
@@ -24,8 +24,8 @@ from workbench.messages import Message, Translator, msg
 
 # Importing the modules registers their checks, in the order findings are listed.
 from workbench.checks import (  # noqa: E402,F401  isort: skip
-    script, glossary, chinglish, spelling, pinyin, capitals, punctuation, numbers, patterns,
-    consistency,
+    script, glossary, meaning, chinglish, grammar, spelling, pinyin, nearmiss,
+    generic_pinyin, capitals, punctuation, numbers, patterns, consistency,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,8 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
                function: str | None = None, profile: str = "sign",
                context: dict[str, Any] | None = None, *, source_lang: str = "zh",
                only: Iterable[str] | None = None,
-               disabled: Iterable[str] | None = None) -> list[Finding]:
+               disabled: Iterable[str] | None = None,
+               settings: Mapping[str, Any] | None = None) -> list[Finding]:
     """Run the QA checks on one source/target pair and return the findings.
 
     ``db`` may be None: then the glossary and the inventory are not consulted
@@ -58,11 +59,15 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
     ``function`` is the sign's kind when known (prohibition, warning, …);
     ``profile`` is "sign", "prose" or "term". ``only`` limits the run to some
     check ids; ``disabled`` overrides the project's switched-off checks.
+    ``settings`` are the project's settings (style choices such as
+    ``ROAD_NAME_CAPITALS``); by default the process's own.
     Findings come sorted by position, whole-text findings first.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
     extra = dict(context or {})
+    if settings is not None:
+        extra["settings"] = settings
     source = source or ""
     target = target or ""
     term_base = extra.pop("glossary", None)

@@ -10,9 +10,11 @@ list them from there.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -145,6 +147,21 @@ class CheckContext:
     def tokens(self) -> list[Token]:
         """The words of the target."""
         return self.memo("tokens", lambda: tokenize(self.target))
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The project's settings (``context={"settings": …}``, else the process's own)."""
+        given = self.extra.get("settings")
+        return given if given is not None else default_settings()
+
+
+@functools.lru_cache(maxsize=1)
+def default_settings() -> Mapping[str, Any]:
+    """The settings of this process (defaults < instance config < environment), read once:
+    checks run thousands of times a second and a server's configuration does not change."""
+    from workbench.config import load_settings
+
+    return load_settings()
 
 
 class Check:

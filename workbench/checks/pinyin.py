@@ -508,11 +508,21 @@ class PinyinCheck(Check):
 def near_misses(ctx: CheckContext) -> dict[int, tuple[str, str]]:
     """Target words that misspell the pinyin of a name in the source ("Haikuo" for 海口).
 
-    Token index → (the Chinese, its pinyin). Only capitalized words that are neither
-    English nor aligned with the source, within one or two letters of the pinyin of two
-    to five source characters, count.
+    Token index → (the Chinese, its pinyin). Only capitalized words that are not aligned
+    with the source, within one or two letters of the pinyin of two to five source
+    characters, count. An English word counts only when it is itself a pinyin name
+    ("Hunan" for 华南 Huanan) and those characters are not written elsewhere in the text.
     """
     return ctx.memo("pinyin_near_misses", lambda: _near_misses(ctx))
+
+
+def _near_miss_candidate(token: Token, index: int, analysis: PinyinAnalysis) -> bool:
+    word = normalize_word(token.text)
+    if index in analysis.aligned or len(word) < 4 or not token.text[:1].isupper() \
+            or not word.isascii():
+        return False
+    # A real word is a candidate only when it is a pinyin name itself (Hunan, Henan).
+    return not _english_words()(token.text) or is_pinyin_word(token.text)
 
 
 def _near_misses(ctx: CheckContext) -> dict[int, tuple[str, str]]:
@@ -522,18 +532,21 @@ def _near_misses(ctx: CheckContext) -> dict[int, tuple[str, str]]:
     from rapidfuzz.distance import OSA  # a swap of two letters (Haikuo) counts as one edit
 
     is_english = _english_words()
+    written = {k for a in analysis.aligned.values() for k in range(a.start, a.end)}
     found: dict[int, tuple[str, str]] = {}
     for index, token in enumerate(ctx.tokens):
-        word = normalize_word(token.text)
-        if index in analysis.aligned or len(word) < 4 or not token.text[:1].isupper() \
-                or not word.isascii() or is_english(token.text):
+        if not _near_miss_candidate(token, index, analysis):
             continue
+        word = normalize_word(token.text)
+        english = is_english(token.text)
         best: tuple[int, str, str] | None = None
         for start in range(len(ctx.source)):
             for size in range(2, 6):
                 readings = analysis.expected[start:start + size]
                 if len(readings) < size or any(r is None for r in readings):
                     break
+                if english and written.intersection(range(start, start + size)):
+                    continue  # the name is written already: the English word is English
                 name = _name_for(analysis, start, start + size)
                 spelling = name.spellings[0] if name else spelled(readings)  # type: ignore
                 candidate = normalize_word(spelling).replace("ü", "v")
@@ -561,74 +574,3 @@ def _person_name(ctx: CheckContext, first: Alignment, following: Alignment) -> b
         return False
     given = following.end - following.start
     return given == 2 or (given == 1 and bool(PERSON_CONTEXT.search(ctx.source)))
-
-
-# Road generics that are also written joined to a word before them ("Laojie", "Nanlu").
-ROAD_GENERICS = ("大道", "大街", "路", "街", "巷")
-
-
-def _joined_road_generic(chars: str, alignment: Alignment) -> tuple[str] | None:
-    """The road generic written in pinyin at the end of a word ("Qilou Laojie": 街)."""
-    for generic in ROAD_GENERICS:
-        if len(chars) > len(generic) and chars.endswith(generic):
-            syllables = len(generic)
-            if "".join(alignment.used[-syllables:]) == generics()[generic][0]:
-                return (generic,)
-    return None
-
-
-def is_nameplate(ctx: CheckContext) -> bool:
-    """Street nameplates (GB 17733) are written in pinyin on purpose."""
-    kind = str(ctx.extra.get("sign_kind") or ctx.function or "").lower()
-    return kind in {"nameplate", "street_nameplate", "road_nameplate", "pinyin"}
-
-
-@register
-class GenericPinyinCheck(Check):
-    """Generic parts and direction words left in pinyin on an English sign ("Longkun Nan Lu")."""
-
-    id = "pinyin_generic"
-    name = N_("Pinyin in generic parts")
-    languages = frozenset({"en"})
-    explanation = N_("On English signs only the specific part of a name stays in pinyin; the "
-                     "generic part (路 Road, 街 Street, 大道 Avenue, 桥 Bridge, 公园 Park, 站 "
-                     "Station, 河 River, 湾 Bay …) and direction words (东西南北 East, West, "
-                     "South, North) are translated: 龙昆南路 Longkun South Road, not Longkun "
-                     "Nan Lu. Street nameplates, which are pinyin by design, are exempt.")
-
-    def applies(self, ctx: CheckContext) -> bool:
-        return super().applies(ctx) and bool(HAN.search(ctx.source)) and not is_nameplate(ctx)
-
-    def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
-        analysis = analyse(ctx)
-        if target.isupper() and ctx.tokens and len(analysis.aligned) == len(ctx.tokens):
-            return []  # all-capital pinyin only: a street nameplate (LONGKUN NANLU)
-        findings = []
-        table_ = generics()
-        flagged_previous = False
-        for index in sorted(analysis.aligned):
-            alignment = analysis.aligned[index]
-            previous = analysis.aligned.get(index - 1)
-            chars = source[alignment.start:alignment.end]
-            entry = table_.get(chars)
-            follows_name = (previous is not None and previous.end == alignment.start) or \
-                _after_translated_direction(source, ctx.tokens, index, alignment)
-            in_name = previous is not None and any(
-                _name_for(analysis, start, alignment.end) is not None
-                for start in range(max(0, alignment.start - 6), alignment.start))
-            generic_chars = chars
-            if entry is None and (follows_name or flagged_previous) and not in_name:
-                joined = _joined_road_generic(chars, alignment)
-                if joined:
-                    generic_chars, entry = joined[0], generics()[joined[0]]
-            if entry and (follows_name or flagged_previous) and not in_name:
-                english = " / ".join(entry[1][:2])
-                findings.append(self.finding(
-                    msg("“%(word)s” leaves the generic part %(chinese)s in pinyin: translate it "
-                        "(%(english)s).", word=alignment.token.text, chinese=generic_chars,
-                        english=english), alignment.token.start,
-                    alignment.token.end, suggestion=entry[1][0]))
-                flagged_previous = True
-            else:
-                flagged_previous = False
-        return findings
