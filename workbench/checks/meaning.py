@@ -161,16 +161,19 @@ class MeaningCheck(Check):
         own_stems = {stem for r in own for stem in _content_stems(r, lang)}
         target_stems = _content_stems(target, lang)
         best: tuple[int, int, Any] | None = None
-        for start, end, others in present:
-            if any(s <= start and end <= e for s, e in covered):
-                continue  # part of an accepted rendering of a term of the source
+        accounted = list(covered)  # spans the term's own renderings or variants explain
+        for start, end, others in sorted(present, key=lambda p: p[0] - p[1]):  # longest first
+            if any(s <= start and end <= e for s, e in accounted):
+                continue  # part of an accepted rendering, or of a variant of the term
             if not _content_stems(target[start:end], lang) - own_stems:
                 continue  # "Smoking" for 禁止吸烟 says nothing the term's renderings do not
             for other in others:
                 distinct = sibling_part(entry.source_text, other.source_text)
-                if distinct is None or own & set(other.acceptable) \
-                        or _explained(others, entry.source_text, source, distinct):
+                if distinct is None or own & set(other.acceptable):
                     continue
+                if _explained(others, entry.source_text, source, distinct):
+                    accounted.append((start, end))
+                    break
                 # A word of the term's renderings that the other concept does not use
                 # ("Women" for 女厕所 against 男厕所) in the text: a variant of the term.
                 other_stems = {stem for r in other.acceptable
