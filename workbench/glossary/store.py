@@ -18,7 +18,8 @@ from workbench.errors import Conflict, Problem, ValidationError
 from workbench.glossary.match import bump_version
 from workbench.glossary.model import (
     CONCEPT_ID_PATTERN, DEFAULT_SOURCE, DOMAINS, FUNCTIONS, MAX_TERM_LENGTH, PARTS_OF_SPEECH,
-    STATUSES, ConceptRecord, TermRecord, concept_row, get_concept, load_all_concepts,
+    SOURCE_LANG, STATUSES, ConceptRecord, TermRecord, concept_row, get_concept,
+    load_all_concepts,
     normalize_lang, ordered_terms,
 )
 from workbench.messages import Translator
@@ -276,6 +277,7 @@ def apply_records(db: Database, actor: Any, records: list[ConceptRecord], *,
         fresh_ids = iter(next_concept_ids(db, len(pending_new),
                                           taken=[r.id for r in records if r.id]))
         now = audit.now_iso()
+        old_terms: list[str] = []
         for record in records:
             concept_id = record.id or by_key.get((record.source_term() or "", record.domain))
             if concept_id is None:
@@ -296,8 +298,11 @@ def apply_records(db: Database, actor: Any, records: list[ConceptRecord], *,
             audit.record(db, actor, f"concept.{'update' if before else 'create'}", "concept",
                          concept_id, before.as_dict() if before else None,
                          dict(merged.as_dict(), via=action))
+            old_terms += _source_terms(before)
         if report.changed and not dry_run:
             bump_version(db)
+    if report.changed and not dry_run:
+        _recheck(db, actor, report.created + report.updated, old_terms)
     return report
 
 
@@ -339,6 +344,7 @@ def save_concept(db: Database, actor: Any, record: ConceptRecord, *,
                      concept_id, before.as_dict() if before else None,
                      dict(merged.as_dict(), via=action))
         bump_version(db)
+    _recheck(db, actor, [concept_id], _source_terms(before))
     return concept_id
 
 
@@ -351,4 +357,18 @@ def delete_concept(db: Database, actor: Any, concept_id: str) -> None:
         db.execute("DELETE FROM glossary_concepts WHERE id = ?", [concept_id])
         audit.record(db, actor, "concept.delete", "concept", concept_id, before.as_dict(), None)
         bump_version(db)
+    _recheck(db, actor, [], _source_terms(before))
+
+
+def _source_terms(record: ConceptRecord | None) -> list[str]:
+    """A concept's Chinese terms as they were (a changed or deleted term's texts)."""
+    return [term.text for term in record.terms_in(SOURCE_LANG)] if record else []
+
+
+def _recheck(db: Database, actor: Any, concept_ids: list[str], old_terms: list[str]) -> None:
+    """QA again on the signs and units the changed concepts touch (workbench.checks.recheck):
+    a term newly forbidden flags the signs that carry it at once."""
+    from workbench.checks.recheck import recheck_for_concepts
+
+    recheck_for_concepts(db, concept_ids, actor=actor, extra_terms=old_terms)
 

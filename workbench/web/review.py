@@ -17,8 +17,9 @@ from sqlite_utils import Database
 
 from workbench import auth
 from workbench.db import get_db
-from workbench.errors import Conflict, ValidationError
+from workbench.errors import Conflict, NotFound, ValidationError
 from workbench.review import comments, detail, history, workflow
+from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
@@ -145,6 +146,7 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
         previous_id=previous_id, next_id=next_id, signs=signs, sign_total=sign_total,
         terms=detail.glossary_terms(db, unit),
         memory=detail.memory_matches(db, unit, _settings()), findings=findings,
+        blocking=review_qa.blocking(findings), can_dismiss=auth.can(user, "review.approve"),
         actions=actions,
         # A reviewer who may not approve only because they wrote the wording is told why.
         four_eyes_blocked=(unit["state"] == "in_review" and auth.can(user, "review.approve")
@@ -281,6 +283,35 @@ def revert(unit_id: int):
         return _conflict(unit_id, error, None)
     flash(_("Version %(version)s is back and waits for review.", version=to_version), "success")
     return redirect(_unit_url(unit_id))
+
+
+# --- QA findings: dismissing one that does not apply -------------------------------------------
+
+@bp.route("/units/<int:unit_id>/findings/<finding_key>/dismiss", methods=["POST"])
+@permission_required("review.approve")
+def dismiss_finding(unit_id: int, finding_key: str):
+    """Dismiss one QA finding of the unit's wording, with the reviewer's reason."""
+    try:
+        review_qa.dismiss_finding(get_db(), current_actor(), unit_id, finding_key,
+                                  request.form.get("reason", ""))
+    except (ValidationError, NotFound) as error:
+        flash(message_text(error.message), "error")
+    else:
+        flash(_("The finding is dismissed: it no longer blocks approval."), "success")
+    return redirect(_unit_url(unit_id, anchor="qa"))
+
+
+@bp.route("/units/<int:unit_id>/findings/<finding_key>/restore", methods=["POST"])
+@permission_required("review.approve")
+def restore_finding(unit_id: int, finding_key: str):
+    """Undo a dismissal: the finding counts again."""
+    try:
+        review_qa.restore_finding(get_db(), current_actor(), unit_id, finding_key)
+    except NotFound as error:
+        flash(message_text(error.message), "error")
+    else:
+        flash(_("The finding counts again."), "success")
+    return redirect(_unit_url(unit_id, anchor="qa"))
 
 
 # --- comments and clarification ----------------------------------------------------------------
