@@ -78,7 +78,8 @@ def test_a_dismissed_finding_no_longer_blocks_bulk_approval(db, users):
     assert refused.approved == [] and "QA" in str(refused.refused[0][1])
 
     dismissal = review_qa.dismiss_finding(db, users["reviewer"], unit_id,
-                                          finding["finding_key"], "  The full stop is on the design. ")
+                                          finding["finding_key"],
+                                          "  The full stop is on the design. ")
     assert dismissal["reason"] == "The full stop is on the design."
     event = audit.history(db, "translation_unit", unit_id)[-1]
     assert event["action"] == "finding.dismiss" and event["actor_name"] == "reviewer"
