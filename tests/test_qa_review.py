@@ -249,3 +249,31 @@ def test_recheck_is_idempotent_reports_progress_and_finds_only_touched_texts(db,
     assert list(db.query("SELECT check_id, message FROM sign_findings WHERE sign_id = ? "
                          "ORDER BY id", [touched])) == findings_after_first
     assert calls[0] == (0, first.total) and calls[-1] == (first.total, first.total)
+
+
+def test_an_accepted_proposal_and_an_import_re_check_the_signs(db, users):
+    from workbench.glossary import io, proposals
+
+    actor = auth.system_actor("pytest")
+    sign_id = records.create_sign(db, actor, make_site(db), {
+        "zh": "问讯处", "function": "facility", "action": "keep", "languages": "en",
+        "en_current": "Inquiry Office", "location": "大厅"})
+
+    def glossary_findings() -> list[dict]:
+        return [f for f in records.get_sign(db, actor, sign_id)["findings"]
+                if f["check_id"] == "glossary"]
+
+    assert glossary_findings() == []
+    concept_id = db.execute("SELECT concept_id FROM glossary_terms WHERE lang = 'zh' "
+                            "AND text = '问讯处' AND status = 'preferred'").fetchone()[0]
+    concept = model.get_concept(db, concept_id)
+    concept.terms.append(model.TermRecord("en", "Inquiry Office", "forbidden"))
+    proposal_id = proposals.propose(db, users["translator"], concept, "seen on signs")
+    assert glossary_findings() == []  # a proposal changes nothing until accepted
+    proposals.accept(db, users["reviewer"], proposal_id)
+    assert glossary_findings()
+
+    csv = ("id,domain,zh,en,en_forbidden\n"
+           f"{concept_id},general,问讯处,Information,\n").encode("utf-8")
+    io.import_file(db, users["reviewer"], csv, "fix.csv")
+    assert glossary_findings() == []  # no longer forbidden: the sign is clean again
