@@ -24,12 +24,13 @@ _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 # Words after which a final verb is an ordinary imperative or infinitive, not verb-final.
 _BEFORE_VERB = frozenset({"please", "not", "do", "don't", "dont", "to", "must", "may", "can",
                           "will", "shall", "never", "kindly", "let", "let's", "no", "you",
-                          "we", "and", "or", "then", "always", "strictly"})
+                          "we", "and", "or", "then", "always", "strictly", "without",
+                          "with", "after", "before", "upon", "for", "of", "by"})
 PROHIBITION_ZH = re.compile(r"禁止|严禁|不准|不许|不得|禁")
 WARNING_ZH = re.compile(r"当心|小心|注意|警惕|谨防")
 NOTICE_ZH = re.compile(r"^\s*注意")
 PLEASE_NOT_ZH = re.compile(r"请勿|请不要|切勿|勿")
-_PROHIBIT_X = re.compile(r"^\s*(?:strictly\s+)?prohibit(?:ed)?\s+(?:to\s+)?"
+_PROHIBIT_X = re.compile(r"^\s*(?:strictly\s+)?prohibit\s+(?:to\s+)?"
                          r"(?P<rest>[A-Za-z][A-Za-z' -]*?)\s*[!.]?\s*$", re.I)
 _SIGNAL_THEN = re.compile(r"^\s*(?P<signal>warning|caution|danger|attention|careful)\s+"
                           r"(?P<rest>[A-Za-z][A-Za-z' ]*)$", re.I)

@@ -12,7 +12,9 @@ polyphonic character in an unknown name is never called wrong.
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,14 +200,16 @@ def _source_readings(source: str) -> tuple[tuple[str | None, ...], tuple[bool, .
     for run in HAN.finditer(source):
         for offset, reading in enumerate(_run_readings(run.group())):
             expected[run.start() + offset] = reading
-    # pypinyin's phrase dictionary settles a reading (重庆 chong, 长安 chang).
+    # pypinyin's phrase dictionary settles a reading (重庆 chong, 长安 chang) where the phrase
+    # is a word of the text: 行道 (hang) does not settle 行 in 慢行|道 (xing).
+    cuts = _word_boundaries(source)
     for start in range(len(source)):
         for size in (2, 3, 4):
             phrase = source[start:start + size]
             if len(phrase) < size:
                 break
             readings = phrases_dict.get(phrase)
-            if not readings:
+            if not readings or any(start < cut < start + size for cut in cuts):
                 continue
             for offset, choices in enumerate(readings):
                 index = start + offset
@@ -222,6 +226,34 @@ def _source_readings(source: str) -> tuple[tuple[str | None, ...], tuple[bool, .
                     settled[position + offset] = True
             position = source.find(zh, position + 1)
     return tuple(expected), tuple(settled), tuple(names)
+
+
+_jieba_lock = threading.Lock()
+_jieba: Any = None
+
+
+def _segmenter() -> Any:
+    """jieba, initialized once per process and quietly (its first use logs to stderr)."""
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.ERROR)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_boundaries(source: str) -> frozenset[int]:
+    """Positions between two words of the Chinese (jieba's segmentation)."""
+    cuts, position = set(), 0
+    for word in _segmenter().lcut(source):
+        position += len(word)
+        cuts.add(position)
+    return frozenset(cuts)
 
 
 def analyse(ctx: CheckContext) -> PinyinAnalysis:
@@ -425,7 +457,9 @@ class PinyinCheck(Check):
                  if analysis.authoritative[alignment.start + k]
                  and analysis.expected[alignment.start + k]
                  and used not in _variants(analysis.expected[alignment.start + k] or "")]
-        correct = [analysis.expected[alignment.start + k] or used
+        # The reading written stands where no dictionary settles another one.
+        correct = [(analysis.expected[alignment.start + k] or used)
+                   if analysis.authoritative[alignment.start + k] else used
                    for k, used in enumerate(alignment.used)]
         suggestion = name.spellings[0] if name else spelled(correct)
         if wrong:

@@ -68,6 +68,26 @@ def _script_name(lang: str) -> str:
     return SCRIPT_NAMES.get(lang, N_("Latin"))
 
 
+def _translated_term(ctx: CheckContext) -> tuple[str, str] | None:
+    """A glossary term of the source that the glossary translates rather than transcribes
+    (慢行 "Slow Down", not a pinyin name): (term, its rendering), else None. Names whose
+    glossary rendering is pinyin (万宁 Wanning, 天涯海角 Tianya Haijiao) and one-character
+    terms give None."""
+    from workbench.checks.pinyin import glossary_matches, is_pinyin_word
+
+    for match in glossary_matches(ctx):
+        if len(match.entry.source_text) < 2:
+            continue  # one character (南 South, 山 Mountain) is as often part of a name
+        rendering = match.entry.target
+        if any(r.casefold() == ctx.target.strip().casefold() for r in match.entry.acceptable):
+            return None  # the glossary writes it this way (马鞍岭 Ma'anling)
+        words = re.findall(r"[A-Za-z]+(?:['’][A-Za-z]+)*", rendering or "")
+        if words and not any(is_pinyin_word(w) and w[:1].isupper() and len(w) > 2
+                             for w in words) and not _abbreviations_only(rendering):
+            return match.entry.source_text, rendering
+    return None
+
+
 @register
 class UntranslatedCheck(Check):
     """Chinese left in a foreign text, a missing foreign text, or the wrong script."""
@@ -118,19 +138,31 @@ class UntranslatedCheck(Check):
         return findings
 
     def _pinyin_only(self, ctx: CheckContext) -> list[Finding]:
-        """A common sign word given in pinyin instead of a translation (出口 "Chukou")."""
+        """Pinyin written in place of English: a common sign word (出口 "Chukou"), or a text
+        whose glossary terms are translated, not transcribed (慢行道 "manxingdao": 慢行 is
+        "Slow")."""
+        if not ctx.tokens:
+            return []
         english = common_words().get(ctx.source.strip())
-        if english is None or not ctx.tokens:
+        translated = None if english else _translated_term(ctx)
+        if english is None and translated is None:
             return []
         from workbench.checks.pinyin import analyse
         aligned = analyse(ctx).aligned
         covered = {i for a in aligned.values() for i in range(a.start, a.end)}
         if len(aligned) != len(ctx.tokens) or len(covered) < len(ctx.source.strip()):
             return []
+        written, chinese = ctx.target.strip(), ctx.source.strip()
+        if english is not None:
+            return [self.finding(
+                msg("“%(written)s” is only the pinyin of %(chinese)s: translate it "
+                    "(“%(english)s”).", written=written, chinese=chinese, english=english),
+                0, len(ctx.target.rstrip()), suggestion=english)]
+        term, rendering = translated  # type: ignore[misc]
         return [self.finding(
-            msg("“%(written)s” is only the pinyin of %(chinese)s: translate it (“%(english)s”).",
-                written=ctx.target.strip(), chinese=ctx.source.strip(), english=english),
-            0, len(ctx.target.rstrip()), suggestion=english)]
+            msg("“%(written)s” is only the pinyin of %(chinese)s: translate it (%(term)s is "
+                "“%(rendering)s”).", written=written, chinese=chinese, term=term,
+                rendering=rendering), 0, len(ctx.target.rstrip()))]
 
     def _japanese(self, target: str) -> list[Finding]:
         findings = []
