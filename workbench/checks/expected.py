@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,8 +111,3 @@ def expected_renderings(ctx: CheckContext, with_draft: bool = True) -> list[Expe
 def words(text: str) -> list[str]:
     """The Latin words of a rendering."""
     return _LATIN_WORD.findall(text)
-
-
-def word_set(texts: Iterable[str]) -> set[str]:
-    """The lower-case words of several renderings."""
-    return {word.lower().replace("’", "'") for text in texts for word in words(text)}

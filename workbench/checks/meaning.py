@@ -115,7 +115,7 @@ class MeaningCheck(Check):
     """A glossary term rendered as a neighbouring concept (女厕所 "Men's Room")."""
 
     id = "meaning"
-    # Sign texts: a document sentence varies its words too freely to hold them to one draft.
+    # Sign texts: a document sentence may well name a neighbouring concept on purpose.
     profiles = frozenset({"sign"})
     name = N_("Meaning conflicts")
     languages = frozenset({"en"})
