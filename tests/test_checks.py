@@ -27,7 +27,8 @@ def test_public_api_and_registry() -> None:
     first = findings[0]
     assert first.check == "chinglish" and first.severity == "error"
     assert (first.start, first.end) == (0, 15)
-    assert "CAUTION//Wet Floor" in first.message
+    assert "CAUTION//Wet Floor" in first.text()
+    assert first.message.id and isinstance(first.message.params, dict)
 
 
 def test_unknown_profile_is_refused() -> None:
@@ -131,7 +132,7 @@ def test_real_errors_are_flagged(source: str, target: str, check_id: str, span) 
     if span is not None:
         assert span in {(f.start, f.end) for f in mine}, mine
     for finding in mine:
-        assert finding.message and finding.severity in ("error", "warning")
+        assert finding.text() and finding.severity in ("error", "warning")
 
 
 # Correct signs (standard renderings, established names, abbreviations): no finding at all.
@@ -197,7 +198,7 @@ def test_correct_signs_raise_nothing(source: str, target: str) -> None:
 def test_twelve_hour_times_match_but_are_flagged_as_style() -> None:
     findings = found("营业时间 8:00-18:00", "Business Hours 8:00 am-6:00 pm")
     assert not [f for f in findings if f.check == "numbers" and f.severity == "error"]
-    assert any("24-hour" in f.message for f in findings)
+    assert any("24-hour" in f.text() for f in findings)
 
 
 # --- pinyin: polyphonic characters -------------------------------------------------
@@ -299,7 +300,7 @@ def test_wrong_script_or_untranslated(source: str, target: str, lang: str, span)
 def test_required_language_missing() -> None:
     findings = found("售票处", "Tickets", "en",
                      context={"required_languages": ["en", "ru"], "other_targets": {"ru": ""}})
-    assert any(f.check == "untranslated" and "ru" in f.message for f in findings)
+    assert any(f.check == "untranslated" and "Russian" in f.text() for f in findings)
 
 
 def test_full_width_punctuation_is_fine_in_japanese_but_not_in_korean() -> None:
@@ -405,11 +406,11 @@ def test_consistency_from_context() -> None:
                       only=["consistency"]) == []
     findings = run_checks(None, "售票处", "Tickets", "en", context=context,
                           only=["consistency"])
-    assert len(findings) == 1 and "Ticket Office" in findings[0].message
+    assert len(findings) == 1 and "Ticket Office" in findings[0].text()
     mixed = run_checks(None, "售票处", "Tickets", "en", only=["consistency"],
                        context={"other_renderings": [{"target_text": "Tickets"},
                                                      {"target_text": "Ticket Office"}]})
-    assert mixed and "settle on one" in mixed[0].message
+    assert mixed and "settle on one" in mixed[0].text()
 
 
 def test_consistency_from_translation_units(db) -> None:
@@ -429,8 +430,8 @@ def test_consistency_from_translation_units(db) -> None:
                 "state": state, "target_text": text, "created_at": now, "updated_at": now})
         audit.record(db, system_actor("pytest"), "unit.add", "translation_unit", "test")
     findings = run_checks(db, "售票处", "Ticket Office", "en", only=["consistency"])
-    assert len(findings) == 1 and "Tickets" in findings[0].message
-    assert "Sell Tickets" not in findings[0].message  # drafts are not approved renderings
+    assert len(findings) == 1 and "Tickets" in findings[0].text()
+    assert "Sell Tickets" not in findings[0].text()  # drafts are not approved renderings
     groups = inconsistent_renderings(db, "en")
     assert {"source_text": "售票处", "target_lang": "en",
             "renderings": ["Ticket Office", "Tickets"]} in groups
@@ -470,7 +471,7 @@ def test_a_failing_check_is_reported_not_raised(monkeypatch) -> None:
         raise RuntimeError("boom")
     monkeypatch.setattr(CHECKS["numbers"], "check", broken)
     findings = found("出口", "Exit.")
-    assert any(f.check == "numbers" and "could not run" in f.message for f in findings)
+    assert any(f.check == "numbers" and "could not run" in f.text() for f in findings)
     assert any(f.check == "punctuation" for f in findings)  # the others still ran
 
 

@@ -19,7 +19,10 @@ def test_one_json_object_per_line_in_order(run_cli, tmp_path: Path) -> None:
     assert [r["target"] for r in rows] == ["Carefully Slide", "Exit", "Hai Kou"]
     assert rows[1]["findings"] == []
     finding = rows[0]["findings"][0]
-    assert set(finding) == {"check", "severity", "message", "start", "end"}
+    # The documented fields, plus the message's id and parameters for programs.
+    assert {"check", "severity", "message", "start", "end"} <= set(finding)
+    assert finding["message_id"] and isinstance(finding["params"], dict)
+    assert "%(" not in finding["message"]  # rendered text, not the template
     # The Chinglish table, or the glossary when it lists the rendering as forbidden.
     assert finding["check"] in ("chinglish", "glossary") and finding["severity"] == "error"
     assert (finding["start"], finding["end"]) == (0, 15)
@@ -105,3 +108,15 @@ def test_glossary_terms_are_checked(run_cli, db) -> None:
     rows = [r for r in _lines(result.stdout) if r["concept_id"] == "qa-term-1"]
     assert [r["target"] for r in rows] == ["Tourist Statoin"]
     assert rows[0]["findings"][0]["check"] == "spelling"
+
+
+def test_messages_follow_the_terminal_language(run_cli, tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "signs.tsv"
+    path.write_text("海口\tHai Kou\n", encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_CLI_LANGUAGE", "zh_CN.UTF-8")
+    finding = _lines(run_cli("check", str(path)).stdout)[0]["findings"][0]
+    english = finding["message_id"] % finding["params"]
+    assert "Hai Kou" in english and "海口" in english
+    # Rendered in Chinese: the template is translated, the parameters stay.
+    assert finding["message"] != english and "Hai Kou" in finding["message"]
+    assert not any(word in finding["message"] for word in ("rendering", "glossary", "name"))

@@ -355,8 +355,8 @@ def test_bulk_approve_refuses_units_with_qa_findings(db, users):
     assert result.approved == [clean]
     refused = dict(result.refused)
     assert set(refused) == {faulty, own}
-    assert "QA" in refused[faulty]
-    assert "four-eyes" in refused[own]
+    assert "QA" in str(refused[faulty])
+    assert "four-eyes" in str(refused[own])
     assert unit_row(db, clean)["state"] == "approved"
     assert unit_row(db, faulty)["state"] == unit_row(db, own)["state"] == "in_review"
 

@@ -86,6 +86,9 @@ DEFAULTS: dict[str, Any] = {
     # GB/T 30240 allows several ways of writing direction words in road
     # names; a project picks one and the rule engine and checks enforce it.
     "ROAD_NAME_STYLE": "direction-before",  # Longkun South Road
+    # A road's specific name in capitals inside a title-case sign ("QINGHUA South Rd", the
+    # Beijing DB11/T 334 style): "allowed" by the QA checks, or "title-case" (flagged).
+    "ROAD_NAME_CAPITALS": "allowed",
     "PINYIN_U_STYLE": "v",  # 万绿园 Wanlv (or "u": Wanlu, "ü": Wanlü)
     "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,
     "EXPORT_DIR": None,  # default: <instance>/exports
@@ -144,6 +147,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_LLM_TM_MIN_SCORE": ("LLM_TM_MIN_SCORE", int),
     "WORKBENCH_TM_FUZZY_THRESHOLD": ("TM_FUZZY_THRESHOLD", int),
     "WORKBENCH_ROAD_NAME_STYLE": ("ROAD_NAME_STYLE", str),
+    "WORKBENCH_ROAD_NAME_CAPITALS": ("ROAD_NAME_CAPITALS", str),
     "WORKBENCH_PINYIN_U_STYLE": ("PINYIN_U_STYLE", str),
     "WORKBENCH_MAX_DOCUMENT_BYTES": ("MAX_DOCUMENT_BYTES", int),
     "WORKBENCH_EXPORT_DIR": ("EXPORT_DIR", str),

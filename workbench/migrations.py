@@ -573,6 +573,35 @@ def m0010_consistency_index(db: Database) -> None:
                "ON translation_units(source_text, target_lang, state)")
 
 
+@migrations(name="0012_qa_dismissals")
+def m0012_qa_dismissals(db: Database) -> None:
+    """QA: findings keyed for dismissal, reviewers' dismissals, dismissed count per unit.
+
+    ``message`` columns of sign_findings and unit_findings hold message data
+    (``messages.dumps``: id and parameters) from now on; older rows hold English
+    text, which is shown as it is.
+    """
+    _execute_all(db, [
+        # What identifies a finding whatever else the wording says (checks.Finding.key).
+        "ALTER TABLE unit_findings ADD COLUMN finding_key TEXT",
+        "ALTER TABLE unit_qa ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE finding_dismissals (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES translation_units(id) ON DELETE CASCADE,
+            finding_key TEXT NOT NULL,
+            check_id TEXT NOT NULL,
+            message TEXT NOT NULL,
+            flagged_text TEXT,
+            reason TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            dismissed_by_id INTEGER REFERENCES users(id),
+            dismissed_by TEXT NOT NULL,
+            dismissed_at TEXT NOT NULL,
+            UNIQUE (unit_id, finding_key)
+        )""",
+    ])
+
+
 @migrations(name="0014_security")
 def m0014_security(db: Database) -> None:
     """Sessions that can be revoked, sign-in throttling, comments and clarifications per county.

@@ -80,9 +80,10 @@ ROLES = Vocabulary("role", [
     ("admin", N_("Administrator")),
 ])
 
+# Lower-case ids: "Warning" is already the sign function 警示警告; a QA severity is 警告.
 SEVERITIES = Vocabulary("severity", [
-    ("error", N_("Error")),
-    ("warning", N_("Warning")),
+    ("error", N_("error")),
+    ("warning", N_("warning")),
 ])
 
 LANGUAGES = Vocabulary("language", [

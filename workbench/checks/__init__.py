@@ -11,7 +11,7 @@ to the language and profile and is not switched off for the project
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,11 +20,12 @@ from workbench.checks.base import (  # noqa: F401
     CHECKS, ERROR, PROFILES, WARNING, Check, CheckContext, Finding, register,
 )
 from workbench.checks.settings import disabled_checks, set_check_enabled  # noqa: F401
+from workbench.messages import Message, Translator, msg
 
 # Importing the modules registers their checks, in the order findings are listed.
 from workbench.checks import (  # noqa: E402,F401  isort: skip
-    script, glossary, chinglish, spelling, pinyin, capitals, punctuation, numbers, patterns,
-    consistency, machine_draft,
+    script, glossary, meaning, chinglish, grammar, spelling, pinyin, nearmiss,
+    generic_pinyin, capitals, punctuation, numbers, patterns, consistency, machine_draft,
 )
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
                function: str | None = None, profile: str = "sign",
                context: dict[str, Any] | None = None, *, source_lang: str = "zh",
                only: Iterable[str] | None = None,
-               disabled: Iterable[str] | None = None) -> list[Finding]:
+               disabled: Iterable[str] | None = None,
+               settings: Mapping[str, Any] | None = None) -> list[Finding]:
     """Run the QA checks on one source/target pair and return the findings.
 
     ``db`` may be None: then the glossary and the inventory are not consulted
@@ -57,11 +59,15 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
     ``function`` is the sign's kind when known (prohibition, warning, …);
     ``profile`` is "sign", "prose" or "term". ``only`` limits the run to some
     check ids; ``disabled`` overrides the project's switched-off checks.
+    ``settings`` are the project's settings (style choices such as
+    ``ROAD_NAME_CAPITALS``); by default the process's own.
     Findings come sorted by position, whole-text findings first.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
     extra = dict(context or {})
+    if settings is not None:
+        extra["settings"] = settings
     source = source or ""
     target = target or ""
     term_base = extra.pop("glossary", None)
@@ -83,8 +89,9 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
                 findings.extend(check.check(source, target, ctx.lang, ctx))
         except Exception as error:  # noqa: BLE001 - one faulty check must not hide the others
             logger.exception("QA check %s failed on %r / %r", check_id, source, target)
-            findings.append(Finding(check_id, WARNING, f"The check “{check.name}” could not "
-                                    f"run on this text ({type(error).__name__}).", None, None))
+            findings.append(Finding(check_id, WARNING, msg(
+                "The check “%(check)s” could not run on this text (%(error)s).",
+                check=Message(check.name), error=type(error).__name__), None, None))
     findings = _without_repeats(findings)
     findings.sort(key=lambda f: (-1 if f.start is None else f.start,
                                  -1 if f.end is None else f.end))
@@ -109,8 +116,10 @@ def _without_repeats(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def list_checks(db: Database | None = None) -> list[dict[str, Any]]:
-    """Every registered check as plain data, with whether it is on for the project."""
+def list_checks(db: Database | None = None,
+                translator: Translator | None = None) -> list[dict[str, Any]]:
+    """Every registered check as plain data (name and explanation in the translator's
+    language), with whether it is on for the project."""
     off = disabled_checks(db)
-    return [dict(check.describe(), enabled=check_id not in off)
+    return [dict(check.describe(translator), enabled=check_id not in off)
             for check_id, check in CHECKS.items()]

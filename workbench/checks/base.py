@@ -10,17 +10,23 @@ list them from there.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from sqlite_utils import Database
 
-from workbench.messages import MessageLike
+from workbench.messages import Message, MessageLike, Translator, from_data, render
+from workbench.vocabulary import SEVERITIES as SEVERITY_VOCABULARY
 
 ERROR = "error"
 WARNING = "warning"
-SEVERITIES = (ERROR, WARNING)
+# The severities a finding may have (codes and labels in workbench.vocabulary).
+SEVERITIES = SEVERITY_VOCABULARY.codes
 
 # "sign": every sign rule. "prose": document segments, where the sign-only rules
 # (title case, no final full stop, sign patterns, pinyin generics) do not apply.
@@ -32,8 +38,12 @@ PROFILES = ("sign", "prose", "term")
 class Finding:
     """One problem found in a target text.
 
+    ``message`` is a :class:`~workbench.messages.Message` (an id and named
+    parameters), rendered in the reader's language wherever it is shown and
+    stored as data (:func:`workbench.messages.dumps`), never as English text.
     ``start``/``end`` are character offsets into the target (``end`` exclusive),
     or None when the problem is about the text as a whole (e.g. a missing term).
+    ``suggestion`` is replacement text for the flagged words (or the whole text).
     """
 
     check: str
@@ -43,9 +53,38 @@ class Finding:
     end: int | None = None
     suggestion: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The finding as plain data (JSON, templates)."""
-        return asdict(self)
+    def text(self, translator: Translator | None = None) -> str:
+        """The message in the translator's language (English when none is given)."""
+        return render(self.message, translator)
+
+    def to_dict(self, translator: Translator | None = None) -> dict[str, Any]:
+        """The finding as plain JSON-ready data: ``message`` rendered, plus its id and params."""
+        message = self.message
+        data = message.to_dict() if isinstance(message, Message) else {"id": str(message)}
+        return {"check": self.check, "severity": self.severity,
+                "message": self.text(translator), "message_id": data["id"],
+                "params": data.get("params") or {}, "start": self.start, "end": self.end,
+                "suggestion": self.suggestion}
+
+    def key(self, target: str) -> str:
+        """What identifies this finding on ``target`` whatever else the text says.
+
+        The check, the message id and parameters, and the words flagged (not their
+        position): an edit elsewhere in the text keeps the key, a change that makes
+        the check say something else about other words gives a new one. A reviewer's
+        dismissal is tied to this key.
+        """
+        return finding_key(self.check, self.message, target, self.start, self.end)
+
+
+def finding_key(check: str, message: Any, target: str | None, start: int | None,
+                end: int | None) -> str:
+    """The key of a finding (see :meth:`Finding.key`); ``message`` may be stored data."""
+    stored = from_data(message)
+    data = stored.to_dict() if isinstance(stored, Message) else {"id": str(stored)}
+    flagged = (target or "")[start:end] if start is not None and end is not None else ""
+    material = json.dumps([check, data, flagged], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha1(material.encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass
@@ -109,11 +148,27 @@ class CheckContext:
         """The words of the target."""
         return self.memo("tokens", lambda: tokenize(self.target))
 
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The project's settings (``context={"settings": …}``, else the process's own)."""
+        given = self.extra.get("settings")
+        return given if given is not None else default_settings()
+
+
+@functools.lru_cache(maxsize=1)
+def default_settings() -> Mapping[str, Any]:
+    """The settings of this process (defaults < instance config < environment), read once:
+    checks run thousands of times a second and a server's configuration does not change."""
+    from workbench.config import load_settings
+
+    return load_settings()
+
 
 class Check:
     """Base class of a QA check; subclasses set the class attributes and :meth:`check`."""
 
     id: ClassVar[str] = ""
+    # Both are message ids: mark them with N_() so that they are translated.
     name: ClassVar[str] = ""
     severity: ClassVar[str] = ERROR
     explanation: ClassVar[str] = ""
@@ -136,10 +191,12 @@ class Check:
         """A finding of this check (its default severity unless given)."""
         return Finding(self.id, severity or self.severity, message, start, end, suggestion)
 
-    def describe(self) -> dict[str, Any]:
-        """The check as plain data for listings."""
-        return {"id": self.id, "name": self.name, "severity": self.severity,
-                "explanation": self.explanation,
+    def describe(self, translator: Translator | None = None) -> dict[str, Any]:
+        """The check as plain data for listings (name and explanation in the translator's
+        language; English when none is given)."""
+        return {"id": self.id, "name": render(Message(self.name), translator),
+                "severity": self.severity,
+                "explanation": render(Message(self.explanation), translator),
                 "languages": sorted(self.languages) if self.languages else None,
                 "profiles": sorted(self.profiles)}
 

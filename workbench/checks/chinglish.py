@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from workbench.checks.base import Check, CheckContext, Finding, register
 from workbench.checks.data import table
+from workbench.messages import N_, Message, msg
 
 
 @dataclass(frozen=True)
@@ -51,18 +52,29 @@ def _source_matches(condition: str, source: str) -> bool:
     return True
 
 
+def _message(written: str, signature: Signature) -> Message:
+    """The finding's message: the words, the table's reason (a message id of its own,
+    extracted from the table for translation) and the fix when the reason does not say it."""
+    reason = Message(signature.reason)
+    if signature.suggestion and signature.suggestion not in signature.reason:
+        return msg("“%(written)s” is a known mistranslation. %(reason)s Write “%(fix)s”.",
+                   written=written, reason=reason, fix=signature.suggestion)
+    return msg("“%(written)s” is a known mistranslation. %(reason)s", written=written,
+               reason=reason)
+
+
 @register
 class ChinglishCheck(Check):
     """Renderings that the campaign found again and again on wrong signs."""
 
     id = "chinglish"
-    name = "Chinglish and machine-translation errors"
+    name = N_("Chinglish and machine-translation errors")
     languages = frozenset({"en"})
-    explanation = ("Known word-by-word and machine-translation renderings (“Deformed Man "
-                   "Toilet”, “Car Rent”, “Carefully Slide”, “Export” for 出口) are replaced by "
-                   "the standard wording. Fix: use the suggested wording or the glossary's term. "
-                   "The list is a data table (workbench/checks/data/chinglish.tsv) and can be "
-                   "extended.")
+    explanation = N_("Known word-by-word and machine-translation renderings (“Deformed Man "
+                     "Toilet”, “Car Rent”, “Carefully Slide”, “Export” for 出口) are replaced "
+                     "by the standard wording. Fix: use the suggested wording or the "
+                     "glossary's term. The list is a data table "
+                     "(workbench/checks/data/chinglish.tsv) and can be extended.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         if not target or not _prefilter().search(target):
@@ -77,10 +89,7 @@ class ChinglishCheck(Check):
                 if any(start < e and s < end for s, e in taken):
                     continue  # overlaps a signature reported already
                 taken.append((start, end))
-                hint = (f" Write “{signature.suggestion}”." if signature.suggestion
-                        and signature.suggestion not in signature.reason else "")
                 findings.append(self.finding(
-                    f"“{match.group()}” is a known mistranslation. {signature.reason}{hint}",
-                    start, end,
+                    _message(match.group(), signature), start, end,
                     suggestion=signature.suggestion or None, severity=signature.severity))
         return findings

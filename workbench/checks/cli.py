@@ -16,6 +16,7 @@ from workbench.checks import CHECKS, Finding, list_checks, run_checks, set_check
 from workbench.checks.base import ERROR, PROFILES, WARNING
 from workbench.cli import Env, pass_env
 from workbench.errors import WorkbenchError
+from workbench.messages import Message, Translator, cli_translator, msg, render
 
 # Options of the group that take a value (to find the FILE argument among them).
 _VALUE_OPTIONS = {"--source", "-s", "--target", "-t", "--profile", "--function"}
@@ -67,39 +68,48 @@ def _read_lines(stream: BinaryIO) -> Iterator[str]:
         yield text.rstrip("\r\n")
 
 
-def _input_finding(message: str, severity: str = ERROR) -> dict[str, Any]:
-    return {"check": "input", "severity": severity, "message": message, "start": None,
-            "end": None}
+def _input_finding(message: Message, translator: Translator | None,
+                   severity: str = ERROR) -> dict[str, Any]:
+    return _finding_dict(Finding("input", severity, message), translator)
 
 
-def _finding_dict(finding: Finding) -> dict[str, Any]:
-    return {"check": finding.check, "severity": finding.severity, "message": finding.message,
-            "start": finding.start, "end": finding.end}
+def _finding_dict(finding: Finding, translator: Translator | None) -> dict[str, Any]:
+    """The CLI's JSON for a finding: the documented fields (``message`` rendered in the
+    terminal's language) plus ``message_id`` and ``params`` for programs."""
+    data = finding.to_dict(translator)
+    return {"check": data["check"], "severity": data["severity"], "message": data["message"],
+            "start": data["start"], "end": data["end"], "message_id": data["message_id"],
+            "params": data["params"]}
 
 
 def check_line(db: Any, line: str, line_number: int, source_lang: str, target_lang: str,
-               profile: str = "sign", function: str | None = None) -> dict[str, Any]:
+               profile: str = "sign", function: str | None = None,
+               translator: Translator | None = None) -> dict[str, Any]:
     """The JSON object for one ``chinese<TAB>foreign text`` line (never raises on bad input)."""
     if not line.strip():
-        return {"source": "", "target": "", "findings": [_input_finding(
-            f"Line {line_number} is empty: expected “chinese<TAB>foreign text”.")]}
+        return {"source": "", "target": "", "findings": [_input_finding(msg(
+            "Line %(line)s is empty: expected “chinese<TAB>foreign text”.", line=line_number),
+            translator)]}
     if "\t" not in line:
-        return {"source": line, "target": "", "findings": [_input_finding(
-            f"Line {line_number} has no tab: expected “chinese<TAB>foreign text”.")]}
+        return {"source": line, "target": "", "findings": [_input_finding(msg(
+            "Line %(line)s has no tab: expected “chinese<TAB>foreign text”.", line=line_number),
+            translator)]}
     source, target, *rest = line.split("\t")
     extra = []
     if any(cell.strip() for cell in rest):  # empty trailing cells (spreadsheet exports) are fine
-        extra.append(_input_finding(
-            f"Line {line_number} has {len(rest) + 2} columns; only the first two were "
-            "checked.", WARNING))
+        extra.append(_input_finding(msg(
+            "Line %(line)s has %(columns)s columns; only the first two were checked.",
+            line=line_number, columns=len(rest) + 2), translator, WARNING))
     if not source.strip():
-        extra.append(_input_finding(f"Line {line_number} has no Chinese text."))
+        extra.append(_input_finding(msg("Line %(line)s has no Chinese text.", line=line_number),
+                                    translator))
     try:
-        findings = [_finding_dict(f) for f in run_checks(
+        findings = [_finding_dict(f, translator) for f in run_checks(
             db, source, target, target_lang, function=function, profile=profile,
             source_lang=source_lang)]
     except Exception as error:  # noqa: BLE001 - one bad line must not stop the whole file
-        findings = [_input_finding(f"Line {line_number} could not be checked: {error}")]
+        findings = [_input_finding(msg("Line %(line)s could not be checked: %(error)s",
+                                       line=line_number, error=str(error)), translator)]
     return {"source": source, "target": target, "findings": extra + findings}
 
 
@@ -118,7 +128,8 @@ def check_group(ctx: click.Context, source_lang: str, target_lang: str, profile:
     """Check sign translations: FILE holds lines “chinese<TAB>foreign text” (“-” = stdin).
 
     Writes one JSON object per input line, in order:
-    {"source", "target", "findings": [{"check", "severity", "message", "start", "end"}]}.
+    {"source", "target", "findings": [{"check", "severity", "message", "start", "end",
+    "message_id", "params"}]} (``message`` in the terminal's language).
     Subcommands: list, disable ID, enable ID, glossary (check the glossary's own terms).
     """
     if ctx.invoked_subcommand is not None:
@@ -132,10 +143,13 @@ def check_group(ctx: click.Context, source_lang: str, target_lang: str, profile:
     try:
         stream = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as error:
-        raise WorkbenchError(f"Cannot read {path}: {error.strerror}.") from error
+        raise WorkbenchError(msg("Cannot read %(path)s: %(reason)s.", path=path,
+                                 reason=error.strerror)) from error
+    translator = cli_translator()
     try:
         for number, line in enumerate(_read_lines(stream), start=1):
-            result = check_line(db, line, number, source_lang, target_lang, profile, function)
+            result = check_line(db, line, number, source_lang, target_lang, profile, function,
+                                translator)
             # One line out per line in, flushed at once, so a pipe sees results as they come.
             click.echo(json.dumps(result, ensure_ascii=False))
     finally:
@@ -150,18 +164,20 @@ def check_group(ctx: click.Context, source_lang: str, target_lang: str, profile:
 def check_glossary(env: Env, target_lang: str | None) -> None:
     """Check the glossary's own foreign terms; one JSON object per term with findings."""
     from workbench.checks.terms import check_glossary_terms
+    translator = cli_translator()
     count = 0
-    for item in check_glossary_terms(env.db, target_lang):
+    for item in check_glossary_terms(env.db, target_lang, translator=translator):
         click.echo(json.dumps(item, ensure_ascii=False))
         count += 1
-    click.echo(f"{count} glossary terms with findings.", err=True)
+    click.echo(render(msg("%(n)s glossary terms with findings.", n=count), translator),
+               err=True)
 
 
 @check_group.command("list")
 @pass_env
 def check_list(env: Env) -> None:
     """List the checks, with severity and whether each is on for this project."""
-    for item in list_checks(env.db):
+    for item in list_checks(env.db, cli_translator()):
         state = "on " if item["enabled"] else "off"
         click.echo(f"{state} {item['id']:<14} {item['severity']:<8} {item['name']}")
 
@@ -172,7 +188,8 @@ def check_list(env: Env) -> None:
 def check_disable(env: Env, check_id: str) -> None:
     """Switch a check off for this project."""
     changed = set_check_enabled(env.db, env.actor, check_id, False)
-    click.echo(f"Check {check_id} switched off." if changed else f"Check {check_id} was off.")
+    click.echo(render(msg("Check %(check)s switched off.", check=check_id) if changed
+                      else msg("Check %(check)s was off.", check=check_id), cli_translator()))
 
 
 @check_group.command("enable")
@@ -181,7 +198,8 @@ def check_disable(env: Env, check_id: str) -> None:
 def check_enable(env: Env, check_id: str) -> None:
     """Switch a check back on for this project."""
     changed = set_check_enabled(env.db, env.actor, check_id, True)
-    click.echo(f"Check {check_id} switched on." if changed else f"Check {check_id} was on.")
+    click.echo(render(msg("Check %(check)s switched on.", check=check_id) if changed
+                      else msg("Check %(check)s was on.", check=check_id), cli_translator()))
 
 
 commands = [check_group]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.messages import N_, msg
 
 APPROVED_STATES = ("approved", "published", "final")
 
@@ -71,13 +72,13 @@ class ConsistencyCheck(Check):
     """One Chinese text, one approved rendering, everywhere."""
 
     id = "consistency"
-    name = "Consistency across the inventory"
+    name = N_("Consistency across the inventory")
     severity = WARNING
     profiles = frozenset({"sign", "prose"})
-    explanation = ("The same Chinese text should read the same on every sign. When other "
-                   "approved renderings of this Chinese exist and this one differs — or they "
-                   "already differ among themselves — the finding lists them. Fix: use the "
-                   "approved rendering, or settle on one and correct the others.")
+    explanation = N_("The same Chinese text should read the same on every sign. When other "
+                     "approved renderings of this Chinese exist and this one differs — or they "
+                     "already differ among themselves — the finding lists them. Fix: use the "
+                     "approved rendering, or settle on one and correct the others.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         if not target.strip():
@@ -91,11 +92,12 @@ class ConsistencyCheck(Check):
             return []
         shown = "”, “".join(differing[:5])
         if len(differing) == len(others):
-            message = (f"{source} is approved elsewhere as “{shown}”: use the same rendering "
-                       "on every sign.")
+            message = msg("%(source)s is approved elsewhere as “%(renderings)s”: use the same "
+                          "rendering on every sign.", source=source, renderings=shown)
         else:
-            message = (f"{source} is also approved as “{shown}”: the inventory renders it "
-                       "differently on different signs; settle on one.")
+            message = msg("%(source)s is also approved as “%(renderings)s”: the inventory "
+                          "renders it differently on different signs; settle on one.",
+                          source=source, renderings=shown)
         return [self.finding(message, None, None, suggestion=differing[0])]
 
 

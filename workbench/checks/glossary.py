@@ -6,6 +6,7 @@ from typing import Any
 
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
 from workbench.checks.targetmatch import find_rendering, ru_stem
+from workbench.messages import N_, msg
 
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]|[A-Z]{2}")
 
@@ -83,6 +84,21 @@ def _telling(rendering: str, term: str) -> bool:
         for start, end, _used in _alignments(normalize_word(rendering), term))
 
 
+def _status_message(status: str, written: str, term: str, better: str | None) -> Any:
+    """Why a forbidden or deprecated rendering is flagged, naming the preferred one."""
+    if status == "forbidden":
+        if better:
+            return msg("“%(written)s” is a forbidden rendering of %(term)s in the glossary. "
+                       "Use “%(rendering)s”.", written=written, term=term, rendering=better)
+        return msg("“%(written)s” is a forbidden rendering of %(term)s in the glossary.",
+                   written=written, term=term)
+    if better:
+        return msg("“%(written)s” is a deprecated rendering of %(term)s in the glossary. "
+                   "Use “%(rendering)s”.", written=written, term=term, rendering=better)
+    return msg("“%(written)s” is a deprecated rendering of %(term)s in the glossary.",
+               written=written, term=term)
+
+
 def _covered(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(s <= span[0] and span[1] <= e for s, e in spans)
 
@@ -92,12 +108,12 @@ class GlossaryCheck(Check):
     """Terms of the glossary found in the Chinese must be rendered as the glossary says."""
 
     id = "glossary"
-    name = "Glossary terms"
-    explanation = ("When the Chinese text is a verified glossary term, the foreign text uses "
-                   "one of its renderings (preferred or admitted) or a close variant of one; "
-                   "where the Chinese contains any glossary term, a deprecated or forbidden "
-                   "rendering of it is never used; capitals of abbreviations are kept (ATM, "
-                   "WC). Fix: replace the wording by the glossary's preferred rendering.")
+    name = N_("Glossary terms")
+    explanation = N_("When the Chinese text is a verified glossary term, the foreign text uses "
+                     "one of its renderings (preferred or admitted) or a close variant of one; "
+                     "where the Chinese contains any glossary term, a deprecated or forbidden "
+                     "rendering of it is never used; capitals of abbreviations are kept (ATM, "
+                     "WC). Fix: replace the wording by the glossary's preferred rendering.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         glossary = ctx.glossary
@@ -160,8 +176,9 @@ class GlossaryCheck(Check):
         if not han or not han <= covered:
             return []
         return [self.finding(
-            f"“{ctx.target.strip()}” is the pinyin of {entry.source_text}, not a translation: "
-            f"write “{entry.target}”.", 0, len(ctx.target.rstrip()), suggestion=entry.target)]
+            msg("“%(written)s” is the pinyin of %(term)s, not a translation: write "
+                "“%(rendering)s”.", written=ctx.target.strip(), term=entry.source_text,
+                rendering=entry.target), 0, len(ctx.target.rstrip()), suggestion=entry.target)]
 
     def _entry(self, entry: Any, target: str, lang: str, exact: bool) -> list[Finding]:
         findings: list[Finding] = []
@@ -177,8 +194,8 @@ class GlossaryCheck(Check):
                         found_case_issue.append((start, start + len(rendering), rendering))
         for start, end, rendering in found_case_issue:
             findings.append(self.finding(
-                f"Write “{rendering}” with the glossary's capitals.", start, end,
-                suggestion=rendering, severity=WARNING))
+                msg("Write “%(rendering)s” with the glossary's capitals.", rendering=rendering),
+                start, end, suggestion=rendering, severity=WARNING))
         for status, severity in (("forbidden", "error"), ("deprecated", WARNING)):
             for rendering in getattr(entry, status):
                 if not exact and not _telling(rendering, entry.source_text):
@@ -189,10 +206,9 @@ class GlossaryCheck(Check):
                     if _covered(span, acceptable_spans):
                         continue
                     better = entry.target
-                    hint = f" Use “{better}”." if better else ""
                     findings.append(self.finding(
-                        f"“{target[span[0]:span[1]]}” is a {status} rendering of "
-                        f"{entry.source_text} in the glossary.{hint}", span[0], span[1],
+                        _status_message(status, target[span[0]:span[1]], entry.source_text,
+                                        better), span[0], span[1],
                         suggestion=better, severity=severity))
         if exact and entry.verified and entry.acceptable and not acceptable_spans \
                 and not findings and not any(related(target, r, lang) for r in entry.acceptable):
@@ -202,6 +218,7 @@ class GlossaryCheck(Check):
             # "Please Keep Quiet") is a variant, not a mistranslation.
             shown = "”, “".join(entry.acceptable[:4])
             findings.append(self.finding(
-                f"The glossary renders {entry.source_text} as “{shown}”: use "
-                f"“{entry.target}”.", None, None, suggestion=entry.target))
+                msg("The glossary renders %(term)s as “%(renderings)s”: use “%(rendering)s”.",
+                    term=entry.source_text, renderings=shown, rendering=entry.target),
+                None, None, suggestion=entry.target))
         return findings

@@ -6,6 +6,7 @@ import unicodedata
 from fractions import Fraction
 
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.messages import N_, msg
 
 NUMBER = re.compile(r"\d+(?:[.:]\d+)*")
 # 12-hour times in a target ("6 pm", "6:30 p.m.") to compare with 24-hour sources.
@@ -122,12 +123,12 @@ class NumbersCheck(Check):
     """Numbers, units and times of the source must appear, unchanged, in the target."""
 
     id = "numbers"
-    name = "Numbers, units and times"
-    explanation = ("Every number, measure and time on the Chinese sign must appear in the "
-                   "foreign text with the same value, in Arabic numerals, with metric units "
-                   "written as symbols after a space (限宽2.5米 → 2.5 m) and 24-hour times "
-                   "(8:00-18:00). Fix: copy the numbers from the Chinese and correct the "
-                   "value or the unit.")
+    name = N_("Numbers, units and times")
+    explanation = N_("Every number, measure and time on the Chinese sign must appear in the "
+                     "foreign text with the same value, in Arabic numerals, with metric units "
+                     "written as symbols after a space (限宽2.5米 → 2.5 m) and 24-hour times "
+                     "(8:00-18:00). Fix: copy the numbers from the Chinese and correct the "
+                     "value or the unit.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         if not source or not target.strip():
@@ -146,8 +147,8 @@ class NumbersCheck(Check):
                                                  if v is not None and w in words}:
                 continue  # spelled out ("Two-Way", "First Aid"): allowed
             findings.append(self.finding(
-                f"The number “{text}” of the Chinese is missing or different in the foreign "
-                "text: write it as in the Chinese.", None, None))
+                msg("The number “%(number)s” of the Chinese is missing or different in the "
+                    "foreign text: write it as in the Chinese.", number=text), None, None))
         # A number only in the English is reported when the Chinese has numbers too (a
         # changed number); without any, English may add one (24-Hour, G98 Expressway).
         if wanted:
@@ -155,8 +156,8 @@ class NumbersCheck(Check):
                 if not any(_same(w[1], value) for w in wanted) \
                         and not re.search(r"[零〇一二两三四五六七八九十百千万]", source):
                     findings.append(self.finding(
-                        f"“{text}” is not in the Chinese text: check the number.", start, end,
-                        severity=WARNING))
+                        msg("“%(number)s” is not in the Chinese text: check the number.",
+                            number=text), start, end, severity=WARNING))
         if lang == "en":
             findings += self._units(source, target)
         return findings
@@ -171,19 +172,20 @@ class NumbersCheck(Check):
                 continue
             renderings = UNITS[unit]
             if not any(r in tokens or r in lowered and r == "¥" for r in renderings):
+                fixed = f"{match.group(1)} {renderings[0]}"
                 findings.append(self.finding(
-                    f"The unit “{unit}” after {match.group(1)} is missing: write "
-                    f"“{match.group(1)} {renderings[0]}”.", None, None,
-                    suggestion=f"{match.group(1)} {renderings[0]}"))
+                    msg("The unit “%(unit)s” after %(number)s is missing: write “%(fixed)s”.",
+                        unit=unit, number=match.group(1), fixed=fixed), None, None,
+                    suggestion=fixed))
         for match in TWELVE_HOUR.finditer(target):
             hour = int(match.group(1)) % 12 + (12 if match.group(3).lower() == "p" else 0)
             clock = f"{hour:02d}:{match.group(2) or '00'}"
             findings.append(self.finding(
-                f"Signs use the 24-hour clock: write “{clock}”.", match.start(), match.end(),
-                suggestion=clock, severity=WARNING))
+                msg("Signs use the 24-hour clock: write “%(clock)s”.", clock=clock),
+                match.start(), match.end(), suggestion=clock, severity=WARNING))
         for match in GLUED_UNIT.finditer(target):
+            fixed = f"{match.group(1)} {match.group(2)}"
             findings.append(self.finding(
-                f"Put a space between the number and the unit: “{match.group(1)} "
-                f"{match.group(2)}”.", match.start(), match.end(),
-                suggestion=f"{match.group(1)} {match.group(2)}", severity=WARNING))
+                msg("Put a space between the number and the unit: “%(fixed)s”.", fixed=fixed),
+                match.start(), match.end(), suggestion=fixed, severity=WARNING))
         return findings

@@ -5,6 +5,7 @@ import re
 
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
 from workbench.checks.capitals import signal_word_at_start
+from workbench.messages import N_, Message, msg
 
 PROHIBITION_ZH = re.compile(r"^(?:.{0,8}?)(禁止|严禁|不准|不许|请勿|切勿|勿|谢绝|不得|禁)")
 WARNING_ZH = re.compile(r"^(?:当心|小心|注意|警告|危险|谨防|提防)")
@@ -13,24 +14,25 @@ ONLY_ZH = re.compile(r"仅限|仅供|只限")
 # Prohibition wordings the standard rejects, with the fix.
 BAD_PROHIBITION = [
     (re.compile(r"^\s*(?:please\s+)?(?:strictly\s+)?forbid(?:den)?\s+(?:to\s+)?\w+", re.I),
-     "“Forbid …” is not how English signs prohibit: write “No …ing”, “Do Not …” or "
-     "“… Prohibited”.", "error"),
+     N_("“Forbid …” is not how English signs prohibit: write “No …ing”, “Do Not …” or "
+        "“… Prohibited”."), "error"),
     (re.compile(r"^\s*(?:strictly\s+)?prohibit(?:ed)?\s+(?:to\s+)?\w+ing\b", re.I),
-     "Put “Prohibited” after the noun (“Smoking Prohibited”) or write “No …ing”.", "error"),
+     N_("Put “Prohibited” after the noun (“Smoking Prohibited”) or write “No …ing”."),
+     "error"),
     (re.compile(r"^\s*(?:please\s+)?(?:not\s+allowed\s+to|no\s+allowed|not\s+to)\s+\w+", re.I),
-     "Write “No …ing” or “Do Not …”.", "error"),
+     N_("Write “No …ing” or “Do Not …”."), "error"),
     (re.compile(r"^\s*ban\s+(?:to\s+)?\w+", re.I),
-     "Write “No …ing” or “… Prohibited”.", "error"),
+     N_("Write “No …ing” or “… Prohibited”."), "error"),
     (re.compile(r"^\s*(?:please\s+)?don['’]?t\b", re.I),
-     "Signs write “Do Not …”, not the contraction “Don't”.", WARNING),
+     N_("Signs write “Do Not …”, not the contraction “Don't”."), WARNING),
     (re.compile(r"^\s*please\s+no\b", re.I),
-     "Write “No …” or “Please Do Not …”, not “Please No …”.", WARNING),
+     N_("Write “No …” or “Please Do Not …”, not “Please No …”."), WARNING),
     (re.compile(r"^\s*(?:do\s+not|no)\s+to\b", re.I),
-     "Write “No …ing” or “Do Not …”.", "error"),
+     N_("Write “No …ing” or “Do Not …”."), "error"),
     (re.compile(r"^\s*(?:please\s+)?do\s+not\s+(?!(?:" + "|".join(
         ("bring", "sing", "ring", "swing", "sling", "string", "spring", "wring", "cling",
          "fling", "sting")) + r")\b)[a-z]{2,}ing\b", re.I),
-     "“Do Not” takes the plain verb (“Do Not Smoke”); or write “No Smoking”.", "error"),
+     N_("“Do Not” takes the plain verb (“Do Not Smoke”); or write “No Smoking”."), "error"),
 ]
 # "No" followed by a bare verb ("No Touch", "No Smoke"): the standard says "No …ing".
 BARE_VERBS = {"touch": "Touching", "smoke": "Smoking", "climb": "Climbing", "swim": "Swimming",
@@ -80,15 +82,15 @@ class PatternCheck(Check):
     """Prohibitions, warnings and "… only" notices follow the standard patterns."""
 
     id = "pattern"
-    name = "Sign pattern and signal word"
+    name = N_("Sign pattern and signal word")
     languages = frozenset({"en"})
     profiles = frozenset({"sign"})
-    explanation = ("Each kind of sign has its English pattern: prohibitions (禁止/请勿) say "
-                   "“No …ing”, “Do Not …” or “… Prohibited”, never “Forbid …” or “Don't …”; "
-                   "warnings (当心/小心/危险) say “Mind …”, “Watch …”, “Beware of …” or put the "
-                   "signal word CAUTION, DANGER or WARNING in capitals before “//”; danger to "
-                   "life (危险, 触电) is DANGER or WARNING, not CAUTION; 仅限 notices end in "
-                   "“… Only”. Fix: rewrite the text in the pattern shown.")
+    explanation = N_("Each kind of sign has its English pattern: prohibitions (禁止/请勿) say "
+                     "“No …ing”, “Do Not …” or “… Prohibited”, never “Forbid …” or “Don't …”; "
+                     "warnings (当心/小心/危险) say “Mind …”, “Watch …”, “Beware of …” or put "
+                     "the signal word CAUTION, DANGER or WARNING in capitals before “//”; "
+                     "danger to life (危险, 触电) is DANGER or WARNING, not CAUTION; 仅限 "
+                     "notices end in “… Only”. Fix: rewrite the text in the pattern shown.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         if not target.strip():
@@ -100,25 +102,26 @@ class PatternCheck(Check):
             for pattern, message, severity in BAD_PROHIBITION:
                 match = pattern.match(target)
                 if match:
-                    findings.append(self.finding(message, match.start(), match.end(),
-                                                 severity=severity))
+                    findings.append(self.finding(Message(message), match.start(),
+                                                 match.end(), severity=severity))
                     break
         if kind in ("prohibition", None):
             for match in NO_BARE_VERB.finditer(target):
                 better = BARE_VERBS[match.group(1).lower()]
                 findings.append(self.finding(
-                    f"Write “No {better}” (“No” takes a noun or an -ing form).", match.start(),
-                    match.end(), suggestion=f"No {better}"))
+                    msg("Write “%(fixed)s” (“No” takes a noun or an -ing form).",
+                        fixed=f"No {better}"), match.start(), match.end(),
+                    suggestion=f"No {better}"))
         if kind == "warning":
             match = BAD_WARNING.match(target)
             if match and not _known_chinglish(source, target):
                 findings.append(self.finding(
-                    "Warnings say “Mind …”, “Watch …”, “Beware of …” or “CAUTION//…”, not "
-                    "“Be careful …”.", match.start(), match.end(), severity=WARNING))
+                    msg("Warnings say “Mind …”, “Watch …”, “Beware of …” or “CAUTION//…”, not "
+                        "“Be careful …”."), match.start(), match.end(), severity=WARNING))
         if kind == "notice" and ONLY_ZH.search(source) and not re.search(
                 r"\b(?:only|reserved|exclusive|private)\b", target, re.I):
             findings.append(self.finding(
-                "A 仅限 notice is written “… Only” (Staff Only, Emergency Use Only).",
+                msg("A 仅限 notice is written “… Only” (Staff Only, Emergency Use Only)."),
                 None, None, severity=WARNING))
         return findings
 
@@ -134,15 +137,16 @@ class PatternCheck(Check):
             if word != word.upper() and (after in ("/", ":") or spaced_warning or (
                     not after and len(target.split()) == 1)):
                 findings.append(self.finding(
-                    f"The signal word is written in capitals: “{word.upper()}”.",
-                    match.start(1), match.end(1), suggestion=word.upper()))
+                    msg("The signal word is written in capitals: “%(fixed)s”.",
+                        fixed=word.upper()), match.start(1), match.end(1),
+                    suggestion=word.upper()))
             if word.lower() == "caution" and DANGER_ZH.search(source):
                 findings.append(self.finding(
-                    "Danger to life is signalled with DANGER (or WARNING), not CAUTION.",
+                    msg("Danger to life is signalled with DANGER (or WARNING), not CAUTION."),
                     match.start(1), match.end(1), suggestion="DANGER", severity=WARNING))
         elif WARNING_ZH.match(source.strip()) and DANGER_ZH.search(source) and \
                 re.match(r"\s*(?:be\s+careful|careful|mind|watch|beware)\b", target, re.I):
             findings.append(self.finding(
-                "Danger to life takes the signal word DANGER: e.g. “DANGER//High Voltage”.",
-                None, None, suggestion="DANGER", severity=WARNING))
+                msg("Danger to life takes the signal word DANGER: e.g. “DANGER//High "
+                    "Voltage”."), None, None, suggestion="DANGER", severity=WARNING))
         return findings

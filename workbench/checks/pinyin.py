@@ -12,7 +12,9 @@ polyphonic character in an unknown name is never called wrong.
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,7 @@ from pypinyin.phrases_dict import phrases_dict
 
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, Token, register
 from workbench.checks.data import table, word_list
+from workbench.messages import N_, msg
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 TONE_MARKED = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]")
@@ -197,14 +200,16 @@ def _source_readings(source: str) -> tuple[tuple[str | None, ...], tuple[bool, .
     for run in HAN.finditer(source):
         for offset, reading in enumerate(_run_readings(run.group())):
             expected[run.start() + offset] = reading
-    # pypinyin's phrase dictionary settles a reading (重庆 chong, 长安 chang).
+    # pypinyin's phrase dictionary settles a reading (重庆 chong, 长安 chang) where the phrase
+    # is a word of the text: 行道 (hang) does not settle 行 in 慢行|道 (xing).
+    cuts = _word_boundaries(source)
     for start in range(len(source)):
         for size in (2, 3, 4):
             phrase = source[start:start + size]
             if len(phrase) < size:
                 break
             readings = phrases_dict.get(phrase)
-            if not readings:
+            if not readings or any(start < cut < start + size for cut in cuts):
                 continue
             for offset, choices in enumerate(readings):
                 index = start + offset
@@ -221,6 +226,34 @@ def _source_readings(source: str) -> tuple[tuple[str | None, ...], tuple[bool, .
                     settled[position + offset] = True
             position = source.find(zh, position + 1)
     return tuple(expected), tuple(settled), tuple(names)
+
+
+_jieba_lock = threading.Lock()
+_jieba: Any = None
+
+
+def _segmenter() -> Any:
+    """jieba, initialized once per process and quietly (its first use logs to stderr)."""
+    global _jieba
+    if _jieba is None:
+        with _jieba_lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.ERROR)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_boundaries(source: str) -> frozenset[int]:
+    """Positions between two words of the Chinese (jieba's segmentation)."""
+    cuts, position = set(), 0
+    for word in _segmenter().lcut(source):
+        position += len(word)
+        cuts.add(position)
+    return frozenset(cuts)
 
 
 def analyse(ctx: CheckContext) -> PinyinAnalysis:
@@ -377,12 +410,13 @@ class PinyinCheck(Check):
     """Names in pinyin: the right reading, one word, a capital, apostrophes, no tone marks."""
 
     id = "pinyin"
-    name = "Pinyin names"
-    explanation = ("The specific part of a name is written in Hanyu Pinyin that matches the "
-                   "Chinese (the right reading of polyphonic characters: 重庆 Chongqing, 长安 "
-                   "Chang'an, 乐东 Ledong), its syllables as one word (Haikou, not Hai Kou), with "
-                   "a capital first letter, an apostrophe before a syllable starting with a, o or "
-                   "e (Xi'an, Ding'an) and no tone marks. Fix: write the name as suggested.")
+    name = N_("Pinyin names")
+    explanation = N_("The specific part of a name is written in Hanyu Pinyin that matches the "
+                     "Chinese (the right reading of polyphonic characters: 重庆 Chongqing, 长安 "
+                     "Chang'an, 乐东 Ledong), its syllables as one word (Haikou, not Hai Kou), "
+                     "with a capital first letter, an apostrophe before a syllable starting "
+                     "with a, o or e (Xi'an, Ding'an) and no tone marks. Fix: write the name as "
+                     "suggested.")
 
     def applies(self, ctx: CheckContext) -> bool:
         return super().applies(ctx) and ctx.lang not in ("zh", "ja", "ko", "ru") \
@@ -398,7 +432,8 @@ class PinyinCheck(Check):
         for index, (chars, spelling) in near_misses(ctx).items():
             token = ctx.tokens[index]
             findings.append(self.finding(
-                f"“{token.text}” is not the pinyin of {chars}: write “{spelling}”.",
+                msg("“%(word)s” is not the pinyin of %(chinese)s: write “%(spelling)s”.",
+                    word=token.text, chinese=chars, spelling=spelling),
                 token.start, token.end, suggestion=spelling))
         return findings
 
@@ -414,40 +449,46 @@ class PinyinCheck(Check):
             return []
         if TONE_MARKED.search(word):
             findings.append(self.finding(
-                f"“{word}”: signs write pinyin without tone marks: “{strip_tones(word)}”.",
+                msg("“%(word)s”: signs write pinyin without tone marks: “%(spelling)s”.",
+                    word=word, spelling=strip_tones(word)),
                 token.start, token.end, suggestion=strip_tones(word)))
         chars = ctx.source[alignment.start:alignment.end]
         wrong = [k for k, used in enumerate(alignment.used)
                  if analysis.authoritative[alignment.start + k]
                  and analysis.expected[alignment.start + k]
                  and used not in _variants(analysis.expected[alignment.start + k] or "")]
-        correct = [analysis.expected[alignment.start + k] or used
+        # The reading written stands where no dictionary settles another one.
+        correct = [(analysis.expected[alignment.start + k] or used)
+                   if analysis.authoritative[alignment.start + k] else used
                    for k, used in enumerate(alignment.used)]
         suggestion = name.spellings[0] if name else spelled(correct)
         if wrong:
             chars_wrong = "、".join(chars[k] for k in wrong)
             findings.append(self.finding(
-                f"“{word}” reads {chars_wrong} wrongly: {chars} is written “{suggestion}”.",
+                msg("“%(word)s” reads %(wrong)s wrongly: %(chinese)s is written “%(spelling)s”.",
+                    word=word, wrong=chars_wrong, chinese=chars, spelling=suggestion),
                 token.start, token.end, suggestion=suggestion))
             return findings
         letters = strip_tones(word)
         if letters[:1].islower() and letters.lower() not in LOANWORDS:
             findings.append(self.finding(
-                f"A name in pinyin starts with a capital: “{suggestion}”.", token.start,
-                token.end, suggestion=suggestion))
+                msg("A name in pinyin starts with a capital: “%(spelling)s”.",
+                    spelling=suggestion), token.start, token.end, suggestion=suggestion))
         elif not all_caps and not letters.isupper() and any(c.isupper() for c in letters[1:]):
             findings.append(self.finding(
-                f"“{word}” is one name: write it as one word with one capital, “{suggestion}”.",
+                msg("“%(word)s” is one name: write it as one word with one capital, "
+                    "“%(spelling)s”.", word=word, spelling=suggestion),
                 token.start, token.end, suggestion=suggestion))
         expected_form = spelled(alignment.used).replace("ü", "v")
         written = letters.replace("’", "'").lower().replace("ü", "v")
         if not findings and expected_form.lower() != written \
                 and expected_form.replace("'", "").lower() == written.replace("'", ""):
             if "'" in expected_form and "'" not in written:
-                message = (f"Put an apostrophe before the syllable that starts with a, o or e: "
-                           f"“{suggestion}”.")
+                message = msg("Put an apostrophe before the syllable that starts with a, o or "
+                              "e: “%(spelling)s”.", spelling=suggestion)
             else:
-                message = f"No apostrophe is needed here: “{suggestion}”."
+                message = msg("No apostrophe is needed here: “%(spelling)s”.",
+                              spelling=suggestion)
             findings.append(self.finding(message, token.start, token.end,
                                          suggestion=suggestion, severity=WARNING))
         return findings
@@ -468,8 +509,9 @@ class PinyinCheck(Check):
                     [analysis.expected[first.start + k] or r for k, r in enumerate(readings)])
                 written = ctx.target[first.token.start:last.token.end]
                 findings.append(self.finding(
-                    f"“{written}” splits the name {whole}: write its syllables as one word, "
-                    f"“{suggestion}”.", first.token.start, last.token.end,
+                    msg("“%(written)s” splits the name %(chinese)s: write its syllables as one "
+                        "word, “%(spelling)s”.", written=written, chinese=whole,
+                        spelling=suggestion), first.token.start, last.token.end,
                     suggestion=suggestion))
             chain.clear()
 
@@ -500,11 +542,21 @@ class PinyinCheck(Check):
 def near_misses(ctx: CheckContext) -> dict[int, tuple[str, str]]:
     """Target words that misspell the pinyin of a name in the source ("Haikuo" for 海口).
 
-    Token index → (the Chinese, its pinyin). Only capitalized words that are neither
-    English nor aligned with the source, within one or two letters of the pinyin of two
-    to five source characters, count.
+    Token index → (the Chinese, its pinyin). Only capitalized words that are not aligned
+    with the source, within one or two letters of the pinyin of two to five source
+    characters, count. An English word counts only when it is itself a pinyin name
+    ("Hunan" for 华南 Huanan) and those characters are not written elsewhere in the text.
     """
     return ctx.memo("pinyin_near_misses", lambda: _near_misses(ctx))
+
+
+def _near_miss_candidate(token: Token, index: int, analysis: PinyinAnalysis) -> bool:
+    word = normalize_word(token.text)
+    if index in analysis.aligned or len(word) < 4 or not token.text[:1].isupper() \
+            or not word.isascii():
+        return False
+    # A real word is a candidate only when it is a pinyin name itself (Hunan, Henan).
+    return not _english_words()(token.text) or is_pinyin_word(token.text)
 
 
 def _near_misses(ctx: CheckContext) -> dict[int, tuple[str, str]]:
@@ -514,18 +566,21 @@ def _near_misses(ctx: CheckContext) -> dict[int, tuple[str, str]]:
     from rapidfuzz.distance import OSA  # a swap of two letters (Haikuo) counts as one edit
 
     is_english = _english_words()
+    written = {k for a in analysis.aligned.values() for k in range(a.start, a.end)}
     found: dict[int, tuple[str, str]] = {}
     for index, token in enumerate(ctx.tokens):
-        word = normalize_word(token.text)
-        if index in analysis.aligned or len(word) < 4 or not token.text[:1].isupper() \
-                or not word.isascii() or is_english(token.text):
+        if not _near_miss_candidate(token, index, analysis):
             continue
+        word = normalize_word(token.text)
+        english = is_english(token.text)
         best: tuple[int, str, str] | None = None
         for start in range(len(ctx.source)):
             for size in range(2, 6):
                 readings = analysis.expected[start:start + size]
                 if len(readings) < size or any(r is None for r in readings):
                     break
+                if english and written.intersection(range(start, start + size)):
+                    continue  # the name is written already: the English word is English
                 name = _name_for(analysis, start, start + size)
                 spelling = name.spellings[0] if name else spelled(readings)  # type: ignore
                 candidate = normalize_word(spelling).replace("ü", "v")
@@ -553,73 +608,3 @@ def _person_name(ctx: CheckContext, first: Alignment, following: Alignment) -> b
         return False
     given = following.end - following.start
     return given == 2 or (given == 1 and bool(PERSON_CONTEXT.search(ctx.source)))
-
-
-# Road generics that are also written joined to a word before them ("Laojie", "Nanlu").
-ROAD_GENERICS = ("大道", "大街", "路", "街", "巷")
-
-
-def _joined_road_generic(chars: str, alignment: Alignment) -> tuple[str] | None:
-    """The road generic written in pinyin at the end of a word ("Qilou Laojie": 街)."""
-    for generic in ROAD_GENERICS:
-        if len(chars) > len(generic) and chars.endswith(generic):
-            syllables = len(generic)
-            if "".join(alignment.used[-syllables:]) == generics()[generic][0]:
-                return (generic,)
-    return None
-
-
-def is_nameplate(ctx: CheckContext) -> bool:
-    """Street nameplates (GB 17733) are written in pinyin on purpose."""
-    kind = str(ctx.extra.get("sign_kind") or ctx.function or "").lower()
-    return kind in {"nameplate", "street_nameplate", "road_nameplate", "pinyin"}
-
-
-@register
-class GenericPinyinCheck(Check):
-    """Generic parts and direction words left in pinyin on an English sign ("Longkun Nan Lu")."""
-
-    id = "pinyin_generic"
-    name = "Pinyin in generic parts"
-    languages = frozenset({"en"})
-    explanation = ("On English signs only the specific part of a name stays in pinyin; the "
-                   "generic part (路 Road, 街 Street, 大道 Avenue, 桥 Bridge, 公园 Park, 站 "
-                   "Station, 河 River, 湾 Bay …) and direction words (东西南北 East, West, "
-                   "South, North) are translated: 龙昆南路 Longkun South Road, not Longkun Nan "
-                   "Lu. Street nameplates, which are pinyin by design, are exempt.")
-
-    def applies(self, ctx: CheckContext) -> bool:
-        return super().applies(ctx) and bool(HAN.search(ctx.source)) and not is_nameplate(ctx)
-
-    def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
-        analysis = analyse(ctx)
-        if target.isupper() and ctx.tokens and len(analysis.aligned) == len(ctx.tokens):
-            return []  # all-capital pinyin only: a street nameplate (LONGKUN NANLU)
-        findings = []
-        table_ = generics()
-        flagged_previous = False
-        for index in sorted(analysis.aligned):
-            alignment = analysis.aligned[index]
-            previous = analysis.aligned.get(index - 1)
-            chars = source[alignment.start:alignment.end]
-            entry = table_.get(chars)
-            follows_name = (previous is not None and previous.end == alignment.start) or \
-                _after_translated_direction(source, ctx.tokens, index, alignment)
-            in_name = previous is not None and any(
-                _name_for(analysis, start, alignment.end) is not None
-                for start in range(max(0, alignment.start - 6), alignment.start))
-            generic_chars = chars
-            if entry is None and (follows_name or flagged_previous) and not in_name:
-                joined = _joined_road_generic(chars, alignment)
-                if joined:
-                    generic_chars, entry = joined[0], generics()[joined[0]]
-            if entry and (follows_name or flagged_previous) and not in_name:
-                english = " / ".join(entry[1][:2])
-                findings.append(self.finding(
-                    f"“{alignment.token.text}” leaves the generic part {generic_chars} in "
-                    f"pinyin: translate it ({english}).", alignment.token.start,
-                    alignment.token.end, suggestion=entry[1][0]))
-                flagged_previous = True
-            else:
-                flagged_previous = False
-        return findings

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from workbench.checks.base import ERROR, Check, CheckContext, Finding, register
 from workbench.documents import tags
+from workbench.messages import N_, msg, nmsg
 
 
 @register
@@ -18,14 +19,14 @@ class PlaceholderCheck(Check):
     """Every placeholder of the source, once each, well nested, none invented."""
 
     id = "placeholders"
-    name = "Formatting placeholders"
+    name = N_("Formatting placeholders")
     severity = ERROR
-    explanation = ("Document segments mark formatting with placeholders such as {1}…{/1} "
-                   "(bold, italic, underline, a link) and {2/} (a footnote reference, a tab, "
-                   "a field). The translation must contain each of them as often as the "
-                   "source, each pair opened before it is closed, and no others; otherwise "
-                   "the exported document loses that formatting or footnote. Fix: put the "
-                   "placeholders around the words that carry the formatting.")
+    explanation = N_("Document segments mark formatting with placeholders such as {1}…{/1} "
+                     "(bold, italic, underline, a link) and {2/} (a footnote reference, a tab, "
+                     "a field). The translation must contain each of them as often as the "
+                     "source, each pair opened before it is closed, and no others; otherwise "
+                     "the exported document loses that formatting or footnote. Fix: put the "
+                     "placeholders around the words that carry the formatting.")
 
     def applies(self, ctx: CheckContext) -> bool:
         return super().applies(ctx) and (tags.has_tags(ctx.source) or tags.has_tags(ctx.target))
@@ -37,10 +38,12 @@ class PlaceholderCheck(Check):
         for tag, count in sorted(wanted.items()):
             have = found.get(tag, 0)
             if have < count:
-                findings.append(self.finding(
-                    f"The placeholder {tag} is missing from the translation"
-                    + (f" ({have} of {count})." if count > 1 else "."),
-                    suggestion=tag))
+                message = (msg("The placeholder %(tag)s is missing from the translation "
+                               "(%(have)s of %(count)s).", tag=tag, have=have, count=count)
+                           if count > 1 else
+                           msg("The placeholder %(tag)s is missing from the translation.",
+                               tag=tag))
+                findings.append(self.finding(message, suggestion=tag))
         positions: dict[str, list[tuple[int, int]]] = {}
         for match in tags.TAG.finditer(target):
             positions.setdefault(match.group(0), []).append((match.start(), match.end()))
@@ -49,8 +52,11 @@ class PlaceholderCheck(Check):
             if extra > 0:
                 start, end = positions[tag][-1]
                 findings.append(self.finding(
-                    f"The placeholder {tag} is not in the source" if tag not in wanted else
-                    f"The placeholder {tag} occurs {extra} more time(s) than in the source.",
+                    msg("The placeholder %(tag)s is not in the source.", tag=tag)
+                    if tag not in wanted else
+                    nmsg("The placeholder %(tag)s occurs %(n)s more time than in the source.",
+                         "The placeholder %(tag)s occurs %(n)s more times than in the source.",
+                         extra, tag=tag),
                     start, end))
         # Pairs must open before they close.
         depth: dict[str, int] = {}
@@ -61,7 +67,8 @@ class PlaceholderCheck(Check):
             if closing:
                 if depth.get(tag_id, 0) <= 0:
                     findings.append(self.finding(
-                        f"{{/{tag_id}}} closes before {{{tag_id}}} opens.",
+                        msg("%(closing)s closes before %(opening)s opens.",
+                            closing=f"{{/{tag_id}}}", opening=f"{{{tag_id}}}"),
                         match.start(), match.end()))
                 else:
                     depth[tag_id] -= 1

@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.messages import N_, msg
 
 # CJK punctuation and full-width forms (U+3000–303F, U+FF00–FFEF). Curly quotes,
 # the dash and the ellipsis are ordinary English typography and are not flagged.
@@ -45,13 +46,13 @@ class PunctuationCheck(Check):
     """Full-width punctuation, a final full stop on a sign, and stray or missing spaces."""
 
     id = "punctuation"
-    name = "Punctuation and spacing"
-    explanation = ("A foreign sign uses half-width (ASCII) punctuation, never Chinese "
-                   "full-width marks; a sign phrase has no final full stop; there are no "
-                   "double spaces, no spaces at the start or end, no spaces around hyphens or "
-                   "the “//” line break, a space after a colon or comma, and brackets come in "
-                   "pairs. Fix: retype the marks in half-width form and remove or add the "
-                   "spaces as shown.")
+    name = N_("Punctuation and spacing")
+    explanation = N_("A foreign sign uses half-width (ASCII) punctuation, never Chinese "
+                     "full-width marks; a sign phrase has no final full stop; there are no "
+                     "double spaces, no spaces at the start or end, no spaces around hyphens "
+                     "or the “//” line break, a space after a colon or comma, and brackets "
+                     "come in pairs. Fix: retype the marks in half-width form and remove or "
+                     "add the spaces as shown.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         findings: list[Finding] = []
@@ -63,17 +64,19 @@ class PunctuationCheck(Check):
                 char = match.group()
                 ascii_form = _FULL_WIDTH_ASCII.get(char) or unicodedata.normalize("NFKC", char)
                 findings.append(self.finding(
-                    f"Full-width character “{char}”: use the half-width “{ascii_form}”.",
+                    msg("Full-width character “%(char)s”: use the half-width “%(fixed)s”.",
+                        char=char, fixed=ascii_form),
                     match.start(), match.end(), suggestion=ascii_form))
         stripped = target.strip()
         if target != target.lstrip():
-            findings.append(self.finding("Remove the space at the start.", 0,
+            findings.append(self.finding(msg("Remove the space at the start."), 0,
                                          len(target) - len(target.lstrip()), severity=WARNING))
         if target != target.rstrip():
-            findings.append(self.finding("Remove the space at the end.", len(target.rstrip()),
+            findings.append(self.finding(msg("Remove the space at the end."),
+                                         len(target.rstrip()),
                                          len(target), severity=WARNING))
         for match in DOUBLE_SPACE.finditer(target):
-            findings.append(self.finding("Double space: use a single space.", match.start(),
+            findings.append(self.finding(msg("Double space: use a single space."), match.start(),
                                          match.end(), suggestion=" ", severity=WARNING))
         if lang in CJK_LANGS:
             return findings
@@ -81,27 +84,28 @@ class PunctuationCheck(Check):
                 and not FINAL_ABBREVIATIONS.search(stripped) and not is_sentence(stripped):
             end = target.rstrip()
             findings.append(self.finding(
-                "A sign phrase takes no final full stop: remove it.", len(end) - 1, len(end),
-                suggestion=""))
+                msg("A sign phrase takes no final full stop: remove it."), len(end) - 1,
+                len(end), suggestion=""))
         for match in SPACED_HYPHEN.finditer(target):
             findings.append(self.finding(
-                "No spaces around a hyphen (e.g. “Check-in”; for a range of times write "
-                "08:00-18:00).", match.start(), match.end(), suggestion="-"))
+                msg("No spaces around a hyphen (e.g. “Check-in”; for a range of times write "
+                    "08:00-18:00)."), match.start(), match.end(), suggestion="-"))
         for match in SPACED_SLASHES.finditer(target):
             findings.append(self.finding(
-                "No spaces around the “//” line break (CAUTION//Wet Floor).", match.start(),
-                match.end(), suggestion="//", severity=WARNING))
+                msg("No spaces around the “//” line break (CAUTION//Wet Floor)."),
+                match.start(), match.end(), suggestion="//", severity=WARNING))
         for match in COLON_NO_SPACE.finditer(target):
-            findings.append(self.finding("Put a space after the colon.", match.start(),
+            findings.append(self.finding(msg("Put a space after the colon."), match.start(),
                                          match.end(), suggestion=": "))
         for match in COMMA_NO_SPACE.finditer(target):
-            findings.append(self.finding("Put a space after the comma.", match.start(),
+            findings.append(self.finding(msg("Put a space after the comma."), match.start(),
                                          match.end(), suggestion=", ", severity=WARNING))
         for match in SPACE_BEFORE.finditer(target):
-            findings.append(self.finding("No space before a punctuation mark.", match.start(),
+            findings.append(self.finding(msg("No space before a punctuation mark."),
+                                         match.start(),
                                          match.end(), suggestion="", severity=WARNING))
         for match in SPACED_APOSTROPHE.finditer(target):
-            findings.append(self.finding("No spaces around an apostrophe (People's).",
+            findings.append(self.finding(msg("No spaces around an apostrophe (People's)."),
                                          match.start(), match.end(), suggestion="'"))
         findings += self._pairs(target)
         return findings
@@ -118,13 +122,15 @@ class PunctuationCheck(Check):
                 if stack and stack[-1][0] == closing[char]:
                     stack.pop()
                 else:
-                    findings.append(self.finding(f"“{char}” closes a bracket that was never "
-                                                 "opened.", index, index + 1))
+                    findings.append(self.finding(
+                        msg("“%(char)s” closes a bracket that was never opened.", char=char),
+                        index, index + 1))
         for char, index in stack:
-            findings.append(self.finding(f"“{char}” is never closed: add “{PAIRS[char]}”.",
-                                         index, index + 1))
+            findings.append(self.finding(
+                msg("“%(char)s” is never closed: add “%(closing)s”.", char=char,
+                    closing=PAIRS[char]), index, index + 1))
         if target.count('"') % 2:
             index = target.rindex('"')
-            findings.append(self.finding("Unpaired quotation mark.", index, index + 1,
+            findings.append(self.finding(msg("Unpaired quotation mark."), index, index + 1,
                                          severity=WARNING))
         return findings

@@ -10,6 +10,7 @@ from workbench import audit
 from workbench.checks.base import CHECKS
 from workbench.db import transaction
 from workbench.errors import NotFound
+from workbench.messages import msg
 
 DISABLED_KEY = "checks.disabled"
 
@@ -37,7 +38,8 @@ def set_check_enabled(db: Database, actor: Any, check_id: str, enabled: bool) ->
     Raises :class:`NotFound` for an unknown check id.
     """
     if check_id not in CHECKS:
-        raise NotFound(f"There is no check {check_id!r}. Known checks: {', '.join(CHECKS)}.")
+        raise NotFound(msg("There is no check %(check)s. Known checks: %(known)s.",
+                           check=repr(check_id), known=", ".join(CHECKS)))
     with transaction(db):
         before = sorted(disabled_checks(db))
         after = sorted(set(before) - {check_id}) if enabled else sorted(set(before) | {check_id})

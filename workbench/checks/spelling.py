@@ -13,6 +13,7 @@ import unicodedata
 
 from workbench.checks.base import Check, CheckContext, Finding, register
 from workbench.checks.data import word_list
+from workbench.messages import N_, msg
 
 
 @functools.lru_cache(maxsize=1)
@@ -81,6 +82,22 @@ def is_word_formation(word: str) -> bool:
                for i in range(3, len(lowered) - 2))
 
 
+# A word this frequent (per word of running English text) is one a sign would use.
+COMMON_WORD_FREQUENCY = 2e-6
+
+
+@functools.lru_cache(maxsize=65536)
+def common_word_one_edit_away(word: str) -> str | None:
+    """A common English word one edit (or one swap of two letters) away from ``word``."""
+    lowered = word.lower()
+    if lowered in _known_names():
+        return None
+    checker = _checker()
+    candidates = [c for c in checker.edit_distance_1(lowered) if c in _dictionary()
+                  and checker.word_usage_frequency(c) >= COMMON_WORD_FREQUENCY]
+    return max(candidates, key=checker.word_usage_frequency) if candidates else None
+
+
 @functools.lru_cache(maxsize=4096)
 def suggest(word: str) -> str | None:
     """The dictionary's most likely correction of a misspelled word, in the word's case."""
@@ -131,12 +148,12 @@ class SpellingCheck(Check):
     """English words that are not in the dictionary (names of the Chinese excepted)."""
 
     id = "spelling"
-    name = "English spelling"
+    name = N_("English spelling")
     languages = frozenset({"en"})
-    explanation = ("Every English word is spelled correctly (British or American spelling). "
-                   "Pinyin names that match the Chinese, glossary terms and known "
-                   "abbreviations (ATM, VIP, TCM, WC) are not spelling errors. Fix: correct the "
-                   "word as suggested.")
+    explanation = N_("Every English word is spelled correctly (British or American spelling). "
+                     "Pinyin names that match the Chinese, glossary terms and known "
+                     "abbreviations (ATM, VIP, TCM, WC) are not spelling errors. Fix: correct "
+                     "the word as suggested.")
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         tokens = ctx.tokens
@@ -165,15 +182,28 @@ class SpellingCheck(Check):
                 continue
             if len(word) == 1:
                 continue
-            if word[:1].isupper() and is_pinyin_word(word) and len(word) > 3:
+            if word[:1].isupper() and is_pinyin_word(word) and len(word) > 3 \
+                    and not common_word_one_edit_away(word):
                 # A capitalized pinyin name that is not in the Chinese (e.g. the city in
-                # "Sanya Phoenix Airport"): a name, not a misspelling.
+                # "Sanya Phoenix Airport"): a name, not a misspelling. But a common English
+                # word one edit away ("Aisan" for Asian) says it is a typo.
                 continue
-            correction = suggest(word)
-            hint = f" Did you mean “{correction}”?" if correction else ""
-            findings.append(self.finding(f"“{word}” is not an English word.{hint}",
-                                         token.start, token.end, suggestion=correction))
+            correction = _expected_correction(ctx, word) or suggest(word)
+            message = (msg("“%(word)s” is not an English word. Did you mean “%(correction)s”?",
+                           word=word, correction=correction) if correction
+                       else msg("“%(word)s” is not an English word.", word=word))
+            findings.append(self.finding(message, token.start, token.end,
+                                         suggestion=correction))
         return findings
+
+
+def _expected_correction(ctx: CheckContext, word: str) -> str | None:
+    """The word the sign is expected to carry that ``word`` misspells (see near_miss)."""
+    if not ctx.source.strip() or ctx.profile == "term":
+        return None
+    from workbench.checks.nearmiss import expected_correction
+
+    return expected_correction(ctx, word)
 
 
 @functools.lru_cache(maxsize=1)

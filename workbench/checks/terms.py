@@ -14,12 +14,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench.checks import run_checks
+from workbench.messages import Translator
 
 
 def check_glossary_terms(db: Database, target_lang: str | None = None,
-                         source_lang: str = "zh") -> Iterator[dict[str, Any]]:
+                         source_lang: str = "zh", *,
+                         translator: Translator | None = None) -> Iterator[dict[str, Any]]:
     """Yield ``{"concept_id", "source", "target", "lang", "status", "findings"}`` for every
-    preferred or admitted foreign term that has findings."""
+    preferred or admitted foreign term that has findings (messages in the translator's
+    language, with their ids and parameters)."""
     params: list[Any] = [source_lang, source_lang]
     where = ""
     if target_lang:
@@ -36,4 +39,4 @@ def check_glossary_terms(db: Database, target_lang: str | None = None,
         findings = run_checks(db, source, target, lang, profile="term", source_lang=source_lang)
         if findings:
             yield {"concept_id": concept_id, "source": source, "target": target, "lang": lang,
-                   "status": status, "findings": [f.to_dict() for f in findings]}
+                   "status": status, "findings": [f.to_dict(translator) for f in findings]}

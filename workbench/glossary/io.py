@@ -20,6 +20,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from sqlite_utils import Database
@@ -518,7 +519,7 @@ def read_file(data: bytes, name: str) -> ParsedFile:
 
 
 def import_file(db: Database, actor: Any, data: bytes, name: str, *,
-                dry_run: bool = False) -> ApplyReport:
+                dry_run: bool = False, settings: Mapping[str, Any] | None = None) -> ApplyReport:
     """Import one glossary file: validate every row, then upsert all or nothing."""
     parsed = read_file(data, name)
     problems = parsed.problems + validate_records(parsed.records)
@@ -527,7 +528,7 @@ def import_file(db: Database, actor: Any, data: bytes, name: str, *,
         raise ValidationError(problems, summary=(
             f"{name} has {len(problems)} problem(s); nothing was saved."))
     return apply_records(db, actor, parsed.records, covered_langs=parsed.languages,
-                         dry_run=dry_run, action=f"import:{Path(name).name}")
+                         dry_run=dry_run, action=f"import:{Path(name).name}", settings=settings)
 
 
 def glossary_files(folder: str | Path) -> list[Path]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -18,7 +19,8 @@ from workbench.errors import Conflict, Problem, ValidationError
 from workbench.glossary.match import bump_version
 from workbench.glossary.model import (
     CONCEPT_ID_PATTERN, DEFAULT_SOURCE, DOMAINS, FUNCTIONS, MAX_TERM_LENGTH, PARTS_OF_SPEECH,
-    STATUSES, ConceptRecord, TermRecord, concept_row, get_concept, load_all_concepts,
+    SOURCE_LANG, STATUSES, ConceptRecord, TermRecord, concept_row, get_concept,
+    load_all_concepts,
     normalize_lang, ordered_terms,
 )
 from workbench.messages import Translator
@@ -242,7 +244,8 @@ def locally_edited(db: Database) -> set[str]:
 def apply_records(db: Database, actor: Any, records: list[ConceptRecord], *,
                   covered_langs: set[str] | None = None, dry_run: bool = False,
                   lenient: bool = False, action: str = "import",
-                  keep_local_edits: bool = False) -> ApplyReport:
+                  keep_local_edits: bool = False,
+                  settings: Mapping[str, Any] | None = None) -> ApplyReport:
     """Upsert concepts: all or nothing, one audit event per created or changed concept.
 
     A record with an id updates that concept (or creates it with that id); a
@@ -276,6 +279,7 @@ def apply_records(db: Database, actor: Any, records: list[ConceptRecord], *,
         fresh_ids = iter(next_concept_ids(db, len(pending_new),
                                           taken=[r.id for r in records if r.id]))
         now = audit.now_iso()
+        old_terms: list[str] = []
         for record in records:
             concept_id = record.id or by_key.get((record.source_term() or "", record.domain))
             if concept_id is None:
@@ -296,15 +300,19 @@ def apply_records(db: Database, actor: Any, records: list[ConceptRecord], *,
             audit.record(db, actor, f"concept.{'update' if before else 'create'}", "concept",
                          concept_id, before.as_dict() if before else None,
                          dict(merged.as_dict(), via=action))
+            old_terms += _source_terms(before)
         if report.changed and not dry_run:
             bump_version(db)
+    if report.changed and not dry_run:
+        _recheck(db, actor, report.created + report.updated, old_terms, settings)
     return report
 
 
 # --- single-concept edits (web form, proposals) ---------------------------------------------
 
 def save_concept(db: Database, actor: Any, record: ConceptRecord, *,
-                 expected_updated_at: str | None = None, action: str = "edit") -> str:
+                 expected_updated_at: str | None = None, action: str = "edit",
+                 settings: Mapping[str, Any] | None = None) -> str:
     """Create (no id) or replace one concept and all its terms; returns its id. Audited.
 
     ``expected_updated_at`` is the ``updated_at`` the editor loaded: when the
@@ -339,10 +347,12 @@ def save_concept(db: Database, actor: Any, record: ConceptRecord, *,
                      concept_id, before.as_dict() if before else None,
                      dict(merged.as_dict(), via=action))
         bump_version(db)
+    _recheck(db, actor, [concept_id], _source_terms(before), settings)
     return concept_id
 
 
-def delete_concept(db: Database, actor: Any, concept_id: str) -> None:
+def delete_concept(db: Database, actor: Any, concept_id: str, *,
+                   settings: Mapping[str, Any] | None = None) -> None:
     """Remove a concept and its terms (audited with the full concept as it was)."""
     auth.require(actor, "glossary.edit")
     with transaction(db):
@@ -351,4 +361,32 @@ def delete_concept(db: Database, actor: Any, concept_id: str) -> None:
         db.execute("DELETE FROM glossary_concepts WHERE id = ?", [concept_id])
         audit.record(db, actor, "concept.delete", "concept", concept_id, before.as_dict(), None)
         bump_version(db)
+    _recheck(db, actor, [], _source_terms(before), settings)
 
+
+def _source_terms(record: ConceptRecord | None) -> list[str]:
+    """A concept's Chinese terms as they were (a changed or deleted term's texts)."""
+    return [term.text for term in record.terms_in(SOURCE_LANG)] if record else []
+
+
+def _recheck(db: Database, actor: Any, concept_ids: list[str], old_terms: list[str],
+             settings: Mapping[str, Any] | None) -> None:
+    """QA again on the signs and units the changed concepts touch (workbench.checks.recheck):
+    a term newly forbidden flags the signs that carry it.
+
+    With ``settings`` (the web app, the CLI) the re-check is a ``glossary.recheck`` job
+    for the worker, so a large glossary import does not wait for it; without (a
+    domain caller such as the first seed) it runs here and now.
+    """
+    if not concept_ids and not old_terms:
+        return
+    if settings is not None:
+        from workbench import jobs
+
+        jobs.start(db, actor, "glossary.recheck",
+                   {"concept_ids": sorted(set(concept_ids)), "extra_terms": sorted(set(old_terms))},
+                   settings=settings)
+        return
+    from workbench.checks.recheck import recheck_for_concepts
+
+    recheck_for_concepts(db, concept_ids, actor=actor, extra_terms=old_terms)

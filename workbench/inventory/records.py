@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit, auth
+from workbench import audit, auth, messages
 from workbench.db import like_pattern, to_int, transaction
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
 from workbench.messages import msg
@@ -621,9 +621,11 @@ def findings_for(db: Database, zh: str, function: str, action: str, languages: s
     found: list[dict[str, Any]] = []
     for lang in languages.split(";"):
         if lang not in texts and action != "new":
+            from workbench.vocabulary import LANGUAGES as LANGUAGE_LABELS
             found.append({"lang": lang, "check_id": MISSING_TEXT_CHECK, "severity": "error",
-                          "message": f"The sign requires {LANGUAGES.get(lang, (lang, lang))[1]}"
-                                     " but carries no such text.",
+                          "message": messages.dumps(messages.msg(
+                              "The sign requires %(language)s but carries no such text.",
+                              language=LANGUAGE_LABELS.label(lang))),
                           "start_pos": None, "end_pos": None, "suggestion": None})
     if run_checks is None:
         return found
@@ -632,9 +634,10 @@ def findings_for(db: Database, zh: str, function: str, action: str, languages: s
         if cache is not None and key in cache:
             results = cache[key]
         else:
+            # Stored as message id + parameters, shown in each reader's language.
             results = [{"lang": lang, "check_id": f.check, "severity": f.severity,
-                        "message": f.message, "start_pos": f.start, "end_pos": f.end,
-                        "suggestion": f.suggestion}
+                        "message": messages.dumps(f.message), "start_pos": f.start,
+                        "end_pos": f.end, "suggestion": f.suggestion}
                        for f in run_checks(db, zh, text, lang, function=function,
                                            profile="sign")]
             if cache is not None:
@@ -850,8 +853,8 @@ def get_sign(db: Database, user: auth.User, sign_id: int) -> dict[str, Any]:
     sign["current_texts"] = current_texts(db, sign_id)
     sign["photos"] = list(db.query("SELECT * FROM sign_photos WHERE sign_id = ? ORDER BY id",
                                    [sign_id]))
-    sign["findings"] = list(db.query(
-        "SELECT * FROM sign_findings WHERE sign_id = ? ORDER BY lang, id", [sign_id]))
+    sign["findings"] = [dict(row, message=messages.from_data(row["message"])) for row in db.query(
+        "SELECT * FROM sign_findings WHERE sign_id = ? ORDER BY lang, id", [sign_id])]
     sign["units"] = units.units_for_sign(db, sign_id)
     sign["language_list"] = sign["languages"].split(";")
     return sign

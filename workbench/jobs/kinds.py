@@ -116,10 +116,6 @@ def kind_label(kind_id: str) -> MessageLike:
 
 
 # --- the built-in kinds: one line each -------------------------------------------------------
-# Coming next (register them here when they land): the QA re-check after a glossary
-# change, register("glossary.recheck", N_("QA re-check after a glossary change"),
-# "workbench.checks:recheck_for_concepts", permission="glossary.edit"); OCR of photo
-# batches (workbench.ocr) and LLM drafting (workbench.mt).
 BUILTIN_KINDS = [
     register("export", N_("Export"), "workbench.exports.runs:run_export",
              permission="export.run", view_permission="export.run",
@@ -132,5 +128,7 @@ BUILTIN_KINDS = [
     register("inventory.recheck", N_("QA re-check of installed sign texts"),
              "workbench.inventory.records:recheck_job", permission="inventory.manage"),
     register("review.check", N_("QA checks of wording not checked yet"),
-             "workbench.review.workflow:check_pending_job", permission="review.view"),
+             "workbench.review.qa:check_pending_job", permission="review.view"),
+    register("glossary.recheck", N_("QA re-check after a glossary change"),
+             "workbench.checks.recheck:recheck_job", permission="glossary.edit"),
 ]

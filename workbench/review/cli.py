@@ -1,4 +1,4 @@
-"""CLI: ``workbench review status|check|history|approve|reject``.
+"""CLI: ``workbench review status|check|history|approve|reject|findings|dismiss|restore``.
 
 Decisions from the command line name the person who takes them (``--as``):
 the audit history records them and the four-eyes rule applies to them as on
@@ -12,7 +12,9 @@ from workbench import auth
 from workbench.cli import Env, pass_env
 from workbench.errors import NotFound
 from workbench.jobs.cli import background_option, run_job_command
+from workbench.messages import cli_translator, msg, render
 from workbench.review import history, queue, workflow
+from workbench.review import qa as review_qa
 
 
 def _person(env: Env, username: str) -> auth.User:
@@ -90,6 +92,47 @@ def reject(env: Env, unit_id: int, version: int, username: str, reason: str) -> 
     unit = workflow.reject(env.db, _person(env, username), unit_id, version, reason,
                            env.settings)
     click.echo(f"Rejected #{unit_id} (version {unit['version']}).")
+
+
+@review.command("findings")
+@click.argument("unit_id", type=int)
+@pass_env
+def findings(env: Env, unit_id: int) -> None:
+    """The QA findings of UNIT_ID's current wording, each with its key (to dismiss it)."""
+    translator = cli_translator()
+    unit = workflow.get_unit(env.db, unit_id)
+    for finding in review_qa.findings_for(env.db, unit):
+        dismissal = finding["dismissal"]
+        state = (render(msg("dismissed by %(who)s: %(why)s", who=dismissal["dismissed_by"],
+                            why=dismissal["reason"]), translator) if dismissal else "")
+        click.echo(f"{finding['finding_key']}  {finding['severity']:<8} "
+                   f"{finding['check_id']:<14} {render(finding['message'], translator)}"
+                   + (f"  [{state}]" if state else ""))
+
+
+@review.command("dismiss")
+@click.argument("unit_id", type=int)
+@click.argument("finding_key")
+@click.option("--as", "username", required=True, help="The reviewer who dismisses it.")
+@click.option("--reason", required=True, help="Why the finding does not apply.")
+@pass_env
+def dismiss(env: Env, unit_id: int, finding_key: str, username: str, reason: str) -> None:
+    """Dismiss one QA finding of UNIT_ID (its key from `review findings`), with a reason."""
+    review_qa.dismiss_finding(env.db, _person(env, username), unit_id, finding_key, reason)
+    click.echo(render(msg("Dismissed finding %(key)s of unit %(unit)s.", key=finding_key,
+                          unit=unit_id), cli_translator()))
+
+
+@review.command("restore")
+@click.argument("unit_id", type=int)
+@click.argument("finding_key")
+@click.option("--as", "username", required=True, help="The reviewer who restores it.")
+@pass_env
+def restore(env: Env, unit_id: int, finding_key: str, username: str) -> None:
+    """Undo the dismissal of a QA finding of UNIT_ID: it counts again."""
+    review_qa.restore_finding(env.db, _person(env, username), unit_id, finding_key)
+    click.echo(render(msg("Finding %(key)s of unit %(unit)s counts again.", key=finding_key,
+                          unit=unit_id), cli_translator()))
 
 
 commands = [review]

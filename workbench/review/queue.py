@@ -182,8 +182,9 @@ def _check_unchecked(db: Database, rows: list[dict[str, Any]]) -> None:
     with transaction(db):
         for row in pending:
             stored = store_findings(db, get_unit(db, row["id"]))
-            row["qa_errors"] = sum(f["severity"] == "error" for f in stored)
-            row["qa_warnings"] = sum(f["severity"] == "warning" for f in stored)
+            counting = [f for f in stored if f.get("dismissal") is None]
+            row["qa_errors"] = sum(f["severity"] == "error" for f in counting)
+            row["qa_warnings"] = sum(f["severity"] == "warning" for f in counting)
             row["qa_current"] = 1
 
 

@@ -35,7 +35,7 @@ from sqlite_utils import Database
 from workbench import audit, auth, messages
 from workbench.db import transaction
 from workbench.errors import Conflict, NotFound, PermissionDenied, ValidationError, WorkbenchError
-from workbench.messages import msg
+from workbench.messages import MessageLike, msg, nmsg
 
 STATES: tuple[str, ...] = ("new", "machine_draft", "translated", "in_review", "approved",
                            "rejected")
@@ -255,105 +255,11 @@ def refresh_signs(db: Database, actor: auth.User, unit_id: int) -> list[int]:
     return sign_ids
 
 
-# --- QA ----------------------------------------------------------------------------------------
+# --- QA (workbench.review.qa; kept importable from here) ------------------------------------
 
-def run_qa(db: Database, unit: Mapping[str, Any], text: str | None = None) -> list[Any]:
-    """QA findings for ``text`` (default: the unit's wording) as the QA checks see it."""
-    text = unit["target_text"] if text is None else text
-    if not text:
-        return []
-    context = _draft_context(unit)
-    if unit.get("kind") == "segment":
-        # Document segments: prose profile, placeholders checked (workbench.documents.qa).
-        from workbench.documents.qa import check_segment
-
-        return check_segment(db, unit["source_text"], text, unit["target_lang"],
-                             source_lang=unit.get("source_lang") or "zh", context=context)
-    from workbench.checks import run_checks
-
-    # Document segments are prose: the sign-only rules (title case, no final
-    # full stop, sign patterns) do not apply to them.
-    profile = "sign" if unit.get("kind", "sign") == "sign" else "prose"
-    return list(run_checks(db, unit["source_text"], text, unit["target_lang"],
-                           function=unit.get("function"), profile=profile,
-                           source_lang=unit.get("source_lang") or "zh", context=context))
-
-
-def _draft_context(unit: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The QA context of a unit: what its machine draft's engine recorded as wrong."""
-    import json
-
-    try:
-        flags = json.loads(unit.get("draft_flags") or "null")
-    except ValueError:
-        return None
-    return {"draft_flags": flags} if isinstance(flags, list) and flags else None
-
-
-def store_findings(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Check the unit's current wording and store the findings for its version.
-
-    Findings of earlier versions stay (the history shows what QA said about
-    each draft and edit); ``unit_qa`` holds the summary of the current one.
-    Both are recomputable output (unaudited), so this may run inside an
-    action's transaction or on its own.
-    """
-    findings = run_qa(db, unit)
-    # A message id with parameters is stored as data, rendered in the reader's language.
-    rows = [{"unit_id": unit["id"], "version": unit["version"], "check_id": f.check,
-             "severity": f.severity, "message": messages.dumps(f.message)
-             if isinstance(f.message, messages.Message) else f.message, "start_pos": f.start,
-             "end_pos": f.end, "suggestion": f.suggestion} for f in findings]
-    with transaction(db):
-        db.execute("DELETE FROM unit_findings WHERE unit_id = ? AND version = ?",
-                   [unit["id"], unit["version"]])
-        if rows:
-            db["unit_findings"].insert_all(rows)
-        db.execute(
-            """INSERT INTO unit_qa (unit_id, version, errors, warnings, checked_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(unit_id) DO UPDATE SET version = excluded.version,
-                 errors = excluded.errors, warnings = excluded.warnings,
-                 checked_at = excluded.checked_at""",
-            [unit["id"], unit["version"], sum(r["severity"] == "error" for r in rows),
-             sum(r["severity"] == "warning" for r in rows), audit.now_iso()])
-    return rows
-
-
-def findings_for(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The stored findings of the unit's current version, checking it first if needed."""
-    checked = db.execute("SELECT version FROM unit_qa WHERE unit_id = ?",
-                         [unit["id"]]).fetchone()
-    if checked is None or checked[0] != unit["version"]:
-        return store_findings(db, unit)
-    return list(db.query(
-        """SELECT * FROM unit_findings WHERE unit_id = ? AND version = ?
-           ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                    start_pos, id""", [unit["id"], unit["version"]]))
-
-
-def check_pending(db: Database, limit: int | None = None,
-                  progress: Callable[..., None] | None = None) -> int:
-    """Check every unit with wording whose QA is missing or stale; returns how many."""
-    sql = """SELECT u.* FROM translation_units u LEFT JOIN unit_qa q ON q.unit_id = u.id
-             WHERE u.target_text IS NOT NULL AND u.target_text != ''
-               AND (q.version IS NULL OR q.version != u.version) ORDER BY u.id"""
-    units = list(db.query(sql + (f" LIMIT {int(limit)}" if limit else "")))
-    for count, unit in enumerate(units, 1):
-        store_findings(db, unit)
-        if progress:
-            progress(count, len(units))
-    return len(units)
-
-
-def check_pending_job(db: Database, *, progress: Callable[..., None],
-                      limit: int | None = None) -> dict[str, Any]:
-    """The ``review.check`` job: :func:`check_pending` with progress."""
-    from workbench.messages import nmsg
-
-    checked = check_pending(db, limit, progress=progress)
-    return {"checked": checked,
-            "summary": nmsg("%(n)s unit checked", "%(n)s units checked", checked)}
+from workbench.review.qa import (  # noqa: E402,F401  isort: skip
+    blocking, check_pending, findings_for, run_qa, store_findings,
+)
 
 
 # --- actions -----------------------------------------------------------------------------------
@@ -493,7 +399,8 @@ class BulkResult:
     """What a bulk approval did: approved unit ids, and refused ones with the reason."""
 
     approved: list[int] = field(default_factory=list)
-    refused: list[tuple[int, str]] = field(default_factory=list)
+    # (unit id, why): the reason is a message, rendered in the reader's language.
+    refused: list[tuple[int, MessageLike]] = field(default_factory=list)
 
 
 def bulk_approve(db: Database, actor: auth.User, items: Iterable[tuple[int, int]],
@@ -501,8 +408,8 @@ def bulk_approve(db: Database, actor: auth.User, items: Iterable[tuple[int, int]
     """Approve each (unit id, version) whose QA is clean; refuse the others with a reason.
 
     QA is run again on each unit's current wording, so a stale result cannot
-    let an error through. Each unit is its own savepoint: one refusal does not
-    undo the others.
+    let an error through; findings a reviewer dismissed on the unit do not count.
+    Each unit is its own savepoint: one refusal does not undo the others.
     """
     auth.require(actor, "review.approve")
     result = BulkResult()
@@ -511,15 +418,15 @@ def bulk_approve(db: Database, actor: auth.User, items: Iterable[tuple[int, int]
             try:
                 with transaction(db):
                     unit = get_unit(db, unit_id)
-                    findings = store_findings(db, unit)
-                    problems = [f for f in findings if f["severity"] in ("error", "warning")]
+                    problems = blocking(store_findings(db, unit))
                     if problems:
-                        raise ValidationError.single(
-                            f"QA is not clean ({len(problems)} finding(s)): "
-                            f"{messages.render(messages.from_data(problems[0]['message']))}")
+                        raise ValidationError.single(nmsg(
+                            "QA is not clean (%(n)s finding): %(first)s",
+                            "QA is not clean (%(n)s findings): %(first)s",
+                            len(problems), first=problems[0]["message"]))
                     approve(db, actor, unit_id, version, settings=settings)
             except WorkbenchError as error:
-                result.refused.append((unit_id, str(error)))
+                result.refused.append((unit_id, error.message))
             else:
                 result.approved.append(unit_id)
     return result

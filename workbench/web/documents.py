@@ -31,7 +31,7 @@ from workbench.review import detail as review_detail
 from workbench.review import history, workflow
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
-from workbench.web.i18n import translator
+from workbench.web.i18n import severity_label, translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, int_list, page_arg
 
@@ -318,7 +318,8 @@ def segment_check(doc_id: int, segment_id: int):
     lang = _language(document)
     unit = store.get_segment(db, doc_id, segment_id, lang)["unit"]
     findings = check_segment(db, unit["source_text"], request.form.get("text", ""), lang)
-    return jsonify([f.to_dict() for f in findings])
+    return jsonify([dict(f.to_dict(translator()), severity_label=severity_label(f.severity))
+                    for f in findings])
 
 
 def _version() -> int | None:

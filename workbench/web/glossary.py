@@ -292,7 +292,8 @@ def _concept_form(concept_id: str | None):
         try:
             if mode == "edit":
                 saved_id = save_concept(db, current_actor(), record,
-                                        expected_updated_at=form.updated_at.data or None)
+                                        expected_updated_at=form.updated_at.data or None,
+                                        settings=current_app.config)
                 flash(_("Saved."), "success")
                 return redirect(url_for("glossary.concept", concept_id=saved_id))
             proposal_id = glossary_proposals.propose(db, current_actor(), record,
@@ -319,7 +320,7 @@ def delete(concept_id: str):
     form = DeleteForm()
     if not form.validate_on_submit():
         return render_template("glossary/delete.html", concept=record, form=form)
-    delete_concept(db, current_actor(), concept_id)
+    delete_concept(db, current_actor(), concept_id, settings=current_app.config)
     flash(_("Concept %(id)s deleted.", id=concept_id), "success")
     return redirect(url_for("glossary.index"))
 
@@ -408,7 +409,8 @@ def import_file():
         try:
             report = glossary_io.import_file(get_db(), current_actor(), data,
                                              upload.filename or "upload.csv",
-                                             dry_run=bool(form.dry_run.data))
+                                             dry_run=bool(form.dry_run.data),
+                                             settings=current_app.config)
         except ValidationError as error:
             problems = error.problems
             flash(error.summary, "error")

@@ -47,6 +47,13 @@ def message_text(value: Any, separator: str = ", ") -> str:
     return render_message(from_data(value), translator(), separator)
 
 
+def severity_label(code: str | None) -> str:
+    """A QA severity code (error, warning) as its label in the interface language."""
+    from workbench.vocabulary import SEVERITIES
+
+    return SEVERITIES.text(code, translator())
+
+
 def init_app(app: Any) -> None:
     """Install Flask-Babel and the template helpers."""
     babel.init_app(app, locale_selector=select_locale,
@@ -54,6 +61,8 @@ def init_app(app: Any) -> None:
     app.jinja_env.filters["language_name"] = language_name
     # {{ finding.message|msg }}: stored message ids and parameters in the reader's language.
     app.jinja_env.filters["msg"] = message_text
+    # {{ finding.severity|severity }}: Error / 错误.
+    app.jinja_env.filters["severity"] = severity_label
 
     @app.context_processor
     def _inject_locale() -> dict[str, Any]:

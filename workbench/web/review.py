@@ -17,12 +17,13 @@ from sqlite_utils import Database
 
 from workbench import auth
 from workbench.db import get_db, to_int
-from workbench.errors import Conflict, ValidationError
+from workbench.errors import Conflict, NotFound, ValidationError
 from workbench.review import comments, detail, history, workflow
+from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
-from workbench.web.i18n import translator
+from workbench.web.i18n import message_text, translator
 from workbench.web.security import current_actor, login_required, permission_required
 from workbench.web.params import int_arg, page_arg
 
@@ -123,7 +124,8 @@ def bulk_approve():
             flash(_("Approved %(count)s unit(s).", count=len(result.approved)), "success")
         if result.refused:
             lines = [_("Not approved: %(count)s unit(s).", count=len(result.refused))]
-            lines += [f"#{unit_id}: {reason}" for unit_id, reason in result.refused[:20]]
+            lines += [f"#{unit_id}: {message_text(reason)}"
+                      for unit_id, reason in result.refused[:20]]
             flash("\n".join(lines), "warning")
     return redirect(url_for("review.queue", **_filters().as_args()))
 
@@ -145,6 +147,7 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
         previous_id=previous_id, next_id=next_id, signs=signs, sign_total=sign_total,
         terms=detail.glossary_terms(db, unit),
         memory=detail.memory_matches(db, unit, _settings()), findings=findings,
+        blocking=review_qa.blocking(findings), can_dismiss=auth.can(user, "review.approve"),
         actions=actions,
         # A reviewer who may not approve only because they wrote the wording is told why.
         four_eyes_blocked=(unit["state"] == "in_review" and auth.can(user, "review.approve")
@@ -282,6 +285,35 @@ def revert(unit_id: int):
         return _conflict(unit_id, error, None)
     flash(_("Version %(version)s is back and waits for review.", version=to_version), "success")
     return redirect(_unit_url(unit_id))
+
+
+# --- QA findings: dismissing one that does not apply -------------------------------------------
+
+@bp.route("/units/<int:unit_id>/findings/<finding_key>/dismiss", methods=["POST"])
+@permission_required("review.approve")
+def dismiss_finding(unit_id: int, finding_key: str):
+    """Dismiss one QA finding of the unit's wording, with the reviewer's reason."""
+    try:
+        review_qa.dismiss_finding(get_db(), current_actor(), unit_id, finding_key,
+                                  request.form.get("reason", ""))
+    except (ValidationError, NotFound) as error:
+        flash(message_text(error.message), "error")
+    else:
+        flash(_("The finding is dismissed: it no longer blocks approval."), "success")
+    return redirect(_unit_url(unit_id, anchor="qa"))
+
+
+@bp.route("/units/<int:unit_id>/findings/<finding_key>/restore", methods=["POST"])
+@permission_required("review.approve")
+def restore_finding(unit_id: int, finding_key: str):
+    """Undo a dismissal: the finding counts again."""
+    try:
+        review_qa.restore_finding(get_db(), current_actor(), unit_id, finding_key)
+    except NotFound as error:
+        flash(message_text(error.message), "error")
+    else:
+        flash(_("The finding counts again."), "success")
+    return redirect(_unit_url(unit_id, anchor="qa"))
 
 
 # --- comments and clarification ----------------------------------------------------------------

@@ -69,7 +69,7 @@
           var item = document.createElement("li");
           var badge = document.createElement("span");
           badge.className = "badge badge-" + finding.severity;
-          badge.textContent = finding.severity;
+          badge.textContent = finding.severity_label || finding.severity;
           item.appendChild(badge);
           item.appendChild(document.createTextNode(" " + finding.message));
           findingsList.appendChild(item);
