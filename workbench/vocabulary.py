@@ -93,5 +93,26 @@ LANGUAGES = Vocabulary("language", [
     ("ko", N_("Korean")),
 ])
 
+SIGN_STATUSES = Vocabulary("sign_status", [
+    ("submitted", N_("Submitted")),
+    ("drafting", N_("Drafting")),
+    ("in_review", N_("In review")),
+    ("approved", N_("Approved")),
+    ("fabricated", N_("Fabricated")),
+    ("installed", N_("Installed")),
+    ("rejected", N_("Rejected")),
+])
+
+SECTORS = Vocabulary("sector", [
+    ("transport", N_("Transport")),
+    ("tourism_culture", N_("Tourism and culture")),
+    ("education", N_("Education")),
+    ("health", N_("Health")),
+    ("public_facilities", N_("Urban and rural public facilities")),
+    ("government", N_("Government services")),
+    ("commerce", N_("Commerce")),
+])
+
 ALL: dict[str, Vocabulary] = {vocabulary.name: vocabulary
-                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES)}
+                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES, SIGN_STATUSES,
+                                                 SECTORS)}

@@ -8,6 +8,8 @@ import click
 
 from workbench import counties
 from workbench.cli import Env, pass_env
+from workbench.files.limits import UploadLimits, check_size
+from workbench.messages import cli_translator, msg
 from workbench.inventory import demo, importer, records
 from workbench.review import units
 
@@ -42,16 +44,21 @@ def template(fmt: str, output: str) -> None:
 def import_command(env: Env, file: str, county: str | None, dry_run: bool,
                    photos: str | None, no_checks: bool, no_draft: bool) -> None:
     """Import a CSV or XLSX inventory; exits non-zero, writing nothing, on any bad row."""
+    limits = UploadLimits.from_settings(env.settings)
     report = importer.import_inventory(
-        env.db, env.actor, Path(file).read_bytes(), file, county=county, dry_run=dry_run,
-        photos_zip=Path(photos).read_bytes() if photos else None,
+        env.db, env.actor, read_file(file, limits.max_import_bytes, "MAX_IMPORT_BYTES"), file,
+        county=county, dry_run=dry_run,
+        photos_zip=read_file(photos, limits.zip_max_uncompressed_bytes,
+                             "ZIP_MAX_UNCOMPRESSED_BYTES") if photos else None,
         upload_dir=env.settings["UPLOAD_DIR"], max_photo_bytes=env.settings["MAX_PHOTO_BYTES"],
-        run_checks=not no_checks)
+        run_checks=not no_checks, limits=limits)
+    translator = cli_translator()
     for warning in report.warnings:
-        click.secho(f"Warning: {warning}", fg="yellow", err=True)
+        click.secho(msg("Warning: %(warning)s", warning=warning).render(translator),
+                    fg="yellow", err=True)
     if report.encoding and report.encoding not in ("utf-8", "utf-8-sig"):
         click.echo(f"Read as {report.encoding}.")
-    click.echo(report.summary())
+    click.echo(report.summary().render(translator))
     if not dry_run:
         click.echo(f"QA findings on installed texts: {report.findings}.")
         if not no_draft:
@@ -59,6 +66,12 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
                                                  report.created_ids + report.updated_ids,
                                                  settings=env.settings)
             click.echo(f"Machine-drafted {drafted} translation units (review them before use).")
+
+
+def read_file(path: str, size_limit: int, setting: str) -> bytes:
+    """A file's bytes, refused (with the limit named) when it is larger than the limit."""
+    check_size(Path(path).stat().st_size, size_limit, setting)
+    return Path(path).read_bytes()
 
 
 def _pad(text: str, width: int) -> str:
