@@ -215,7 +215,8 @@ def main() -> None:
                       f"(target {target:,}: {rate / target:4.2f}×); CPU {cpu:5.2f} s = "
                       f"{args.rows / cpu:,.0f} rows/CPU-s{extra}; "
                       f"{report.signs_created:,} signs, {report.sites_created} sites")
-                print(f"{'':<32} other writers: {probe.summary()}")
+                print(f"{'':<32} write transaction held the lock {report.lock_seconds:6.3f} s; "
+                      f"other writers: {probe.summary()}")
         # Re-import into the CSV database: nothing changes.
         db = open_db(results[("csv", True)])
         started = time.perf_counter()

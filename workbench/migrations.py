@@ -591,7 +591,8 @@ def m0013_county_sign_codes_pending_imports(db: Database) -> None:
         try:
             _rebuild_with_county_codes(db)
             db.execute("""CREATE TABLE IF NOT EXISTS pending_imports (
-                token TEXT PRIMARY KEY,
+                id INTEGER PRIMARY KEY,
+                token TEXT NOT NULL UNIQUE,
                 user_id INTEGER NOT NULL REFERENCES users(id),
                 kind TEXT NOT NULL DEFAULT 'inventory',
                 file_name TEXT NOT NULL,

@@ -61,6 +61,7 @@ class ImportReport:
     photos: int = 0
     findings: int = 0
     import_id: int | None = None
+    lock_seconds: float | None = None  # how long the write transaction held the lock
     encoding: str | None = None
     warnings: list[Message] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
@@ -124,6 +125,7 @@ def import_inventory(db: Database, actor: auth.User, data: bytes, file_name: str
         except StalePlan:
             continue
         report.import_id = written["import_id"]
+        report.lock_seconds = written["lock_seconds"]
         report.created_ids = list(written["created"].values())
         report.updated_ids = list(written["updated"].values())
         report.findings = written["findings"] if run_checks else 0

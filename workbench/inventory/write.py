@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,8 @@ from workbench.review import units as unit_store
 BULK_CACHE_KIB = 128 * 1024
 SIGN_COLUMNS = ("id", "site_id", "county_id", "sign_code", "location", "function", "zh",
                 "languages", "quantity", "size", "material", "action", "latitude", "longitude",
-                "finding_count", "import_id", "created_by", "created_at", "updated_at")
+                "status", "finding_count", "import_id", "created_by", "created_at",
+                "updated_at")
 
 
 class StalePlan(Exception):
@@ -61,21 +64,25 @@ def write_plan(db: Database, actor: auth.User, plan: ImportPlan, file_name: str,
     counties changed since the plan was made.
     """
     now = audit.now_iso()
+    units = _unit_wishes(plan, run_checks)  # Python work done before the lock is taken
+    started = time.perf_counter()
     try:
         with _bulk_cache(db), transaction(db):
             if Snapshot.take(db, plan.counties, bool(plan.photos)) != plan.snapshot:
                 raise StalePlan
-            written = _write(db, actor, plan, file_name, now, upload_dir, run_checks)
+            written = _write(db, actor, plan, units, file_name, now, upload_dir, run_checks)
             if also is not None:
                 also(db, written["import_id"])
     except sqlite3.IntegrityError as error:
         # A unique key taken between the snapshot and now: the plan is stale.
         raise StalePlan from error
+    written["lock_seconds"] = time.perf_counter() - started
     return written
 
 
-def _write(db: Database, actor: auth.User, plan: ImportPlan, file_name: str, now: str,
-           upload_dir: str | Path | None, run_checks: bool) -> dict[str, Any]:
+def _write(db: Database, actor: auth.User, plan: ImportPlan, units: dict[int, UnitWish],
+           file_name: str, now: str, upload_dir: str | Path | None,
+           run_checks: bool) -> dict[str, Any]:
     single = next(iter(plan.counties)) if len(plan.counties) == 1 else None
     import_id = db.conn.execute(
         "INSERT INTO inventory_imports (county_id, file_name, rows, sites_created, "
@@ -85,16 +92,24 @@ def _write(db: Database, actor: auth.User, plan: ImportPlan, file_name: str, now
          len(plan.creates), len(plan.updates), len(plan.photos), actor.username, now]
     ).lastrowid
     site_ids = _write_sites(db, actor, plan, now)
-    created = _insert_signs(db, actor, plan, site_ids, import_id, now, run_checks)
+    statuses = _initial_statuses(db, plan, units)
+    created = _insert_signs(db, actor, plan, site_ids, statuses, import_id, now, run_checks)
     updated = _update_signs(db, plan, site_ids, import_id, now, run_checks)
-    _link_units(db, actor, plan, created, updated, run_checks)
-    changed = [*created.values(), *updated.values()]
+    unit_store.link_units_bulk(db, [units[row].request(sign_id, None)
+                                    for row, sign_id in created.items()],
+                               actor.username, new_signs=True)
+    status_changes: dict[str, list[int]] = {}
+    for row, sign_id in created.items():
+        if statuses[row] != "submitted":
+            status_changes.setdefault(statuses[row], []).append(sign_id)
+    if updated:
+        _link_updated_units(db, actor, units, updated)
+        # Updated signs may have moved to units already drafted or approved.
+        for status, ids in unit_store.refresh_statuses_bulk(db, list(updated.values())).items():
+            status_changes.setdefault(status, []).extend(ids)
     for row, photo in plan.photos.items():
         sign_id = created.get(row) or updated.get(row)
         photo_store.store_prepared(db, actor, sign_id, photo, upload_dir)  # type: ignore[arg-type]
-    # Signs whose wording was already drafted or approved take the status their
-    # shared units imply (listed in the events).
-    status_changes = unit_store.refresh_statuses_bulk(db, changed)
     _audit(db, actor, plan, file_name, import_id, site_ids, created, updated, status_changes)
     return {"import_id": import_id, "created": created, "updated": updated,
             "findings": sum(len(found) for found in plan.findings.values())}
@@ -132,36 +147,36 @@ def _fresh_codes(db: Database, plan: ImportPlan) -> dict[int, Iterator[str]]:
     return fresh
 
 
+SIGN_FIELDS = ("location", "function", "zh", "languages", "quantity", "size", "material",
+               "action", "latitude", "longitude")
+
+
 def _insert_signs(db: Database, actor: auth.User, plan: ImportPlan,
-                  site_ids: dict[tuple[int, str], int], import_id: int, now: str,
-                  run_checks: bool) -> dict[int, int]:
+                  site_ids: dict[tuple[int, str], int], statuses: dict[int, str],
+                  import_id: int, now: str, run_checks: bool) -> dict[int, int]:
     """New signs, their installed texts, findings and search entries; row → sign id."""
     fresh = _fresh_codes(db, plan)
     next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM signs").fetchone()[0]
-    created: dict[int, int] = {}
-    sign_rows, text_rows, finding_rows, search_rows = [], [], [], []
-    for offset, planned in enumerate(plan.creates):
-        sign_id = next_id + offset
-        created[planned.row] = sign_id
-        sign = planned.sign
-        code = planned.code or next(fresh[planned.county_id])
-        found = plan.findings.get(planned.row, [])
-        sign_rows.append((sign_id, site_ids[(planned.county_id, planned.site)],
-                          planned.county_id, code, sign["location"], sign["function"],
-                          sign["zh"], sign["languages"], sign["quantity"], sign["size"],
-                          sign["material"], sign["action"], sign["latitude"],
-                          sign["longitude"], len(found), import_id, actor.username, now, now))
-        text_rows += [(sign_id, lang, text) for lang, text in planned.texts.items()]
-        finding_rows += records.finding_rows(sign_id, found)
-        search_rows.append((sign_id, records.search_body(code, sign["zh"], sign["location"],
-                                                         planned.texts.values())))
-    db.conn.executemany(f"INSERT INTO signs ({', '.join(SIGN_COLUMNS)}) VALUES "
-                        f"({', '.join('?' * len(SIGN_COLUMNS))})", sign_rows)
-    db.conn.executemany("INSERT INTO sign_current_texts (sign_id, lang, text) VALUES (?, ?, ?)",
-                        text_rows)
+    created = {planned.row: next_id + offset for offset, planned in enumerate(plan.creates)}
+    codes = [planned.code or next(fresh[planned.county_id]) for planned in plan.creates]
+    db.conn.executemany(
+        f"INSERT INTO signs ({', '.join(SIGN_COLUMNS)}) VALUES "
+        f"({', '.join('?' * len(SIGN_COLUMNS))})",
+        ((created[p.row], site_ids[(p.county_id, p.site)], p.county_id, code,
+          *map(p.sign.__getitem__, SIGN_FIELDS), statuses[p.row],
+          len(plan.findings.get(p.row, ())), import_id, actor.username, now, now)
+         for p, code in zip(plan.creates, codes)))
+    db.conn.executemany(
+        "INSERT INTO sign_current_texts (sign_id, lang, text) VALUES (?, ?, ?)",
+        ((created[p.row], lang, text) for p in plan.creates for lang, text in p.texts.items()))
     if run_checks:
-        records.store_findings(db, [], finding_rows, [])
-    db.conn.executemany("INSERT INTO signs_fts (rowid, body) VALUES (?, ?)", search_rows)
+        records.store_findings(db, [], [row for p in plan.creates for row in records.finding_rows(
+            created[p.row], plan.findings.get(p.row, []))], [])
+    db.conn.executemany(
+        "INSERT INTO signs_fts (rowid, body) VALUES (?, ?)",
+        ((created[p.row], records.search_body(code, p.sign["zh"], p.sign["location"],
+                                              p.texts.values()))
+         for p, code in zip(plan.creates, codes)))
     return created
 
 
@@ -194,32 +209,90 @@ def _update_signs(db: Database, plan: ImportPlan, site_ids: dict[tuple[int, str]
     return updated
 
 
-def _link_units(db: Database, actor: auth.User, plan: ImportPlan, created: dict[int, int],
-                updated: dict[int, int], run_checks: bool) -> None:
-    """Shared translation units for every written sign (a kept, clean text starts a unit)."""
-    def request(planned: Any, sign_id: int, opt_out: str | None) -> Any:
-        sign = planned.sign
-        flagged = {f["lang"] for f in plan.findings.get(planned.row, [])
-                   if f["severity"] == "error"}
-        prefill = {lang: text for lang, text in planned.texts.items()
-                   if sign["action"] == "keep" and run_checks and lang not in flagged}
-        return unit_store.SignUnitRequest(
-            sign_id, sign["zh"], sign["languages"].split(";"), sign["function"],
-            plan.sectors[(planned.county_id, planned.site)], opt_out, prefill)
+@dataclass(frozen=True)
+class UnitWish:
+    """What a written sign asks of the shared units (all but its id, known before the lock)."""
 
-    new = [request(p, created[p.row], None) for p in plan.creates]
-    unit_store.link_units_bulk(db, new, actor.username, new_signs=True)
-    if plan.updates:
-        ids = list(updated.values())
-        opted_out = {}
-        for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
-            opted_out.update(db.execute(
-                f"SELECT id, opt_out_reason FROM signs WHERE opt_out_reason IS NOT NULL AND "
-                f"id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
-        changed = [request(u.planned, updated[u.planned.row],
-                           opted_out.get(updated[u.planned.row])) for u in plan.updates]
-        unit_store.link_units_bulk(db, changed, actor.username)
+    zh: str
+    languages: tuple[str, ...]
+    function: str
+    domain: str
+    prefill: dict[str, str]
+
+    def request(self, sign_id: int, opt_out: str | None) -> unit_store.SignUnitRequest:
+        """The request :func:`workbench.review.units.link_units_bulk` takes."""
+        return unit_store.SignUnitRequest(sign_id, self.zh, self.languages, self.function,
+                                          self.domain, opt_out, self.prefill)
+
+
+def _unit_wishes(plan: ImportPlan, run_checks: bool) -> dict[int, UnitWish]:
+    """Per row: the units its sign needs; a kept text without errors starts its unit."""
+    wishes = {}
+    for planned in plan.creates + [update.planned for update in plan.updates]:
+        sign = planned.sign
+        prefill = {}
+        if sign["action"] == "keep" and run_checks and planned.texts:
+            flagged = {f["lang"] for f in plan.findings.get(planned.row, [])
+                       if f["severity"] == "error"}
+            prefill = {lang: text for lang, text in planned.texts.items()
+                       if lang not in flagged}
+        wishes[planned.row] = UnitWish(sign["zh"], tuple(sign["languages"].split(";")),
+                                       sign["function"],
+                                       plan.sectors[(planned.county_id, planned.site)], prefill)
+    return wishes
+
+
+def _initial_statuses(db: Database, plan: ImportPlan,
+                      wishes: dict[int, UnitWish]) -> dict[int, str]:
+    """The status each new sign starts with: what its shared units' states imply.
+
+    The same as inserting it as submitted and refreshing it from its units, but
+    without a second pass over 100,000 rows inside the transaction: existing
+    units keep their state; units created now start translated (from a kept
+    text) or new — as :func:`workbench.review.units.link_units_bulk` creates them.
+    """
+    texts = list({wishes[planned.row].zh for planned in plan.creates})
+    existing: dict[tuple[str, str], str] = {}
+    for start in range(0, len(texts), 900):
+        chunk = texts[start:start + 900]
+        existing.update({(zh, lang): state for zh, lang, state in db.execute(
+            "SELECT source_text, target_lang, state FROM translation_units WHERE kind = 'sign' "
+            "AND scope = ? AND source_lang = 'zh' AND source_text IN "
+            f"({','.join('?' * len(chunk))})", [unit_store.SHARED_SCOPE, *chunk])})
+    created: dict[tuple[str, str], str] = {}
+    for planned in plan.creates:
+        wish = wishes[planned.row]
+        for lang in wish.languages:
+            if (wish.zh, lang) not in existing:
+                if wish.prefill.get(lang):
+                    created[(wish.zh, lang)] = "translated"
+                else:
+                    created.setdefault((wish.zh, lang), "new")
+    statuses: dict[int, str] = {}
+    by_wording: dict[tuple[str, tuple[str, ...]], str] = {}
+    for planned in plan.creates:
+        wish = wishes[planned.row]
+        key = (wish.zh, wish.languages)
+        if key not in by_wording:
+            by_wording[key] = unit_store.status_from_units(
+                [existing.get((wish.zh, lang)) or created[(wish.zh, lang)]
+                 for lang in wish.languages])
+        statuses[planned.row] = by_wording[key]
+    return statuses
+
+
+def _link_updated_units(db: Database, actor: auth.User, wishes: dict[int, UnitWish],
+                        updated: dict[int, int]) -> None:
+    """Updated signs keep their own wording when they opted out of sharing it."""
+    ids = list(updated.values())
+    opted_out: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        opted_out.update(db.execute(
+            "SELECT id, opt_out_reason FROM signs WHERE opt_out_reason IS NOT NULL AND "
+            f"id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+    unit_store.link_units_bulk(db, [wishes[row].request(sign_id, opted_out.get(sign_id))
+                                    for row, sign_id in updated.items()], actor.username)
 
 
 def _audit(db: Database, actor: auth.User, plan: ImportPlan, file_name: str, import_id: int,
@@ -231,20 +304,24 @@ def _audit(db: Database, actor: auth.User, plan: ImportPlan, file_name: str, imp
     county_of_sign = {sign_id: county_of_row[row] for row, sign_id in
                       [*created.items(), *updated.items()]}
     site_county = {site_id: key[0] for key, site_id in site_ids.items()}
-    for county_id in sorted(plan.counties):
-        def mine(ids: Any) -> list[int]:
-            return [i for i in ids if county_of_sign.get(i) == county_id]
-
-        audit.record(db, actor, "inventory.import", "inventory_import", import_id, None, {
-            "file": Path(file_name).name, "county_id": county_id,
-            "rows": sum(1 for c in county_of_row.values() if c == county_id),
-            "sites_created": [site_ids[key] for key, _r in plan.sites_to_create
-                              if key[0] == county_id],
-            "sites_updated": [site_id for site_id, _c in plan.sites_to_update
-                              if site_county.get(site_id) == county_id],
-            "signs_created": mine(created.values()), "signs_updated": mine(updated.values()),
-            "status_changes": {status: mine(ids) for status, ids in status_changes.items()
-                               if mine(ids)},
-            "photos": sum(1 for row in plan.photos if county_of_row.get(row) == county_id),
-            "findings": sum(len(plan.findings.get(row, [])) for row, county in
-                            county_of_row.items() if county == county_id)})
+    events: dict[int, dict[str, Any]] = {county_id: {
+        "file": Path(file_name).name, "county_id": county_id, "rows": 0, "sites_created": [],
+        "sites_updated": [], "signs_created": [], "signs_updated": [], "status_changes": {},
+        "photos": 0, "findings": 0} for county_id in sorted(plan.counties)}
+    for row, county_id in county_of_row.items():
+        events[county_id]["rows"] += 1
+        events[county_id]["findings"] += len(plan.findings.get(row, []))
+        events[county_id]["photos"] += row in plan.photos
+    for key, _request in plan.sites_to_create:
+        events[key[0]]["sites_created"].append(site_ids[key])
+    for site_id, _change in plan.sites_to_update:
+        events[site_county[site_id]]["sites_updated"].append(site_id)
+    for label, ids in (("signs_created", created.values()), ("signs_updated", updated.values())):
+        for sign_id in ids:
+            events[county_of_sign[sign_id]][label].append(sign_id)
+    for status, ids in status_changes.items():
+        for sign_id in ids:
+            events[county_of_sign[sign_id]]["status_changes"].setdefault(status, []).append(
+                sign_id)
+    for county_id, event in events.items():
+        audit.record(db, actor, "inventory.import", "inventory_import", import_id, None, event)
