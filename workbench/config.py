@@ -31,10 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_MAX_COLUMNS": 256,
     "IMPORT_MAX_CELLS": 3_000_000,  # cells, and the block from A1 to the last cell
     "ZIP_MAX_MEMBERS": 10_000,  # files in an XLSX, DOCX or photo ZIP
-    "ZIP_MAX_UNCOMPRESSED_BYTES": 256 * 1024 * 1024,
+    "ZIP_MAX_UNCOMPRESSED_BYTES": 128 * 1024 * 1024,
     "ZIP_MAX_RATIO": 100,  # uncompressed ÷ compressed size of a member over 1 MB
     "XML_MAX_ELEMENTS": 1_000_000,  # elements of a TBX, XLIFF or DOCX file
-    "DOCUMENT_MAX_PARAGRAPHS": 50_000,
+    "DOCUMENT_MAX_UNCOMPRESSED_BYTES": 64 * 1024 * 1024,  # a DOCX's parts, unpacked
+    "DOCUMENT_MAX_PARAGRAPHS": 50_000,  # paragraphs of a DOCX, lines of a TXT/MD file
     "DOCUMENT_MAX_SEGMENTS": 20_000,
     "PHOTO_MAX_PIXELS": 50_000_000,
     # Checked dry runs wait for the user's confirmation this long, within a quota.
@@ -86,6 +87,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_ZIP_MAX_UNCOMPRESSED_BYTES": ("ZIP_MAX_UNCOMPRESSED_BYTES", int),
     "WORKBENCH_ZIP_MAX_RATIO": ("ZIP_MAX_RATIO", int),
     "WORKBENCH_XML_MAX_ELEMENTS": ("XML_MAX_ELEMENTS", int),
+    "WORKBENCH_DOCUMENT_MAX_UNCOMPRESSED_BYTES": ("DOCUMENT_MAX_UNCOMPRESSED_BYTES", int),
     "WORKBENCH_DOCUMENT_MAX_PARAGRAPHS": ("DOCUMENT_MAX_PARAGRAPHS", int),
     "WORKBENCH_DOCUMENT_MAX_SEGMENTS": ("DOCUMENT_MAX_SEGMENTS", int),
     "WORKBENCH_PHOTO_MAX_PIXELS": ("PHOTO_MAX_PIXELS", int),

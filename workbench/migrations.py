@@ -626,7 +626,7 @@ def _rebuild_with_county_codes(db: Database) -> None:
         return  # already rebuilt (a run interrupted before it was recorded)
     rebuilt = re.sub(r"(sign_code\s+TEXT\s+NOT\s+NULL)\s+UNIQUE", r"\1", sql, count=1)
     rebuilt = rebuilt.rstrip().rstrip(")").rstrip() + ",\n    UNIQUE (county_id, sign_code)\n)"
-    rebuilt = re.sub(r"^CREATE TABLE\s+[\"`\[]?signs[\"`\]]?", "CREATE TABLE signs_rebuilt",
+    rebuilt = re.sub(r"^CREATE TABLE\s+[\"`\[]?signs[\"`\]]?", "CREATE TABLE _signs_rebuilt",
                      rebuilt, count=1)
     # Indexes and triggers go with the old table; views that read it are set
     # aside so that the rename does not trip over them.
@@ -637,9 +637,9 @@ def _rebuild_with_county_codes(db: Database) -> None:
     for name, _sql in views:
         db.execute(f'DROP VIEW "{name}"')
     db.execute(rebuilt)
-    db.execute("INSERT INTO signs_rebuilt SELECT * FROM signs")
+    db.execute("INSERT INTO _signs_rebuilt SELECT * FROM signs")
     db.execute("DROP TABLE signs")
-    db.execute("ALTER TABLE signs_rebuilt RENAME TO signs")
+    db.execute("ALTER TABLE _signs_rebuilt RENAME TO signs")
     for statement in attached:
         db.execute(statement)
     for _name, view_sql in views:

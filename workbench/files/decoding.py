@@ -4,8 +4,9 @@
 2. else UTF-8, if the whole file is valid UTF-8;
 3. else GB18030 (a superset of GBK and GB2312: what Chinese Windows and WPS write
    when they do not write UTF-8), if the whole file is valid GB18030;
-4. only then charset-normalizer guesses, from the first megabyte, and its guess is
-   used only if the whole file decodes with it.
+4. anything else is refused — a wrong guess would store garbled Chinese — and
+   charset-normalizer only names, from the first megabyte, what the file looks
+   like, so that the message can say what to do.
 
 Text with NUL characters is refused (a binary file, or UTF-16 without a BOM).
 Validity is checked with incremental decoders over chunks, so nothing but the
@@ -48,8 +49,6 @@ def detect_encoding(data: bytes, what: MessageLike | None = None) -> str:
         if _decodes(data, encoding):
             return encoding
     guess = _guess(data)
-    if guess and guess not in candidates and _decodes(data, guess):
-        return guess
     what = what if what is not None else msg("the file")
     if guess:
         raise ValidationError.single(msg(

@@ -33,9 +33,10 @@ class UploadLimits:
     import_max_columns: int = 256
     import_max_cells: int = 3_000_000
     zip_max_members: int = 10_000
-    zip_max_uncompressed_bytes: int = 256 * MB
+    zip_max_uncompressed_bytes: int = 128 * MB
     zip_max_ratio: int = 100
     xml_max_elements: int = 1_000_000
+    document_max_uncompressed_bytes: int = 64 * MB
     document_max_paragraphs: int = 50_000
     document_max_segments: int = 20_000
     photo_max_pixels: int = 50_000_000
@@ -74,17 +75,19 @@ class LimitExceeded(ValidationError):
         self.limit = limit
 
 
-def megabytes(size: int) -> str:
-    """A byte count as a number of MB for messages (40 MB, 0.5 MB)."""
+def size_text(size: int) -> str:
+    """A byte count for messages: ``40 MB``, ``1.5 MB``, ``977 KB``."""
+    if size < MB:
+        return f"{max(size / 1024, 0.1):,.{0 if size >= 10 * 1024 else 1}f} KB"
     value = size / MB
-    return f"{value:,.0f}" if value >= 10 or value.is_integer() else f"{value:,.1f}"
+    return f"{value:,.0f} MB" if value >= 10 or value.is_integer() else f"{value:,.1f} MB"
 
 
 def too_large(size_limit: int, setting: str) -> LimitExceeded:
     """The error for an upload larger than its byte limit (the limit that applies, by name)."""
     return LimitExceeded(
-        msg("The file is larger than the limit of %(mb)s MB (setting %(setting)s).",
-            mb=megabytes(size_limit), setting=setting), setting=setting, limit=size_limit)
+        msg("The file is larger than the limit of %(size)s (setting %(setting)s).",
+            size=size_text(size_limit), setting=setting), setting=setting, limit=size_limit)
 
 
 def check_size(size: int, size_limit: int, setting: str) -> None:

@@ -32,10 +32,13 @@ def safe_parser(**options: Any) -> etree.XMLParser:
 class ElementCounter:
     """Counts elements in XML bytes fed in chunks; refuses entity declarations."""
 
-    def __init__(self, limits: UploadLimits, what: MessageLike, *, start: int = 0) -> None:
+    def __init__(self, limits: UploadLimits, what: MessageLike, *, start: int = 0,
+                 marks: tuple[bytes, ...] = ()) -> None:
         self.limits = limits
         self.what = what
         self.elements = start
+        self.marks = marks  # tags also counted on their own (e.g. Word paragraphs)
+        self.marked = 0
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
@@ -63,6 +66,7 @@ class ElementCounter:
                 what=self.what))
         self.elements += (part.count(b"<") - part.count(b"</") - part.count(b"<?")
                           - part.count(b"<!"))
+        self.marked += sum(part.count(mark) for mark in self.marks)
         if self.elements > self.limits.xml_max_elements:
             raise LimitExceeded(
                 msg("There are more than %(limit)s XML elements in %(what)s (setting "

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from workbench.errors import ValidationError
-from workbench.files.limits import LimitExceeded, UploadLimits, megabytes
+from workbench.files.limits import LimitExceeded, UploadLimits, size_text
 from workbench.messages import MessageLike, msg
 
 CHUNK = 1024 * 1024
@@ -83,9 +83,9 @@ class BoundedZip:
 
     def _too_much(self) -> LimitExceeded:
         return LimitExceeded(
-            msg("Unpacked, %(what)s would be larger than %(mb)s MB (setting "
+            msg("Unpacked, %(what)s would be larger than %(size)s (setting "
                 "ZIP_MAX_UNCOMPRESSED_BYTES).",
-                what=self.what, mb=megabytes(self.limits.zip_max_uncompressed_bytes)),
+                what=self.what, size=size_text(self.limits.zip_max_uncompressed_bytes)),
             setting="ZIP_MAX_UNCOMPRESSED_BYTES", limit=self.limits.zip_max_uncompressed_bytes)
 
     def infolist(self) -> list[Member]:
@@ -128,8 +128,8 @@ class BoundedZip:
                 if real > info.file_size:
                     raise self._lying(name)
                 if real > limit:
-                    raise ValidationError.single(msg("%(name)s is larger than %(mb)s MB.",
-                                                     name=name, mb=megabytes(limit)))
+                    raise ValidationError.single(msg("%(name)s is larger than %(size)s.",
+                                                     name=name, size=size_text(limit)))
                 crc = zlib.crc32(chunk, crc)
                 yield chunk
         except _Truncated:

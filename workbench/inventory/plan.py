@@ -163,6 +163,7 @@ def _site_changes(plan: ImportPlan, checked: CheckedRows,
 def _prepare_photos(planned: list[PlannedRow], archive: BoundedZip | None,
                     max_photo_bytes: int, problems: list[Problem],
                     photo_label: str) -> dict[int, photo_store.PreparedPhoto]:
+    """Every named photo read from the ZIP (its real size checked) and re-encoded."""
     prepared: dict[int, photo_store.PreparedPhoto] = {}
     if archive is None:
         return prepared
@@ -173,7 +174,8 @@ def _prepare_photos(planned: list[PlannedRow], archive: BoundedZip | None,
         member = index.get(row.photo.lower()) or index[photo_key(row.photo)]
         try:
             data = archive.read(member, max_photo_bytes)
-            prepared[row.row] = photo_store.prepare_photo(data, row.photo, max_photo_bytes)
+            prepared[row.row] = photo_store.prepare_photo(data, row.photo, max_photo_bytes,
+                                                          archive.limits.photo_max_pixels)
         except ValidationError as error:
             problems.extend(Problem(p.reason, row=row.row, column=photo_label, value=row.photo)
                             for p in error.problems)
