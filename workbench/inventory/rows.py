@@ -133,6 +133,7 @@ class RowChecker:
         self._languages: dict[str, tuple[str, list[str]]] = {}
         self._codes: dict[str, int] = {}
         self._keys_seen: dict[tuple[int, str, str, str], int] = {}
+        self._strings: dict[str, str] = {}
 
     # --- the hot loop ---------------------------------------------------------------------
 
@@ -156,7 +157,7 @@ class RowChecker:
                                 records.FUNCTIONS, number, problems)
         action = self._choice("action", values, records.ACTION_ALIASES, records.ACTIONS,
                               number, problems)
-        zh = self._chinese(values.get("zh", ""), number, problems)
+        zh = self._chinese(self._shared(values.get("zh", "")), number, problems)
         languages = self._required_languages(values.get("languages", ""), number, problems)
         quantity = self._quantity(values.get("quantity", ""), number, problems)
         latitude, longitude = self._coordinates(values, number, problems)
@@ -176,8 +177,8 @@ class RowChecker:
         self.result.planned.append(PlannedRow(
             number, county["id"], site,  # type: ignore[index]
             {"location": location, "function": function, "zh": zh, "languages": languages,
-             "quantity": quantity, "size": values.get("size", ""),
-             "material": values.get("material", ""), "action": action,
+             "quantity": quantity, "size": self._shared(values.get("size", "")),
+             "material": self._shared(values.get("material", "")), "action": action,
              "latitude": latitude, "longitude": longitude},
             texts, code, photo))
 
@@ -186,6 +187,10 @@ class RowChecker:
     def _problem(self, problems: list[Problem], number: int, key: str, reason: Message,
                  value: Any = None) -> None:
         problems.append(Problem(reason, row=number, column=self.header.label(key), value=value))
+
+    def _shared(self, text: str) -> str:
+        """One object per distinct text: a survey repeats its wordings thousands of times."""
+        return self._strings.setdefault(text, text)
 
     def _county(self, name: str, number: int,
                 problems: list[Problem]) -> dict[str, Any] | None:
@@ -314,7 +319,7 @@ class RowChecker:
                 self._problem(problems, number, key, msg(
                     "The text is longer than %(limit)s characters.",
                     limit=records.MAX_TEXT_LENGTH))
-            texts[lang] = text
+            texts[lang] = self._shared(text)
         return texts
 
     def _code(self, raw: str, number: int, problems: list[Problem]) -> str | None:
