@@ -4,10 +4,9 @@ Given the checked rows, :func:`make_plan` reads what exists (sites, signs matche
 by code or by site + location + Chinese text within their county, installed
 texts, photos), decides what each row does (create, update, leave alone),
 prepares photos and runs the QA checks on the installed texts — all outside
-any write transaction. It also takes a :class:`Snapshot` of the counties it
-read, which the write phase compares inside its short transaction: if another
-writer changed those counties' sites or signs meanwhile, the plan is stale and
-is made again.
+any write transaction. It also keeps a :class:`Snapshot` of what it relied on,
+which the write phase compares inside its short transaction: if another writer
+changed those sites or signs meanwhile, the plan is stale and is made again.
 """
 from __future__ import annotations
 
@@ -29,26 +28,66 @@ from workbench.vocabulary import SIGN_STATUSES
 CHUNK = 900  # SQLite host parameters per IN (…) list
 
 
-@dataclass(frozen=True)
+def _chunked(db: Database, sql: str, values: list[Any],
+             before: list[Any] | None = None) -> list[tuple]:
+    found: list[tuple] = []
+    for start in range(0, len(values), CHUNK):
+        chunk = values[start:start + CHUNK]
+        found += db.execute(sql.format(marks=",".join("?" * len(chunk))),
+                            [*(before or []), *chunk]).fetchall()
+    return found
+
+
+@dataclass
 class Snapshot:
-    """What the plan read, per county: sign and site counts, last ids, last changes."""
+    """What the plan read and relied on, to be found unchanged inside the write transaction.
 
-    values: tuple[Any, ...]
+    Only what this file touches counts — the sites it names, the signs it
+    matched, the signs at its sites, the codes it found free, the photos of its
+    signs — so that other people's work elsewhere in the county never makes an
+    import plan again.
+    """
 
-    @classmethod
-    def take(cls, db: Database, county_ids: set[int], with_photos: bool) -> Snapshot:
-        """The counties' state now (cheap: a few aggregate queries per county)."""
-        values: list[Any] = []
-        for county_id in sorted(county_ids):
-            values.extend(db.execute(
-                "SELECT count(*), max(id), max(updated_at) FROM signs WHERE county_id = ?",
-                [county_id]).fetchone())
-            values.extend(db.execute(
-                "SELECT count(*), max(id), max(updated_at) FROM sites WHERE county_id = ?",
-                [county_id]).fetchone())
-        if with_photos:
-            values.extend(db.execute("SELECT count(*), max(id) FROM sign_photos").fetchone())
-        return cls(tuple(values))
+    sites: dict[tuple[int, str], tuple[int, str] | None] = field(default_factory=dict)
+    signs: dict[int, str] = field(default_factory=dict)  # matched sign id → updated_at
+    last_sign_at_sites: int | None = None
+    free_codes: dict[int, list[str]] = field(default_factory=dict)
+    last_photo: int | None = None
+
+    def still_holds(self, db: Database) -> bool:
+        """Whether the database still shows what the plan saw (run inside the transaction)."""
+        by_county: dict[int, list[str]] = {}
+        for county_id, name in self.sites:
+            by_county.setdefault(county_id, []).append(name)
+        now_sites: dict[tuple[int, str], tuple[int, str] | None] = dict.fromkeys(self.sites)
+        for county_id, names in by_county.items():
+            for site_id, name, updated in _chunked(
+                    db, "SELECT id, name_zh, updated_at FROM sites WHERE county_id = ? AND "
+                    "name_zh IN ({marks})", names, [county_id]):
+                now_sites[(county_id, name)] = (site_id, updated)
+        if now_sites != self.sites:
+            return False
+        now_signs = dict(_chunked(db, "SELECT id, updated_at FROM signs WHERE id IN ({marks})",
+                                  list(self.signs)))
+        return (now_signs == self.signs
+                and self._last_sign_at_sites(db) == self.last_sign_at_sites
+                and not any(_chunked(db, "SELECT 1 FROM signs WHERE county_id = ? AND "
+                                     "sign_code IN ({marks})", codes, [county_id])
+                            for county_id, codes in self.free_codes.items())
+                and (self.last_photo is None or self._last_photo(db) == self.last_photo))
+
+    def _site_ids(self) -> list[int]:
+        return [seen[0] for seen in self.sites.values() if seen]
+
+    def _last_sign_at_sites(self, db: Database) -> int | None:
+        found = [row[0] for row in _chunked(db, "SELECT max(id) FROM signs WHERE site_id IN "
+                                            "({marks})", self._site_ids()) if row[0]]
+        return max(found, default=None)
+
+    def _last_photo(self, db: Database) -> int | None:
+        found = [row[0] for row in _chunked(db, "SELECT max(id) FROM sign_photos WHERE "
+                                            "sign_id IN ({marks})", list(self.signs)) if row[0]]
+        return max(found, default=0)
 
 
 @dataclass
@@ -101,14 +140,14 @@ def _existing_sites(db: Database, checked: CheckedRows) -> dict[tuple[int, str],
     for county_id in checked.counties:
         names = [name for (county, name) in checked.sites if county == county_id]
         for row in _in_chunks(db, "SELECT id, county_id, name_zh, sector, address, latitude, "
-                              "longitude FROM sites WHERE county_id = ? AND name_zh IN ({marks})",
-                              names, [county_id]):
+                              "longitude, updated_at FROM sites WHERE county_id = ? AND "
+                              "name_zh IN ({marks})", names, [county_id]):
             found[(row["county_id"], row["name_zh"])] = row
     return found
 
 
-def _match_signs(db: Database, checked: CheckedRows,
-                 sites: dict[tuple[int, str], dict]) -> list[Problem]:
+def _match_signs(db: Database, checked: CheckedRows, sites: dict[tuple[int, str], dict],
+                 snapshot: Snapshot) -> list[Problem]:
     """Attach each row's existing sign: by code within its county, else by its natural key."""
     by_code: dict[tuple[int, str], dict] = {}
     for county_id in checked.counties:
@@ -116,11 +155,14 @@ def _match_signs(db: Database, checked: CheckedRows,
         for row in _in_chunks(db, "SELECT * FROM signs WHERE county_id = ? AND sign_code IN "
                               "({marks})", codes, [county_id]):
             by_code[(county_id, row["sign_code"])] = row
+        snapshot.free_codes[county_id] = [code for code in codes
+                                          if (county_id, code) not in by_code]
     by_key: dict[tuple[int, str, str, str], dict] = {}
     names = {site["id"]: key[1] for key, site in sites.items()}
     for row in _in_chunks(db, "SELECT * FROM signs WHERE site_id IN ({marks})", list(names)):
         by_key.setdefault((row["county_id"], names[row["site_id"]], row["location"],
                            row["zh"]), row)
+        snapshot.last_sign_at_sites = max(snapshot.last_sign_at_sites or 0, row["id"])
     problems = []
     matched: dict[int, int] = {}
     for planned in checked.planned:
@@ -136,6 +178,7 @@ def _match_signs(db: Database, checked: CheckedRows,
             continue
         matched[found["id"]] = planned.row
         planned.existing = found
+        snapshot.signs[found["id"]] = found["updated_at"]
     return problems
 
 
@@ -197,10 +240,11 @@ def make_plan(db: Database, actor: auth.User, checked: CheckedRows, header: Head
               archive: BoundedZip | None, max_photo_bytes: int,
               run_checks: bool) -> tuple[ImportPlan, list[Problem]]:
     """The plan of a checked file, and the problems only the database can reveal."""
-    plan = ImportPlan(Snapshot.take(db, checked.counties, archive is not None),
-                      set(checked.counties), checked.rows)
+    plan = ImportPlan(Snapshot(), set(checked.counties), checked.rows)
     sites = _existing_sites(db, checked)
-    problems = _match_signs(db, checked, sites)
+    plan.snapshot.sites = {key: (sites[key]["id"], sites[key]["updated_at"]) if key in sites
+                           else None for key in checked.sites}
+    problems = _match_signs(db, checked, sites, plan.snapshot)
     photos = _prepare_photos(checked.planned, archive, max_photo_bytes, problems,
                              header.label("photo"))
     existing_ids = [p.existing["id"] for p in checked.planned if p.existing]
@@ -210,9 +254,11 @@ def make_plan(db: Database, actor: auth.User, checked: CheckedRows, header: Head
         texts.setdefault(row["sign_id"], {})[row["lang"]] = row["text"]
     shas: dict[int, set[str]] = {}
     if photos:
-        for row in _in_chunks(db, "SELECT sign_id, sha256 FROM sign_photos WHERE sign_id IN "
+        plan.snapshot.last_photo = 0
+        for row in _in_chunks(db, "SELECT id, sign_id, sha256 FROM sign_photos WHERE sign_id IN "
                               "({marks})", existing_ids):
             shas.setdefault(row["sign_id"], set()).add(row["sha256"])
+            plan.snapshot.last_photo = max(plan.snapshot.last_photo, row["id"])
     editable = records.EDITABLE_STATUSES.get(actor.role, frozenset())
     for planned in checked.planned:
         if planned.code:

@@ -4,8 +4,8 @@ Everything slow happened before (reading, checking, matching, photos, QA): here
 rows are only inserted and updated, mostly with ``executemany``, so that the
 write lock is held briefly even for 100,000 signs and other people's saves are
 not kept waiting past the busy timeout. The transaction first compares the
-counties' :class:`~workbench.inventory.plan.Snapshot` with the one the plan was
-made from; if another writer changed them meanwhile it raises
+plan's :class:`~workbench.inventory.plan.Snapshot` with the database: if
+another writer changed what the plan relied on meanwhile, it raises
 :class:`StalePlan` and writes nothing (the importer then plans again).
 
 Audit: one ``inventory.import`` event per county, listing only that county's
@@ -28,7 +28,7 @@ from workbench import audit, auth
 from workbench.db import transaction
 from workbench.inventory import photos as photo_store
 from workbench.inventory import records
-from workbench.inventory.plan import ImportPlan, Snapshot
+from workbench.inventory.plan import ImportPlan
 from workbench.review import units as unit_store
 
 BULK_CACHE_KIB = 128 * 1024
@@ -68,7 +68,7 @@ def write_plan(db: Database, actor: auth.User, plan: ImportPlan, file_name: str,
     started = time.perf_counter()
     try:
         with _bulk_cache(db), transaction(db):
-            if Snapshot.take(db, plan.counties, bool(plan.photos)) != plan.snapshot:
+            if not plan.snapshot.still_holds(db):
                 raise StalePlan
             written = _write(db, actor, plan, units, file_name, now, upload_dir, run_checks)
             if also is not None:
