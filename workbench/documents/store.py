@@ -193,7 +193,7 @@ def create_document(db: Database, actor: auth.User, file_name: str, data: bytes,
                              parsed.targets.get(block.locator))
         total += len(pieces)
         if total > limits.document_max_segments:  # stop before planning the rest
-            raise count_exceeded(msg("segments"), limits.document_max_segments,
+            raise count_exceeded(msg("translation segments"), limits.document_max_segments,
                                  "DOCUMENT_MAX_SEGMENTS", hint=msg("Split it into parts."))
         planned.append((block, pieces))
     if total == 0:
