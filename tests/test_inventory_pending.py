@@ -154,3 +154,15 @@ def test_photo_zip_lying_about_its_sizes_is_a_message_not_a_500(officer_client, 
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "does not match the sizes" in page
     assert not db.execute("SELECT count(*) FROM pending_imports").fetchone()[0]
+
+
+def test_cli_lists_and_cleans_pending_imports(app, users, db, run_cli, tmp_path):
+    upload_dir = tmp_path / "uploads"
+    pending.stage(db, users["officer"], sheet(ROW(0)), "listed.csv", county=None,
+                  photos_zip=None, upload_dir=upload_dir,
+                  settings=dict(app.config, PENDING_IMPORT_HOURS=0))  # expires at once
+    result = run_cli("inventory", "pending")
+    assert result.exit_code == 0 and "listed.csv" in result.stdout and "officer" in result.stdout
+    result = run_cli("inventory", "pending", "--clean")
+    assert result.exit_code == 0 and "Removed 1" in result.stdout
+    assert not db.execute("SELECT count(*) FROM pending_imports").fetchone()[0]

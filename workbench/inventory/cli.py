@@ -10,7 +10,7 @@ from workbench import counties
 from workbench.cli import Env, pass_env
 from workbench.files.limits import UploadLimits, check_size
 from workbench.messages import cli_translator, msg
-from workbench.inventory import demo, importer, records
+from workbench.inventory import demo, importer, pending, records
 from workbench.review import units
 
 
@@ -72,6 +72,20 @@ def read_file(path: str, size_limit: int, setting: str) -> bytes:
     """A file's bytes, refused (with the limit named) when it is larger than the limit."""
     check_size(Path(path).stat().st_size, size_limit, setting)
     return Path(path).read_bytes()
+
+
+@inventory.command("pending")
+@click.option("--clean", is_flag=True, help="Remove the checked imports past their time.")
+@pass_env
+def pending_command(env: Env, clean: bool) -> None:
+    """List checked imports waiting for confirmation; --clean removes expired ones."""
+    upload_dir = env.settings["UPLOAD_DIR"]
+    if clean:
+        removed = pending.expire(env.db, upload_dir)
+        click.echo(f"Removed {removed} expired checked imports.")
+    for row in pending.list_all(env.db):
+        click.echo(f"{row['created_at'][:16]}  {row['username']:<16} {row['bytes']:>12,} bytes  "
+                   f"until {row['expires_at'][:16]}  {row['file_name']}")
 
 
 def _pad(text: str, width: int) -> str:

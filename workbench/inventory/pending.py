@@ -35,7 +35,8 @@ DEFAULTS = {"PENDING_IMPORT_HOURS": 24, "PENDING_IMPORT_MAX_BYTES": 100 * 1024 *
 
 
 def _setting(settings: Mapping[str, Any], name: str) -> int:
-    return int(settings.get(name) or DEFAULTS[name])
+    value = settings.get(name)
+    return int(DEFAULTS[name] if value in (None, "") else value)
 
 
 def folder(upload_dir: str | Path) -> Path:
@@ -70,6 +71,13 @@ def list_pending(db: Database, actor: auth.User) -> list[dict[str, Any]]:
             for row in db.query("SELECT id, token, file_name, bytes, has_photos, summary_json, "
                                 "created_at, expires_at FROM pending_imports WHERE user_id = ? "
                                 "AND expires_at > ? ORDER BY created_at DESC", [actor.id, now])]
+
+
+def list_all(db: Database) -> list[dict[str, Any]]:
+    """Every pending import with its owner (for the administrator's command line)."""
+    return list(db.query("SELECT p.id, p.file_name, p.bytes, p.created_at, p.expires_at, "
+                         "u.username FROM pending_imports p JOIN users u ON u.id = p.user_id "
+                         "ORDER BY p.created_at"))
 
 
 def stage(db: Database, actor: auth.User, data: bytes, file_name: str, *,
