@@ -99,8 +99,8 @@ def test_too_deep_nesting_is_a_message():
 # --- decoding ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("data,encoding", [
-    ("标识".encode("utf-8"), "utf-8"),
-    (codecs.BOM_UTF8 + "标识".encode("utf-8"), "utf-8-sig"),
+    ("标识".encode(), "utf-8"),
+    (codecs.BOM_UTF8 + "标识".encode(), "utf-8-sig"),
     ("标识".encode("utf-16"), "utf-16"),
     ("标识".encode("gb18030"), "gb18030"),
 ])

@@ -27,7 +27,7 @@ TABLES = ("signs", "sites", "sign_current_texts", "translation_units", "sign_uni
 
 CSV = ("县市,场所,行业,位置,功能,中文,现有英文,语种,数量,处置,纬度,经度\n"
        "海口市,海口站,交通,一层,功能设施,出口,Exit,en;ru,2,保留,19.9,110.3\n"
-       "海口市,海口站,交通,二层,警示警告,小心地滑,Carefully Slide,en,1,更正,,\n").encode("utf-8")
+       "海口市,海口站,交通,二层,警示警告,小心地滑,Carefully Slide,en,1,更正,,\n").encode()
 TBX = ('<?xml version="1.0" encoding="UTF-8"?><martif type="TBX-Basic" xml:lang="en"><text>'
        '<body><termEntry id="t-9001"><descrip type="subjectField">general</descrip>'
        '<langSet xml:lang="zh"><tig><term>出口</term><termNote type="administrativeStatus">'

@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from workbench import audit, auth, db as dbmod, migrations
+from workbench import audit, auth, migrations
+from workbench import db as dbmod
 from workbench.errors import ValidationError
 from workbench.inventory import importer, records
 from workbench.messages import translator_for

@@ -174,6 +174,7 @@ def _measure(kind: str, name: str, data: bytes, db_path: Path, tmp_path: Path) -
     path = tmp_path / name
     path.write_bytes(data)
     done = subprocess.run([sys.executable, "-c", CHILD, kind, str(path), name, str(db_path)],
+                          check=False,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -72,7 +72,7 @@ def decode(data: bytes, what: MessageLike | None = None) -> tuple[str, str]:
     """(text, encoding) of text bytes; a BOM is not part of the text."""
     encoding = detect_encoding(data, what)
     text = data.decode(encoding)
-    return (text[1:] if text.startswith("\ufeff") else text), encoding
+    return (text.removeprefix("\ufeff")), encoding
 
 
 def text_lines(data: bytes, encoding: str) -> Iterator[str]:

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.files.limits import LimitExceeded, UploadLimits, count_exceeded, size_text
+from workbench.files.limits import (
+    LimitExceeded,
+    UploadLimits,
+    count_exceeded,
+    size_text,
+)
 from workbench.files.xmlguard import ElementCounter
 from workbench.files.zipfiles import open_zip
 from workbench.messages import MessageLike, msg

@@ -174,7 +174,7 @@ def _calamine_sheet(data: bytes) -> Any:
     except python_calamine.CalamineError as error:
         raise ValidationError.single(msg("%(problem)s (%(detail)s)", problem=unreadable,
                                          detail=str(error))) from None
-    except BaseException as error:  # noqa: BLE001 - a Rust panic arrives as BaseException
+    except BaseException as error:
         if type(error).__name__ != "PanicException":
             raise
         raise ValidationError.single(unreadable) from None

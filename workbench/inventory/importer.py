@@ -32,15 +32,26 @@ from workbench.files.limits import UploadLimits, check_size, limits_of
 from workbench.files.spreadsheets import Sheet, read_sheet
 from workbench.files.zipfiles import BoundedZip, open_zip
 from workbench.inventory import columns
-from workbench.inventory.columns import COLUMNS, TEMPLATE_COLUMNS, HeaderMap, map_headers
+from workbench.inventory.columns import (
+    COLUMNS,
+    TEMPLATE_COLUMNS,
+    HeaderMap,
+    map_headers,
+)
 from workbench.inventory.plan import ImportPlan, make_plan, photo_index
 from workbench.inventory.rows import CheckedRows, RowChecker, county_lookup, nfkc
 from workbench.inventory.template import template_csv, template_xlsx
 from workbench.inventory.write import StalePlan, write_plan
 from workbench.messages import Message, msg, nmsg
 
-__all__ = ["ImportReport", "import_inventory", "template_csv", "template_xlsx", "COLUMNS",
-           "TEMPLATE_COLUMNS"]
+__all__ = [
+    "COLUMNS",
+    "TEMPLATE_COLUMNS",
+    "ImportReport",
+    "import_inventory",
+    "template_csv",
+    "template_xlsx",
+]
 
 # A plan made stale by another writer is made again this often before giving up.
 PLAN_ATTEMPTS = 3
@@ -144,7 +155,7 @@ def _header_phase(db: Database, actor: auth.User, sheet: Sheet, county: str | in
     first = next(rows, None)
     if first is None:
         raise ValidationError.single(msg("The file is empty."))
-    number, cells = first
+    _number, cells = first
     merged = next((ref for ref in sheet.merged if _first_row(ref) <= 2), None)
     if merged:
         raise ValidationError.single(msg(

@@ -15,7 +15,7 @@ import json
 import secrets
 import time
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +104,7 @@ def stage(db: Database, actor: auth.User, data: bytes, file_name: str, *,
     data_path.write_bytes(data)
     if photos_zip is not None:
         zip_path.write_bytes(photos_zip)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     expires = now + timedelta(hours=_setting(settings, "PENDING_IMPORT_HOURS"))
     summary = {"sites_created": report.sites_created, "signs_created": report.signs_created,
                "signs_updated": report.signs_updated, "rows": report.rows}
