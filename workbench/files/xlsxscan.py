@@ -159,9 +159,9 @@ def _exact_extent(chunks: Iterable[bytes]) -> SheetExtent:
     def start(name: str, attributes: dict[str, str]) -> None:
         tag = local(name)
         if tag == "row":
-            row = attributes.get("r")
-            if row is not None and row.strip().isdigit():
-                state["row"] = int(row)
+            number = attributes.get("r")
+            if number is not None and number.strip().isdigit():
+                state["row"] = int(number)
             state["column"] = 1
         elif tag == "c":
             position = _split_reference(attributes.get("r", "")) if "r" in attributes else None

@@ -181,6 +181,7 @@ def _inflated(raw: memoryview, chunk_size: int) -> Iterator[bytes]:
     inflater = zlib.decompressobj(-15)
     position = 0
     while not inflater.eof:
+        data: bytes | memoryview
         if inflater.unconsumed_tail:
             data = inflater.unconsumed_tail
         elif position < len(raw):

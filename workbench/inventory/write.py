@@ -90,7 +90,7 @@ def _write(db: Database, actor: auth.User, plan: ImportPlan, units: dict[int, Un
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [single, Path(file_name).name, plan.rows, len(plan.sites_to_create),
          len(plan.creates), len(plan.updates), len(plan.photos), actor.username, now]
-    ).lastrowid
+    ).lastrowid or 0
     site_ids = _write_sites(db, actor, plan, now)
     statuses = _initial_statuses(db, plan, units)
     created = _insert_signs(db, actor, plan, site_ids, statuses, import_id, now, run_checks)
@@ -108,8 +108,8 @@ def _write(db: Database, actor: auth.User, plan: ImportPlan, units: dict[int, Un
         for status, ids in unit_store.refresh_statuses_bulk(db, list(updated.values())).items():
             status_changes.setdefault(status, []).extend(ids)
     for row, photo in plan.photos.items():
-        sign_id = created.get(row) or updated.get(row)
-        photo_store.store_prepared(db, actor, sign_id, photo, upload_dir)  # type: ignore[arg-type]
+        photo_store.store_prepared(db, actor, created.get(row) or updated[row], photo,
+                                   upload_dir)  # type: ignore[arg-type]
     _audit(db, actor, plan, file_name, import_id, site_ids, created, updated, status_changes)
     return {"import_id": import_id, "created": created, "updated": updated,
             "findings": sum(len(found) for found in plan.findings.values())}
@@ -123,7 +123,7 @@ def _write_sites(db: Database, actor: auth.User, plan: ImportPlan,
             "INSERT INTO sites (county_id, name_zh, sector, address, latitude, longitude, "
             "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [county_id, name, request.sector, request.address, request.latitude,
-             request.longitude, actor.username, now, now]).lastrowid
+             request.longitude, actor.username, now, now]).lastrowid or 0
     for site_id, change in plan.sites_to_update:
         sets = ", ".join(f"{column} = ?" for column in change)
         db.execute(f"UPDATE sites SET {sets}, updated_at = ? WHERE id = ?",
@@ -316,8 +316,8 @@ def _audit(db: Database, actor: auth.User, plan: ImportPlan, file_name: str, imp
         events[key[0]]["sites_created"].append(site_ids[key])
     for site_id, _change in plan.sites_to_update:
         events[site_county[site_id]]["sites_updated"].append(site_id)
-    for label, ids in (("signs_created", created.values()), ("signs_updated", updated.values())):
-        for sign_id in ids:
+    for label, written in (("signs_created", created), ("signs_updated", updated)):
+        for sign_id in written.values():
             events[county_of_sign[sign_id]][label].append(sign_id)
     for status, ids in status_changes.items():
         for sign_id in ids:
