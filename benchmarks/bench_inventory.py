@@ -5,10 +5,15 @@ shipped glossary), generates a 100,000-row survey for one county (146 sites,
 realistic sign texts, installed English on most signs — some of it wrong —,
 a few ru/ja/ko lines and requirements), and measures:
 
+0. The XLSX reader alone: the bounded python-calamine reader (streaming scan of
+   the workbook, then calamine) against openpyxl's read-only mode.
 1. CSV import, including reading, validation and the write in one
    transaction (sites, signs, installed texts, shared translation units,
    full-text index, one audit event). Timed twice: without the QA checks
    (``--no-checks``, run afterwards as ``inventory recheck``) and with them.
+   For each import: how long its write transaction held SQLite's write lock,
+   and the longest wait of another writer (a thread committing a tiny write
+   every 5 ms on its own connection) — what a user's save would wait.
 2. The same survey as XLSX into a fresh database (without and with checks).
 3. Re-importing the CSV (nothing changes: the idempotency path).
 4. The sign list page with the 100,000 signs (Flask test client, warm):
