@@ -398,8 +398,12 @@ def test_export_languages_and_formula_guard(empty_db):
     assert parsed.records[0].terms_in("en")[0].text == "=1+1"
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(export(empty_db, "xlsx"))).active
-    assert sheet["G2"].value == "=1+1" and sheet["G2"].data_type == "s"
+    xlsx = export(empty_db, "xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    # Guarded in XLSX as in CSV (a re-saved or edited cell must not become a formula) …
+    assert sheet["G2"].value == "'=1+1" and sheet["G2"].data_type == "s"
+    # … and read back as the term itself.
+    assert gio.read_xlsx(xlsx).records[0].terms_in("en")[0].text == "=1+1"
     with pytest.raises(ValidationError):
         export(empty_db, "csv", langs=["qq"])
 

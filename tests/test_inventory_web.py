@@ -76,7 +76,8 @@ RECORD_ROUTES = [
 # Routes without a record id: scoped lists and forms.
 LIST_ROUTES = ["/inventory/", "/inventory/sites", "/inventory/dashboard", "/inventory/import",
                "/inventory/signs/new", "/inventory/sites/new", "/inventory/template.csv",
-               "/inventory/template.xlsx", "/inventory/import/confirm"]
+               "/inventory/template.xlsx", "/inventory/import/confirm",
+               "/inventory/import/discard"]
 
 
 def test_every_inventory_route_is_covered_by_the_isolation_test(app):

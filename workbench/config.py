@@ -25,6 +25,23 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,  # whole request, bytes
     "MAX_PHOTO_BYTES": 15 * 1024 * 1024,
     "MAX_IMPORT_BYTES": 40 * 1024 * 1024,
+    # Limits checked while an upload is read (workbench/files/limits.py): a file
+    # within the byte limits stays under about 300 MB of memory while it is parsed.
+    "IMPORT_MAX_ROWS": 100_000,  # data rows of a CSV/XLSX inventory or glossary
+    "IMPORT_MAX_COLUMNS": 256,
+    "IMPORT_MAX_CELLS": 3_000_000,  # cells, and the block from A1 to the last cell
+    "ZIP_MAX_MEMBERS": 10_000,  # files in an XLSX, DOCX or photo ZIP
+    "ZIP_MAX_UNCOMPRESSED_BYTES": 128 * 1024 * 1024,
+    "ZIP_MAX_RATIO": 100,  # uncompressed ÷ compressed size of a member over 1 MB
+    "XML_MAX_ELEMENTS": 1_000_000,  # elements of a TBX, XLIFF or DOCX file
+    "DOCUMENT_MAX_UNCOMPRESSED_BYTES": 64 * 1024 * 1024,  # a DOCX's parts, unpacked
+    "DOCUMENT_MAX_PARAGRAPHS": 50_000,  # paragraphs of a DOCX, lines of a TXT/MD file
+    "DOCUMENT_MAX_SEGMENTS": 20_000,
+    "PHOTO_MAX_PIXELS": 50_000_000,
+    # Checked dry runs wait for the user's confirmation this long, within a quota.
+    "PENDING_IMPORT_HOURS": 24,
+    "PENDING_IMPORT_MAX_BYTES": 100 * 1024 * 1024,  # per user
+    "PENDING_IMPORT_MAX_COUNT": 5,  # per user
     "SESSION_COOKIE_SECURE": False,  # set True when served over HTTPS
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -121,6 +138,20 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "WORKBENCH_MAX_PHOTO_BYTES": ("MAX_PHOTO_BYTES", int),
     "WORKBENCH_MAX_IMPORT_BYTES": ("MAX_IMPORT_BYTES", int),
+    "WORKBENCH_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
+    "WORKBENCH_IMPORT_MAX_COLUMNS": ("IMPORT_MAX_COLUMNS", int),
+    "WORKBENCH_IMPORT_MAX_CELLS": ("IMPORT_MAX_CELLS", int),
+    "WORKBENCH_ZIP_MAX_MEMBERS": ("ZIP_MAX_MEMBERS", int),
+    "WORKBENCH_ZIP_MAX_UNCOMPRESSED_BYTES": ("ZIP_MAX_UNCOMPRESSED_BYTES", int),
+    "WORKBENCH_ZIP_MAX_RATIO": ("ZIP_MAX_RATIO", int),
+    "WORKBENCH_XML_MAX_ELEMENTS": ("XML_MAX_ELEMENTS", int),
+    "WORKBENCH_DOCUMENT_MAX_UNCOMPRESSED_BYTES": ("DOCUMENT_MAX_UNCOMPRESSED_BYTES", int),
+    "WORKBENCH_DOCUMENT_MAX_PARAGRAPHS": ("DOCUMENT_MAX_PARAGRAPHS", int),
+    "WORKBENCH_DOCUMENT_MAX_SEGMENTS": ("DOCUMENT_MAX_SEGMENTS", int),
+    "WORKBENCH_PHOTO_MAX_PIXELS": ("PHOTO_MAX_PIXELS", int),
+    "WORKBENCH_PENDING_IMPORT_HOURS": ("PENDING_IMPORT_HOURS", int),
+    "WORKBENCH_PENDING_IMPORT_MAX_BYTES": ("PENDING_IMPORT_MAX_BYTES", int),
+    "WORKBENCH_PENDING_IMPORT_MAX_COUNT": ("PENDING_IMPORT_MAX_COUNT", int),
     "WORKBENCH_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", bool),
     "WORKBENCH_FOUR_EYES": ("FOUR_EYES", bool),
     "WORKBENCH_MT_ENGINE": ("MT_ENGINE", str),

@@ -602,6 +602,85 @@ def m0012_qa_dismissals(db: Database) -> None:
     ])
 
 
+@migrations(name="0013_county_sign_codes_pending_imports", transactional=False)
+def m0013_county_sign_codes_pending_imports(db: Database) -> None:
+    """Sign codes unique per county; dry-run imports waiting for confirmation.
+
+    A sign code used to be unique across the province, so an import naming a
+    code another county used was refused — which told the officer that the code
+    exists there. Per-county codes keep every county's codes to itself (the
+    generated ones carry the county's prefix anyway).
+
+    SQLite changes a table constraint only by rebuilding the table. The rebuild
+    keeps every column and row (and the ids other tables refer to); foreign
+    keys are switched off for it, as SQLite's documented procedure requires,
+    which is only possible outside a transaction: hence a non-transactional
+    migration with its own transaction, checked with ``foreign_key_check``.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _rebuild_with_county_codes(db)
+            db.execute("""CREATE TABLE IF NOT EXISTS pending_imports (
+                id INTEGER PRIMARY KEY,
+                token TEXT NOT NULL UNIQUE,
+                user_id INTEGER NOT NULL REFERENCES users(id),
+                kind TEXT NOT NULL DEFAULT 'inventory',
+                file_name TEXT NOT NULL,
+                options_json TEXT NOT NULL DEFAULT '{}',
+                bytes INTEGER NOT NULL,
+                has_photos INTEGER NOT NULL DEFAULT 0,
+                summary_json TEXT,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            )""")
+            db.execute("CREATE INDEX IF NOT EXISTS idx_pending_imports_user ON "
+                       "pending_imports(user_id, created_at)")
+            if conn.execute("PRAGMA foreign_key_check").fetchall():
+                raise RuntimeError("foreign keys broken by the signs rebuild")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _rebuild_with_county_codes(db: Database) -> None:
+    """Rebuild ``signs`` with UNIQUE (county_id, sign_code) instead of a unique code."""
+    import re
+
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'signs'"
+                     ).fetchone()[0]
+    if re.search(r"UNIQUE\s*\(\s*county_id\s*,\s*sign_code\s*\)", sql):
+        return  # already rebuilt (a run interrupted before it was recorded)
+    rebuilt = re.sub(r"(sign_code\s+TEXT\s+NOT\s+NULL)\s+UNIQUE", r"\1", sql, count=1)
+    rebuilt = rebuilt.rstrip().rstrip(")").rstrip() + ",\n    UNIQUE (county_id, sign_code)\n)"
+    rebuilt = re.sub(r"^CREATE TABLE\s+[\"`\[]?signs[\"`\]]?", "CREATE TABLE _signs_rebuilt",
+                     rebuilt, count=1)
+    # Indexes and triggers go with the old table; views that read it are set
+    # aside so that the rename does not trip over them.
+    attached = [row[0] for row in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND "
+        "tbl_name = 'signs' AND sql IS NOT NULL")]
+    views = list(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
+    for name, _sql in views:
+        db.execute(f'DROP VIEW "{name}"')
+    db.execute(rebuilt)
+    db.execute("INSERT INTO _signs_rebuilt SELECT * FROM signs")
+    db.execute("DROP TABLE signs")
+    db.execute("ALTER TABLE _signs_rebuilt RENAME TO signs")
+    for statement in attached:
+        db.execute(statement)
+    for _name, view_sql in views:
+        db.execute(view_sql)
+
+
 @migrations(name="0014_security")
 def m0014_security(db: Database) -> None:
     """Sessions that can be revoked, sign-in throttling, comments and clarifications per county.

@@ -94,6 +94,26 @@ LANGUAGES = Vocabulary("language", [
     ("ko", N_("Korean")),
 ])
 
+SIGN_STATUSES = Vocabulary("sign_status", [
+    ("submitted", N_("Submitted")),
+    ("drafting", N_("Drafting")),
+    ("in_review", N_("In review")),
+    ("approved", N_("Approved")),
+    ("fabricated", N_("Fabricated")),
+    ("installed", N_("Installed")),
+    ("rejected", N_("Rejected")),
+])
+
+SECTORS = Vocabulary("sector", [
+    ("transport", N_("Transport")),
+    ("tourism_culture", N_("Tourism and culture")),
+    ("education", N_("Education")),
+    ("health", N_("Health")),
+    ("public_facilities", N_("Urban and rural public facilities")),
+    ("government", N_("Government services")),
+    ("commerce", N_("Commerce")),
+])
+
 # What a machine draft is for: the pipeline picks the engine per profile
 # (MT_ENGINE_SIGNS, MT_ENGINE_PROSE).
 DRAFT_PROFILES = Vocabulary("draft_profile", [
@@ -113,5 +133,5 @@ JOB_STATES = Vocabulary("job_state", [
 ])
 
 ALL: dict[str, Vocabulary] = {vocabulary.name: vocabulary
-                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES,
-                                                 DRAFT_PROFILES, JOB_STATES)}
+                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES, SIGN_STATUSES,
+                                                 SECTORS, DRAFT_PROFILES, JOB_STATES)}

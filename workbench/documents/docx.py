@@ -27,6 +27,7 @@ from lxml import etree
 
 from workbench.documents import tags
 from workbench.errors import ValidationError
+from workbench.messages import msg
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -306,8 +307,9 @@ class _Source:
             self.document = docx.Document(io.BytesIO(data))
         except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError,
                 Exception) as error:  # noqa: BLE001 - any unreadable file is the user's problem
-            raise ValidationError.single(
-                f"This file cannot be read as a Word document (.docx): {error}") from error
+            raise ValidationError.single(msg(
+                "This file cannot be read as a Word document (.docx): %(detail)s",
+                detail=str(error))) from error
         self.parts: list[tuple[str, str, Any, Any]] = []  # (name, kind, part, root)
         found = []
         for part in self.document.part.package.iter_parts():

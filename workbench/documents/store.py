@@ -25,13 +25,15 @@ from workbench.db import transaction
 from workbench.documents import segmentation, tags
 from workbench.documents.docx import Block
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
+from workbench.files.limits import UploadLimits, check_size, count_exceeded, limits_of
+from workbench.files.packages import check_package
+from workbench.messages import msg
 
 FORMATS = {".docx": "docx", ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
            ".xlf": "xliff", ".xliff": "xliff", ".xlf2": "xliff"}
 FORMAT_NAMES = {"docx": "Word (.docx)", "txt": "plain text (.txt)", "md": "Markdown (.md)",
                 "xliff": "XLIFF 1.2/2.0 (.xlf, .xliff)"}
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MAX_SEGMENTS = 20_000
 TARGET_LANGS = ("en", "ru", "ja", "ko", "fr", "de", "es", "pt", "ar", "vi", "th", "ms", "id")
 STATES = ("new", "machine_draft", "translated", "in_review", "approved", "rejected")
 _LANG = re.compile(r"^[a-z]{2,3}$")
@@ -54,11 +56,7 @@ def detect_format(file_name: str, data: bytes, settings: Mapping[str, Any] | Non
     fmt = FORMATS.get(suffix)
     if not data:
         raise ValidationError.single("The file is empty.", column="file")
-    limit = max_bytes(settings)
-    if len(data) > limit:
-        raise ValidationError.single(
-            f"The file is {len(data) / 1048576:.1f} MB; documents may be at most "
-            f"{limit / 1048576:.0f} MB.", column="file")
+    check_size(len(data), max_bytes(settings), "MAX_DOCUMENT_BYTES")
     supported = ", ".join(FORMAT_NAMES.values())
     if fmt is None:
         hint = {".doc": " Open it in Word or WPS and save it as .docx.",
@@ -93,18 +91,25 @@ class ParsedDocument:
     title: str = ""
 
 
-def parse_file(fmt: str, data: bytes) -> ParsedDocument:
-    """Read the blocks of a file of a known format."""
+def parse_file(fmt: str, data: bytes,
+               limits: UploadLimits | Mapping[str, Any] | None = None) -> ParsedDocument:
+    """Read the blocks of a file of a known format, within the upload limits."""
+    limits = limits_of(limits)
     if fmt == "docx":
         from workbench.documents.docx import read_docx
+        check_package(data, limits, msg("the Word document"))
         return ParsedDocument(fmt, read_docx(data), {})
     if fmt in ("txt", "md"):
         from workbench.documents import textfmt
         text = textfmt.decode(data)
+        lines = text.count("\n") + 1
+        if lines > limits.document_max_paragraphs:
+            raise count_exceeded(msg("lines"), limits.document_max_paragraphs,
+                                 "DOCUMENT_MAX_PARAGRAPHS")
         blocks = textfmt.read_txt(text) if fmt == "txt" else textfmt.read_markdown(text)[0]
         return ParsedDocument(fmt, blocks, {})
     from workbench.documents import xliff
-    found = xliff.read_xliff(data)
+    found = xliff.read_xliff(data, limits)
     return ParsedDocument(fmt, found.blocks, found.targets, base_lang(found.source_lang),
                           base_lang(found.target_lang) if found.target_lang else None,
                           found.title)
@@ -165,7 +170,8 @@ def create_document(db: Database, actor: auth.User, file_name: str, data: bytes,
     """
     auth.require(actor, "documents.manage")
     fmt = detect_format(file_name, data, settings)
-    parsed = parse_file(fmt, data)
+    limits = limits_of(settings)
+    parsed = parse_file(fmt, data, limits)
     source = base_lang(source_lang or parsed.source_lang or "zh")
     # Default: the XLIFF file's target language, else English.
     wanted = [t for t in (targets or []) if t] or \
@@ -175,8 +181,8 @@ def create_document(db: Database, actor: auth.User, file_name: str, data: bytes,
     assignee_ids = _check_assignees(db, assignees)
     title = (title or parsed.title or PurePath(file_name).stem or file_name).strip()[:200]
     if not parsed.blocks:
-        raise ValidationError.single(f"“{file_name}” contains no text to translate.",
-                                     column="file")
+        raise ValidationError.single(msg("“%(name)s” contains no text to translate.",
+                                         name=file_name), column="file")
     rules = segmentation.load_rules(db)
     splitter = segmentation.segmenter(rules, source)
     target_splitter = segmentation.segmenter(rules, target_langs[0])
@@ -186,14 +192,13 @@ def create_document(db: Database, actor: auth.User, file_name: str, data: bytes,
         pieces = _plan_block(block, fmt, splitter, target_splitter,
                              parsed.targets.get(block.locator))
         total += len(pieces)
+        if total > limits.document_max_segments:  # stop before planning the rest
+            raise count_exceeded(msg("translation segments"), limits.document_max_segments,
+                                 "DOCUMENT_MAX_SEGMENTS", hint=msg("Split it into parts."))
         planned.append((block, pieces))
     if total == 0:
-        raise ValidationError.single(f"“{file_name}” contains no text to translate.",
-                                     column="file")
-    if total > MAX_SEGMENTS:
-        raise ValidationError.single(
-            f"The document has {total:,} segments; split it into parts of at most "
-            f"{MAX_SEGMENTS:,}.", column="file")
+        raise ValidationError.single(msg("“%(name)s” contains no text to translate.",
+                                         name=file_name), column="file")
     now = audit.now_iso()
     with transaction(db):
         doc_id = db["documents"].insert({

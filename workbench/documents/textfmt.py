@@ -28,22 +28,11 @@ _MD_INLINE = re.compile(
 
 
 def decode(data: bytes) -> str:
-    """Bytes of a text file as text: UTF-8 (with or without BOM), else the detected encoding."""
-    from charset_normalizer import from_bytes
+    """Bytes of a text file as text, by the workbench's one decoding rule (BOM, UTF-8, GB18030)."""
+    from workbench.files.decoding import decode as decode_text
+    from workbench.messages import msg
 
-    from workbench.errors import ValidationError
-
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    if best is None:
-        raise ValidationError.single("The text file's encoding could not be recognized; "
-                                     "save it as UTF-8 and upload it again.")
-    return str(best)
+    return decode_text(data, msg("the text file"))[0]
 
 
 def read_txt(text: str) -> list[Block]:

@@ -25,6 +25,9 @@ from lxml import etree
 from workbench.documents import tags
 from workbench.documents.docx import Block
 from workbench.errors import ValidationError
+from workbench.files.limits import DEFAULT_LIMITS, UploadLimits
+from workbench.files.xmlguard import parse_xml
+from workbench.messages import msg
 
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF20 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -56,13 +59,10 @@ def _local(element: Any) -> str:
     return tag.split("}", 1)[1] if isinstance(tag, str) and "}" in tag else ""
 
 
-def _parse(data: bytes) -> Any:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             remove_blank_text=False)
-    try:
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        raise ValidationError.single(f"This XLIFF file is not well-formed XML: {error}") from error
+def _parse(data: bytes, limits: UploadLimits | None = None) -> Any:
+    """The checked XLIFF tree: entities refused, elements bounded (``XML_MAX_ELEMENTS``)."""
+    return parse_xml(data, limits or DEFAULT_LIMITS, msg("the XLIFF file"),
+                     remove_blank_text=False)
 
 
 def _shell(element: Any) -> str:
@@ -137,9 +137,9 @@ def detect_version(root: Any) -> str:
                                  "use XLIFF 1.2 or 2.0.")
 
 
-def read_xliff(data: bytes) -> XliffDocument:
+def read_xliff(data: bytes, limits: UploadLimits | None = None) -> XliffDocument:
     """Blocks (and existing targets) of an XLIFF 1.2 or 2.0 file."""
-    root = _parse(data)
+    root = _parse(data, limits)
     version = detect_version(root)
     return _read_12(root) if version == "1.2" else _read_20(root)
 

@@ -20,6 +20,7 @@
 """
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ from sqlite_utils import Database
 from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import Problem, ValidationError, WorkbenchError
+from workbench.files.limits import UploadLimits, check_size
+from workbench.files.xmlguard import check_xml
+from workbench.messages import msg
 from workbench.exports.selection import ExportFilter, NothingToExport, Progress, count_signs
 
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -245,27 +249,41 @@ class ImportReport:
                 f"{self.untranslated} left untranslated, {len(self.problems)} refused.")
 
 
-def _read_units(data: bytes, name: str) -> tuple[str | None, list[tuple[str, str, str | None]]]:
-    """(target language, [(id, source, target)]) from XLIFF 2.0 or 1.x bytes."""
+def _read_units(data: bytes, name: str, limits: UploadLimits
+                ) -> tuple[str | None, list[tuple[str, str, str | None]]]:
+    """(target language, [(id, source, target)]) from XLIFF 2.0 or 1.x bytes.
+
+    The bytes are checked first (no entity declarations, at most ``XML_MAX_ELEMENTS``
+    elements), the root is read without building a tree, and translate-toolkit then
+    builds the one tree it needs.
+    """
     from lxml import etree
     from translate.storage import xliff
     from translate.storage.xliff2 import Xliff2File
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    check_xml(data, limits, msg("%(name)s", name=name))
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        raise ValidationError.single(f"{name} is not an XML file: {error}.") from error
-    if etree.QName(root).localname != "xliff":
-        raise ValidationError.single(f"{name} is not an XLIFF file (its root is "
-                                     f"<{etree.QName(root).localname}>).")
+        _event, root = next(etree.iterparse(io.BytesIO(data), events=("start",),
+                                            resolve_entities=False, no_network=True,
+                                            load_dtd=False, huge_tree=False))
+    except (etree.XMLSyntaxError, StopIteration) as error:
+        raise ValidationError.single(msg("%(name)s is not an XML file: %(reason)s.", name=name,
+                                         reason=str(error))) from None
+    local = etree.QName(root).localname
+    if local != "xliff":
+        raise ValidationError.single(msg(
+            "%(name)s is not an XLIFF file (its root is <%(root)s>).", name=name, root=local))
     version = root.get("version", "")
-    if version.startswith("2.") or root.nsmap.get(None) == XLIFF2_NS:
-        store = Xliff2File.parsestring(data)
-        target_lang = store.gettargetlanguage()
-    else:
-        store = xliff.xlifffile.parsestring(data)
-        target_lang = store.gettargetlanguage()
+    namespace = root.nsmap.get(None)
+    try:
+        if version.startswith("2.") or namespace == XLIFF2_NS:
+            store = Xliff2File.parsestring(data)
+        else:
+            store = xliff.xlifffile.parsestring(data)
+    except etree.XMLSyntaxError as error:
+        raise ValidationError.single(msg("%(name)s is not an XML file: %(reason)s.", name=name,
+                                         reason=str(error))) from None
+    target_lang = store.gettargetlanguage()
     units = [(unit.getid() or "", unit.source or "", unit.target or None)
              for unit in store.units if not unit.isheader()]
     return target_lang, units
@@ -284,7 +302,9 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
     from workbench.review import workflow
 
     auth.require(actor, "review.translate")
-    target_lang, entries = _read_units(data, name)
+    limits = UploadLimits.from_settings(settings)
+    check_size(len(data), limits.max_import_bytes, "MAX_IMPORT_BYTES")
+    target_lang, entries = _read_units(data, name, limits)
     if not entries:
         raise ValidationError.single(f"{name} has no translation units.")
     report = ImportReport()

@@ -26,6 +26,10 @@ from typing import Any, BinaryIO, Iterable, Iterator
 from sqlite_utils import Database
 
 from workbench.errors import ValidationError
+from workbench.files import decoding, formulas, spreadsheets
+from workbench.files.limits import DEFAULT_LIMITS, UploadLimits, check_size, limits_of
+from workbench.files.xmlguard import parse_xml
+from workbench.messages import msg, nmsg
 from workbench.glossary.model import (
     DEFAULT_SOURCE, SOURCE_LANG, STATUSES, ConceptRecord, TermRecord, file_lang,
     load_all_concepts, normalize_lang, ordered_terms,
@@ -39,8 +43,6 @@ FIXED_COLUMNS = ("id", "domain", "function", "source", "verified", "notes")
 MULTI_VALUE_SEPARATOR = "|"
 _TRUE = {"1", "true", "yes", "y", "是", "x", "✓"}
 _FALSE = {"", "0", "false", "no", "n", "否"}
-# Spreadsheet programs run a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 GLOSSARY_FILE_SUFFIXES = (".csv", ".tbx", ".xlsx")
 
 
@@ -58,39 +60,17 @@ class ParsedFile:
 # --- encodings -----------------------------------------------------------------------------
 
 def decode_text(data: bytes, name: str = "") -> tuple[str | None, str | None, FileProblem | None]:
-    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.
+    """Decode a text file by the workbench's one rule (:mod:`workbench.files.decoding`).
 
-    Returns (text, encoding, problem). GB18030 covers GBK and GB2312, which is what
-    Chinese spreadsheet programs write when they do not write UTF-8. Anything that
-    decodes as neither is refused rather than guessed at, since a wrong guess would
-    store garbled terms.
+    Returns (text, encoding, problem): a file that is neither UTF-8 (with or without
+    BOM), UTF-16 with a BOM nor GB18030 is refused rather than guessed at, since a
+    wrong guess would store garbled terms.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
-    else:
-        candidates = ["utf-8", "gb18030"]
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            continue
-        return text, encoding, None
-    guess = None
     try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        guess = best.encoding if best is not None else None
-    except Exception:  # the guess only improves the message
-        guess = None
-    hint = f" (it looks like {guess})" if guess else ""
-    return None, None, FileProblem(
-        f"The file is not UTF-8 or GB18030 text{hint}; save it as UTF-8 CSV and try again.",
-        file=name or None)
+        text, encoding = decoding.decode(data, msg("the file"))
+    except ValidationError as error:
+        return None, None, FileProblem(error.message, file=name or None)
+    return text, encoding, None
 
 
 # --- tables (CSV, XLSX) --------------------------------------------------------------------
@@ -150,13 +130,6 @@ def _split_terms(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(MULTI_VALUE_SEPARATOR) if part.strip()]
 
 
-def _unguard(cell: str) -> str:
-    # Undo the export's formula guard: "'=…" was written for a term starting with "=".
-    if cell.startswith("'") and cell[1:2] and cell[1] in _FORMULA_START:
-        return cell[1:]
-    return cell
-
-
 def parse_table(rows: Iterable[tuple[int, list[Any]]], name: str) -> ParsedFile:
     """Records from table rows given as (line number, cells), the first row the header."""
     parsed = ParsedFile(name)
@@ -184,7 +157,7 @@ def parse_table(rows: Iterable[tuple[int, list[Any]]], name: str) -> ParsedFile:
         for column in columns:
             value = texts[column.index].strip() if column.index < len(texts) else ""
             if column.kind == "term":
-                for text in _split_terms(_unguard(value)):
+                for text in _split_terms(formulas.unguard(value)):
                     record.terms.append(TermRecord(column.lang or "", text, column.status or ""))
             elif column.kind == "id":
                 record.id = value or None
@@ -195,7 +168,7 @@ def parse_table(rows: Iterable[tuple[int, list[Any]]], name: str) -> ParsedFile:
             elif column.kind == "source":
                 record.source = value or DEFAULT_SOURCE
             elif column.kind == "notes":
-                record.notes = _unguard(value)
+                record.notes = formulas.unguard(value)
             elif column.kind == "verified":
                 flag = value.lower()
                 if flag in _TRUE:
@@ -219,63 +192,32 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_csv(data: bytes, name: str = "glossary.csv") -> ParsedFile:
-    """Parse CSV bytes (encoding detected; comma, semicolon or tab separated)."""
-    text, encoding, trouble = decode_text(data, name)
-    if trouble is not None or text is None:
-        parsed = ParsedFile(name)
-        parsed.problems.append(trouble or problem("Unreadable file.", file=name))
-        return parsed
+def _read_rows(data: bytes, name: str, reader: Any,
+               limits: UploadLimits | None) -> ParsedFile:
+    """Records from the rows a bounded spreadsheet reader yields; its refusals as problems."""
+    encoding = None
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-    def numbered() -> Iterator[tuple[int, list[str]]]:
-        start = 1
-        try:
-            for cells in reader:
-                yield start, cells
-                start = reader.line_num + 1
-        except csv.Error as error:
-            raise _CsvBroken(start, str(error)) from error
-
-    try:
-        parsed = parse_table(numbered(), name)
-    except _CsvBroken as broken:
+        sheet = reader(data, limits or DEFAULT_LIMITS)
+        encoding = sheet.encoding
+        parsed = parse_table(sheet.rows, name)
+    except ValidationError as error:
         parsed = ParsedFile(name)
-        parsed.problems.append(problem(f"The CSV cannot be read here: {broken.reason}.",
-                                       row=broken.line, file=name))
+        parsed.problems.extend(FileProblem(p.reason, row=p.row, column=p.column, value=p.value,
+                                           file=name) for p in error.problems)
     parsed.encoding = encoding
     return parsed
 
 
-class _CsvBroken(Exception):
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line, self.reason = line, reason
+def read_csv(data: bytes, name: str = "glossary.csv",
+             limits: UploadLimits | None = None) -> ParsedFile:
+    """Parse CSV bytes (encoding by the one rule; comma, semicolon or tab separated)."""
+    return _read_rows(data, name, spreadsheets.read_csv, limits)
 
 
-def read_xlsx(data: bytes, name: str = "glossary.xlsx") -> ParsedFile:
+def read_xlsx(data: bytes, name: str = "glossary.xlsx",
+              limits: UploadLimits | None = None) -> ParsedFile:
     """Parse the first worksheet of an XLSX workbook (same columns as CSV)."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not XLSX
-        parsed = ParsedFile(name)
-        parsed.problems.append(problem(f"This is not a readable XLSX workbook ({error}).",
-                                       file=name))
-        return parsed
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [(index, list(cells)) for index, cells in
-                enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        workbook.close()
-    return parse_table(rows, name)
+    return _read_rows(data, name, spreadsheets.read_xlsx, limits)
 
 
 # --- TBX -----------------------------------------------------------------------------------
@@ -306,26 +248,23 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def read_tbx(data: bytes, name: str = "glossary.tbx") -> ParsedFile:
+def read_tbx(data: bytes, name: str = "glossary.tbx",
+             limits: UploadLimits | None = None) -> ParsedFile:
     """Parse TBX (TBX-Basic v2 ``martif``/``termEntry`` or TBX v3 ``tbx``/``conceptEntry``).
 
     Concept data: ``descrip type="subjectField"`` (domain; ``general`` when absent),
     ``descrip type="x-signFunction"``, ``admin type="source"``, ``admin type="x-verified"``,
     ``note``. Term data: ``termNote type="administrativeStatus"`` and ``partOfSpeech``.
     """
-    from lxml import etree
-
     parsed = ParsedFile(name)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False, remove_comments=True)
     try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        parsed.problems.append(problem(f"The TBX file is not well-formed XML: {error.msg}.",
-                                       row=error.lineno, file=name))
+        root = parse_xml(data, limits or DEFAULT_LIMITS, msg("the TBX file"),
+                         remove_comments=True)
+    except ValidationError as error:
+        parsed.problems.append(FileProblem(error.message, file=name))
         return parsed
     if _local(root.tag) not in ("martif", "tbx"):
-        parsed.problems.append(problem("This is not a TBX file (no martif or tbx root).",
+        parsed.problems.append(problem(msg("This is not a TBX file (no martif or tbx root)."),
                                        row=root.sourceline, file=name))
         return parsed
     for entry in root.iter():
@@ -453,10 +392,6 @@ def table_columns(records: list[ConceptRecord], langs: list[str]) -> list[tuple[
     return columns
 
 
-def _guard(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
 def table_rows(records: list[ConceptRecord], langs: list[str]) -> Iterator[list[str]]:
     """Header then one row per concept, formula-like cells guarded with a leading apostrophe."""
     term_columns = table_columns(records, langs)
@@ -466,9 +401,9 @@ def table_rows(records: list[ConceptRecord], langs: list[str]) -> Iterator[list[
         cells = [record.id or "", record.domain, record.function or "", record.source,
                  "1" if record.verified else "0"]
         for _header, lang, status in term_columns:
-            cells.append(_guard(f" {MULTI_VALUE_SEPARATOR} ".join(
+            cells.append(formulas.guard(f" {MULTI_VALUE_SEPARATOR} ".join(
                 t.text for t in record.terms_in(lang, status))))
-        cells.append(_guard(record.notes or ""))
+        cells.append(formulas.guard(record.notes or ""))
         yield cells
 
 
@@ -482,7 +417,12 @@ def write_csv(records: list[ConceptRecord], langs: list[str], stream: BinaryIO, 
 
 
 def write_xlsx(records: list[ConceptRecord], langs: list[str], stream: BinaryIO) -> None:
-    """Write an XLSX workbook (one sheet, same columns as CSV; text cells never formulas)."""
+    """Write an XLSX workbook (one sheet, same columns as CSV; text cells never formulas).
+
+    Cells are typed as text *and* formula-like ones keep the guard apostrophe: a
+    spreadsheet program re-saving the sheet, or a user editing the cell, would
+    otherwise turn ``=…`` into a live formula.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import TYPE_STRING
@@ -493,9 +433,7 @@ def write_xlsx(records: list[ConceptRecord], langs: list[str], stream: BinaryIO)
     for row in table_rows(records, langs):
         cells = []
         for value in row:
-            # openpyxl would store "=…" as a formula; typed as text it stays a term, so
-            # the CSV guard apostrophe is not needed here.
-            cell = WriteOnlyCell(sheet, value=_unguard(value))
+            cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = TYPE_STRING
             cells.append(cell)
         sheet.append(cells)
@@ -504,29 +442,35 @@ def write_xlsx(records: list[ConceptRecord], langs: list[str], stream: BinaryIO)
 
 # --- high level: import, export, load a folder ----------------------------------------------
 
-def read_file(data: bytes, name: str) -> ParsedFile:
+def read_file(data: bytes, name: str, limits: UploadLimits | None = None) -> ParsedFile:
     """Parse a glossary file by its extension (.csv/.txt/.tsv, .xlsx, .tbx/.xml)."""
     suffix = Path(name).suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(data, name)
+        return read_csv(data, name, limits)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(data, name)
+        return read_xlsx(data, name, limits)
     if suffix in (".tbx", ".xml"):
-        return read_tbx(data, name)
+        return read_tbx(data, name, limits)
     parsed = ParsedFile(name)
-    parsed.problems.append(problem("Unknown file type; use .csv, .xlsx or .tbx.", file=name))
+    parsed.problems.append(problem(msg("Unknown file type; use .csv, .xlsx or .tbx."),
+                                   file=name))
     return parsed
 
 
 def import_file(db: Database, actor: Any, data: bytes, name: str, *,
-                dry_run: bool = False, settings: Mapping[str, Any] | None = None) -> ApplyReport:
+                dry_run: bool = False,
+                limits: UploadLimits | Mapping[str, Any] | None = None,
+                settings: Mapping[str, Any] | None = None) -> ApplyReport:
     """Import one glossary file: validate every row, then upsert all or nothing."""
-    parsed = read_file(data, name)
+    limits = limits_of(limits)
+    check_size(len(data), limits.max_import_bytes, "MAX_IMPORT_BYTES")
+    parsed = read_file(data, name, limits)
     problems = parsed.problems + validate_records(parsed.records)
     if problems:
         problems.sort(key=lambda p: (p.row or 0))
-        raise ValidationError(problems, summary=(
-            f"{name} has {len(problems)} problem(s); nothing was saved."))
+        raise ValidationError(problems, summary=nmsg(
+            "%(name)s has %(n)s problem; nothing was saved.",
+            "%(name)s has %(n)s problems; nothing was saved.", len(problems), name=name))
     return apply_records(db, actor, parsed.records, covered_langs=parsed.languages,
                          dry_run=dry_run, action=f"import:{Path(name).name}", settings=settings)
 

@@ -8,8 +8,10 @@ import click
 
 from workbench import counties
 from workbench.cli import Env, pass_env
-from workbench.inventory import demo, importer, records
+from workbench.files.limits import UploadLimits, check_size
+from workbench.inventory import demo, importer, pending, records
 from workbench.jobs.cli import background_option, run_job_command
+from workbench.messages import cli_translator, msg
 
 
 @click.group("inventory")
@@ -49,16 +51,21 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
     new units that follows runs in the foreground, or with --background as a job
     (the last line is then {"job": ID}).
     """
+    limits = UploadLimits.from_settings(env.settings)
     report = importer.import_inventory(
-        env.db, env.actor, Path(file).read_bytes(), file, county=county, dry_run=dry_run,
-        photos_zip=Path(photos).read_bytes() if photos else None,
+        env.db, env.actor, read_file(file, limits.max_import_bytes, "MAX_IMPORT_BYTES"), file,
+        county=county, dry_run=dry_run,
+        photos_zip=read_file(photos, limits.zip_max_uncompressed_bytes,
+                             "ZIP_MAX_UNCOMPRESSED_BYTES") if photos else None,
         upload_dir=env.settings["UPLOAD_DIR"], max_photo_bytes=env.settings["MAX_PHOTO_BYTES"],
-        run_checks=not no_checks)
+        run_checks=not no_checks, limits=limits)
+    translator = cli_translator()
     for warning in report.warnings:
-        click.secho(f"Warning: {warning}", fg="yellow", err=True)
+        click.secho(msg("Warning: %(warning)s", warning=warning).render(translator),
+                    fg="yellow", err=True)
     if report.encoding and report.encoding not in ("utf-8", "utf-8-sig"):
         click.echo(f"Read as {report.encoding}.")
-    click.echo(report.summary())
+    click.echo(report.summary().render(translator))
     if not dry_run:
         click.echo(f"QA findings on installed texts: {report.findings}.")
         if not no_draft:
@@ -68,6 +75,26 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
             if run is not None:
                 click.echo(f"Machine-drafted {run['result']['drafted']} translation units "
                            "(review them before use).")
+
+
+def read_file(path: str, size_limit: int, setting: str) -> bytes:
+    """A file's bytes, refused (with the limit named) when it is larger than the limit."""
+    check_size(Path(path).stat().st_size, size_limit, setting)
+    return Path(path).read_bytes()
+
+
+@inventory.command("pending")
+@click.option("--clean", is_flag=True, help="Remove the checked imports past their time.")
+@pass_env
+def pending_command(env: Env, clean: bool) -> None:
+    """List checked imports waiting for confirmation; --clean removes expired ones."""
+    upload_dir = env.settings["UPLOAD_DIR"]
+    if clean:
+        removed = pending.expire(env.db, upload_dir)
+        click.echo(f"Removed {removed} expired checked imports.")
+    for row in pending.list_all(env.db):
+        click.echo(f"{row['created_at'][:16]}  {row['username']:<16} {row['bytes']:>12,} bytes  "
+                   f"until {row['expires_at'][:16]}  {row['file_name']}")
 
 
 def _pad(text: str, width: int) -> str:

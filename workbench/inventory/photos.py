@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +22,11 @@ from sqlite_utils import Database
 from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import NotFound, PermissionDenied, ValidationError
+from workbench.files.limits import LimitExceeded, size_text
 from workbench.messages import msg
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-MAX_PIXELS = 60_000_000  # guards against decompression bombs
+MAX_PIXELS = 50_000_000  # default of the setting PHOTO_MAX_PIXELS (decompression bombs)
 STORED_MAX_SIDE = 2560
 THUMB_SIDE = 320
 GPS_IFD = 0x8825
@@ -74,34 +76,23 @@ def gps_from_exif(image: Image.Image) -> tuple[float | None, float | None]:
     return round(lat, 7), round(lon, 7)
 
 
-def prepare_photo(data: bytes, original_name: str, max_bytes: int) -> PreparedPhoto:
-    """Check and re-encode one photo; ValidationError with a reason a person understands."""
+def prepare_photo(data: bytes, original_name: str, max_bytes: int,
+                  max_pixels: int = MAX_PIXELS) -> PreparedPhoto:
+    """Check and re-encode one photo; ValidationError with a reason a person understands.
+
+    Memory stays bounded: the pixel count is checked from the header before
+    decoding (``PHOTO_MAX_PIXELS``), a JPEG is decoded at a reduced scale when it
+    is larger than the stored size, and the image is shrunk before any copy is made.
+    """
     name = Path(original_name or "photo").name
     if len(data) > max_bytes:
-        raise ValidationError.single(
-            f"The photo is larger than {max_bytes // (1024 * 1024)} MB.", column="photo",
-            value=name)
+        raise ValidationError.single(msg("The photo is larger than %(size)s.",
+                                         size=size_text(max_bytes)), column="photo", value=name)
     if not data:
-        raise ValidationError.single("The photo file is empty.", column="photo", value=name)
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            if kind not in ALLOWED_FORMATS:
-                raise ValidationError.single(
-                    "Only JPEG, PNG or WebP photos are accepted.", column="photo", value=name)
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError.single("The photo has too many pixels.", column="photo",
-                                             value=name)
-            probe.verify()  # structural check of the whole file
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError,
-            ValueError):
-        raise ValidationError.single("The file is not a readable JPEG, PNG or WebP image.",
-                                     column="photo", value=name) from None
+        raise ValidationError.single(msg("The photo file is empty."), column="photo", value=name)
+    image = _decoded(data, name, max_pixels)
     latitude, longitude = gps_from_exif(image)
+    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):
         background = Image.new("RGB", image.size, "white")
@@ -110,7 +101,6 @@ def prepare_photo(data: bytes, original_name: str, max_bytes: int) -> PreparedPh
         image = background
     elif image.mode == "L":
         image = image.convert("RGB")
-    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
     stored = io.BytesIO()
     image.save(stored, "JPEG", quality=85, optimize=True)
     thumb_image = image.copy()
@@ -119,6 +109,33 @@ def prepare_photo(data: bytes, original_name: str, max_bytes: int) -> PreparedPh
     thumb_image.save(thumb, "JPEG", quality=80)
     return PreparedPhoto(stored.getvalue(), thumb.getvalue(), image.width, image.height,
                          hashlib.sha256(data).hexdigest(), name, latitude, longitude)
+
+
+def _decoded(data: bytes, name: str, max_pixels: int) -> Image.Image:
+    """The decoded image, after its format and size were checked from the header."""
+    unreadable = ValidationError.single(msg("The file is not a readable JPEG, PNG or WebP "
+                                            "image."), column="photo", value=name)
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ALLOWED_FORMATS:
+                raise ValidationError.single(msg("Only JPEG, PNG or WebP photos are accepted."),
+                                             column="photo", value=name)
+            if probe.width * probe.height > max_pixels:
+                raise LimitExceeded(msg(
+                    "The photo has more than %(limit)s pixels (setting PHOTO_MAX_PIXELS).",
+                    limit=f"{max_pixels:,}"), setting="PHOTO_MAX_PIXELS", limit=max_pixels,
+                    column="photo", value=name)
+            probe.verify()  # structural check of the whole file
+        image = Image.open(io.BytesIO(data))
+        # A JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the stored size.
+        image.draft("RGB", (STORED_MAX_SIDE, STORED_MAX_SIDE))
+        image.load()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError,
+            ValueError, TypeError, IndexError, struct.error, EOFError):
+        raise unreadable from None
+    return image
 
 
 def _write_files(upload_dir: str | Path, sign_id: int,

@@ -220,12 +220,19 @@ def county_prefix(county: dict[str, Any]) -> str:
     return initials or re.sub(r"[^A-Z0-9]", "", county["code"].upper())[:4] or "SG"
 
 
-def next_sign_numbers(db: Database, prefix: str, how_many: int) -> list[str]:
-    """``how_many`` unused sign codes ``PREFIX-000123`` following the highest one in use."""
+def next_sign_numbers(db: Database, prefix: str, how_many: int,
+                      county_id: int | None = None) -> list[str]:
+    """``how_many`` sign codes ``PREFIX-000123`` following the highest one in use.
+
+    Codes are unique per county (migration 0013), so only the county's own codes
+    count when ``county_id`` is given.
+    """
     start = len(prefix) + 2
+    county_filter, params = ("AND county_id = ?", [county_id]) if county_id else ("", [])
     row = db.execute(
         "SELECT max(CAST(substr(sign_code, ?) AS INTEGER)) FROM signs WHERE sign_code LIKE ? "
-        "AND substr(sign_code, ?) GLOB '[0-9]*'", [start, f"{prefix}-%", start]).fetchone()
+        f"AND substr(sign_code, ?) GLOB '[0-9]*' {county_filter}",
+        [start, f"{prefix}-%", start, *params]).fetchone()
     first = (row[0] or 0) + 1
     return [f"{prefix}-{n:06d}" for n in range(first, first + how_many)]
 
@@ -476,12 +483,15 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
             if not SIGN_CODE_RE.match(code):
                 raise ValidationError.single("A sign code has letters, digits, - _ . / only.",
                                              column="sign_code", value=code)
-            if db["signs"].count_where("sign_code = ?", [code]):
-                raise ValidationError.single("Another sign already has this code.",
-                                             column="sign_code", value=code)
+            # Codes are unique per county: another county's codes are neither
+            # visible nor in the way.
+            if db["signs"].count_where("county_id = ? AND sign_code = ?",
+                                       [site["county_id"], code]):
+                raise ValidationError.single(msg("Another sign of this county already has "
+                                                 "this code."), column="sign_code", value=code)
         else:
             county = next(db.query("SELECT * FROM counties WHERE id = ?", [site["county_id"]]))
-            code = next_sign_numbers(db, county_prefix(county), 1)[0]
+            code = next_sign_numbers(db, county_prefix(county), 1, site["county_id"])[0]
         now = audit.now_iso()
         row = dict(clean, site_id=site_id, county_id=site["county_id"], sign_code=code,
                    status="submitted", created_by=actor.username, created_at=now,
@@ -646,6 +656,31 @@ def findings_for(db: Database, zh: str, function: str, action: str, languages: s
     return found
 
 
+def finding_rows(sign_id: int, found: list[dict[str, Any]]) -> list[tuple]:
+    """``sign_findings`` rows of one sign's findings (as :func:`findings_for` gives them)."""
+    return [(sign_id, f["lang"], f["check_id"], f["severity"], f["message"], f["start_pos"],
+             f["end_pos"], f["suggestion"]) for f in found]
+
+
+def store_findings(db: Database, sign_ids: list[int], rows: list[tuple],
+                   counts: list[tuple[int, int]]) -> None:
+    """Replace these signs' findings by ``rows``; ``counts`` are (finding_count, sign id).
+
+    Runs in the caller's transaction. The findings may have been computed
+    before it began (an import checks outside its short write transaction).
+    """
+    for start in range(0, len(sign_ids), 500):
+        chunk = sign_ids[start:start + 500]
+        db.execute(f"DELETE FROM sign_findings WHERE sign_id IN ({','.join('?' * len(chunk))})",
+                   chunk)
+    db.conn.executemany(
+        "INSERT INTO sign_findings (sign_id, lang, check_id, severity, message, start_pos,"
+        " end_pos, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # finding_count is a cache of sign_findings; keeping it on the row keeps the
+    # has-QA-flags filter an index-free integer test.
+    db.conn.executemany("UPDATE signs SET finding_count = ? WHERE id = ?", counts)
+
+
 def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
     """Re-run the QA checks on these signs' installed texts and store the findings."""
     ids = list(sign_ids)
@@ -663,17 +698,10 @@ def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
                              f"FROM signs WHERE id IN ({marks})", chunk):
             found = findings_for(db, sign["zh"], sign["function"], sign["action"],
                                  sign["languages"], texts.get(sign["id"], {}), cache)
-            rows += [(sign["id"], f["lang"], f["check_id"], f["severity"], f["message"],
-                      f["start_pos"], f["end_pos"], f["suggestion"]) for f in found]
+            rows += finding_rows(sign["id"], found)
             if len(found) != sign["finding_count"]:
                 counts.append((len(found), sign["id"]))
-        db.execute(f"DELETE FROM sign_findings WHERE sign_id IN ({marks})", chunk)
-        db.conn.executemany(
-            "INSERT INTO sign_findings (sign_id, lang, check_id, severity, message, start_pos,"
-            " end_pos, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        # finding_count is a cache of sign_findings; keeping it on the row keeps the
-        # has-QA-flags filter an index-free integer test.
-        db.conn.executemany("UPDATE signs SET finding_count = ? WHERE id = ?", counts)
+        store_findings(db, chunk, rows, counts)
         total += len(rows)
     return total
 

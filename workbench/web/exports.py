@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -26,6 +26,7 @@ from workbench.exports.selection import SIGN_STATUSES, resolve_filter
 from workbench.inventory import records
 from workbench.web import nav_item
 from workbench.web.i18n import message_text, translator
+from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import page_arg
 
@@ -138,15 +139,12 @@ def xliff_import():
     if not import_form.validate_on_submit():
         return _render_index(form, import_form, status=400)
     upload = import_form.file.data
-    data = upload.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
-    if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
-        flash(_("The file is larger than the import limit."), "error")
-        return _render_index(form, import_form, status=400)
     try:
+        data = read_upload(upload, "MAX_IMPORT_BYTES") or b""
         report = import_xliff(get_db(), current_actor(), data, upload.filename or "file.xlf",
                               settings=current_app.config)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return _render_index(form, import_form, status=400)
     flash(_("%(sent)s translation(s) sent to review, %(left)s left untranslated, "
             "%(refused)s refused.", sent=len(report.submitted), left=report.untranslated,

@@ -29,6 +29,8 @@ from workbench.glossary.store import delete_concept, save_concept
 from workbench.glossary.usage import signs_using
 from workbench.web import home, nav_item
 from workbench.web.forms import show_problems
+from workbench.web.i18n import message_text
+from workbench.web.uploads import read_upload
 from workbench.web.security import can, current_actor, permission_required
 from workbench.web.params import page_arg
 
@@ -403,17 +405,16 @@ def import_file():
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
-        if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
-            abort(413)
         try:
+            data = read_upload(upload, "MAX_IMPORT_BYTES") or b""
             report = glossary_io.import_file(get_db(), current_actor(), data,
                                              upload.filename or "upload.csv",
                                              dry_run=bool(form.dry_run.data),
+                                             limits=current_app.config,
                                              settings=current_app.config)
         except ValidationError as error:
             problems = error.problems
-            flash(error.summary, "error")
+            flash(message_text(error.summary), "error")
         else:
             if not report.dry_run:
                 flash(_("Imported: %(created)s created, %(updated)s updated, %(same)s unchanged.",

@@ -5,13 +5,10 @@ the domain functions (another county's record raises NotFound → 404).
 """
 from __future__ import annotations
 
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   request, send_file, session, url_for)
+                   request, send_file, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,10 +23,12 @@ from workbench import auth, counties, jobs
 from workbench.db import get_db, to_int
 from workbench.errors import NotFound, ValidationError
 from workbench.inventory import dashboard as dashboard_data
-from workbench.inventory import importer, photos, records
+from workbench.inventory import importer, pending, photos, records
 from workbench.review import units
 from workbench.web import home, nav_item
 from workbench.web.forms import show_problems
+from workbench.web.i18n import message_text, translator
+from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, page_arg
 
@@ -417,19 +416,6 @@ def site_edit(site_id: int):
 # ---------------------------------------------------------------------------
 # Import
 
-PENDING_IMPORT_SECONDS = 24 * 3600
-
-
-def _import_dir() -> Path:
-    folder = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    # Checked files wait here for the user's confirmation; drop abandoned ones.
-    cutoff = time.time() - PENDING_IMPORT_SECONDS
-    for stale in folder.iterdir():
-        if stale.is_file() and stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
-    return folder
-
 
 @bp.route("/template.<fmt>")
 @permission_required("inventory.view")
@@ -457,62 +443,36 @@ def import_upload():
     report = problems = None
     token = None
     if form.validate_on_submit():
-        storage = form.file.data
-        if not storage or not storage.filename:
-            flash(_("Choose a CSV or XLSX file."), "error")
-        else:
-            data = storage.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
-            if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
-                abort(413)
-            zip_data = form.photos.data.read() if form.photos.data and \
-                form.photos.data.filename else None
-            try:
-                report = importer.import_inventory(
-                    get_db(), user, data, storage.filename, county=form.county_id.data or None,
-                    dry_run=True, photos_zip=zip_data,
-                    max_photo_bytes=current_app.config["MAX_PHOTO_BYTES"])
-            except ValidationError as error:
-                problems = error
+        try:
+            data = read_upload(form.file.data, "MAX_IMPORT_BYTES")
+            if data is None:
+                flash(_("Choose a CSV or XLSX file."), "error")
             else:
-                # Keep the checked files server-side until the user confirms.
-                token = secrets.token_hex(16)
-                folder = _import_dir()
-                (folder / f"{token}.data").write_bytes(data)
-                if zip_data is not None:
-                    (folder / f"{token}.zip").write_bytes(zip_data)
-                pending = session.get("inventory_imports", {})
-                pending[token] = {"file_name": Path(storage.filename).name,
-                                  "county": form.county_id.data or None}
-                session["inventory_imports"] = pending
+                zip_data = read_upload(form.photos.data, "ZIP_MAX_UNCOMPRESSED_BYTES")
+                report, token = pending.stage(
+                    get_db(), user, data, form.file.data.filename,
+                    county=form.county_id.data or None, photos_zip=zip_data,
+                    upload_dir=current_app.config["UPLOAD_DIR"], settings=current_app.config)
+        except ValidationError as error:
+            problems = error
     return render_template("inventory/import.html", form=form, report=report,
-                           problems=problems, token=token)
+                           problems=problems, token=token,
+                           waiting=pending.list_pending(get_db(), user))
 
 
 @bp.route("/import/confirm", methods=["POST"])
 @permission_required("inventory.submit")
 def import_confirm():
     """Write a checked import (all or nothing)."""
-    token = request.form.get("token", "")
-    pending = session.get("inventory_imports", {})
-    if token not in pending or not token.isalnum():
-        flash(_("This import expired; upload the file again."), "error")
-        return redirect(url_for("inventory.import_upload"))
-    info = pending.pop(token)
-    session["inventory_imports"] = pending
-    folder = _import_dir()
-    data_path, zip_path = folder / f"{token}.data", folder / f"{token}.zip"
+    user = current_actor()
     try:
-        report = importer.import_inventory(
-            get_db(), current_actor(), data_path.read_bytes(), info["file_name"],
-            county=info["county"], photos_zip=zip_path.read_bytes() if zip_path.exists()
-            else None, upload_dir=current_app.config["UPLOAD_DIR"],
-            max_photo_bytes=current_app.config["MAX_PHOTO_BYTES"])
-    except ValidationError as error:
-        flash(str(error), "error")
+        report = pending.confirm(get_db(), user, request.form.get("token", ""),
+                                 upload_dir=current_app.config["UPLOAD_DIR"],
+                                 settings=current_app.config)
+    except (ValidationError, NotFound) as error:
+        flash(message_text(error.message) if isinstance(error, NotFound)
+              else error.render(translator()), "error")
         return redirect(url_for("inventory.import_upload"))
-    finally:
-        data_path.unlink(missing_ok=True)
-        zip_path.unlink(missing_ok=True)
     flash(_("Imported: %(sites)s sites and %(created)s signs created, %(updated)s signs "
             "updated, %(unchanged)s unchanged.", sites=report.sites_created,
             created=report.signs_created, updated=report.signs_updated,
@@ -524,6 +484,20 @@ def import_confirm():
     run_id = jobs.start(get_db(), current_actor(), "inventory.draft", {"sign_ids": changed},
                         settings=current_app.config)
     return redirect(url_for("inventory.signs", sort="updated", job=run_id))
+
+
+@bp.route("/import/discard", methods=["POST"])
+@permission_required("inventory.submit")
+def import_discard():
+    """Give up a checked import that waits for confirmation."""
+    try:
+        pending.discard(get_db(), current_actor(), request.form.get("token", ""),
+                        current_app.config["UPLOAD_DIR"])
+    except NotFound as error:
+        flash(message_text(error.message), "error")
+    else:
+        flash(_("The checked file was discarded."), "success")
+    return redirect(url_for("inventory.import_upload"))
 
 
 # ---------------------------------------------------------------------------
