@@ -42,7 +42,7 @@ def read_dev_set(path: Path) -> list[tuple[str, str, list[str], str]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        zh, lang, references, category = line.split("\t")
+        zh, lang, references, category = line.split("\t")[:4]
         rows.append((zh, lang, [r.strip() for r in references.split(" | ")], category))
     return rows
 

@@ -21,6 +21,7 @@ from workbench import audit, auth
 from workbench.db import open_db, transaction
 from workbench.documents import store
 from workbench.errors import Conflict, NotFound, ValidationError
+from workbench.messages import render
 from workbench.review.units import apply_machine_draft
 
 log = logging.getLogger(__name__)
@@ -172,7 +173,8 @@ def run_job(db: Database, job_id: int, actor: auth.User, settings: dict[str, Any
         with transaction(db):
             for unit, draft in results:
                 if not draft or not (draft.text or "").strip():
-                    reason = (draft.reason if draft else None) or "no draft"
+                    # A reason is a message (unhashable); count it by its English text.
+                    reason = render(draft.reason if draft else None) or "no draft"
                     no_draft_reasons[reason] = no_draft_reasons.get(reason, 0) + 1
                     continue
                 if apply_machine_draft(db, actor, unit["id"], draft):

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from workbench.cli import Env, pass_env
-from workbench.errors import WorkbenchError
+from workbench.errors import ValidationError, WorkbenchError
 from workbench.glossary.io import decode_text
+from workbench.messages import cli_translator, msg, render
 from workbench.mt import list_engines, models
 from workbench.mt.pipeline import draft_texts
 
@@ -33,21 +34,26 @@ def draft(env: Env, source: str, target: str, engine: str | None, output_format:
     # UTF-8 (with or without BOM), UTF-16 with BOM or GB18030, as for glossary files.
     content, _encoding, problem = decode_text(file.read(), getattr(file, "name", "input"))
     if problem is not None or content is None:
-        raise WorkbenchError(str(problem) if problem else "The input cannot be decoded.")
+        if problem is not None:
+            raise ValidationError([problem])
+        raise WorkbenchError(msg("The input cannot be decoded."))
     # Only \n (or \r\n) ends a line: the output must line up with `wc -l` of the input.
     texts = content.replace("\r\n", "\n").split("\n")
     if texts and texts[-1] == "":
         texts.pop()
     drafts = draft_texts(env.db, texts, source, target, engine=engine,
                          settings=env.settings, use_memory=not no_memory)
+    translator = cli_translator()
     for line, result in zip(texts, drafts):
         if output_format == "jsonl":
             record = {"source": line, "text": result.text, "engine": result.engine,
                       "model": result.model, "score": result.score, "origin": result.origin,
                       "terms": [{"source": t.source, "target": t.target,
                                  "concept_id": t.concept_id} for t in result.terms],
-                      "reason": result.reason, "tm_id": result.tm_id,
-                      "tm_score": result.tm_score}
+                      "reason": render(result.reason, translator) or None,
+                      "unknown": [{"source": span.source, "start": span.start, "end": span.end}
+                                  for span in result.unknown],
+                      "tm_id": result.tm_id, "tm_score": result.tm_score}
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             # A line break inside a draft would shift every later line.

@@ -165,6 +165,11 @@ def remove_forbidden(text: str, glossary: Glossary | None,
             continue
         if _inside_rendering(folded, start, end + 1, preferred):
             continue
+        if preferred.casefold().startswith(folded[start:end + 1] + " ") and \
+                folded[end + 1:end + 2] == " ":
+            # "No Picking" is forbidden because it does not say what; "No Picking the
+            # Flowers" does, and must not become "No Picking Flowers the Flowers".
+            continue
         found.append((start, end + 1, preferred))
     if not found:
         return text, []

@@ -12,9 +12,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from workbench.messages import msg
 from workbench.mt import memory
 from workbench.mt.base import (
-    ORIGIN_TM_EXACT, ORIGIN_TM_FUZZY, Draft, empty_draft, engine_classes, get_engine,
+    ORIGIN_TM_EXACT,
+    ORIGIN_TM_FUZZY,
+    Draft,
+    empty_draft,
+    engine_classes,
+    get_engine,
 )
 
 TM_ENGINE_ID = "memory"
@@ -67,7 +73,7 @@ def draft_texts(db: Database, texts: list[str], source: str = "zh", target: str 
     pending: dict[str, list[int]] = {}
     for index, text in enumerate(texts):
         if not text or not text.strip():
-            drafts[index] = empty_draft(engine_id, "The source text is empty.")
+            drafts[index] = empty_draft(engine_id, msg("The source text is empty."))
             continue
         if use_memory:
             matches = memory.lookup(db, text, source, target, threshold=threshold, limit=1)
@@ -79,14 +85,16 @@ def draft_texts(db: Database, texts: list[str], source: str = "zh", target: str 
         engine_obj = get_engine(engine_id, db, settings)
         unique = list(pending)
         if not engine_obj.supports(source, target):
-            results = [empty_draft(engine_id, f"The engine {engine_id!r} does not translate "
-                                   f"{source} → {target}.") for _ in unique]
+            results = [empty_draft(engine_id, msg(
+                "The engine %(engine)s does not translate %(source)s → %(target)s.",
+                engine=engine_id, source=source, target=target)) for _ in unique]
         else:
             results = engine_obj.translate_batch(unique, source, target)
         for text, result in zip(unique, results):
             for number, index in enumerate(pending[text]):
                 # Each position gets its own object, so a caller may edit one draft.
-                drafts[index] = result if number == 0 else replace(result, terms=list(result.terms))
+                drafts[index] = result if number == 0 else replace(
+                    result, terms=list(result.terms), unknown=list(result.unknown))
     return drafts  # type: ignore[return-value]
 
 

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from workbench import auth
 from workbench.errors import WorkbenchError
+from workbench.messages import MessageLike
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,9 @@ class EngineDraft:
     text: str = ""
     score: float | None = None
     model: str | None = None
-    reason: str | None = None
+    reason: MessageLike | None = None
     terms: list[Any] = field(default_factory=list)
+    unknown: list[Any] = field(default_factory=list)  # untranslated parts of a partial draft
 
 
 def engine_drafts(db: Database, unit: Mapping[str, Any],
@@ -123,7 +125,7 @@ def engine_drafts(db: Database, unit: Mapping[str, Any],
             draft = draft_texts(db, [unit["source_text"]], source, target, engine=info.id,
                                 settings=settings, use_memory=False)[0]
         except WorkbenchError as error:
-            drafts.append(EngineDraft(info.id, info.name, reason=str(error)))
+            drafts.append(EngineDraft(info.id, info.name, reason=error.message))
             continue
         except Exception as error:  # noqa: BLE001 - one broken engine must not hide the rest
             log.exception("Engine %s failed on unit %s", info.id, unit["id"])
@@ -131,5 +133,5 @@ def engine_drafts(db: Database, unit: Mapping[str, Any],
                                                                  f"{error}"))
             continue
         drafts.append(EngineDraft(info.id, info.name, draft.text, draft.score, draft.model,
-                                  draft.reason, list(draft.terms)))
+                                  draft.reason, list(draft.terms), list(draft.unknown)))
     return drafts

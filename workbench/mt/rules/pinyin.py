@@ -41,6 +41,28 @@ def _segmenter():
     return _jieba
 
 
+def _tagged(chinese: str) -> list[tuple[str, str]]:
+    """Words of ``chinese`` with jieba's part-of-speech tags (ns: place name)."""
+    _segmenter()
+    import jieba.posseg
+
+    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(chinese, HMM=False)]
+
+
+def is_place_word(chinese: str) -> bool:
+    """Whether ``chinese`` is one word that the dictionary knows as a place name (杭州, 上海)."""
+    words = _tagged(chinese)
+    return len(words) == 1 and words[0][1] == "ns" and len(chinese) >= 2
+
+
+def leading_place(chinese: str) -> str:
+    """The place name ``chinese`` starts with (上海梅山 → 上海), or an empty string."""
+    words = _tagged(chinese)
+    if words and words[0][1] == "ns" and len(words[0][0]) >= 2:
+        return words[0][0]
+    return ""
+
+
 def add_words(words: Iterable[str]) -> None:
     """Add (glossary) words to the segmenter's dictionary so names split as the glossary says."""
     segmenter = _segmenter()
