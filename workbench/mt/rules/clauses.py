@@ -29,6 +29,7 @@ _HERE = {"在此处": "Here", "在此": "Here", "在这里": "Here", "此处": "
          "此区域": "in This Area", "本区域": "in This Area", "区域内": "in This Area"}
 # Manner words English leaves implicit on a sign (请勿随意丢弃 → Do Not Drop).
 _DROPPED = ("随意", "随地", "随便", "擅自", "私自", "任意", "乱")
+_ORDERLY = ("按顺序", "依次", "有序", "按次序")
 _OBJECT_MARKERS = ("将", "把")
 _COMPLEMENTS = {"进": "into", "入": "into", "到": "to", "至": "to", "在": "on"}
 _YOURS = ("您的", "你的", "自己的", "您", "自己")
@@ -91,6 +92,11 @@ class ClauseRules:
             return self._place_qualifier(text[1:])
         if text[:1] in ("从", "由") and len(text) > 2:
             return self._route_qualifier(text[1:])
+        if text[:1] in ("向", "往") and len(text) > 2:
+            return self._direction_qualifier(text[1:])
+        for zh in _ORDERLY:
+            if text.startswith(zh) and len(text) > len(zh):
+                return Rendering("in Order", SCORE_PATTERN), text[len(zh):]
         return None
 
     def _route_qualifier(self, text: str) -> tuple[Rendering, str] | None:
@@ -105,7 +111,8 @@ class ClauseRules:
         return None
 
     def _is_action(self, text: str) -> bool:
-        return any(text.startswith(verb) for verb in self.tables.verbs)
+        verbs = self.tables.verbs
+        return text in verbs or any(text[:size] in verbs for size in range(2, 7))
 
     def _place_qualifier(self, text: str) -> tuple[Rendering, str] | None:
         # 在 + place + locative (内, 上, 之间 …) + action: the place with its preposition.
@@ -122,6 +129,23 @@ class ClauseRules:
                     preposition = "behind"  # 黄线外 → behind the Yellow Line
                 words = [preposition, *(["the"] if article == "the" else []), place.text]
                 return joined([place], " ".join(words)), text[end + len(zh):]
+        # 在禁烟区吸烟: a place without a locative word, directly before the action.
+        for end in range(len(text) - 1, 0, -1):
+            if self._is_action(text[end:]):
+                place = self._noun(text[:end])
+                if place is not None and not place.unknown:
+                    return joined([place], f"in {_place_article(place.text)}"), text[end:]
+        return None
+
+    def _direction_qualifier(self, text: str) -> tuple[Rendering, str] | None:
+        # 向水中投掷物品 → Throwing Objects into the Water (written after the action).
+        for end in range(len(text) - 1, 0, -1):
+            for zh in ("中", "里", "内"):
+                if text.startswith(zh, end) and self._is_action(text[end + 1:]):
+                    place = self._noun(text[:end])
+                    if place is not None and not place.unknown:
+                        return joined([place], f"into {_place_article(place.text)}"), \
+                            text[end + 1:]
         return None
 
     # --- actions -------------------------------------------------------------------------
@@ -132,6 +156,9 @@ class ClauseRules:
         single = self._action(text, form)
         if single is not None:
             return single
+        pair = self._juxtaposed(text, form)
+        if pair is not None:
+            return pair
         if "、" not in text and not re.search("[和或及与]", text):
             return None
         # Several actions: 吐痰、便溺 → Spitting or Urinating; 排队和等候 → Queue and Wait.
@@ -149,6 +176,19 @@ class ClauseRules:
                 return joined(done, text_out)
         return None
 
+    def _juxtaposed(self, text: str, form: str) -> Rendering | None:
+        # Two actions written one after the other: 奔跑打闹 → Run or Play Around,
+        # 排队上车 → Queue and Board.
+        verbs = self.tables.verbs
+        for split in range(2, len(text) - 1):
+            first, second = verbs.get(text[:split]), verbs.get(text[split:])
+            if first is not None and second is not None:
+                conjunction = "and" if form == "verb" else "or"
+                words = [_form(first, form), _form(second, form)]
+                return Rendering(f" {conjunction} ".join(w.replace(" {o}", "") for w in words),
+                                 SCORE_PATTERN)
+        return None
+
     def _action(self, text: str, form: str) -> Rendering | None:
         text = text.rstrip("等")
         verb = self.tables.verbs.get(text)
@@ -163,16 +203,17 @@ class ClauseRules:
 
     def _verb_object(self, value: str, form: str) -> Rendering | None:
         """A known action followed by its object (翻越护栏 → Climbing Over Railings)."""
-        for length in range(min(len(value) - 2, 6), 0, -1):
+        for length in range(min(len(value) - 2, 6), 1, -1):
             # An object of one character makes a compound, not an action on a thing
-            # (吸烟区 is a smoking area).
+            # (吸烟区 is a smoking area); a verb of one character (按, 停) is too often
+            # part of another word to be read as one here.
             verb = self.tables.verbs.get(value[:length])
             if verb is None:
                 continue
             thing = self._object(value[length:], article=True)
-            if thing is None:
+            if thing is None or "".join(thing.unknown) == value[length:]:
                 continue
-            return joined([thing], _with_object(_form(verb, form), thing.text))
+            return joined([thing], _with_object(_form(verb, form, with_object=True), thing.text))
         return None
 
     def _object_first(self, text: str, form: str) -> Rendering | None:
@@ -185,7 +226,7 @@ class ClauseRules:
                 thing = self._object(text[:start], article=True)
                 if thing is None:
                     continue
-                action = _with_object(_form(verb, form), thing.text)
+                action = _with_object(_form(verb, form, with_object=True), thing.text)
                 rest = text[end:]
                 if not rest:
                     return joined([thing], action)
@@ -228,14 +269,43 @@ class ClauseRules:
         return thing
 
 
-def _form(verb: Verb, form: str) -> str:
-    return verb.gerund if form == "gerund" else verb.verb
+def _form(verb: Verb, form: str, with_object: bool = False) -> str:
+    if form != "gerund":
+        return verb.verb
+    if with_object and not verb.gerund.split()[0].endswith("ing"):
+        # "No Entry", but "No Entering the Scenic Area": with an object the -ing form.
+        first, _space, rest = verb.verb.partition(" ")
+        return " ".join([ing_form(first), rest]).strip()
+    return verb.gerund
+
+
+def ing_form(verb: str) -> str:
+    """The -ing form of an English verb: Enter → Entering, Use → Using, Run → Running."""
+    lower = verb.lower()
+    vowels = sum(c in "aeiou" for c in lower)
+    if lower.endswith("ie"):
+        stem = verb[:-2] + "y"
+    elif lower.endswith("e") and not lower.endswith(("ee", "ye", "oe")) and len(lower) > 2:
+        stem = verb[:-1]
+    elif vowels == 1 and len(lower) >= 3 and lower[-1] not in "aeiouwxy" and \
+            lower[-2] in "aeiou" and lower[0] not in "aeiou":
+        stem = verb + verb[-1]  # Run → Running, Stop → Stopping
+    else:
+        stem = verb
+    return stem + "ing"
 
 
 def _with_object(action: str, thing: str) -> str:
     if "{o}" in action:
         return action.replace("{o}", thing)
     return f"{action} {thing}"
+
+
+def _place_article(place: str) -> str:
+    """A place after a preposition: "the" unless it has its own (in This Area)."""
+    if place.startswith(("the ", "The ", "This ", "Your ")):
+        return place
+    return f"the {place}"
 
 
 def _with_article(noun: str) -> str:

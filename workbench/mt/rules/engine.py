@@ -42,7 +42,7 @@ CASED_LANGS = {"en"}
 _CLAUSE_BREAK = re.compile(r"[\s，,。；;！!？?]+")
 _SENTENCE_END = ("。", "．", "！", "!", "？", "?")
 # A notice this long (Chinese characters) is written as sentences, not as a sign label.
-SENTENCE_LENGTH = 12
+SENTENCE_LENGTH = 14
 # A partial draft needs more than this share of the source's characters translated.
 MIN_KNOWN_SHARE = 0.5
 
@@ -95,7 +95,8 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
         # Composed text could still spell a phrase the glossary forbids (Rental Car): never
         # let one out. One-word forbidden forms are pinyin generics (Lu, Xi) that a correct
         # pinyin specific part may equal, so they are left to the QA checks.
-        rendering.text, _replaced = remove_forbidden(text, self.glossary, min_words=2)
+        rendering.text, _replaced = remove_forbidden(text, self.glossary, min_words=2,
+                                                     source=source)
         return rendering, None
 
     def _is_sentence(self, raw: str, source: str) -> bool:
@@ -200,6 +201,7 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
 RuleComposer._FORMS = {
     "noun": RuleComposer._noun, "verb": RuleComposer._imperative,
     "not": RuleComposer._negated, "act": RuleComposer._action_slot,
+    "doing": RuleComposer._doing,
     "gerund": RuleComposer._gerund, "warning": RuleComposer._warning,
     "message": RuleComposer._message, "number": RuleComposer._number,
     "numeral": RuleComposer._numeral, "clause": RuleComposer._clause,

@@ -38,6 +38,9 @@ _RING = re.compile(rf"^(?P<d1>[东西南北])?(?P<n>{CHINESE_NUMERAL}|[内中外
 _RING_WORDS = {"内": "Inner", "中": "Middle", "外": "Outer"}
 _NUMBERED = re.compile(r"(?P<n>[一二三四五六七八九十]{1,3})$")
 _PINYIN_WORD = re.compile(r"^[A-Z][a-zü']+$")
+# Generics of a structure that belongs to a road (国兴大道辅路 Guoxing Avenue Side Road).
+_ATTACHED = frozenset({"辅路", "支路", "高架", "高架路", "高架桥", "隧道", "桥", "大桥", "立交",
+                       "立交桥", "人行天桥"})
 
 
 def join_words(parts: list[str]) -> str:
@@ -163,6 +166,13 @@ class NameRules:
 
     def _road(self, prefix: str, generic_zh: str, generic_en: str, generic: Generic,
               terms: list[TermUse]) -> Rendering | None:
+        if generic_zh in _ATTACHED:
+            inner = self.generic_suffix(prefix)
+            if inner is not None and inner[2].kind == "road" and inner[0] not in _ATTACHED:
+                road = self.name(prefix)
+                if road is not None:
+                    return Rendering(join_words([road.text, self._abbreviated(generic_en)]),
+                                     road.score, road.terms + terms)
         before: list[str] = []
         after: list[str] = []
         direction = self._direction(prefix)

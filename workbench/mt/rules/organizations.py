@@ -69,11 +69,20 @@ class Place:
 
 @dataclass
 class Unit:
-    """One body of an organization name, without its place (Department of Finance)."""
+    """One body of an organization name, without its place (Department of Finance).
+
+    ``named``: the body has a name of its own (中南医院 Zhongnan Hospital), ``numbered``:
+    an ordinal (第三人民医院), ``head``/``field``: the Chinese head and field.
+    """
 
     text: str
     kind: str
     terms: list[TermUse] = field(default_factory=list)
+    named: bool = False
+    numbered: bool = False
+    head: str = ""
+    field: str = ""
+    guessed: bool = False  # its own name is a pinyin guess, not a known name
 
 
 def _head_of(tables: Tables, zh: str) -> tuple[str, OrgBody] | None:
@@ -184,7 +193,10 @@ class OrgRules:
                     found.append((place, i + size + len(level_zh)))
                     break
         leading = pinyin.leading_place(text[i:])
-        if leading and not any(end == i + len(leading) for _p, end in found):
+        # A place the dictionary knows without a level (上海 in 上海梅山医院); one with a
+        # level inside (上海市浦东新区) is read part by part above.
+        if leading and len(leading) <= 3 and not any(end == i + len(leading) for _p, end in found) \
+                and not any(c in leading for c in "省市县区镇乡村"):
             found.append((Place(self.pinyin_word(leading)), i + len(leading)))
         found.sort(key=lambda item: -item[1])
         return found
@@ -209,17 +221,29 @@ class OrgRules:
 
     # --- bodies --------------------------------------------------------------------------
     def _units(self, text: str) -> list[Unit] | None:
-        """``text`` as a sequence of bodies, each ending with a known head, or None."""
-        if not text:
+        """``text`` as a sequence of bodies, each ending with a known head, or None.
+
+        Of the readings, the one that guesses fewest names in pinyin wins, then the one
+        with fewest bodies: 海南大学法学院 is Hainan University + Law School, not a
+        school named "Daxuefa".
+        """
+        parses = self._unit_parses(text, {})
+        if not parses:
             return None
+        return min(parses, key=lambda units: (sum(u.guessed for u in units), len(units)))
+
+    def _unit_parses(self, text: str, memo: dict[str, list[list[Unit]]]) -> list[list[Unit]]:
+        if text in memo:
+            return memo[text]
+        parses: list[list[Unit]] = []
         for end in range(len(text), 0, -1):
-            for unit in self._units_ending(text[:end]):
-                if end == len(text):
-                    return [unit]
-                rest = self._units(text[end:])
-                if rest is not None:
-                    return [unit, *rest]
-        return None
+            units = self._units_ending(text[:end])
+            if not units:
+                continue
+            rests = [[]] if end == len(text) else self._unit_parses(text[end:], memo)
+            parses.extend([unit, *rest] for unit in units for rest in rests)
+        memo[text] = parses[:64]  # a name has few readings; this bounds pathological input
+        return memo[text]
 
     def _units_ending(self, zh: str) -> list[Unit]:
         """The readings of ``zh`` as one body (glossary first, then head + field)."""
@@ -228,12 +252,15 @@ class OrgRules:
         head = _head_of(self.tables, zh)
         if head is None:
             return units
+        head_zh, body = head
         if lex is not None and lex.entry is not None and not self._is_place_name(zh):
             rendering = self.established(lex.entry)
-            units.append(Unit(rendering.text, head[1].kind, rendering.terms))
-        head_zh, body = head
+            field_zh = zh[:-len(head_zh)]
+            units.append(Unit(rendering.text, body.kind, rendering.terms, head=head_zh,
+                              field=field_zh if field_zh in self.tables.org_functions else ""))
         composed = self._field_and_head(zh[:-len(head_zh)], body)
         if composed is not None:
+            composed.head = head_zh
             units.append(composed)
         return units
 
@@ -245,16 +272,18 @@ class OrgRules:
             return Unit(_without_field(body.en), body.kind)
         ordinal = _ORDINAL_PREFIX.match(prefix)
         if ordinal:
+            # Schools and courts are numbered (Haikou No. 1 Middle School, Hainan No. 1
+            # Intermediate People's Court), hospitals counted (Haikou Third People's Hospital).
             number = chinese_number(ordinal.group(1))
             rest = self._field_and_head(prefix[ordinal.end():], body)
             if number is None or rest is None:
                 return None
-            if body.kind == "school":
-                return Unit(f"No. {number} {rest.text}", body.kind, rest.terms)
-            return Unit(f"{ordinal_word(number)} {rest.text}", body.kind, rest.terms)
+            numeral = f"No. {number}" if body.kind in ("school", "court") else \
+                ordinal_word(number)
+            return Unit(f"{numeral} {rest.text}", body.kind, rest.terms, numbered=True)
         field_en = self._field(prefix)
         if field_en is not None:
-            return Unit(_with_field(body.en, field_en), body.kind)
+            return Unit(_with_field(body.en, field_en), body.kind, field=prefix)
         if body.kind not in ("institution", "school", "court"):
             return None
         return self._specific_unit(prefix, body)
@@ -268,14 +297,15 @@ class OrgRules:
                 specific = self.specific(prefix[:split])
                 if specific is not None:
                     return Unit(join_words([specific.text, _with_field(body.en, field_en)]),
-                                body.kind, specific.terms)
+                                body.kind, specific.terms, named=True,
+                                guessed=not specific.terms)
         if len(prefix) > 4 or not all(CJK.match(c) for c in prefix):
             return None
         specific = self.specific(prefix)
         if specific is None:
             return None
         return Unit(join_words([specific.text, _without_field(body.en)]), body.kind,
-                    specific.terms)
+                    specific.terms, named=True, guessed=not specific.terms)
 
     def _field(self, zh: str) -> str | None:
         """The English of a body's field: one known field or several joined (A, B and C)."""
@@ -302,6 +332,13 @@ class OrgRules:
         for unit in units[1:]:
             if first.kind in _NESTING_KINDS:
                 text = f"{unit.text} of the {text}"
+            elif unit.named:
+                text = f"{unit.text} of {text}"  # 武汉大学中南医院 Zhongnan Hospital of …
+            elif first.kind == "school" and unit.head == "学院" and unit.field:
+                # 浙江大学医学院 → Zhejiang University School of Medicine
+                noun = self.tables.org_field_nouns.get(unit.field) or \
+                    self.tables.org_functions[unit.field]
+                text = f"{text} School of {noun}"
             else:
                 text = join_words([text, unit.text])  # 海南大学图书馆 Hainan University Library
         terms = [t for p in places for t in p.terms] + [t for u in units for t in u.terms]
@@ -317,7 +354,8 @@ class OrgRules:
                 where += ", " + ", ".join(p.name for p in reversed(outer))
             return f"{unit.text} of {where}"
         words = [p.name for p in places]
-        if inner.level is not None:
+        if inner.level is not None and not unit.numbered:
+            # A numbered body leaves the level out (Haikou Third People's Hospital).
             political = unit.kind in _NESTING_KINDS
             words.append(inner.level.adjective if political else inner.level.institution)
         return join_words([w for w in words if w] + [unit.text])

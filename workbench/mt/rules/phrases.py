@@ -163,6 +163,14 @@ class PhraseRules:
         # An action only, never a noun: 不 + action (不随地吐痰 → No Spitting).
         return self.verb_phrase(value, "gerund") or self._unknown_action(value)
 
+    def _doing(self, value: str) -> Rendering | None:
+        # What people are doing when an instruction applies: an action, never a guess.
+        lenient, self.lenient = self.lenient, False
+        try:
+            return self.verb_phrase(value, "gerund")
+        finally:
+            self.lenient = lenient
+
     def _gerund(self, value: str) -> Rendering | None:
         # A noun works after "No" as well (禁止吸烟区 → No Smoking Area).
         return self.verb_phrase(value, "gerund") or self._noun(value)

@@ -116,6 +116,7 @@ class Tables:
     org_levels: dict[str, OrgLevel]
     org_bodies: dict[str, OrgBody]
     org_functions: dict[str, str]
+    org_field_nouns: dict[str, str]
     foreign_words: dict[str, dict[str, str]]
     locatives: dict[str, tuple[str, str]]
     possessed: frozenset[str]
@@ -180,7 +181,8 @@ def load_tables() -> Tables:
                     for zh, noun, adjective, institution in read_table("org_levels.tsv", 4)},
         org_bodies={zh: OrgBody(en, kind, affiliated)
                     for zh, en, kind, affiliated in read_table("org_bodies.tsv", 4)},
-        org_functions={zh: en for zh, en in read_table("org_functions.tsv", 2)},
+        org_functions={zh: en for zh, en, _noun in read_table("org_functions.tsv", 3)},
+        org_field_nouns={zh: noun for zh, _en, noun in read_table("org_functions.tsv", 3) if noun},
         foreign_words=_foreign_words(),
         locatives={zh: (preposition, article)
                    for zh, preposition, article in read_table("locatives.tsv", 3)},
