@@ -38,6 +38,8 @@ _RING = re.compile(rf"^(?P<d1>[东西南北])?(?P<n>{CHINESE_NUMERAL}|[内中外
 _RING_WORDS = {"内": "Inner", "中": "Middle", "外": "Outer"}
 _NUMBERED = re.compile(r"(?P<n>[一二三四五六七八九十]{1,3})$")
 _PINYIN_WORD = re.compile(r"^[A-Z][a-zü']+$")
+# A run of characters this long is not one name (pinyin names have 2-4 syllables).
+MAX_PINYIN_RUN = 5
 # Generics of a structure that belongs to a road (国兴大道辅路 Guoxing Avenue Side Road).
 _ATTACHED = frozenset({"辅路", "支路", "高架", "高架路", "高架桥", "隧道", "桥", "大桥", "立交",
                        "立交桥", "人行天桥"})
@@ -213,7 +215,7 @@ class NameRules:
             bare = bare_name(entry, self.tables)
             if _PINYIN_WORD.match(bare):
                 return Rendering(bare, SCORE_NAME_KNOWN, [term(entry, bare)])
-        if not all(CJK.match(c) or c.isalnum() for c in prefix):
+        if not all(CJK.match(c) or c.isalnum() for c in prefix) or len(prefix) > MAX_PINYIN_RUN:
             return None
         return Rendering(self.pinyin_word(prefix), SCORE_NAME_PINYIN)
 
@@ -281,36 +283,47 @@ class NameRules:
 
     def _names_and_pinyin(self, prefix: str) -> Rendering | None:
         # Names found inside the specific part stay as the glossary writes them; a place
-        # name leading it is its own word (上海梅山 → Shanghai Meishan); each remaining
-        # run of characters becomes one pinyin word.
+        # name leading it is its own word (上海梅山 → Shanghai Meishan); after a name, a
+        # word the tables know is translated, never left in pinyin (五指山热带雨林风景区 →
+        # Wuzhi Mountain Tropical Rainforest Scenic Area); each remaining run of
+        # characters becomes one pinyin word.
         words: list[str] = []
         terms = []
         run = ""
         i = 0
-        items = self.lexicon.items
         while i < len(prefix):
-            found = None
-            for j in range(min(len(prefix), i + self.lexicon.max_length), i + 1, -1):
-                lex = items.get(prefix[i:j])
-                if lex is not None and lex.is_name:
-                    found = (j, lex)
-                    break
+            found = self._known_at(prefix, i, after_name=bool(terms) and not run)
             if found:
                 if run:
                     words.extend(self._pinyin_words(run))
                     run = ""
-                words.append(found[1].bare or found[1].en)
-                if found[1].entry:
-                    terms.append(term(found[1].entry))
-                i = found[0]
+                end, lex = found
+                words.append(lex.bare or lex.en)
+                if lex.entry:
+                    terms.append(term(lex.entry))
+                i = end
             else:
                 if not (CJK.match(prefix[i]) or prefix[i].isalnum()):
                     return None
                 run += prefix[i]
                 i += 1
         if run:
+            if len(run) > MAX_PINYIN_RUN:
+                return None  # not a name: a clause or a description no rule reads
             words.extend(self._pinyin_words(run))
         return Rendering(join_words(words), SCORE_NAME_PINYIN, terms)
+
+    def _known_at(self, prefix: str, i: int, after_name: bool) -> tuple[int, Any] | None:
+        """A name starting at ``i`` (or, right after a name, a known word), longest first."""
+        items = self.lexicon.items
+        for j in range(min(len(prefix), i + self.lexicon.max_length), i + 1, -1):
+            lex = items.get(prefix[i:j])
+            if lex is None:
+                continue
+            if lex.is_name or (after_name and not lex.is_name and prefix[i:j] not in
+                               self.tables.generics and prefix[i:j] not in self.tables.operators):
+                return j, lex
+        return None
 
     def _pinyin_words(self, run: str) -> list[str]:
         place = pinyin.leading_place(run)

@@ -290,10 +290,13 @@ class OrgRules:
 
     def _specific_unit(self, prefix: str, body: OrgBody) -> Unit | None:
         # An institution's own name (梅山医院 Meishan Hospital), maybe with a field
-        # (玉河口腔医院 Yuhe Dental Hospital).
+        # (玉河口腔医院 Yuhe Dental Hospital). A name ending with a body of its own
+        # (浙江大学 in 浙江大学医学院) is that body, read as such by _units.
+        if _head_of(self.tables, prefix) is not None:
+            return None
         for split in range(len(prefix) - 1, 1, -1):
             field_en = self._field(prefix[split:])
-            if field_en is not None:
+            if field_en is not None and _head_of(self.tables, prefix[:split]) is None:
                 specific = self.specific(prefix[:split])
                 if specific is not None:
                     return Unit(join_words([specific.text, _with_field(body.en, field_en)]),

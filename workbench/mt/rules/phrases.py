@@ -184,7 +184,7 @@ class PhraseRules:
         hazard = self.tables.hazards.get(value)
         if hazard is None and "的" in value and self.target == "en":
             # 列车与月台之间的空隙 → Mind the Gap Between the Train and the Platform
-            modifier, _de, head = value.rpartition("的")
+            head = value.rpartition("的")[2]
             hazard = self.tables.hazards.get(head)
             where = self._modified_noun(value)
             if hazard is None or where is None or hazard.signal.upper() in \
