@@ -20,7 +20,14 @@ import re
 from typing import TYPE_CHECKING
 
 from workbench.glossary.match import Glossary
-from workbench.mt.rules.lexicon import CJK, SCORE_PATTERN, Lexicon, Rendering, joined
+from workbench.mt.rules.lexicon import (
+    CJK,
+    SCORE_PARTIAL,
+    SCORE_PATTERN,
+    Lexicon,
+    Rendering,
+    joined,
+)
 from workbench.mt.rules.tables import Tables, Verb
 
 # Qualifiers meaning "here": English writes them after the action.
@@ -67,6 +74,9 @@ class ClauseRules:
         if not core:
             return None
         action = self._actions(core, form)
+        if action is None and self.lenient and qualifiers:
+            # A partial draft: the qualifiers are known, the action stays as it is.
+            action = Rendering(core, SCORE_PARTIAL, unknown=(core,))
         if action is None:
             return None
         parts = [action, *qualifiers]

@@ -88,9 +88,10 @@ class NameRules:
                 # Only the glossary's own generic name part: 立交 is an admitted wording of
                 # 立交桥 (Flyover) but a generic of its own (Interchange), and 广场 as
                 # everyday vocabulary is a Square but in a name a Plaza (南亚广场).
-                own = entry is not None and entry.target and entry.source_status == "preferred" \
-                    and entry.domain == "place_names"
-                return zh, (entry.target if own else generic.en), generic  # type: ignore[union-attr]
+                if entry is not None and entry.target and entry.source_status == "preferred" \
+                        and entry.domain == "place_names":
+                    return zh, entry.target, generic
+                return zh, generic.en, generic
         return None
 
     def _direction(self, prefix: str) -> tuple[str, tuple[str, str]] | None:
@@ -288,7 +289,7 @@ class NameRules:
         # Wuzhi Mountain Tropical Rainforest Scenic Area); each remaining run of
         # characters becomes one pinyin word.
         words: list[str] = []
-        terms = []
+        terms: list[TermUse] = []
         run = ""
         i = 0
         while i < len(prefix):

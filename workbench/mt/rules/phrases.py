@@ -17,7 +17,7 @@ not know in the source language and records it as unknown.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.glossary.match import Glossary
 from workbench.mt.base import TermUse
@@ -42,6 +42,10 @@ _UNKNOWN_COST = 1.5  # an unknown character costs more than a known word of any 
 _LIST = re.compile("[、和及与]")
 
 
+def _unknown_size(rendering: Rendering) -> int:
+    return sum(len(part) for part in rendering.unknown)
+
+
 class PhraseRules:
     """Mixin of the rule composer: one clause by glossary, patterns, names and composition."""
 
@@ -51,7 +55,7 @@ class PhraseRules:
     target: str
     lenient: bool
     patterns: list[Any]
-    _FORMS: dict[str, Any]
+    _FORMS: ClassVar[dict[str, Any]]
 
     if TYPE_CHECKING:  # provided by the other mixins of the composer
         def organization(self, text: str) -> Rendering | None: ...
@@ -172,8 +176,14 @@ class PhraseRules:
             self.lenient = lenient
 
     def _gerund(self, value: str) -> Rendering | None:
-        # A noun works after "No" as well (禁止吸烟区 → No Smoking Area).
-        return self.verb_phrase(value, "gerund") or self._noun(value)
+        # A noun works after "No" as well (禁止吸烟区 → No Smoking Area). In a partial
+        # draft, the reading that leaves less untranslated wins.
+        action = self.verb_phrase(value, "gerund")
+        if action is not None and not action.unknown:
+            return action
+        noun = self._noun(value)
+        candidates = [r for r in (action, noun) if r is not None]
+        return min(candidates, key=_unknown_size) if candidates else None
 
     def _unknown_action(self, value: str) -> Rendering | None:
         if not self.lenient or not CJK.search(value):
