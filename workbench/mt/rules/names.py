@@ -34,7 +34,7 @@ from workbench.mt.rules.tables import Generic, Tables, place_name_spellings
 ROAD_STYLES = ("direction-before", "direction-after", "abbreviated")
 _ORDINAL = re.compile(rf"第({CHINESE_NUMERAL})$")
 _RING = re.compile(rf"^(?P<d1>[东西南北])?(?P<n>{CHINESE_NUMERAL}|[内中外])环(?:路|线)?"
-                   r"(?:(?P<d2>[东西南北])(?:路|段))?$")
+                   r"(?:(?P<d2>[东西南北中])(?:路|段))?$")
 _RING_WORDS = {"内": "Inner", "中": "Middle", "外": "Outer"}
 _NUMBERED = re.compile(r"(?P<n>[一二三四五六七八九十]{1,3})$")
 _PINYIN_WORD = re.compile(r"^[A-Z][a-zü']+$")
@@ -195,6 +195,15 @@ class NameRules:
             if number:
                 before.insert(0, ordinal_number(number))
                 prefix = prefix[:numbered.start()]
+                direction = None if (before[1:] or after) else self._direction(prefix)
+                if direction is not None:
+                    # 中山北二路 → Zhongshan North 2nd Road
+                    zh, (word, abbreviation) = direction
+                    prefix = prefix[:-len(zh)]
+                    if self.road_style == "direction-before":
+                        before.insert(0, word)
+                    else:
+                        after.append(abbreviation if self.road_style == "abbreviated" else word)
         if not prefix:
             return None
         if len(prefix) == 1 and not before and not after and CJK.match(prefix):

@@ -168,6 +168,15 @@ def write_syllables(parts: list[str], u_style: str = "v") -> str:
     return word[:1].upper() + word[1:]
 
 
+# Readings of polyphonic characters at the start of a place name where the dictionary
+# reads the everyday word (长海 is Changhai, not "Zhanghai"; 重庆 Chongqing).
+_NAME_INITIAL_READINGS = {"长": ("zhang", "chang"), "重": ("zhong", "chong")}
+
+
 def name_pinyin(chinese: str, u_style: str = "v") -> str:
     """The specific part of a name in pinyin as one word (龙昆 → Longkun, 博鳌 → Bo'ao)."""
-    return write_syllables(syllables(chinese), u_style)
+    parts = syllables(chinese)
+    override = _NAME_INITIAL_READINGS.get(chinese[:1])
+    if override and parts and parts[0] == override[0] and chinese not in _taught:
+        parts[0] = override[1]
+    return write_syllables(parts, u_style)
