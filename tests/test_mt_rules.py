@@ -169,10 +169,10 @@ def test_unknown_text_gives_an_empty_draft_with_the_reason():
 
 @pytest.mark.parametrize("target, zh, expected", [
     ("ja", "禁止拍照", "撮影禁止"),
-    ("ko", "禁止停车", "주차 금지"),
+    ("ko", "禁止停车", "주차금지"),
     ("ru", "禁止吸烟", "Не курить"),
     ("ja", "当心碰头", "頭上注意"),
-    ("ko", "小心地滑", "미끄럼 주의"),
+    ("ko", "小心地滑", "미끄럼주의"),
     ("ru", "高压危险", "Осторожно! Высокое напряжение"),
 ])
 def test_other_languages_from_patterns(target, zh, expected):

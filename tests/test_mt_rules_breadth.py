@@ -336,9 +336,9 @@ def test_japanese_patterns_put_the_operator_last():
 def test_korean_patterns_put_the_operator_last():
     words = [entry("员工", "직원", "k-1", None, "general"),
              entry("玻璃", "유리", "k-2", None, "general")]
-    assert foreign("禁止钓鱼", "ko", words) == "낚시 금지"
+    assert foreign("禁止钓鱼", "ko", words) == "낚시금지"
     assert foreign("仅限员工使用", "ko", words) == "직원 전용"
-    assert foreign("小心玻璃", "ko", words) == "유리 주의"
+    assert foreign("小心玻璃", "ko", words) == "유리주의"
 
 
 def test_russian_warning_pattern():

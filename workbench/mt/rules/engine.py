@@ -41,6 +41,7 @@ RULE_LANGS = ("en", "ru", "ja", "ko")
 CASED_LANGS = {"en"}
 _CLAUSE_BREAK = re.compile(r"[\s，,。；;！!？?]+")
 _SENTENCE_END = ("。", "．", "！", "!", "？", "?")
+_KO_PHRASE_OPERATOR = re.compile(r"^(\S+ \S+)(금지|주의|조심)$")
 # A notice this long (Chinese characters) is written as sentences, not as a sign label.
 SENTENCE_LENGTH = 14
 # A partial draft needs more than this share of the source's characters translated.
@@ -160,6 +161,10 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
             text = casing.title_case(text)
         elif self.target == "ru":
             text = casing.sentence_case(text)
+        elif self.target == "ko":
+            # Korean signs write a one-word notice solid (주차금지, 계단조심) and keep the
+            # space after a phrase (쓰레기 투기 금지).
+            text = _KO_PHRASE_OPERATOR.sub(r"\1 \2", text)
         return text
 
     def _reason(self, source: str) -> Message:
