@@ -21,6 +21,7 @@ No word is repeated, and a part the tables know is never left in pinyin.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -40,7 +41,7 @@ from workbench.mt.rules.lexicon import (
     term,
 )
 from workbench.mt.rules.names import join_words
-from workbench.mt.rules.tables import OrgBody, OrgLevel, Tables
+from workbench.mt.rules.tables import OrgBody, OrgLevel, Tables, load_tables
 
 ORG_STYLES = ("of", "adjectival")
 _PARTY = re.compile(r"^(?:中共|中国共产党)")
@@ -87,6 +88,15 @@ class Unit:
 
 def _head_of(tables: Tables, zh: str) -> tuple[str, OrgBody] | None:
     """The longest organization head that ``zh`` ends with (人民法院 in 吉阳区人民法院)."""
+    return _cached_head_of(zh) if tables is load_tables() else _find_head(tables, zh)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _cached_head_of(zh: str) -> tuple[str, OrgBody] | None:
+    return _find_head(load_tables(), zh)
+
+
+def _find_head(tables: Tables, zh: str) -> tuple[str, OrgBody] | None:
     for length in range(min(len(zh), 12), 0, -1):
         body = _body(tables, zh[-length:])
         if body is not None:
@@ -151,6 +161,9 @@ class OrgRules:
         party = _PARTY.match(text)
         if party:
             return self._party(text[party.end():])
+        if "附属" not in text and not text.endswith(tuple(_BRANCHES)) \
+                and _head_of(self.tables, text) is None:
+            return None  # not the name of a body: no parsing needed
         return self._affiliated(text) or self._branch(text) or self._placed(text)
 
     def _known_or_composed(self, zh: str) -> Rendering | None:
@@ -180,7 +193,7 @@ class OrgRules:
             place = self._known_place(text[i:j])
             if place is not None:
                 found.append((place, j))
-        levels = sorted(self.tables.org_levels, key=len, reverse=True)
+        levels = self.tables.org_levels_longest_first
         for size in (2, 3):
             name = text[i:i + size]
             if len(name) < size or not all(CJK.match(c) for c in name) or "和" in name:
@@ -192,9 +205,9 @@ class OrgRules:
                                   self.tables.org_levels[level_zh], known.terms if known else [])
                     found.append((place, i + size + len(level_zh)))
                     break
-        leading = pinyin.leading_place(text[i:])
-        # A place the dictionary knows without a level (上海 in 上海梅山医院); one with a
-        # level inside (上海市浦东新区) is read part by part above.
+        # A place the dictionary knows without a level, leading the name (上海 in 上海梅山
+        # 医院); one with a level inside (上海市浦东新区) is read part by part above.
+        leading = pinyin.leading_place(text) if i == 0 else ""
         if leading and len(leading) <= 3 and not any(end == i + len(leading) for _p, end in found) \
                 and not any(c in leading for c in "省市县区镇乡村"):
             found.append((Place(self.pinyin_word(leading)), i + len(leading)))
@@ -207,7 +220,7 @@ class OrgRules:
                 or lex.entry.domain != "place_names" or _head_of(self.tables, zh):
             return None
         level = None
-        for level_zh in sorted(self.tables.org_levels, key=len, reverse=True):
+        for level_zh in self.tables.org_levels_longest_first:
             if zh.endswith(level_zh) and len(zh) > len(level_zh):
                 level = self.tables.org_levels[level_zh]
                 break

@@ -10,6 +10,7 @@ found in the glossary (e.g. 蚌埠 Bengbu).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -41,12 +42,13 @@ def _segmenter():
     return _jieba
 
 
-def _tagged(chinese: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=20_000)
+def _tagged(chinese: str) -> tuple[tuple[str, str], ...]:
     """Words of ``chinese`` with jieba's part-of-speech tags (ns: place name)."""
     _segmenter()
     import jieba.posseg
 
-    return [(pair.word, pair.flag) for pair in jieba.posseg.cut(chinese, HMM=False)]
+    return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(chinese, HMM=False))
 
 
 def is_place_word(chinese: str) -> bool:

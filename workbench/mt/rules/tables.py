@@ -127,6 +127,11 @@ class Tables:
         return frozenset(g.en for g in self.generics.values() if g.kind == "admin")
 
     @functools.cached_property
+    def org_levels_longest_first(self) -> tuple[str, ...]:
+        """The administrative levels of organization names, longest first (黎族自治县 before 县)."""
+        return tuple(sorted(self.org_levels, key=len, reverse=True))
+
+    @functools.cached_property
     def max_generic_length(self) -> int:
         """The longest generic name part, in characters."""
         return max(len(k) for k in self.generics)
