@@ -54,12 +54,17 @@ def _case_word(word: str, first: bool) -> str:
     return "-".join(cased)
 
 
-def title_case(text: str) -> str:
-    """Title case per line (``//`` separates lines), signal words in capitals."""
+def title_case(text: str, proper: Iterable[str] = ()) -> str:
+    """Title case per line (``//`` separates lines), signal words in capitals.
+
+    The words of ``proper`` names keep their own writing (Sun Yat-sen University).
+    """
+    keep = {word for name in proper for word in name.split() if word[:1].isupper()}
     lines = []
     for line in text.split("//"):
         words = line.split()
-        lines.append(" ".join(_case_word(word, index == 0) for index, word in enumerate(words)))
+        lines.append(" ".join(word if word in keep and index else _case_word(word, index == 0)
+                              for index, word in enumerate(words)))
     return "//".join(lines)
 
 

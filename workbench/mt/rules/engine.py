@@ -92,7 +92,8 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
             rendering = self._partial(source, sentences, stop)
         if rendering is None:
             return None, self._reason(source)
-        text = rendering.text if sentences else self._finish(rendering.text, rendering.verbatim)
+        text = rendering.text if sentences else self._finish(rendering.text, rendering.verbatim,
+                                                              rendering.proper)
         # Composed text could still spell a phrase the glossary forbids (Rental Car): never
         # let one out. One-word forbidden forms are pinyin generics (Lu, Xi) that a correct
         # pinyin specific part may equal, so they are left to the QA checks.
@@ -125,7 +126,7 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
             if len(texts) > 1 or stop:
                 text += "."
         else:
-            text = "//".join(self._finish(p.text, p.verbatim) for p in parts)
+            text = "//".join(self._finish(p.text, p.verbatim, p.proper) for p in parts)
         return Rendering(text, min(p.score for p in parts) - 0.05,
                          [t for p in parts for t in p.terms], verbatim=True,
                          unknown=tuple(u for p in parts for u in p.unknown),
@@ -155,10 +156,10 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
         rendering.score = min(rendering.score, SCORE_PARTIAL) if unknown else rendering.score
         return rendering
 
-    def _finish(self, text: str, keep_case: bool) -> str:
+    def _finish(self, text: str, keep_case: bool, proper: tuple[str, ...] = ()) -> str:
         text = casing.tidy(text) if self.target == "en" else text.strip()
         if self.target in CASED_LANGS and not keep_case:
-            text = casing.title_case(text)
+            text = casing.title_case(text, proper)
         elif self.target == "ru":
             text = casing.sentence_case(text)
         elif self.target == "ko":

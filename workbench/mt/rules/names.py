@@ -159,9 +159,12 @@ class NameRules:
                          min(specific.score, SCORE_NAME_KNOWN), specific.terms + terms)
 
     def _one_syllable(self, prefix: str, generic_zh: str, generic_en: str, generic: Generic,
-                      terms: list[TermUse]) -> Rendering:
+                      terms: list[TermUse]) -> Rendering | None:
         # GB/T 30240.1: a one-syllable specific name keeps its generic in the pinyin, and
-        # the generic is translated as well (淮河 Huaihe River, 新路 Xinlu Road).
+        # the generic is translated as well (淮河 Huaihe River, 新路 Xinlu Road). An
+        # everyday word is no name (环岛 is a roundabout, 铁路 a railway).
+        if pinyin.is_common_word(prefix + generic_zh):
+            return None
         syllables = pinyin.syllables(prefix)
         syllables += [generic.reading] if generic.reading else pinyin.syllables(generic_zh)
         word = pinyin.write_syllables(syllables, self.u_style)

@@ -57,6 +57,12 @@ def is_place_word(chinese: str) -> bool:
     return len(words) == 1 and words[0][1] == "ns" and len(chinese) >= 2
 
 
+def is_common_word(chinese: str) -> bool:
+    """Whether ``chinese`` is one everyday word (环岛 roundabout, 铁路 railway), not a name."""
+    words = _tagged(chinese)
+    return len(words) == 1 and not words[0][1].startswith(("ns", "nr", "nz", "nt"))
+
+
 def leading_place(chinese: str) -> str:
     """The place name ``chinese`` starts with (上海梅山 → 上海), or an empty string."""
     words = _tagged(chinese)
