@@ -50,7 +50,7 @@ def test_draft_jsonl_carries_provenance_and_reasons(run_cli, db_path):
 
 def test_draft_other_language(run_cli):
     result = run_cli("draft", "--target", "ko", "-", input="禁止停车\n")
-    assert result.stdout == "주차 금지\n"
+    assert result.stdout == "주차금지\n"
 
 
 def test_draft_with_an_unavailable_engine_is_an_error(run_cli):

@@ -106,7 +106,7 @@ def test_configured_engine_without_the_pair_falls_back_to_rules(db):
         settings = dict(SETTINGS, MT_ENGINE="en-only")
         assert draft_text(db, "禁止停车", "zh", "en", settings=settings).engine == "en-only"
         korean = draft_text(db, "禁止停车", "zh", "ko", settings=settings)
-        assert (korean.engine, korean.text) == ("rules", "주차 금지")
+        assert (korean.engine, korean.text) == ("rules", "주차금지")
 
 
 def test_model_folders_and_their_language_pairs(tmp_path):

@@ -32,7 +32,14 @@ def test_other_language_and_bad_input_are_safe(translator_client):
     assert "No Parking" in html
     html = translator_client.get("/engines/", query_string={
         "text": "禁止停车", "target": "ko"}).get_data(as_text=True)
-    assert "주차 금지" in html
+    assert "주차금지" in html
+
+
+def test_a_partial_draft_marks_its_untranslated_part(translator_client):
+    html = translator_client.get("/engines/", query_string={
+        "text": "禁止在车厢内嗑瓜子", "target": "en"}).get_data(as_text=True)
+    assert '<mark class="draft-unknown"' in html and ">嗑瓜子</mark>" in html
+    assert "Partial draft" in html
 
 
 def test_officer_may_not_see_the_page(officer_client, client):

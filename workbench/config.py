@@ -107,6 +107,11 @@ DEFAULTS: dict[str, Any] = {
     # Beijing DB11/T 334 style): "allowed" by the QA checks, or "title-case" (flagged).
     "ROAD_NAME_CAPITALS": "allowed",
     "PINYIN_U_STYLE": "v",  # 万绿园 Wanlv (or "u": Wanlu, "ü": Wanlü)
+    # Government bodies (DB46/T 506.9): "of" writes Department of Finance of Hainan
+    # Province (the standard's and the Hainan government's style), "adjectival" writes
+    # Hainan Provincial Department of Finance. Congresses, courts and hospitals are
+    # named the same in both styles.
+    "ORG_NAME_STYLE": "of",
     "MAX_DOCUMENT_BYTES": 20 * 1024 * 1024,
     "EXPORT_DIR": None,  # default: <instance>/exports
     # TrueType font for print proofs: Debian's fonts-wqy-microhei draws Chinese, Latin,
@@ -180,6 +185,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_ROAD_NAME_STYLE": ("ROAD_NAME_STYLE", str),
     "WORKBENCH_ROAD_NAME_CAPITALS": ("ROAD_NAME_CAPITALS", str),
     "WORKBENCH_PINYIN_U_STYLE": ("PINYIN_U_STYLE", str),
+    "WORKBENCH_ORG_NAME_STYLE": ("ORG_NAME_STYLE", str),
     "WORKBENCH_MAX_DOCUMENT_BYTES": ("MAX_DOCUMENT_BYTES", int),
     "WORKBENCH_EXPORT_DIR": ("EXPORT_DIR", str),
     "WORKBENCH_PROOF_FONT": ("PROOF_FONT", str),

@@ -6,6 +6,13 @@ Public API::
     from workbench.mt.pipeline import draft_texts
 """
 from workbench.mt.base import (  # noqa: F401
-    Draft, Engine, EngineInfo, EngineUnavailable, TermUse, empty_draft, get_engine,
-    list_engines, register,
+    Draft,
+    Engine,
+    EngineInfo,
+    EngineUnavailable,
+    TermUse,
+    empty_draft,
+    get_engine,
+    list_engines,
+    register,
 )

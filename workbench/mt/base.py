@@ -51,13 +51,31 @@ class TermUse:
     concept_id: str | None = None
 
 
+@dataclass(frozen=True)
+class UnknownSpan:
+    """A part of the source no rule could translate, left as it is in a partial draft.
+
+    ``source`` is the untranslated source wording; ``start``/``end`` are its
+    position in the draft's ``text`` (where it stands, untranslated, between the
+    translated parts), so a page can highlight it and QA can point at it.
+    """
+
+    source: str
+    start: int
+    end: int
+
+
 @dataclass
 class Draft:
     """One machine draft with its provenance. An empty ``text`` always comes with a ``reason``.
 
     ``score`` is the engine's confidence (0–1) where it has one; for translation
     memory hits ``tm_score`` is the rapidfuzz similarity (0–100) and ``tm_id``
-    the memory entry it came from.
+    the memory entry it came from. A *partial* draft (``unknown`` not empty)
+    translates what the rules know and keeps each unknown part in the source
+    language at its place, listed in ``unknown``; ``reason`` then says what is
+    missing. ``reason`` is a translatable :class:`~workbench.messages.Message`
+    (plain text only from engines that have nothing better).
     """
 
     text: str
@@ -76,14 +94,20 @@ class Draft:
     # term not used, a placeholder lost): plain data that the QA check
     # ``machine_draft`` turns into findings (see workbench.mt.llm.verify).
     flags: list[dict[str, Any]] = field(default_factory=list)
+    unknown: list[UnknownSpan] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """True when the engine gave no draft (see ``reason``)."""
         return not self.text
 
+    @property
+    def partial(self) -> bool:
+        """True when parts of the source are left untranslated (see ``unknown``)."""
+        return bool(self.text and self.unknown)
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (terms as dicts, the reason as message data)."""
+        """A JSON-ready dict (terms and unknown spans as dicts, the reason as a message dict)."""
         data = asdict(self)
         data["reason"] = to_data(self.reason)
         return data
@@ -246,9 +270,9 @@ def get_engine(engine_id: str, db: Database | None = None,
     engine_class = classes.get(engine_id)
     if engine_class is None:
         raise EngineUnavailable(msg("Unknown engine %(engine)s; known engines: %(known)s.",
-                                    engine=repr(engine_id), known=", ".join(sorted(classes))))
+                                    engine=engine_id, known=", ".join(sorted(classes))))
     reason = engine_class.availability(settings)
     if reason:
         raise EngineUnavailable(msg("The engine %(engine)s is not available: %(reason)s",
-                                    engine=repr(engine_id), reason=reason))
+                                    engine=engine_id, reason=reason))
     return engine_class(db, settings)

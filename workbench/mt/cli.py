@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from workbench.cli import Env, pass_env
-from workbench.errors import WorkbenchError
+from workbench.errors import ValidationError, WorkbenchError
 from workbench.glossary.io import decode_text
-from workbench.messages import cli_translator, render
+from workbench.messages import cli_translator, msg, render
 from workbench.mt import list_engines, models
 from workbench.mt.base import DRAFT_PROFILES, PROFILE_SIGN, DraftContext
 from workbench.mt.pipeline import draft_texts
@@ -41,7 +41,9 @@ def draft(env: Env, source: str, target: str, engine: str | None, output_format:
     # UTF-8 (with or without BOM), UTF-16 with BOM or GB18030, as for glossary files.
     content, _encoding, problem = decode_text(file.read(), getattr(file, "name", "input"))
     if problem is not None or content is None:
-        raise WorkbenchError(str(problem) if problem else "The input cannot be decoded.")
+        if problem is not None:
+            raise ValidationError([problem])
+        raise WorkbenchError(msg("The input cannot be decoded."))
     # Only \n (or \r\n) ends a line: the output must line up with `wc -l` of the input.
     texts = content.replace("\r\n", "\n").split("\n")
     if texts and texts[-1] == "":
@@ -57,6 +59,8 @@ def draft(env: Env, source: str, target: str, engine: str | None, output_format:
                       "terms": [{"source": t.source, "target": t.target,
                                  "concept_id": t.concept_id} for t in result.terms],
                       "reason": render(result.reason, translator) or None,
+                      "unknown": [{"source": span.source, "start": span.start, "end": span.end}
+                                  for span in result.unknown],
                       "tm_id": result.tm_id, "tm_score": result.tm_score,
                       "prompt_version": result.prompt_version,
                       "flags": [dict(flag, message=flag_message(flag).render(translator))

@@ -18,7 +18,7 @@ from typing import Any
 
 import ahocorasick
 
-from workbench.glossary.match import Glossary, TermMatch
+from workbench.glossary.match import Glossary, TermMatch, normalize
 from workbench.mt.base import TermUse
 
 PLACEHOLDER = "ZX{}Z"
@@ -94,6 +94,9 @@ class ForbiddenIndex:
 
     automaton: Any
     size: int
+    # The source wordings of each concept with forbidden renderings (folded), so that a
+    # rendering is only replaced when the source speaks of that concept.
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def forbidden_index(glossary: Glossary | None) -> ForbiddenIndex | None:
@@ -105,17 +108,19 @@ def forbidden_index(glossary: Glossary | None) -> ForbiddenIndex | None:
         return cached
     automaton = ahocorasick.Automaton()
     size = 0
-    for entry in glossary.entries.values():
-        if not entry.target:
+    sources: dict[str, list[str]] = {}
+    for key_source, entry in glossary.entries.items():
+        if not entry.target or not entry.forbidden:
             continue
+        sources.setdefault(entry.concept_id, []).append(key_source)
         for wrong in entry.forbidden:
             key = wrong.strip().casefold()
             if key and key != entry.target.casefold():
-                automaton.add_word(key, (len(key), entry.target))
+                automaton.add_word(key, (len(key), entry.target, entry.concept_id))
                 size += 1
     if size:
         automaton.make_automaton()
-    index = ForbiddenIndex(automaton, size)
+    index = ForbiddenIndex(automaton, size, {c: tuple(s) for c, s in sources.items()})
     object.__setattr__(glossary, "_forbidden_index", index)
     return index
 
@@ -140,9 +145,13 @@ def _inside_rendering(folded: str, start: int, end: int, preferred: str) -> bool
     return False
 
 
-def remove_forbidden(text: str, glossary: Glossary | None,
-                     min_words: int = 1) -> tuple[str, list[str]]:
+def remove_forbidden(text: str, glossary: Glossary | None, min_words: int = 1,
+                     source: str | None = None) -> tuple[str, list[str]]:
     """Replace forbidden renderings (whole words, any case) by the preferred ones.
+
+    With ``source``, only renderings forbidden for a concept the source mentions are
+    replaced: "No Fireworks" is wrong for 严禁烟火 (No Open Flames) but right for
+    禁止燃放烟花爆竹.
 
     Returns the text and the forbidden renderings that were replaced. Longest
     matches win and never overlap. ``min_words=2`` leaves one-word forbidden
@@ -156,14 +165,23 @@ def remove_forbidden(text: str, glossary: Glossary | None,
     if len(folded) != len(text):  # a character whose case folding changes length
         return text, []
     found = []
-    for end, (length, preferred) in index.automaton.iter(folded):
+    folded_source = normalize(source) if source is not None else None
+    for end, (length, preferred, concept) in index.automaton.iter(folded):
         start = end - length + 1
+        if folded_source is not None and not any(
+                term in folded_source for term in index.sources.get(concept, ())):
+            continue
         if (start > 0 and _word_char(folded[start - 1])) or (
                 end + 1 < len(folded) and _word_char(folded[end + 1])):
             continue
         if min_words > 1 and len(folded[start:end + 1].split()) < min_words:
             continue
         if _inside_rendering(folded, start, end + 1, preferred):
+            continue
+        if preferred.casefold().startswith(folded[start:end + 1] + " ") and \
+                folded[end + 1:end + 2] == " ":
+            # "No Picking" is forbidden because it does not say what; "No Picking the
+            # Flowers" does, and must not become "No Picking Flowers the Flowers".
             continue
         found.append((start, end + 1, preferred))
     if not found:

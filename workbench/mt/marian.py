@@ -45,7 +45,6 @@ class MarianEngine(NeuralEngine):
     def load(self, model: ModelFolder) -> Any:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
         from transformers.utils import logging as transformers_logging
 
         # A progress bar per model load is noise on a server's or CLI's stderr.

@@ -201,7 +201,7 @@ def fetch(models_dir: str | Path, name: str, repo_id: str | None = None,
     try:
         snapshot_download(repo_id=repo_id, local_dir=str(folder), allow_patterns=[
             "*.json", "*.spm", "*.model", "*.safetensors", "*.txt", "pytorch_model.bin"])
-    except Exception as error:  # noqa: BLE001 - every hub/network failure means the same here
+    except Exception as error:
         detail = str(error).splitlines()[0][:200] if str(error) else "no network"
         raise ModelError(f"Could not download {repo_id} from the Hugging Face hub "
                          f"({type(error).__name__}: {detail}). {manual}") from error

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from typing import Any, ClassVar
 
 from workbench.glossary.match import Glossary, load_glossary
+from workbench.messages import msg
 from workbench.mt.base import Draft, Engine, empty_draft
 from workbench.mt.enforce import translate_enforced
 from workbench.mt.models import ModelFolder, discover, find_model
@@ -132,7 +133,8 @@ class NeuralEngine(Engine):
         """Drafts for ``texts`` in order: cached ones reused, the rest in batches of 32."""
         model = self.model_for(source, target)
         if model is None:
-            return [empty_draft(self.id, f"No {self.kind} model translates {source} → {target}.")
+            return [empty_draft(self.id, msg("No %(kind)s model translates %(source)s → %(target)s.",
+                                             kind=self.kind, source=source, target=target))
                     for _ in texts]
         glossary = self.glossary(source, target)
         # Enforced terms make a draft depend on the glossary too: a glossary change
@@ -167,11 +169,11 @@ class NeuralEngine(Engine):
         drafts = []
         for result in results:
             if result is None:
-                drafts.append(empty_draft(self.id, "The source text is empty.", model_id))
+                drafts.append(empty_draft(self.id, msg("The source text is empty."), model_id))
                 continue
             text, score, terms = result
             if not text.strip():
-                drafts.append(empty_draft(self.id, "The model returned an empty translation.",
+                drafts.append(empty_draft(self.id, msg("The model returned an empty translation."),
                                           model_id))
                 continue
             drafts.append(Draft(text=text, engine=self.id, model=model_id,

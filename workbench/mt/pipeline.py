@@ -185,7 +185,8 @@ def draft_texts(db: Database, texts: list[str], source: str = "zh", target: str 
             for number, index in enumerate(pending[key]):
                 # Each position gets its own object, so a caller may edit one draft.
                 drafts[index] = result if number == 0 else replace(
-                    result, terms=list(result.terms), flags=list(result.flags))
+                    result, terms=list(result.terms), flags=list(result.flags),
+                    unknown=list(result.unknown))
     return drafts  # type: ignore[return-value]
 
 

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from workbench import auth
 from workbench.errors import WorkbenchError
+from workbench.messages import MessageLike
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,9 @@ class EngineDraft:
     text: str = ""
     score: float | None = None
     model: str | None = None
-    reason: Any = None  # a message, or text
+    reason: MessageLike | None = None
     terms: list[Any] = field(default_factory=list)
+    unknown: list[Any] = field(default_factory=list)  # untranslated parts of a partial draft
     # What the engine found wrong in its own draft (messages): a glossary term not
     # used, a placeholder lost.
     problems: list[Any] = field(default_factory=list)
@@ -139,6 +141,6 @@ def engine_drafts(db: Database, unit: Mapping[str, Any],
                                                                  f"{error}"))
             continue
         drafts.append(EngineDraft(info.id, info.name, draft.text, draft.score, draft.model,
-                                  draft.reason, list(draft.terms),
+                                  draft.reason, list(draft.terms), list(draft.unknown),
                                   [flag_message(flag) for flag in draft.flags]))
     return drafts

@@ -26,13 +26,13 @@ reviewer's wording unchanged therefore does not let that reviewer approve it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit, auth, messages
+from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import Conflict, NotFound, PermissionDenied, ValidationError, WorkbenchError
 from workbench.messages import MessageLike, msg, nmsg

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from workbench.mt.rules.tables import load_tables
 
@@ -53,12 +54,17 @@ def _case_word(word: str, first: bool) -> str:
     return "-".join(cased)
 
 
-def title_case(text: str) -> str:
-    """Title case per line (``//`` separates lines), signal words in capitals."""
+def title_case(text: str, proper: Iterable[str] = ()) -> str:
+    """Title case per line (``//`` separates lines), signal words in capitals.
+
+    The words of ``proper`` names keep their own writing (Sun Yat-sen University).
+    """
+    keep = {word for name in proper for word in name.split() if word[:1].isupper()}
     lines = []
     for line in text.split("//"):
         words = line.split()
-        lines.append(" ".join(_case_word(word, index == 0) for index, word in enumerate(words)))
+        lines.append(" ".join(word if word in keep and index else _case_word(word, index == 0)
+                              for index, word in enumerate(words)))
     return "//".join(lines)
 
 
@@ -75,3 +81,25 @@ def tidy(text: str) -> str:
 def sentence_case(text: str) -> str:
     """First letter of each line in capitals (Russian signs), the rest as written."""
     return "//".join(line[:1].upper() + line[1:] for line in text.split("//"))
+
+
+def sentence(text: str, proper: Iterable[str] = ()) -> str:
+    """Sentence case for a notice written as a sentence (GB/T 30240.1).
+
+    The first word takes a capital; the others are written in lower case except
+    the words of names (``proper``), acronyms, codes and signal words in capitals.
+    """
+    keep = {word for name in proper for word in name.split()}
+    lines = []
+    for line in text.split("//"):
+        words = []
+        for index, word in enumerate(line.split()):
+            bare = word.strip("()\"',.;:!?")
+            if index == 0:
+                words.append(word[:1].upper() + word[1:])
+            elif bare in keep or _keeps_own_case(bare) or bare.isupper():
+                words.append(word)
+            else:
+                words.append(word.lower())
+        lines.append(" ".join(words))
+    return "//".join(lines)

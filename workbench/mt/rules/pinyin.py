@@ -10,6 +10,7 @@ found in the glossary (e.g. 蚌埠 Bengbu).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -39,6 +40,35 @@ def _segmenter():
                 jieba.initialize()
                 _jieba = jieba
     return _jieba
+
+
+@functools.lru_cache(maxsize=20_000)
+def _tagged(chinese: str) -> tuple[tuple[str, str], ...]:
+    """Words of ``chinese`` with jieba's part-of-speech tags (ns: place name)."""
+    _segmenter()
+    import jieba.posseg
+
+    return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(chinese, HMM=False))
+
+
+def is_place_word(chinese: str) -> bool:
+    """Whether ``chinese`` is one word that the dictionary knows as a place name (杭州, 上海)."""
+    words = _tagged(chinese)
+    return len(words) == 1 and words[0][1] == "ns" and len(chinese) >= 2
+
+
+def is_common_word(chinese: str) -> bool:
+    """Whether ``chinese`` is one everyday word (环岛 roundabout, 铁路 railway), not a name."""
+    words = _tagged(chinese)
+    return len(words) == 1 and not words[0][1].startswith(("ns", "nr", "nz", "nt"))
+
+
+def leading_place(chinese: str) -> str:
+    """The place name ``chinese`` starts with (上海梅山 → 上海), or an empty string."""
+    words = _tagged(chinese)
+    if words and words[0][1] == "ns" and len(words[0][0]) >= 2:
+        return words[0][0]
+    return ""
 
 
 def add_words(words: Iterable[str]) -> None:
@@ -146,6 +176,15 @@ def write_syllables(parts: list[str], u_style: str = "v") -> str:
     return word[:1].upper() + word[1:]
 
 
+# Readings of polyphonic characters at the start of a place name where the dictionary
+# reads the everyday word (长海 is Changhai, not "Zhanghai"; 重庆 Chongqing).
+_NAME_INITIAL_READINGS = {"长": ("zhang", "chang"), "重": ("zhong", "chong")}
+
+
 def name_pinyin(chinese: str, u_style: str = "v") -> str:
     """The specific part of a name in pinyin as one word (龙昆 → Longkun, 博鳌 → Bo'ao)."""
-    return write_syllables(syllables(chinese), u_style)
+    parts = syllables(chinese)
+    override = _NAME_INITIAL_READINGS.get(chinese[:1])
+    if override and parts and parts[0] == override[0] and chinese not in _taught:
+        parts[0] = override[1]
+    return write_syllables(parts, u_style)

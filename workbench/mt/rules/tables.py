@@ -65,6 +65,37 @@ class Generic:
     kind: str
     modifier: str
     known_specific_only: bool = False
+    reading: str = ""
+
+
+@dataclass(frozen=True)
+class OrgLevel:
+    """An administrative level in organization names (DB46/T 506.9).
+
+    ``noun`` follows the place in the "of" style (Department of Finance of Hainan
+    *Province*), ``adjective`` precedes the body in the adjectival style (Hainan
+    *Provincial* Department of Finance) and in people's congresses and Party
+    committees; ``institution`` is written in hospital, court and school names
+    (empty: left out, as in Haikou People's Hospital).
+    """
+
+    noun: str
+    adjective: str
+    institution: str
+
+
+@dataclass(frozen=True)
+class OrgBody:
+    """The head of an organization name: its English (``{f}`` marks the field), kind, forms.
+
+    ``kind``: government, congress, part (a body inside another: Standing Committee),
+    department, court, institution, school. ``affiliated`` is the head's English
+    after 附属 (附属中学 → High School Affiliated to …).
+    """
+
+    en: str
+    kind: str
+    affiliated: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,11 +113,23 @@ class Tables:
     units: dict[str, str]
     words: dict[str, str]
     operators: frozenset[str]
+    org_levels: dict[str, OrgLevel]
+    org_bodies: dict[str, OrgBody]
+    org_functions: dict[str, str]
+    org_field_nouns: dict[str, str]
+    foreign_words: dict[str, dict[str, str]]
+    locatives: dict[str, tuple[str, str]]
+    possessed: frozenset[str]
 
     @functools.cached_property
     def admin_levels(self) -> frozenset[str]:
         """English words of administrative levels (Province, City, District…)."""
         return frozenset(g.en for g in self.generics.values() if g.kind == "admin")
+
+    @functools.cached_property
+    def org_levels_longest_first(self) -> tuple[str, ...]:
+        """The administrative levels of organization names, longest first (黎族自治县 before 县)."""
+        return tuple(sorted(self.org_levels, key=len, reverse=True))
 
     @functools.cached_property
     def max_generic_length(self) -> int:
@@ -127,8 +170,9 @@ def load_tables() -> Tables:
                for zh, verb, gerund, ru, ja, ko in read_table("verbs.tsv", 6)},
         hazards={zh: Hazard(signal, message, ja, ko, ru)
                  for zh, signal, message, ja, ko, ru in read_table("hazards.tsv", 6)},
-        generics={zh: Generic(en, kind, modifier or en, specific == "known")
-                  for zh, en, kind, modifier, specific in read_table("generics.tsv", 5)},
+        generics={zh: Generic(en, kind, modifier or en, specific == "known", reading)
+                  for zh, en, kind, modifier, specific, reading
+                  in read_table("generics.tsv", 6)},
         directions={zh: (word, abbreviation)
                     for zh, word, abbreviation in read_table("directions.tsv", 3)},
         abbreviations={word: abbreviation
@@ -138,4 +182,24 @@ def load_tables() -> Tables:
         units={zh: symbol for zh, symbol in read_table("units.tsv", 2)},
         words={zh: en for zh, en in read_table("words.tsv", 2)},
         operators=frozenset(zh for (zh,) in read_table("operators.tsv", 1)),
+        org_levels={zh: OrgLevel(noun, adjective, "" if institution == "-" else institution)
+                    for zh, noun, adjective, institution in read_table("org_levels.tsv", 4)},
+        org_bodies={zh: OrgBody(en, kind, affiliated)
+                    for zh, en, kind, affiliated in read_table("org_bodies.tsv", 4)},
+        org_functions={zh: en for zh, en, _noun in read_table("org_functions.tsv", 3)},
+        org_field_nouns={zh: noun for zh, _en, noun in read_table("org_functions.tsv", 3) if noun},
+        foreign_words=_foreign_words(),
+        locatives={zh: (preposition, article)
+                   for zh, preposition, article in read_table("locatives.tsv", 3)},
+        possessed=frozenset(zh for (zh,) in read_table("possessed.tsv", 1)),
     )
+
+
+def _foreign_words() -> dict[str, dict[str, str]]:
+    """Sign vocabulary in Russian, Japanese and Korean (``words_foreign.tsv``) per language."""
+    by_lang: dict[str, dict[str, str]] = {"ru": {}, "ja": {}, "ko": {}}
+    for zh, ru, ja, ko in read_table("words_foreign.tsv", 4):
+        for lang, wording in (("ru", ru), ("ja", ja), ("ko", ko)):
+            if wording:
+                by_lang[lang][zh] = wording
+    return by_lang
