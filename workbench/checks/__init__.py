@@ -26,6 +26,7 @@ from workbench.messages import Message, Translator, msg
 from workbench.checks import (  # noqa: E402,F401  isort: skip
     script, glossary, meaning, chinglish, grammar, spelling, pinyin, nearmiss,
     generic_pinyin, capitals, punctuation, numbers, patterns, consistency, machine_draft,
+    placeholders,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,8 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
     ctx.active = frozenset(check_id for check_id in CHECKS if check_id not in switched_off
                            and (wanted is None or check_id in wanted))
     findings: list[Finding] = []
-    for check_id, check in CHECKS.items():
+    # A copy: a check may import a module that registers another check meanwhile.
+    for check_id, check in list(CHECKS.items()):
         if check_id not in ctx.active:
             continue
         try:

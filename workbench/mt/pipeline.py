@@ -113,12 +113,13 @@ def _run_engine(db: Database, engine_id: str, texts: list[str], source: str, tar
 def _with_fallback(db: Database, fallback: str, texts: list[str], results: list[Draft],
                    source: str, target: str, settings: dict[str, Any], profile: str,
                    contexts: list[DraftContext]) -> list[Draft]:
-    """The primary engine's drafts, with the empty ones asked of the fallback engine.
+    """The primary engine's drafts, with the empty and partial ones asked of the fallback.
 
-    A fallback that fails (its server is down) leaves those drafts empty with
-    the reason; the primary engine's drafts are never lost to it.
+    A partial draft (parts left in Chinese) is replaced by a complete draft of the
+    fallback engine; a fallback that fails (its server is down) or gives nothing
+    leaves the primary engine's draft as it was, with both reasons.
     """
-    empty = [i for i, result in enumerate(results) if result.empty]
+    empty = [i for i, result in enumerate(results) if result.empty or result.partial]
     if not empty:
         return results
     try:
@@ -128,9 +129,11 @@ def _with_fallback(db: Database, fallback: str, texts: list[str], results: list[
         log.warning("fallback engine %s failed: %s", fallback, error)
         second = [empty_draft(fallback, error.message) for _ in empty]
     merged = list(results)
-    for index, draft in zip(empty, second):
-        if not draft.empty:
+    for index, draft in zip(empty, second, strict=True):
+        if not draft.empty and not draft.partial:
             merged[index] = draft
+        elif results[index].empty and not draft.empty:
+            merged[index] = draft  # a partial draft is better than none
         elif draft.reason:
             # Say why neither engine drafted it: the first engine's reason first.
             merged[index] = replace(results[index], reason=msg(
