@@ -50,6 +50,14 @@ DEFAULTS: dict[str, Any] = {
     # Where users reach the workbench: proof QR codes link to signs there.
     "EXTERNAL_URL": "http://127.0.0.1:5000",
     "PAGE_SIZE": 50,
+    # OCR of sign photos (rapidocr-onnxruntime; models ship in the wheel).
+    "OCR_THREADS": 1,  # onnxruntime threads per photo
+    "OCR_MAX_SIDE": 960,  # longest side the text detector sees, pixels
+    "OCR_MIN_CONFIDENCE": 0.5,  # recognized lines below this are dropped
+    # Survey batches: photos within this distance of a site's location join it.
+    "SURVEY_SITE_RADIUS_M": 150,
+    "SURVEY_MAX_PHOTOS": 200,  # photos per batch upload
+    "SURVEY_MAX_UPLOAD_BYTES": 200 * 1024 * 1024,  # one batch upload, all files
 }
 
 # Environment variables understood, with their setting and type.
@@ -74,6 +82,12 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_EXPORT_DIR": ("EXPORT_DIR", str),
     "WORKBENCH_PROOF_FONT": ("PROOF_FONT", str),
     "WORKBENCH_EXTERNAL_URL": ("EXTERNAL_URL", str),
+    "WORKBENCH_OCR_THREADS": ("OCR_THREADS", int),
+    "WORKBENCH_OCR_MAX_SIDE": ("OCR_MAX_SIDE", int),
+    "WORKBENCH_OCR_MIN_CONFIDENCE": ("OCR_MIN_CONFIDENCE", float),
+    "WORKBENCH_SURVEY_SITE_RADIUS_M": ("SURVEY_SITE_RADIUS_M", float),
+    "WORKBENCH_SURVEY_MAX_PHOTOS": ("SURVEY_MAX_PHOTOS", int),
+    "WORKBENCH_SURVEY_MAX_UPLOAD_BYTES": ("SURVEY_MAX_UPLOAD_BYTES", int),
 }
 
 SECRET_KEY_FILE = "secret_key"

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from workbench import audit, auth, images
 from workbench.db import transaction
-from workbench.errors import NotFound, ValidationError
+from workbench.errors import NotFound
+from workbench.messages import msg
 
 STORED_MAX_SIDE = 2560
 THUMB_SIDE = 320
@@ -73,10 +76,14 @@ def _write_files(upload_dir: str | Path, sign_id: int,
 
 
 def store_prepared(db: Database, actor: auth.User, sign_id: int, photo: PreparedPhoto,
-                   upload_dir: str | Path) -> int:
-    """Write a checked photo's files and its row; runs in the caller's transaction."""
+                   upload_dir: str | Path, ocr: dict[str, Any] | None = None) -> int:
+    """Write a checked photo's files and its row; runs in the caller's transaction.
+
+    ``ocr`` is what OCR read on the photo (``OcrResult.to_dict()``), kept with it.
+    """
     file_name, thumbnail = _write_files(upload_dir, sign_id, photo)
-    row = {"sign_id": sign_id, "file_name": file_name, "thumbnail": thumbnail,
+    row = {"ocr_json": json.dumps(ocr, ensure_ascii=False) if ocr else None,
+           "taken_at": photo.taken_at, "sign_id": sign_id, "file_name": file_name, "thumbnail": thumbnail,
            "original_name": photo.original_name, "width": photo.width,
            "height": photo.height, "bytes": len(photo.data), "sha256": photo.sha256,
            "exif_latitude": photo.latitude, "exif_longitude": photo.longitude,
@@ -88,19 +95,23 @@ def store_prepared(db: Database, actor: auth.User, sign_id: int, photo: Prepared
 
 
 def add_photo(db: Database, actor: auth.User, sign_id: int, data: bytes, original_name: str,
-              *, upload_dir: str | Path, max_bytes: int) -> int:
-    """Check, re-encode and attach one photo to a sign (audited); returns the photo id."""
+              *, upload_dir: str | Path, max_bytes: int, ocr: dict[str, Any] | None = None) -> int:
+    """Check, re-encode and attach one photo to a sign (audited); returns the photo id.
+
+    ``ocr``: the photo's OCR result (``OcrResult.to_dict()``) to keep with it.
+    """
     auth.require(actor, "inventory.submit")
     sign = next(db.query("SELECT county_id FROM signs WHERE id = ?", [sign_id]), None)
     if sign is None:
-        raise NotFound("No such sign.")
+        raise NotFound(msg("No such sign."))
     auth.check_county(actor, sign["county_id"])
     photo = prepare_photo(data, original_name, max_bytes)
     with transaction(db):
-        photo_id = store_prepared(db, actor, sign_id, photo, upload_dir)
+        photo_id = store_prepared(db, actor, sign_id, photo, upload_dir, ocr)
         audit.record(db, actor, "sign.photo_add", "sign", sign_id, None,
                      {"photo_id": photo_id, "original_name": photo.original_name,
-                      "sha256": photo.sha256, "gps": [photo.latitude, photo.longitude]})
+                      "sha256": photo.sha256, "gps": [photo.latitude, photo.longitude],
+                      "ocr_lines": len(ocr["lines"]) if ocr else None})
     return photo_id
 
 
@@ -110,7 +121,7 @@ def delete_photo(db: Database, actor: auth.User, photo_id: int, upload_dir: str 
     row = next(db.query("SELECT p.*, s.county_id FROM sign_photos p JOIN signs s ON "
                         "s.id = p.sign_id WHERE p.id = ?", [photo_id]), None)
     if row is None:
-        raise NotFound("No such photo.")
+        raise NotFound(msg("No such photo."))
     auth.check_county(actor, row["county_id"])
     with transaction(db):
         db.execute("DELETE FROM sign_photos WHERE id = ?", [photo_id])
@@ -129,9 +140,9 @@ def photo_file(db: Database, user: auth.User, photo_id: int, upload_dir: str | P
     row = next(db.query("SELECT p.file_name, p.thumbnail, s.county_id FROM sign_photos p "
                         "JOIN signs s ON s.id = p.sign_id WHERE p.id = ?", [photo_id]), None)
     if row is None:
-        raise NotFound("No such photo.")
+        raise NotFound(msg("No such photo."))
     auth.check_county(user, row["county_id"])
     path = Path(upload_dir) / (row["thumbnail"] if thumbnail else row["file_name"])
     if not path.is_file():
-        raise NotFound("The photo file is missing.")
+        raise NotFound(msg("The photo file is missing."))
     return path
