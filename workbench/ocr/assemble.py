@@ -331,9 +331,9 @@ def latin_kind(text: str) -> str:
     if not words:
         return "english"
     pinyin = [w for w in words if is_pinyin(w)]
-    # Place names in the dictionary (Haikou, Sanya) are no evidence of English;
-    # a one-syllable English word (Men, Bus) is.
-    english = [w for w in words if (is_english(w) and (not is_pinyin(w) or _one_syllable(w)))
+    # Place names the dictionary knows (Haikou, Sanya) are no evidence of English;
+    # English words that happen to spell pinyin syllables (Canteen, Men) are.
+    english = [w for w in words if (is_english(w) and not _pinyin_name(w))
                or (w.isupper() and len(w) <= 4 and not is_pinyin(w))]
     if not english and len(pinyin) == len(words):
         return "pinyin"
@@ -343,9 +343,15 @@ def latin_kind(text: str) -> str:
     return "english"
 
 
-def _one_syllable(word: str) -> bool:
-    from workbench.checks.pinyin import syllables
-    return word.lower().replace("ü", "v") in syllables()
+@lru_cache(maxsize=1)
+def _names_in_dictionary() -> frozenset[str]:
+    from workbench.checks.data import word_list
+    return frozenset(w for w in word_list("english_extra.txt") if is_pinyin(w))
+
+
+def _pinyin_name(word: str) -> bool:
+    """A pinyin place name the English dictionary was taught (haikou, boao)."""
+    return word.lower() in _names_in_dictionary()
 
 
 SCRIPT_NAMES = {scripts.HAN: msg("Chinese"), scripts.LATIN: msg("Latin-script"),

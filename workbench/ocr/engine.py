@@ -5,7 +5,7 @@ downloaded, ever. The engine is built once per process and per set of
 options, lazily (the first photo pays about a third of a second) and under a
 lock, so concurrent requests share one instance. Calling it is thread-safe:
 onnxruntime sessions may run concurrently and RapidOCR keeps no per-call state
-when it is called without keyword arguments, which is how it is called here.
+in its detector, classifier and recognizer, which are what is called here.
 """
 from __future__ import annotations
 
@@ -96,12 +96,40 @@ def is_available() -> bool:
     return True
 
 
+def _detection_copy(image_bgr: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    import cv2
+
+    height, width = image_bgr.shape[:2]
+    scale = min(1.0, max_side / max(height, width))
+    if scale >= 1.0:
+        return image_bgr, 1.0
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA), scale
+
+
 def recognize(image_bgr: np.ndarray, options: EngineOptions) -> list[RawLine]:
-    """Every text line the engine finds in a BGR image, in its reading order."""
+    """Every text line the engine finds in a BGR image, in its reading order.
+
+    Lines are *detected* on a copy scaled to ``options.max_side`` (detection cost
+    grows with the pixels and gains nothing from more on a sign photo) and
+    *recognized* on crops of the full image, so small text keeps its detail.
+    """
     engine = get_engine(options)
-    found, _elapsed = engine(image_bgr)
+    small, scale = _detection_copy(image_bgr, options.max_side)
+    boxes, _elapsed = engine.text_det(small)
+    if boxes is None or len(boxes) == 0:
+        return []
+    boxes = [np.asarray(box, dtype=np.float32) / scale for box in engine.sorted_boxes(boxes)]
+    height, width = image_bgr.shape[:2]
+    for box in boxes:
+        np.clip(box[:, 0], 0, width - 1, out=box[:, 0])
+        np.clip(box[:, 1], 0, height - 1, out=box[:, 1])
+    crops = engine.get_crop_img_list(image_bgr, boxes)
+    if options.use_angle_classifier:
+        crops, _classes, _elapsed = engine.text_cls(crops)
+    recognized, _elapsed = engine.text_rec(crops)
     lines = []
-    for box, text, score in found or ():
+    for box, (text, score, *_rest) in zip(boxes, recognized):
         text = str(text).strip()
         if text and float(score) >= options.min_confidence:
             points = tuple((float(x), float(y)) for x, y in box)
