@@ -32,7 +32,7 @@ from workbench import audit, auth, images
 from workbench.db import transaction
 from workbench.errors import NotFound, Problem, ValidationError
 from workbench.inventory import photos, records
-from workbench.messages import msg, nmsg
+from workbench.messages import from_data, msg, nmsg
 
 Progress = Callable[..., None]
 
@@ -327,6 +327,7 @@ class ProposedSign:
     foreign: dict[str, str]
     questions: list[dict[str, Any]]
     site: str  # "site:<id>" (an existing site) or "new:<n>" (a proposed one)
+    function: str = "facility"
     distance_m: float | None = None
 
 
@@ -351,6 +352,32 @@ def _nearest_site(point: tuple[float, float], sites: list[dict[str, Any]],
     return best, best_distance
 
 
+# Chinese sign operators (GB/T 30240.1) that tell a sign's kind; the officer confirms.
+FUNCTION_MARKERS = (
+    ("prohibition", ("禁止", "严禁", "请勿", "不准", "不得", "勿")),
+    ("warning", ("当心", "小心", "注意", "危险", "警告")),
+    ("instruction", ("请", "必须", "须")),
+    ("notice", ("仅限", "温馨提示", "提示")),
+)
+
+
+def suggest_function(zh: str) -> str:
+    """The sign function a Chinese text's operator suggests (禁止… prohibition,
+    当心… warning, 请… instruction); ``facility`` otherwise."""
+    for function, markers in FUNCTION_MARKERS:
+        if any(marker in zh for marker in markers):
+            return function
+    return "facility"
+
+
+def _stored_question(data: dict[str, Any]) -> dict[str, Any]:
+    """A question kept in an OCR result, its message and answers as messages again."""
+    return {"kind": data.get("kind"), "field": data.get("field"),
+            "message": from_data(data.get("message")),
+            "options": [{"value": o.get("value", ""), "label": from_data(o.get("label"))}
+                        for o in data.get("options", [])]}
+
+
 def propose(db: Database, user: auth.User, batch_id: int, radius_m: float) -> Proposal:
     """Each photo as a proposed sign, placed at the nearest site within ``radius_m``
     or in a proposed new site (photos near each other share one; photos without a
@@ -361,8 +388,10 @@ def propose(db: Database, user: auth.User, batch_id: int, radius_m: float) -> Pr
     unplaced: list[ProposedSign] = []
     for photo in batch["photos"]:
         ocr = photo["ocr"] or {}
-        sign = ProposedSign(photo, ocr.get("zh", ""), dict(ocr.get("foreign", {})),
-                            list(ocr.get("questions", [])), "")
+        zh = ocr.get("zh", "")
+        sign = ProposedSign(photo, zh, dict(ocr.get("foreign", {})),
+                            [_stored_question(q) for q in ocr.get("questions", [])], "",
+                            suggest_function(zh))
         if photo["latitude"] is not None:
             site, distance = _nearest_site((photo["latitude"], photo["longitude"]), sites,
                                            radius_m)

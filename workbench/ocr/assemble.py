@@ -232,10 +232,31 @@ def is_pinyin(word: str) -> bool:
     return _word_tests()[1](word)
 
 
+# Short words a sign's English uses; longer pieces must be dictionary words. Without
+# this limit a dictionary's two-letter oddities would cut "Nephrology" into "Ne ph ro logy".
+SHORT_WORDS = frozenset({"a", "i", "an", "as", "at", "be", "by", "do", "go", "if", "in", "is",
+                         "it", "me", "my", "no", "of", "on", "or", "so", "to", "up", "us",
+                         "we"})
+
+
 def _known(word: str) -> bool:
-    if len(word) == 1:
-        return word in ("a", "A", "I")
+    if len(word) <= 2:
+        return word.lower() in SHORT_WORDS and (len(word) > 1 or word in ("a", "A", "I"))
     return is_english(word)
+
+
+def _derived_word(token: str) -> bool:
+    """A derivation the dictionary lacks (Nephrology, Rebooking, Contactless). Compounds
+    of two words are not counted: a dropped space makes exactly those (Keepoff)."""
+    from workbench.checks.spelling import LEARNED_ENDINGS, PREFIXES, SUFFIXES
+    lowered = token.lower()
+    if lowered.endswith(LEARNED_ENDINGS):
+        return True
+    if any(lowered.startswith(p) and len(lowered) - len(p) >= 3 and is_english(lowered[len(p):])
+           for p in PREFIXES):
+        return True
+    return any(lowered.endswith(x) and len(lowered) - len(x) >= 3
+               and is_english(lowered[:-len(x)]) for x in SUFFIXES)
 
 
 @lru_cache(maxsize=20000)
@@ -265,16 +286,17 @@ def restore_spaces(token: str) -> str:
     fewest dictionary words (``Waitin`` → ``Wait in``); only when every part is
     a word.
     """
-    if not token.isalpha() or len(token) < 4 or is_english(token) or is_pinyin(token):
+    if not token.isalpha() or len(token) < 4 or is_english(token):
         return token
     camel = CAMEL_RE.split(token)
     if len(camel) > 1:
         parts = [restore_spaces(part) if not is_english(part) else part for part in camel]
-        if all(all(_known(w) for w in part.split()) for part in parts):
+        if all(all(_known(w) or is_pinyin(w) for w in part.split()) for part in parts):
             return " ".join(parts)
+    if is_pinyin(token) or _derived_word(token):
+        return token
     pieces = _segment(token)
-    if pieces and len(pieces) > 1 and all(len(p) > 1 or p in ("a", "A", "I")
-                                          for p in pieces):
+    if pieces and len(pieces) > 1:
         return " ".join(pieces)
     return token
 

@@ -20,6 +20,7 @@ BLUEPRINT_MODULES: list[str] = [
     "workbench.web.exports",
     "workbench.web.engines",
     "workbench.web.documents",
+    "workbench.web.survey",
 ]
 
 
