@@ -60,7 +60,8 @@ def run(level: str, count: int, seed: int, show: bool) -> dict[str, float]:
             exact += 1
         elif show:
             print(f"  {text.zh} | {text.en!r} → {result.zh} | {got_en!r} "
-                  f"{[q.kind for q in result.questions]}")
+                  f"{[q.kind for q in result.questions]} lines: "
+                  f"{[(ln.text, ln.script, ln.block) for ln in result.lines]}")
     return {"photos": count, "cer_zh": zh_edits / max(1, zh_chars),
             "cer_en": en_edits / max(1, en_chars), "exact": exact / max(1, count),
             "asked": asked, "per_second": count / elapsed if elapsed else 0.0,
