@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import lru_cache
 
 from workbench.messages import Message, msg
@@ -91,8 +92,8 @@ class Question:
     kind: str
     field: str | None
     message: Message
-    options: list[Option] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    options: list[Option] = dc_field(default_factory=list)
+    lines: list[int] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -270,7 +271,8 @@ def _segment(token: str) -> tuple[str, ...] | None:
             if head is None:
                 continue
             piece = token[start:end]
-            if _known(piece) and (best[end] is None or len(head) + 1 < len(best[end])):
+            current = best[end]
+            if _known(piece) and (current is None or len(head) + 1 < len(current)):
                 best[end] = head + (piece,)
     return best[size]
 

@@ -11,8 +11,17 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from workbench import auth, counties, images
