@@ -271,3 +271,25 @@ def test_officer_lists_show_cards_and_collapsed_filters(officer_client, db, offi
     assert 'class="site-cards"' in sites
     form = officer_client.get("/inventory/signs/new").get_data(as_text=True)
     assert 'capture="environment"' in form and 'accept="image/*"' in form
+
+
+@pytest.fixture
+def tight_limit(app_config):
+    """Requests limited to 25 kB, except the survey upload (its own limit)."""
+    app_config["MAX_CONTENT_LENGTH"] = 25_000
+    return app_config
+
+
+def test_the_batch_upload_has_its_own_size_limit(tight_limit, officer_client, db):
+    files = [(io.BytesIO(data), name) for name, data in _photos()[:2]]
+    assert sum(len(data) for _name, data in _photos()[:2]) > 25_000
+    response = officer_client.post("/inventory/survey/", data={"photos": files},
+                                   content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db["survey_photos"].count == 2
+    # Every other upload keeps the general limit.
+    big = _photos()[1][1]
+    assert len(big) > 25_000
+    response = officer_client.post("/inventory/survey/ocr",
+                                   data={"photo": (io.BytesIO(big), "big.png")})
+    assert response.status_code == 413

@@ -71,6 +71,14 @@ def findings_json(zh: str, function: str | None, texts: dict[str, str]) -> list[
              "start": f["start_pos"], "end": f["end_pos"]} for f in found]
 
 
+@bp.url_value_preprocessor
+def _batch_upload_limit(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # A phone's batch is larger than any other upload: it gets its own bound. This runs
+    # before the CSRF check reads the form (URL value preprocessors come first).
+    if endpoint == "survey.index" and request.method == "POST":
+        request.max_content_length = current_app.config["SURVEY_MAX_UPLOAD_BYTES"]
+
+
 @bp.route("/ocr", methods=["POST"])
 @permission_required("inventory.submit")
 def read_photo():
@@ -124,8 +132,6 @@ def index():
     choices = _county_choices(user)
     problems = None
     if request.method == "POST":
-        # A phone's batch is larger than any other upload: its own bound.
-        request.max_content_length = current_app.config["SURVEY_MAX_UPLOAD_BYTES"]
         county = request.form.get("county_id") or (str(user.county_id or ""))
         files = [(f.filename, f.read(current_app.config["SURVEY_MAX_UPLOAD_BYTES"] + 1))
                  for f in request.files.getlist("photos") if f and f.filename]
