@@ -45,17 +45,25 @@ def surveyed(csrf_app) -> dict[str, int]:
         "zh": "小心台阶", "function": "warning", "action": "correct", "location": "一层 东门",
         "en_current": "Carefully Step Supercalifragilisticexpialidocious Platform"})
     from workbench.inventory import photos
+    from workbench.inventory import survey as batches
     photos.add_photo(db, officer, sign_id, sign_photo(["小心台阶", "Carefully Step"]), "a.jpg",
                      upload_dir=csrf_app.config["UPLOAD_DIR"], max_bytes=15 * 1024 * 1024)
+    batch_id = batches.create_batch(
+        db, officer, officer.county_id,
+        [("IMG_1.jpg", sign_photo(["小心地滑", "Carefully Slide"], gps=SITE)),
+         ("IMG_2.jpg", sign_photo(["海口美兰", "Haikou Meilan"], gps=(20.05, 110.36)))],
+        upload_dir=csrf_app.config["UPLOAD_DIR"], limits=batches.UploadLimits())
+    batches.read_batch(db, batch_id, csrf_app.config)
     db.close()
-    return {"site": site_id, "sign": sign_id}
+    return {"site": site_id, "sign": sign_id, "batch": batch_id}
 
 
 OFFICER_PAGES = [
     "/", "/inventory/", "/inventory/?status=submitted", "/inventory/sites",
     "/inventory/sites/{site}", "/inventory/signs/{sign}", "/inventory/signs/{sign}/edit",
     "/inventory/dashboard", "/inventory/signs/new", "/inventory/sites/new",
-    "/inventory/sites/{site}/edit", "/inventory/import", "/inventory/survey/", "/glossary/",
+    "/inventory/sites/{site}/edit", "/inventory/import", "/inventory/survey/",
+    "/inventory/survey/{batch}", "/glossary/", "/glossary/c/gen-0001",
     "/glossary/?q=出口", "/review/clarifications", "/auth/password",
 ]
 
