@@ -97,7 +97,8 @@ def draw_sign(rng: random.Random, text: SignText, look: str) -> Image.Image:
     zh_font = _font(rng.choice(CJK_FONTS), rng.randint(88, 110))
     en_font = _font(rng.choice(LATIN_FONTS), rng.randint(50, 60))
     zh_width = zh_font.getlength(text.zh)
-    side_by_side = "//" not in text.en and len(text.en) <= 12 and rng.random() < 0.25
+    side_by_side = ("//" not in text.en and rng.random() < 0.25
+                    and zh_width + 80 + en_font.getlength(text.en) <= width - 100)
     en_rows = _en_rows(text.en, en_font, width - 120)
     if zh_width > width - 100:
         zh_font = _font(CJK_FONTS[0], int(zh_font.size * (width - 100) / zh_width))

@@ -90,7 +90,9 @@ def test_unread_scripts_are_reported_never_filled():
 @pytest.mark.parametrize("token, expected", [
     ("WetFloor", "Wet Floor"), ("PleaseWaitin", "Please Wait in"), ("NOSMOKING", "NO SMOKING"),
     ("Nephrology", "Nephrology"), ("Contactless", "Contactless"), ("Haikou", "Haikou"),
-    ("Departures", "Departures"), ("Xiyan", "Xiyan"),
+    ("Departures", "Departures"), ("Xiyan", "Xiyan"), ("Bikesin", "Bikes in"),
+    ("NoE-Bikesin", "No E-Bikes in"), ("EVCharger", "EV Charger"),
+    ("Referees'Room", "Referees' Room"), ("McDonald", "McDonald"), ("Door-to-Door", "Door-to-Door"),
 ])
 def test_dropped_spaces_are_restored_only_between_dictionary_words(token, expected):
     assert restore_spaces(token) == expected

@@ -19,6 +19,7 @@ word and the whole is not).
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -260,21 +261,31 @@ def _derived_word(token: str) -> bool:
                and is_english(lowered[:-len(x)]) for x in SUFFIXES)
 
 
+def _rarity(word: str) -> float:
+    """How unusual a word is (−log of its frequency in the dictionary's corpus)."""
+    from workbench.checks.spelling import _checker
+    frequency = _checker().word_usage_frequency(word.lower())
+    return -math.log(frequency) if frequency > 0 else 50.0
+
+
 @lru_cache(maxsize=20000)
 def _segment(token: str) -> tuple[str, ...] | None:
-    """The fewest dictionary words that spell ``token`` exactly, or None."""
+    """The dictionary words that spell ``token`` exactly: the fewest, and among as few
+    the most common ones ("Bikesin" → Bikes in, not Bike sin); None when there are none."""
     size = len(token)
-    best: list[tuple[str, ...] | None] = [()] + [None] * size
+    best: list[tuple[int, float, tuple[str, ...]] | None] = [(0, 0.0, ())] + [None] * size
     for end in range(1, size + 1):
         for start in range(max(0, end - 20), end):
             head = best[start]
-            if head is None:
-                continue
             piece = token[start:end]
+            if head is None or not _known(piece):
+                continue
+            candidate = (head[0] + 1, head[1] + _rarity(piece), head[2] + (piece,))
             current = best[end]
-            if _known(piece) and (current is None or len(head) + 1 < len(current)):
-                best[end] = head + (piece,)
-    return best[size]
+            if current is None or candidate[:2] < current[:2]:
+                best[end] = candidate
+    found = best[size]
+    return found[2] if found else None
 
 
 # Word boundaries a recognizer's dropped space leaves visible: lower → upper case
@@ -292,17 +303,21 @@ def restore_spaces(token: str) -> str:
     fewest dictionary words (``Waitin`` → ``Wait in``); only when every part is
     a word.
     """
+    if "-" in token.strip("-"):
+        return "-".join(restore_spaces(part) for part in token.split("-"))
     if APOSTROPHE_CAPITAL_RE.search(token):
         return " ".join(restore_spaces(part) for part in APOSTROPHE_CAPITAL_RE.split(token))
-    if not token.isalpha() or len(token) < 4 or is_english(token):
+    if not token.isalpha() or len(token) < 3:
         return token
     camel = CAMEL_RE.split(token)
+    if len(camel) == 1 and is_english(token):
+        return token
     if len(camel) > 1:
         parts = [restore_spaces(part) if not is_english(part) else part for part in camel]
         if all(all(_known(w) or is_pinyin(w) or (w.isupper() and len(w) <= 4)
                    for w in part.split()) for part in parts):
             return " ".join(parts)
-    if is_pinyin(token) or _derived_word(token):
+    if len(token) < 4 or is_english(token) or is_pinyin(token) or _derived_word(token):
         return token
     pieces = _segment(token)
     if pieces and len(pieces) > 1:
