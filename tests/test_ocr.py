@@ -92,7 +92,8 @@ def test_unread_scripts_are_reported_never_filled():
     ("Nephrology", "Nephrology"), ("Contactless", "Contactless"), ("Haikou", "Haikou"),
     ("Departures", "Departures"), ("Xiyan", "Xiyan"), ("Bikesin", "Bikes in"),
     ("NoE-Bikesin", "No E-Bikes in"), ("EVCharger", "EV Charger"),
-    ("Referees'Room", "Referees' Room"), ("McDonald", "McDonald"), ("Door-to-Door", "Door-to-Door"),
+    ("Referees'Room", "Referees' Room"), ("Open24Hours", "Open 24 Hours"), ("T2", "T2"),
+    ("24h", "24h"), ("McDonald", "McDonald"), ("Door-to-Door", "Door-to-Door"),
 ])
 def test_dropped_spaces_are_restored_only_between_dictionary_words(token, expected):
     assert restore_spaces(token) == expected

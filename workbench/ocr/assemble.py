@@ -293,6 +293,8 @@ def _segment(token: str) -> tuple[str, ...] | None:
 # capital (Referees'Room; pinyin apostrophes come before a lower-case letter: Xi'an).
 CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 APOSTROPHE_CAPITAL_RE = re.compile(r"(?<=[a-z]')(?=[A-Z])")
+# A number written against a word (Open24Hours); T2, B1, 24h keep their letters.
+NUMBER_RE = re.compile(r"(\d+(?:[.:]\d+)*)")
 
 
 def restore_spaces(token: str) -> str:
@@ -303,6 +305,10 @@ def restore_spaces(token: str) -> str:
     fewest dictionary words (``Waitin`` → ``Wait in``); only when every part is
     a word.
     """
+    numbered = NUMBER_RE.split(token)
+    if len(numbered) > 1 and all(not part or part.isdigit() or NUMBER_RE.fullmatch(part) or
+                                 (len(part) >= 3 and _known(part)) for part in numbered):
+        return " ".join(part for part in numbered if part)  # Open24Hours → Open 24 Hours
     if "-" in token.strip("-"):
         return "-".join(restore_spaces(part) for part in token.split("-"))
     if APOSTROPHE_CAPITAL_RE.search(token):
