@@ -196,3 +196,13 @@ def test_cli_reports_a_non_image_and_exits_non_zero(run_cli, tmp_path):
     assert rows[0]["file"] == str(bad) and "JPEG" in rows[0]["error"]
     assert rows[1]["zh"] == "出口"
     assert "1 file could not be read" in result.stderr
+
+
+def test_a_line_of_numbers_joins_the_text_it_stands_under():
+    result = from_lines(800, 500, [line("营业时间", 250, 30, 300, 90),
+                                   line("Opening Hours", 250, 150, 300, 50),
+                                   line("08:00-18:00", 280, 210, 240, 50),
+                                   line("110", 700, 450, 60, 30)])
+    assert result.zh == "营业时间"
+    assert result.foreign == {"en": "Opening Hours 08:00-18:00"}
+    assert result.lines[3].block is None  # a number standing alone makes no text

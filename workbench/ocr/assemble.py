@@ -172,18 +172,14 @@ def group_blocks(lines: list[Line]) -> list[Block]:
             nearest = min(neighbours, key=lambda j: abs(lines[j].centre_y - line.centre_y))
             parent[i] = find(nearest)
     members: dict[int, list[int]] = {}
-    for i, line in enumerate(lines):
-        root = find(i)
-        if lines[root].script == scripts.COMMON and root == i and not any(
-                find(k) == i for k in range(len(lines)) if k != i):
-            continue  # a lone number: no text of its own
-        members.setdefault(root, []).append(i)
-    blocks = [Block(lines[root].script if lines[root].script != scripts.COMMON
-                    else lines[ids[0]].script, sorted(ids, key=lambda k: _reading_key(lines[k])))
-              for root, ids in members.items()]
-    for block in blocks:
-        scripts_in = {lines[k].script for k in block.lines} - {scripts.COMMON}
-        block.script = next(iter(scripts_in)) if scripts_in else scripts.COMMON
+    for i in range(len(lines)):
+        members.setdefault(find(i), []).append(i)
+    blocks = []
+    for ids in members.values():
+        scripts_in = {lines[k].script for k in ids} - {scripts.COMMON}
+        if scripts_in:  # numbers standing alone make no text of their own
+            ordered = sorted(ids, key=lambda k: _reading_key(lines[k]))
+            blocks.append(Block(scripts_in.pop(), ordered))
     blocks.sort(key=lambda b: (min(lines[k].y0 for k in b.lines),
                                min(lines[k].x0 for k in b.lines)))
     for number, block in enumerate(blocks):
