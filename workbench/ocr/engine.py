@@ -66,8 +66,10 @@ def _build(options: EngineOptions) -> Any:
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as error:
-        raise OcrUnavailable(msg("Text recognition is not installed (package "
-                                 "rapidocr-onnxruntime).")) from error
+        # Missing package, or OpenCV without the system's libGL / GLib (Debian: libgl1,
+        # libglib2.0-0): say which, so that whoever installs it knows what to add.
+        raise OcrUnavailable(msg("Text recognition is not available: %(reason)s",
+                                 reason=str(error))) from error
     return RapidOCR(
         intra_op_num_threads=options.threads, inter_op_num_threads=1,
         det_limit_type="max", det_limit_side_len=options.max_side,
