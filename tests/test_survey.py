@@ -293,3 +293,25 @@ def test_the_batch_upload_has_its_own_size_limit(tight_limit, officer_client, db
     response = officer_client.post("/inventory/survey/ocr",
                                    data={"photo": (io.BytesIO(big), "big.png")})
     assert response.status_code == 413
+
+
+def test_without_the_ocr_engine_signs_are_still_entered_by_hand(officer_client, monkeypatch,
+                                                                 db, site_id):
+    from workbench.ocr import engine
+
+    def missing(options):
+        raise engine.OcrUnavailable(engine.msg("Text recognition is not available: "
+                                               "%(reason)s", reason="libGL.so.1"))
+    monkeypatch.setattr(engine, "_ENGINES", {})
+    monkeypatch.setattr(engine, "_build", missing)
+    photo = sign_photo(["出口", "Exit"])
+    response = officer_client.post("/inventory/survey/ocr",
+                                   data={"photo": (io.BytesIO(photo), "a.jpg")})
+    assert response.status_code == 503 and "libGL" in response.get_json()["error"]
+    response = officer_client.post("/inventory/signs/new", data={
+        "site_id": str(site_id), "function": "facility", "zh": "出口", "en_current": "Exit",
+        "languages": ["en"], "action": "keep", "quantity": "1",
+        "photo": (io.BytesIO(photo), "a.jpg")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db["sign_photos"].count == 1
+    assert db["sign_photos"].get(1)["ocr_json"] is None
