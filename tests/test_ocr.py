@@ -206,3 +206,14 @@ def test_a_line_of_numbers_joins_the_text_it_stands_under():
     assert result.zh == "营业时间"
     assert result.foreign == {"en": "Opening Hours 08:00-18:00"}
     assert result.lines[3].block is None  # a number standing alone makes no text
+
+
+def test_scripts_and_question_kinds_are_in_the_vocabulary():
+    from workbench.ocr.scripts import SCRIPTS
+    from workbench.vocabulary import OCR_QUESTIONS, OCR_SCRIPTS
+    assert set(SCRIPTS) == set(OCR_SCRIPTS.codes)
+    lines = [line("卫生间", 50, 40, 240, 80), line("Toilet", 60, 140, 200, 50),
+             line("出口", 650, 40, 160, 80), line("Exit", 660, 140, 120, 50),
+             line("Jinzhi Xiyan", 60, 400, 300, 50), line("출구", 650, 400, 100, 50)]
+    kinds = {q.kind for q in from_lines(900, 600, lines).questions}
+    assert kinds <= set(OCR_QUESTIONS.codes) and "unread_script" in kinds

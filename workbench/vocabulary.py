@@ -93,5 +93,32 @@ LANGUAGES = Vocabulary("language", [
     ("ko", N_("Korean")),
 ])
 
+# The writing system of a line read on a photo (workbench.ocr.scripts).
+OCR_SCRIPTS = Vocabulary("ocr_script", [
+    ("Han", N_("Chinese characters")),
+    ("Latin", N_("Latin script")),
+    ("Cyrillic", N_("Cyrillic")),
+    ("kana", N_("Japanese kana")),
+    ("Hangul", N_("Korean Hangul")),
+    ("Common", N_("Digits and punctuation")),
+])
+
+# What OCR asks the officer instead of guessing (workbench.ocr.assemble).
+OCR_QUESTIONS = Vocabulary("ocr_question", [
+    ("language", N_("Pinyin or English?")),
+    ("several_texts", N_("Several texts")),
+    ("unsure", N_("Not readable")),
+    ("unread_script", N_("Script not read")),
+])
+
+# A survey batch: photos uploaded together (workbench.inventory.survey).
+SURVEY_STATES = Vocabulary("survey_state", [
+    ("reading", N_("Reading the photos")),
+    ("review", N_("Waiting for review")),
+    ("confirmed", N_("Saved as signs")),
+    ("discarded", N_("Discarded")),
+])
+
 ALL: dict[str, Vocabulary] = {vocabulary.name: vocabulary
-                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES)}
+                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES, OCR_SCRIPTS,
+                                                 OCR_QUESTIONS, SURVEY_STATES)}

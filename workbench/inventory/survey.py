@@ -33,6 +33,7 @@ from workbench.db import transaction
 from workbench.errors import NotFound, Problem, ValidationError
 from workbench.inventory import photos, records
 from workbench.messages import from_data, msg, nmsg
+from workbench.vocabulary import SURVEY_STATES
 
 Progress = Callable[..., None]
 
@@ -255,8 +256,11 @@ def list_batches(db: Database, user: auth.User, states: tuple[str, ...] = ("read
     if scope is not None:
         where += " AND b.county_id = ?"
         params.append(scope)
-    return list(db.query(f"""SELECT b.*, c.name_zh AS county_zh FROM survey_batches b
+    rows = list(db.query(f"""SELECT b.*, c.name_zh AS county_zh FROM survey_batches b
         JOIN counties c ON c.id = b.county_id WHERE {where} ORDER BY b.id DESC""", params))
+    for row in rows:
+        row["state_label"] = SURVEY_STATES.label(row["state"])
+    return rows
 
 
 def survey_photo_file(db: Database, user: auth.User, photo_id: int, upload_dir: str | Path,

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from workbench.messages import Message, msg
 from workbench.ocr import scripts
+from workbench.vocabulary import OCR_SCRIPTS
 
 SIGNAL_WORDS = frozenset({"CAUTION", "DANGER", "WARNING", "NOTICE", "ATTENTION"})
 
@@ -402,9 +403,8 @@ def _pinyin_name(word: str) -> bool:
     return word.lower() in _names_in_dictionary()
 
 
-SCRIPT_NAMES = {scripts.HAN: msg("Chinese"), scripts.LATIN: msg("Latin-script"),
-                scripts.CYRILLIC: msg("Cyrillic"), scripts.KANA: msg("Japanese kana"),
-                scripts.HANGUL: msg("Korean Hangul")}
+def _script_name(script: str) -> Message | str:
+    return OCR_SCRIPTS.label(script)
 
 
 def _several(field_name: str, blocks: list[Block]) -> Question:
@@ -414,7 +414,8 @@ def _several(field_name: str, blocks: list[Block]) -> Question:
     options.append(Option(joined, msg("Use all of them together")))
     return Question("several_texts", field_name, msg(
         "The photo shows %(n)s separate %(script)s texts. Which one is this sign's?",
-        n=len(blocks), script=SCRIPT_NAMES[scripts.HAN if field_name == "zh" else scripts.LATIN]),
+        n=len(blocks),
+        script=_script_name(scripts.HAN if field_name == "zh" else scripts.LATIN)),
         options,
         [k for block in blocks for k in block.lines])
 
@@ -435,7 +436,7 @@ def _latin_question(block: Block, kind: str) -> Question:
 def _unread_notice(script: str, ids: list[int]) -> Question:
     return Question("unread_script", None, msg(
         "The photo holds %(script)s text, which the shipped models do not read. Type it "
-        "yourself.", script=script), [], ids)
+        "yourself.", script=_script_name(script)), [], ids)
 
 
 def assemble(lines: list[Line]) -> Assembly:
