@@ -130,6 +130,14 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_RETRY_DELAY": 5.0,  # seconds before the first automatic retry; doubles each time
     "JOBS_HEARTBEAT_SECONDS": 10.0,  # how often a worker reports that its runs are alive
     "JOBS_STALE_SECONDS": 60.0,  # a running run silent this long has lost its worker
+    # OCR of sign photos (rapidocr-onnxruntime; models ship in the wheel).
+    "OCR_THREADS": 1,  # onnxruntime threads per photo
+    "OCR_MAX_SIDE": 960,  # longest side the text detector sees, pixels
+    "OCR_MIN_CONFIDENCE": 0.5,  # recognized lines below this are dropped
+    # Survey batches: photos within this distance of a site's location join it.
+    "SURVEY_SITE_RADIUS_M": 150,
+    "SURVEY_MAX_PHOTOS": 200,  # photos per batch upload
+    "SURVEY_MAX_UPLOAD_BYTES": 200 * 1024 * 1024,  # one batch upload, all files
 }
 
 # Environment variables understood, with their setting and type.
@@ -203,6 +211,12 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_JOBS_MAX_ATTEMPTS": ("JOBS_MAX_ATTEMPTS", int),
     "WORKBENCH_JOBS_RETRY_DELAY": ("JOBS_RETRY_DELAY", float),
     "WORKBENCH_JOBS_STALE_SECONDS": ("JOBS_STALE_SECONDS", float),
+    "WORKBENCH_OCR_THREADS": ("OCR_THREADS", int),
+    "WORKBENCH_OCR_MAX_SIDE": ("OCR_MAX_SIDE", int),
+    "WORKBENCH_OCR_MIN_CONFIDENCE": ("OCR_MIN_CONFIDENCE", float),
+    "WORKBENCH_SURVEY_SITE_RADIUS_M": ("SURVEY_SITE_RADIUS_M", float),
+    "WORKBENCH_SURVEY_MAX_PHOTOS": ("SURVEY_MAX_PHOTOS", int),
+    "WORKBENCH_SURVEY_MAX_UPLOAD_BYTES": ("SURVEY_MAX_UPLOAD_BYTES", int),
 }
 
 SECRET_KEY_FILE = "secret_key"

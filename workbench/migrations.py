@@ -20,6 +20,9 @@ UNAUDITED_TABLES = {"audit_events", "login_attempts", "settings", "_sqlite_migra
                     "unit_mention_reads",  # which mentions a user has seen
                     "user_sessions",  # signed-in browsers (sign-in is audited; revocation too)
                     "llm_cache",  # drafts of the model-server engine, recomputable
+                    # staging of photos uploaded together; their creation, confirmation
+                    # and discarding are audited, the OCR progress is bookkeeping
+                    "survey_batches", "survey_photos",
                     # Background job runs: every state change (start, run, done, failed,
                     # cancel, retry, interrupted) is audited by workbench.jobs in the same
                     # transaction; progress and heartbeats rewrite the row many times a
@@ -831,6 +834,45 @@ def m0015_jobs(db: Database) -> None:
         "DROP TABLE export_progress",
         "DROP TABLE exports",
         "DROP TABLE doc_jobs",
+    ])
+
+
+@migrations(name="0016_ocr_survey")
+def m0016_ocr_survey(db: Database) -> None:
+    """OCR: recognized lines kept with each sign photo (and the photo's time); survey
+    batches, the staging area of photos uploaded together before they become signs."""
+    _execute_all(db, [
+        "ALTER TABLE sign_photos ADD COLUMN ocr_json TEXT",
+        "ALTER TABLE sign_photos ADD COLUMN taken_at TEXT",
+        """CREATE TABLE survey_batches (
+            id INTEGER PRIMARY KEY,
+            county_id INTEGER NOT NULL REFERENCES counties(id),
+            state TEXT NOT NULL DEFAULT 'reading' CHECK (state IN ('reading','review',
+                'confirmed','discarded')),
+            photo_count INTEGER NOT NULL DEFAULT 0,
+            read_count INTEGER NOT NULL DEFAULT 0,
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_survey_batches_county ON survey_batches(county_id, state)",
+        """CREATE TABLE survey_photos (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES survey_batches(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            original_name TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            thumbnail TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            latitude REAL,
+            longitude REAL,
+            taken_at TEXT,
+            ocr_json TEXT,
+            UNIQUE (batch_id, position)
+        )""",
     ])
 
 

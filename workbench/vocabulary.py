@@ -132,6 +132,33 @@ JOB_STATES = Vocabulary("job_state", [
     ("interrupted", N_("Interrupted")),
 ])
 
-ALL: dict[str, Vocabulary] = {vocabulary.name: vocabulary
-                              for vocabulary in (ROLES, SEVERITIES, LANGUAGES, SIGN_STATUSES,
-                                                 SECTORS, DRAFT_PROFILES, JOB_STATES)}
+# The writing system of a line read on a photo (workbench.ocr.scripts).
+OCR_SCRIPTS = Vocabulary("ocr_script", [
+    ("Han", N_("Chinese characters")),
+    ("Latin", N_("Latin script")),
+    ("Cyrillic", N_("Cyrillic")),
+    ("kana", N_("Japanese kana")),
+    ("Hangul", N_("Korean Hangul")),
+    ("Common", N_("Digits and punctuation")),
+])
+
+# What OCR asks the officer instead of guessing (workbench.ocr.assemble).
+OCR_QUESTIONS = Vocabulary("ocr_question", [
+    ("language", N_("Pinyin or English?")),
+    ("several_texts", N_("Several texts")),
+    ("unsure", N_("Not readable")),
+    ("unread_script", N_("Script not read")),
+])
+
+# A survey batch: photos uploaded together (workbench.inventory.survey).
+SURVEY_STATES = Vocabulary("survey_state", [
+    ("reading", N_("Reading the photos")),
+    ("review", N_("Waiting for review")),
+    ("confirmed", N_("Saved as signs")),
+    ("discarded", N_("Discarded")),
+])
+
+# Every vocabulary by name (templates' |label filter, the i18n test): collected, not listed,
+# so a new vocabulary above is included without another edit here.
+ALL: dict[str, Vocabulary] = {value.name: value for value in list(globals().values())
+                              if isinstance(value, Vocabulary)}

@@ -10,31 +10,31 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
+import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlite_utils import Database
 
-from workbench import audit, auth
+from workbench import audit, auth, images
 from workbench.db import transaction
-from workbench.errors import NotFound, PermissionDenied, ValidationError
-from workbench.files.limits import LimitExceeded, size_text
+from workbench.errors import NotFound, PermissionDenied
 from workbench.messages import msg
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-MAX_PIXELS = 50_000_000  # default of the setting PHOTO_MAX_PIXELS (decompression bombs)
+# Re-exported: what a photo may be (workbench.images opens and bounds every photo).
+ALLOWED_FORMATS = images.ALLOWED_FORMATS
+MAX_PIXELS = images.MAX_PIXELS
 STORED_MAX_SIDE = 2560
 THUMB_SIDE = 320
-GPS_IFD = 0x8825
+# Kept importable here for callers that read GPS from an already opened image.
+gps_from_exif = images.gps_from_exif
 
 
 @dataclass
 class PreparedPhoto:
-    """A checked photo ready to store: re-encoded bytes, thumbnail, size, GPS."""
+    """A checked photo ready to store: re-encoded bytes, thumbnail, size, GPS, time."""
 
     data: bytes
     thumbnail: bytes
@@ -44,63 +44,13 @@ class PreparedPhoto:
     original_name: str
     latitude: float | None = None
     longitude: float | None = None
+    taken_at: str | None = None
 
 
-def _rational(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        numerator, denominator = value
-        return numerator / denominator if denominator else 0.0
-
-
-def gps_from_exif(image: Image.Image) -> tuple[float | None, float | None]:
-    """(latitude, longitude) in decimal degrees from EXIF GPS tags, or (None, None)."""
-    try:
-        gps = image.getexif().get_ifd(GPS_IFD)
-    except Exception:  # malformed EXIF must not make a good photo fail
-        return None, None
-    if not gps or 2 not in gps or 4 not in gps:
-        return None, None
-    try:
-        lat = sum(_rational(v) / 60 ** i for i, v in enumerate(gps[2]))
-        lon = sum(_rational(v) / 60 ** i for i, v in enumerate(gps[4]))
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None, None
-    if str(gps.get(1, "N")).upper().startswith("S"):
-        lat = -lat
-    if str(gps.get(3, "E")).upper().startswith("W"):
-        lon = -lon
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
-        return None, None
-    return round(lat, 7), round(lon, 7)
-
-
-def prepare_photo(data: bytes, original_name: str, max_bytes: int,
-                  max_pixels: int = MAX_PIXELS) -> PreparedPhoto:
-    """Check and re-encode one photo; ValidationError with a reason a person understands.
-
-    Memory stays bounded: the pixel count is checked from the header before
-    decoding (``PHOTO_MAX_PIXELS``), a JPEG is decoded at a reduced scale when it
-    is larger than the stored size, and the image is shrunk before any copy is made.
-    """
-    name = Path(original_name or "photo").name
-    if len(data) > max_bytes:
-        raise ValidationError.single(msg("The photo is larger than %(size)s.",
-                                         size=size_text(max_bytes)), column="photo", value=name)
-    if not data:
-        raise ValidationError.single(msg("The photo file is empty."), column="photo", value=name)
-    image = _decoded(data, name, max_pixels)
-    latitude, longitude = gps_from_exif(image)
+def prepare_opened(opened: images.OpenedPhoto, sha256: str) -> PreparedPhoto:
+    """Re-encode an opened photo (JPEG, no metadata, bounded size) and thumbnail it."""
+    image = opened.image.copy()
     image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.split()[-1])
-        image = background
-    elif image.mode == "L":
-        image = image.convert("RGB")
     stored = io.BytesIO()
     image.save(stored, "JPEG", quality=85, optimize=True)
     thumb_image = image.copy()
@@ -108,34 +58,15 @@ def prepare_photo(data: bytes, original_name: str, max_bytes: int,
     thumb = io.BytesIO()
     thumb_image.save(thumb, "JPEG", quality=80)
     return PreparedPhoto(stored.getvalue(), thumb.getvalue(), image.width, image.height,
-                         hashlib.sha256(data).hexdigest(), name, latitude, longitude)
+                         sha256, opened.name, opened.latitude, opened.longitude,
+                         opened.taken_at)
 
 
-def _decoded(data: bytes, name: str, max_pixels: int) -> Image.Image:
-    """The decoded image, after its format and size were checked from the header."""
-    unreadable = ValidationError.single(msg("The file is not a readable JPEG, PNG or WebP "
-                                            "image."), column="photo", value=name)
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in ALLOWED_FORMATS:
-                raise ValidationError.single(msg("Only JPEG, PNG or WebP photos are accepted."),
-                                             column="photo", value=name)
-            if probe.width * probe.height > max_pixels:
-                raise LimitExceeded(msg(
-                    "The photo has more than %(limit)s pixels (setting PHOTO_MAX_PIXELS).",
-                    limit=f"{max_pixels:,}"), setting="PHOTO_MAX_PIXELS", limit=max_pixels,
-                    column="photo", value=name)
-            probe.verify()  # structural check of the whole file
-        image = Image.open(io.BytesIO(data))
-        # A JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the stored size.
-        image.draft("RGB", (STORED_MAX_SIDE, STORED_MAX_SIDE))
-        image.load()
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError,
-            ValueError, TypeError, IndexError, struct.error, EOFError):
-        raise unreadable from None
-    return image
+def prepare_photo(data: bytes, original_name: str, max_bytes: int,
+                  max_pixels: int = MAX_PIXELS) -> PreparedPhoto:
+    """Check and re-encode one photo; ValidationError with a reason a person understands."""
+    opened = images.open_photo(data, original_name, max_bytes, max_pixels)
+    return prepare_opened(opened, hashlib.sha256(data).hexdigest())
 
 
 def _write_files(upload_dir: str | Path, sign_id: int,
@@ -149,11 +80,15 @@ def _write_files(upload_dir: str | Path, sign_id: int,
 
 
 def store_prepared(db: Database, actor: auth.User, sign_id: int, photo: PreparedPhoto,
-                   upload_dir: str | Path) -> int:
-    """Write a checked photo's files and its row; runs in the caller's transaction."""
+                   upload_dir: str | Path, ocr: dict[str, Any] | None = None) -> int:
+    """Write a checked photo's files and its row; runs in the caller's transaction.
+
+    ``ocr`` is what OCR read on the photo (``OcrResult.to_dict()``), kept with it.
+    """
     file_name, thumbnail = _write_files(upload_dir, sign_id, photo)
     row = {"sign_id": sign_id, "file_name": file_name, "thumbnail": thumbnail,
-           "original_name": photo.original_name, "width": photo.width,
+           "ocr_json": json.dumps(ocr, ensure_ascii=False) if ocr else None,
+           "taken_at": photo.taken_at, "original_name": photo.original_name, "width": photo.width,
            "height": photo.height, "bytes": len(photo.data), "sha256": photo.sha256,
            "exif_latitude": photo.latitude, "exif_longitude": photo.longitude,
            "uploaded_by": actor.username, "created_at": audit.now_iso()}
@@ -164,12 +99,13 @@ def store_prepared(db: Database, actor: auth.User, sign_id: int, photo: Prepared
 
 
 def store_with_event(db: Database, actor: auth.User, sign_id: int, photo: PreparedPhoto,
-                     upload_dir: str | Path) -> int:
+                     upload_dir: str | Path, ocr: dict[str, Any] | None = None) -> int:
     """Store a checked photo and write its audit event (in the caller's transaction)."""
-    photo_id = store_prepared(db, actor, sign_id, photo, upload_dir)
+    photo_id = store_prepared(db, actor, sign_id, photo, upload_dir, ocr)
     audit.record(db, actor, "sign.photo_add", "sign", sign_id, None,
                  {"photo_id": photo_id, "original_name": photo.original_name,
-                  "sha256": photo.sha256, "gps": [photo.latitude, photo.longitude]})
+                  "sha256": photo.sha256, "gps": [photo.latitude, photo.longitude],
+                  "ocr_lines": len(ocr["lines"]) if ocr else None})
     return photo_id
 
 
@@ -192,14 +128,18 @@ def _check_may_edit(db: Database, actor: auth.User, sign_id: int) -> None:
 
 
 def add_photo(db: Database, actor: auth.User, sign_id: int, data: bytes, original_name: str,
-              *, upload_dir: str | Path, max_bytes: int) -> int:
-    """Check, re-encode and attach one photo to a sign (audited); returns the photo id."""
+              *, upload_dir: str | Path, max_bytes: int, ocr: dict[str, Any] | None = None,
+              max_pixels: int = MAX_PIXELS) -> int:
+    """Check, re-encode and attach one photo to a sign (audited); returns the photo id.
+
+    ``ocr``: the photo's OCR result (``OcrResult.to_dict()``) to keep with it.
+    """
     auth.require(actor, "inventory.submit")
     _check_may_edit(db, actor, sign_id)
-    photo = prepare_photo(data, original_name, max_bytes)
+    photo = prepare_photo(data, original_name, max_bytes, max_pixels)
     with transaction(db):
         _check_may_edit(db, actor, sign_id)  # again, under the write lock
-        return store_with_event(db, actor, sign_id, photo, upload_dir)
+        return store_with_event(db, actor, sign_id, photo, upload_dir, ocr)
 
 
 def delete_photo(db: Database, actor: auth.User, photo_id: int, upload_dir: str | Path) -> int:
@@ -225,9 +165,9 @@ def photo_file(db: Database, user: auth.User, photo_id: int, upload_dir: str | P
     row = next(db.query("SELECT p.file_name, p.thumbnail, s.county_id FROM sign_photos p "
                         "JOIN signs s ON s.id = p.sign_id WHERE p.id = ?", [photo_id]), None)
     if row is None:
-        raise NotFound("No such photo.")
+        raise NotFound(msg("No such photo."))
     auth.check_county(user, row["county_id"])
     path = Path(upload_dir) / (row["thumbnail"] if thumbnail else row["file_name"])
     if not path.is_file():
-        raise NotFound("The photo file is missing.")
+        raise NotFound(msg("The photo file is missing."))
     return path

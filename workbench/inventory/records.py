@@ -461,13 +461,15 @@ def _snapshot(db: Database, sign_id: int) -> dict[str, Any]:
 
 
 def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, Any], *,
-                photo: Any = None, upload_dir: str | None = None) -> int:
+                photo: Any = None, upload_dir: str | None = None,
+                photo_ocr: dict[str, Any] | None = None) -> int:
     """Submit one sign at a site: store it, its installed texts and QA findings, link units.
 
     ``photo`` (a checked :class:`workbench.inventory.photos.PreparedPhoto`, stored
     under ``upload_dir``) is attached in the same transaction: the sign and its
     photo are saved together or not at all, even when an approved wording makes
-    the new sign approved (no longer editable) at once.
+    the new sign approved (no longer editable) at once. ``photo_ocr`` is what OCR
+    read on the photo (``OcrResult.to_dict()``), kept with it.
     """
     from workbench.inventory import photos
     from workbench.review import units
@@ -506,7 +508,7 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
         audit.record(db, actor, "sign.create", "sign", sign_id, None,
                      _snapshot(db, sign_id))
         if photo is not None:
-            photos.store_with_event(db, actor, sign_id, photo, upload_dir or "")
+            photos.store_with_event(db, actor, sign_id, photo, upload_dir or "", photo_ocr)
         # A wording approved earlier for another sign applies at once.
         units.refresh_sign_status(db, sign_id, actor)
     return sign_id  # type: ignore[return-value]
@@ -864,7 +866,8 @@ def list_signs(db: Database, user: auth.User, filters: dict[str, Any] | None = N
                s.county_id, st.id AS site_id, st.name_zh AS site_zh, st.sector,
                c.name_zh AS county_zh, c.name_en AS county_en,
                (SELECT text FROM sign_current_texts t WHERE t.sign_id = s.id AND t.lang = 'en')
-                   AS en_current
+                   AS en_current,
+               (SELECT min(p.id) FROM sign_photos p WHERE p.sign_id = s.id) AS photo_id
         FROM signs s {joins} JOIN counties c ON c.id = s.county_id
         WHERE s.id IN ({','.join('?' * len(page_ids))})""", page_ids)}
     return [details[sign_id] for sign_id in page_ids], total

@@ -131,4 +131,6 @@ BUILTIN_KINDS = [
              "workbench.review.qa:check_pending_job", permission="review.view"),
     register("glossary.recheck", N_("QA re-check after a glossary change"),
              "workbench.checks.recheck:recheck_job", permission="glossary.edit"),
+    register("survey.read", N_("Reading survey photos (OCR)"),
+             "workbench.inventory.survey:read_batch_job", permission="inventory.submit"),
 ]

@@ -21,6 +21,7 @@ BLUEPRINT_MODULES: list[str] = [
     "workbench.web.engines",
     "workbench.web.documents",
     "workbench.web.jobs",
+    "workbench.web.survey",
 ]
 
 

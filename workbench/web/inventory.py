@@ -5,6 +5,8 @@ the domain functions (another county's record raises NotFound → 404).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
@@ -14,18 +16,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DecimalField, IntegerField, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workbench import auth, counties, jobs
 from workbench.db import get_db, to_int
-from workbench.errors import NotFound, ValidationError
+from workbench.errors import NotFound, ValidationError, WorkbenchError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, pending, photos, records
+from workbench.ocr import read_image
 from workbench.review import units
 from workbench.web import home, nav_item
+from workbench.web import survey as survey_views
 from workbench.web.forms import show_problems
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
@@ -88,7 +92,8 @@ class SignForm(FlaskForm):
     opt_out_reason = StringField(
         _l("Own wording: reason (leave empty to share the approved wording of identical "
            "Chinese texts)"), validators=[Optional(), Length(max=300)])
-    photo = FileField(_l("Photo (JPEG, PNG or WebP)"))
+    photo = FileField(_l("Photo of the sign (JPEG, PNG or WebP)"))
+    use_photo_location = BooleanField(_l("Use the photo's position as the site's location"))
 
 
 class SiteForm(FlaskForm):
@@ -139,13 +144,26 @@ def _sign_values(form: SignForm) -> dict[str, Any]:
             "opt_out_reason": form.opt_out_reason.data, "site_id": form.site_id.data}
 
 
-def _upload_photo(sign_id: int, storage: Any) -> None:
+def _photo_ocr(data: bytes, filename: str) -> dict[str, Any] | None:
+    """What OCR read on an uploaded photo: kept from the form's preview, else read now."""
+    ocr_data = survey_views.recall_ocr(current_actor(), hashlib.sha256(data).hexdigest())
+    if ocr_data is None and len(data) <= current_app.config["MAX_PHOTO_BYTES"]:
+        try:
+            ocr_data = read_image(data, current_app.config, filename).to_dict()
+        except WorkbenchError:
+            ocr_data = None  # the photo's own check says what is wrong
+    return ocr_data
+
+
+def _upload_photo(sign_id: int, storage: Any) -> int | None:
+    """Attach the uploaded photo with what OCR read on it (read again if not kept)."""
     if storage is None or not getattr(storage, "filename", ""):
-        return
+        return None
     limit = current_app.config["MAX_PHOTO_BYTES"]
     data = storage.read(limit + 1)
-    photos.add_photo(get_db(), current_actor(), sign_id, data, storage.filename,
-                     upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=limit)
+    return photos.add_photo(get_db(), current_actor(), sign_id, data, storage.filename,
+                            upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=limit,
+                            ocr=_photo_ocr(data, storage.filename))
 
 
 # ---------------------------------------------------------------------------
@@ -196,6 +214,8 @@ def sign_detail(sign_id: int):
     db = get_db()
     user = current_actor()
     sign = records.get_sign(db, user, sign_id)
+    for photo_row in sign["photos"]:
+        photo_row["ocr"] = json.loads(photo_row["ocr_json"]) if photo_row.get("ocr_json") else None
     return render_template(
         "inventory/detail.html", sign=sign, history=records.sign_history(db, user, sign_id),
         actions=records.allowed_actions(user, sign), can_edit=records.can_edit(user, sign),
@@ -216,15 +236,19 @@ def sign_new():
         return redirect(url_for("inventory.site_new"))
     if form.validate_on_submit():
         try:
-            photo_data, prepared = form.photo.data, None
+            photo_data, prepared, ocr_data = form.photo.data, None, None
             if photo_data and getattr(photo_data, "filename", ""):
                 # Checked first, stored with the sign: both or neither.
                 limit = current_app.config["MAX_PHOTO_BYTES"]
-                prepared = photos.prepare_photo(photo_data.read(limit + 1), photo_data.filename,
-                                                limit)
+                data = photo_data.read(limit + 1)
+                prepared = photos.prepare_photo(data, photo_data.filename, limit)
+                ocr_data = _photo_ocr(data, photo_data.filename)
             sign_id = records.create_sign(db, user, int(form.site_id.data), _sign_values(form),
-                                          photo=prepared,
+                                          photo=prepared, photo_ocr=ocr_data,
                                           upload_dir=current_app.config["UPLOAD_DIR"])
+            if prepared and prepared.latitude is not None and form.use_photo_location.data:
+                records.set_site_location(db, user, int(form.site_id.data), prepared.latitude,
+                                          prepared.longitude)
             units.draft_units_of_signs(db, user, [sign_id], settings=current_app.config)
         except ValidationError as error:
             show_problems(form, error)
@@ -232,6 +256,14 @@ def sign_new():
             flash(_("Sign submitted."), "success")
             return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
     return render_template("inventory/sign_form.html", form=form, sign=None)
+
+
+def _use_photo_position(sign_id: int, photo_id: int) -> None:
+    sign = records.get_sign(get_db(), current_actor(), sign_id)
+    chosen = next((p for p in sign["photos"] if p["id"] == photo_id), None)
+    if chosen is not None and chosen["exif_latitude"] is not None:
+        records.set_site_location(get_db(), current_actor(), sign["site_id"],
+                                  chosen["exif_latitude"], chosen["exif_longitude"])
 
 
 @bp.route("/signs/<int:sign_id>/edit", methods=["GET", "POST"])
@@ -251,7 +283,9 @@ def sign_edit(sign_id: int):
     if form.validate_on_submit():
         try:
             records.update_sign(db, user, sign_id, _sign_values(form))
-            _upload_photo(sign_id, form.photo.data)
+            photo_id = _upload_photo(sign_id, form.photo.data)
+            if photo_id and form.use_photo_location.data:
+                _use_photo_position(sign_id, photo_id)
         except ValidationError as error:
             show_problems(form, error)
         else:
