@@ -28,19 +28,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "staff": frozenset({
         "audit.view", "glossary.view", "glossary.edit", "inventory.view",
         "inventory.view_all", "inventory.submit", "inventory.manage", "review.view",
-        "export.run", "documents.view", "documents.manage",
+        "export.run", "documents.view", "documents.manage", "reports.view", "reports.decide",
     }),
     "reviewer": frozenset({
         "glossary.view", "glossary.edit", "inventory.view", "inventory.view_all",
         "review.view", "review.translate", "review.approve", "documents.view",
-        "documents.translate",
+        "documents.translate", "reports.view",
     }),
     "translator": frozenset({
         "glossary.view", "glossary.propose", "inventory.view", "inventory.view_all",
         "review.view", "review.translate", "documents.view", "documents.translate",
     }),
     "officer": frozenset({
-        "glossary.view", "inventory.view", "inventory.submit",
+        "glossary.view", "inventory.view", "inventory.submit", "reports.view", "reports.decide",
     }),
 }
 

@@ -31,6 +31,7 @@ COMMAND_MODULES: list[str] = [
     "workbench.exports.cli",
     "workbench.documents.cli",
     "workbench.review.cli",
+    "workbench.reports.cli",
 ]
 
 

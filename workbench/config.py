@@ -49,7 +49,20 @@ DEFAULTS: dict[str, Any] = {
     "PROOF_FONT": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     # Where users reach the workbench: proof QR codes link to signs there.
     "EXTERNAL_URL": "http://127.0.0.1:5000",
+    # The public address of the report pages (/r/<sign code>) that proof QR codes
+    # point to; unset, they fall back to EXTERNAL_URL and exports warn.
+    "PUBLIC_URL": None,
     "PAGE_SIZE": 50,
+    # Public error reports: photo size, rate limits per sender address and per
+    # sign (submissions per window in seconds), OCR of report photos, how far
+    # (metres) from a site a reported position may be to match its signs.
+    "REPORT_MAX_PHOTO_BYTES": 10 * 1024 * 1024,
+    "REPORT_LIMIT_PER_ADDRESS": 10,
+    "REPORT_ADDRESS_WINDOW": 3600,
+    "REPORT_LIMIT_PER_SIGN": 30,
+    "REPORT_SIGN_WINDOW": 24 * 3600,
+    "REPORT_OCR": True,
+    "REPORT_MATCH_RADIUS_M": 300,
 }
 
 # Environment variables understood, with their setting and type.
@@ -74,6 +87,14 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_EXPORT_DIR": ("EXPORT_DIR", str),
     "WORKBENCH_PROOF_FONT": ("PROOF_FONT", str),
     "WORKBENCH_EXTERNAL_URL": ("EXTERNAL_URL", str),
+    "WORKBENCH_PUBLIC_URL": ("PUBLIC_URL", str),
+    "WORKBENCH_REPORT_MAX_PHOTO_BYTES": ("REPORT_MAX_PHOTO_BYTES", int),
+    "WORKBENCH_REPORT_LIMIT_PER_ADDRESS": ("REPORT_LIMIT_PER_ADDRESS", int),
+    "WORKBENCH_REPORT_ADDRESS_WINDOW": ("REPORT_ADDRESS_WINDOW", int),
+    "WORKBENCH_REPORT_LIMIT_PER_SIGN": ("REPORT_LIMIT_PER_SIGN", int),
+    "WORKBENCH_REPORT_SIGN_WINDOW": ("REPORT_SIGN_WINDOW", int),
+    "WORKBENCH_REPORT_OCR": ("REPORT_OCR", bool),
+    "WORKBENCH_REPORT_MATCH_RADIUS_M": ("REPORT_MATCH_RADIUS_M", int),
 }
 
 SECRET_KEY_FILE = "secret_key"

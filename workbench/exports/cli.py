@@ -16,6 +16,7 @@ import click
 from workbench.cli import Env, pass_env
 from workbench.exports import jobs
 from workbench.exports.selection import resolve_filter
+from workbench.messages import cli_translator, from_data, render
 
 
 def _filter_options(command: Any) -> Any:
@@ -60,7 +61,7 @@ def _run(env: Env, kind: str, output: str, **filters: Any) -> None:
         click.echo(f"{row['missing']} sign(s) left out: wording in a required language is "
                    "not approved yet.")
     if row["message"]:
-        click.echo(row["message"])
+        click.echo(render(from_data(row["message"]), cli_translator(), "\n"))
 
 
 @click.group("export")

@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from workbench.db import open_db, transaction
 from workbench.errors import NotFound, ValidationError, WorkbenchError
 from workbench.exports import exchange, package, proofs, sheets
 from workbench.exports.selection import ExportFilter, NothingToExport, Progress
+from workbench.messages import Message, dumps, nmsg
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,12 @@ _slots = threading.BoundedSemaphore(2)
 
 @dataclass
 class Outcome:
-    """What an export wrote: rows (signs, units or concepts) and signs left out."""
+    """What an export wrote: rows (signs, units or concepts), signs left out, and notes
+    for the person who ran it (messages: warnings such as QR codes leading nowhere)."""
 
     rows: int
     missing: int = 0
-    note: str = ""
+    notes: list[Message] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def _proofs(job: Job) -> Outcome:
     with open(job.path, "wb") as stream:
         result = proofs.write_proofs(job.db, job.flt, stream, settings=job.settings,
                                      progress=job.progress)
-    return Outcome(result.rows, len(result.missing))
+    return Outcome(result.rows, len(result.missing), list(result.warnings))
 
 
 def _tmx(job: Job) -> Outcome:
@@ -111,10 +113,12 @@ def _package(job: Job) -> Outcome:
     with open(job.path, "wb") as stream:
         result = package.write_package(job.db, job.flt, stream, settings=job.settings,
                                        progress=job.progress, actor_name=job.actor_name)
-    note = f"{result.photos} photo(s) included"
+    notes = [nmsg("%(n)s photo included.", "%(n)s photos included.", result.photos)]
     if result.photos_not_found:
-        note += f", {len(result.photos_not_found)} photo file(s) not found on the server"
-    return Outcome(result.rows, len(result.missing), note)
+        notes.append(nmsg("%(n)s photo file was not found on the server.",
+                          "%(n)s photo files were not found on the server.",
+                          len(result.photos_not_found)))
+    return Outcome(result.rows, len(result.missing), notes + list(result.warnings))
 
 
 KINDS: dict[str, ExportKind] = {kind.id: kind for kind in (
@@ -252,7 +256,8 @@ def run(db: Database, actor: auth.User, export_id: int, settings: Mapping[str, A
         writer.close()
     final = folder / final_name
     os.replace(partial, final)
-    return _finish(db, actor, row, "done", outcome.note, outcome.rows, outcome.missing,
+    return _finish(db, actor, row, "done", dumps(outcome.notes) if outcome.notes else "",
+                   outcome.rows, outcome.missing,
                    file_path=str(final), file_name=final_name, size=final.stat().st_size)
 
 

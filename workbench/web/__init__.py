@@ -20,6 +20,9 @@ BLUEPRINT_MODULES: list[str] = [
     "workbench.web.exports",
     "workbench.web.engines",
     "workbench.web.documents",
+    "workbench.web.public",
+    "workbench.web.reports",
+    "workbench.api.reports",
 ]
 
 

@@ -25,6 +25,7 @@ from workbench.exports.exchange import import_xliff
 from workbench.exports.selection import SIGN_STATUSES, resolve_filter
 from workbench.inventory import records
 from workbench.web import nav_item
+from workbench.web.i18n import message_text
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -149,6 +150,7 @@ def progress(export_id: int):
     """How far the export is (JSON, polled by the page)."""
     state = jobs.progress_of(get_db(), current_actor(), export_id)
     state["status_label"] = str(STATUS_LABELS.get(state["status"], state["status"]))
+    state["message"] = message_text(state["message"], "\n")
     state["finished_at"] = (state.get("finished_at") or "")[:19].replace("T", " ")
     state["download_url"] = (url_for("exports.download", export_id=export_id)
                              if state["status"] == "done" else None)

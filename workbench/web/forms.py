@@ -7,6 +7,7 @@ from flask import flash
 from flask_wtf import FlaskForm
 
 from workbench.errors import ValidationError
+from workbench.web.i18n import message_text, translator
 
 
 def show_problems(form: FlaskForm, error: ValidationError,
@@ -20,6 +21,6 @@ def show_problems(form: FlaskForm, error: ValidationError,
     for problem in error.problems:
         field = getattr(form, problem.column or "", None)
         if field is not None and hasattr(field, "errors") and problem.column not in flashed:
-            field.errors = list(field.errors) + [problem.reason]
+            field.errors = list(field.errors) + [message_text(problem.reason)]
         else:
-            flash(str(problem), "error")
+            flash(problem.render(translator()), "error")

@@ -8,7 +8,7 @@ from flask import current_app, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 
-from workbench.messages import Translator
+from workbench.messages import Translator, from_data
 from workbench.messages import render as render_message
 
 babel = Babel()
@@ -42,8 +42,9 @@ def translator() -> Translator:
 
 
 def message_text(value: Any, separator: str = ", ") -> str:
-    """A domain message (or a list of them, or plain text) in the interface language."""
-    return render_message(value, translator(), separator)
+    """A domain message (or a list of them, stored message data, or plain text) in the
+    interface language."""
+    return render_message(from_data(value), translator(), separator)
 
 
 def init_app(app: Any) -> None:
