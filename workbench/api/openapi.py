@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench import __version__
-from workbench.reports.intake import CODE_LENGTH, MAX_LENGTHS
+from workbench.reports.intake import CODE_LENGTH, MAX_LENGTHS, SIGN_CODE_RE
 from workbench.vocabulary import REPORT_KINDS, REPORT_STATUSES
 
 TRACKING_CODE_PATTERN = r"^[2-9A-HJ-NP-Za-hj-np-z\- ]{%d,%d}$" % (CODE_LENGTH, CODE_LENGTH + 6)
@@ -17,7 +17,7 @@ def _error(description: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def _report_form(max_photo: int) -> dict[str, Any]:
+def _report_form(max_photo: int, county_codes: list[str]) -> dict[str, Any]:
     text = {name: {"type": "string", "maxLength": limit} for name, limit in MAX_LENGTHS.items()}
     return {
         "type": "object",
@@ -30,12 +30,13 @@ def _report_form(max_photo: int) -> dict[str, Any]:
                                                                "suggests."),
             "contact": dict(text["contact"], description="E-mail or phone; only the office "
                                                          "sees it."),
-            "sign_code": {"type": "string", "maxLength": 40,
-                          "description": "The sign's code (printed on it, in its QR code)."},
+            "sign_code": {"type": "string", "pattern": SIGN_CODE_RE.pattern,
+                          "description": "The sign's code (printed on it, in its QR code; "
+                                         "lower case is accepted too)."},
             "place": dict(text["place"], description="Where the sign is, in words."),
-            "county": {"type": "string", "maxLength": 40,
-                       "description": "County or city: code (`haikou`), Chinese or English "
-                                      "name."},
+            "county": {"type": "string", "enum": county_codes,
+                       "description": "County or city by its code; its Chinese or English "
+                                      "name (海口市, Haikou) is accepted too."},
             "latitude": {"type": "number", "minimum": -90, "maximum": 90},
             "longitude": {"type": "number", "minimum": -180, "maximum": 180},
             "photo": {"type": "string", "contentMediaType": "application/octet-stream",
@@ -49,10 +50,10 @@ def _report_form(max_photo: int) -> dict[str, Any]:
     }
 
 
-def _schemas(max_photo: int) -> dict[str, Any]:
+def _schemas(max_photo: int, county_codes: list[str]) -> dict[str, Any]:
     statuses = list(REPORT_STATUSES.codes)
     return {
-        "ReportForm": _report_form(max_photo),
+        "ReportForm": _report_form(max_photo, county_codes),
         "Receipt": {
             "type": "object",
             "required": ["tracking_code", "status", "status_label", "tracking_url",
@@ -104,8 +105,10 @@ def _schemas(max_photo: int) -> dict[str, Any]:
     }
 
 
-def document(settings: Mapping[str, Any], server_url: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 document; ``server_url`` is where the API is reached."""
+def document(settings: Mapping[str, Any], server_url: str,
+             county_codes: list[str]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document; ``server_url`` is where the API is reached,
+    ``county_codes`` the counties reports may name."""
     max_photo = int(settings.get("REPORT_MAX_PHOTO_BYTES") or 0)
     language = {"name": "Accept-Language", "in": "header", "required": False,
                 "schema": {"type": "string"},
@@ -150,5 +153,5 @@ def document(settings: Mapping[str, Any], server_url: str) -> dict[str, Any]:
                     "404": _error("No report has this tracking code."),
                 }}},
         },
-        "components": {"schemas": _schemas(max_photo)},
+        "components": {"schemas": _schemas(max_photo, county_codes)},
     }

@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from workbench import reports
+from workbench import counties, reports
 from workbench.api import openapi
 from workbench.db import get_db
 from workbench.errors import NotFound, ValidationError
@@ -23,6 +23,7 @@ from workbench.reports import intake
 from workbench.reports import public as public_data
 from workbench.vocabulary import REPORT_STATUS_NOTES, REPORT_STATUSES
 from workbench.web.i18n import message_text, translator
+from workbench.web.public import body_limit, photo_limit_text
 from workbench.web.security import csrf, public_access
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -32,8 +33,6 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 @bp.before_request
 def _bound_body() -> None:
-    from workbench.web.public import body_limit
-
     request.max_content_length = body_limit()
 
 
@@ -63,19 +62,19 @@ def _rate_limited(error: reports.RateLimited) -> Response:
     return response
 
 
-@bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
+    """Every HTTP error of the API as JSON (registered per code below: the app's own
+    handlers for 404, 413 … are per code too, and a code's handler wins over a class's)."""
     if error.code == 413:
-        return _error(413, "too_large", _("The request is larger than the limit of %(mb)s MB.",
-                                          mb=body_limit_mb()))
+        return _error(413, "too_large", _("The photo is too large: at most %(size)s.",
+                                          size=photo_limit_text()))
     status = error.code or 500
     return _error(status, "server_error" if status >= 500 else "invalid",
                   error.description or "")
 
 
-def body_limit_mb() -> int:
-    """The body limit in whole megabytes, for messages."""
-    return max(1, int(request.max_content_length or 0) // (1024 * 1024))
+for _code in (400, 403, 404, 405, 413, 415, 500):
+    bp.register_error_handler(_code, _http_error)
 
 
 def _number(value: str | None) -> str | None:
@@ -138,4 +137,5 @@ def status(tracking_code: str):
 @public_access
 def openapi_document():
     """The OpenAPI 3.1 document of this API."""
-    return jsonify(openapi.document(current_app.config, request.url_root))
+    county_codes = [c["code"] for c in counties.list_counties(get_db(), include_inactive=False)]
+    return jsonify(openapi.document(current_app.config, request.url_root, county_codes))

@@ -64,10 +64,21 @@ def _public_csrf_error(_error: CSRFError) -> Any:
                               "Reload the page and try again."))
 
 
+def photo_limit_text() -> str:
+    """The photo size limit for people: "10 MB", "0.5 MB"."""
+    megabytes = int(current_app.config["REPORT_MAX_PHOTO_BYTES"]) / (1024 * 1024)
+    return f"{megabytes:.1f} MB" if megabytes < 10 and megabytes % 1 else f"{megabytes:.0f} MB"
+
+
+@bp.context_processor
+def _limits() -> dict[str, Any]:
+    return {"photo_limit": photo_limit_text()}
+
+
 @bp.errorhandler(413)
 def _public_too_large(_error: Any) -> Any:
-    return _error_page(413, _("The photo is too large: at most %(mb)s MB.",
-                              mb=current_app.config["REPORT_MAX_PHOTO_BYTES"] // (1024 * 1024)))
+    return _error_page(413, _("The photo is too large: at most %(size)s.",
+                              size=photo_limit_text()))
 
 
 def _error_page(status: int, message: str) -> Any:
@@ -130,7 +141,7 @@ def _submit(form: ReportForm, sign_code: str | None) -> tuple[Any, int]:
     flash(_("Thank you! Your report was received. Keep your tracking code to follow it: "
             "%(code)s", code=intake.format_tracking_code(receipt.tracking_code)), "success")
     return redirect(url_for("public.track", code=intake.format_tracking_code(
-        receipt.tracking_code))), 303
+        receipt.tracking_code)), code=303), 303
 
 
 @bp.route("/", methods=["GET", "POST"])
