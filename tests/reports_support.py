@@ -70,10 +70,15 @@ def approve(db, users, sign_id: int, texts: dict[str, str]) -> None:
 def photo_bytes(*, gps: tuple[float, float] | None = None, size: tuple[int, int] = (320, 240),
                 fmt: str = "JPEG", text: str | None = None) -> bytes:
     """A small photo, with EXIF GPS (and a camera model, to see metadata go) when asked."""
-    image = Image.new("RGB", size, "white")
-    if text:
-        from PIL import ImageDraw
-        ImageDraw.Draw(image).text((10, 10), text, fill="black")
+    image = Image.new("RGB", size, (214, 222, 214))
+    if text:  # a sign board: white text on green, as big as the default font allows
+        from PIL import ImageDraw, ImageFont
+        draw = ImageDraw.Draw(image)
+        width, height = size
+        draw.rectangle((width // 8, height // 4, width * 7 // 8, height * 3 // 4),
+                       fill=(11, 110, 79))
+        font = ImageFont.load_default(size=max(12, height // 10))
+        draw.text((width // 2, height // 2), text, fill="white", font=font, anchor="mm")
     exif = image.getexif()
     exif[0x0110] = "SignCam 3000"  # camera model
     if gps:

@@ -89,6 +89,7 @@ def test_reporting_from_the_qr_page_and_following_it(client, db, users):
 def test_the_general_page_asks_where_and_lists_problems(client, db):
     page = client.get("/r/")
     assert page.status_code == 200 and 'id="use-location"' in page.data.decode()
+    assert "at most 0.5 MB" in page.data.decode()
     refused = _report(client, "/r/", kind="", county="")
     html = refused.data.decode()
     assert refused.status_code == 400 and "Choose what is wrong with the sign." in html
