@@ -258,6 +258,9 @@ def submit_report(db: Database, report: ReportInput, *, settings: Mapping[str, A
     now = audit.now_iso()
     actor = public_actor(values["channel"])
     with transaction(db):
+        # Again, now holding the write lock: concurrent submissions that all passed the
+        # first check cannot together go over the limit.
+        limits.check(db, limits.RateLimits.from_settings(settings), key, sign_code)
         code = _new_tracking_code(db)
         row = dict(values, tracking_code=code, status="new", locale=report.locale,
                    address_key=key, created_at=now, updated_at=now)
