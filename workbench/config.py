@@ -63,6 +63,14 @@ DEFAULTS: dict[str, Any] = {
     "REPORT_SIGN_WINDOW": 24 * 3600,
     "REPORT_OCR": True,
     "REPORT_MATCH_RADIUS_M": 300,
+    # OCR of sign photos (rapidocr-onnxruntime; models ship in the wheel).
+    "OCR_THREADS": 1,  # onnxruntime threads per photo
+    "OCR_MAX_SIDE": 960,  # longest side the text detector sees, pixels
+    "OCR_MIN_CONFIDENCE": 0.5,  # recognized lines below this are dropped
+    # Survey batches: photos within this distance of a site's location join it.
+    "SURVEY_SITE_RADIUS_M": 150,
+    "SURVEY_MAX_PHOTOS": 200,  # photos per batch upload
+    "SURVEY_MAX_UPLOAD_BYTES": 200 * 1024 * 1024,  # one batch upload, all files
 }
 
 # Environment variables understood, with their setting and type.
@@ -95,6 +103,12 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_REPORT_SIGN_WINDOW": ("REPORT_SIGN_WINDOW", int),
     "WORKBENCH_REPORT_OCR": ("REPORT_OCR", bool),
     "WORKBENCH_REPORT_MATCH_RADIUS_M": ("REPORT_MATCH_RADIUS_M", int),
+    "WORKBENCH_OCR_THREADS": ("OCR_THREADS", int),
+    "WORKBENCH_OCR_MAX_SIDE": ("OCR_MAX_SIDE", int),
+    "WORKBENCH_OCR_MIN_CONFIDENCE": ("OCR_MIN_CONFIDENCE", float),
+    "WORKBENCH_SURVEY_SITE_RADIUS_M": ("SURVEY_SITE_RADIUS_M", float),
+    "WORKBENCH_SURVEY_MAX_PHOTOS": ("SURVEY_MAX_PHOTOS", int),
+    "WORKBENCH_SURVEY_MAX_UPLOAD_BYTES": ("SURVEY_MAX_UPLOAD_BYTES", int),
 }
 
 SECRET_KEY_FILE = "secret_key"

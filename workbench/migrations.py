@@ -20,7 +20,10 @@ UNAUDITED_TABLES = {"audit_events", "login_attempts", "settings", "_sqlite_migra
                     "unit_mention_reads",  # which mentions a user has seen
                     "export_progress",  # how far a running export is
                     "doc_jobs",  # progress of background document work (start/end audited)
-                    "report_attempts"}  # rate-limit bookkeeping of public report submissions
+                    "report_attempts",  # rate-limit bookkeeping of public report submissions
+                    # staging of photos uploaded together; their creation, confirmation
+                    # and discarding are audited, the OCR progress is bookkeeping
+                    "survey_batches", "survey_photos"}
 
 
 def apply(db: Database) -> list[str]:
@@ -566,6 +569,45 @@ def m0010_consistency_index(db: Database) -> None:
     """QA checks: look up approved renderings of a Chinese text quickly (consistency check)."""
     db.execute("CREATE INDEX idx_units_source_text "
                "ON translation_units(source_text, target_lang, state)")
+
+
+@migrations(name="0016_ocr_survey")
+def m0016_ocr_survey(db: Database) -> None:
+    """OCR: recognized lines kept with each sign photo (and the photo's time); survey
+    batches, the staging area of photos uploaded together before they become signs."""
+    _execute_all(db, [
+        "ALTER TABLE sign_photos ADD COLUMN ocr_json TEXT",
+        "ALTER TABLE sign_photos ADD COLUMN taken_at TEXT",
+        """CREATE TABLE survey_batches (
+            id INTEGER PRIMARY KEY,
+            county_id INTEGER NOT NULL REFERENCES counties(id),
+            state TEXT NOT NULL DEFAULT 'reading' CHECK (state IN ('reading','review',
+                'confirmed','discarded')),
+            photo_count INTEGER NOT NULL DEFAULT 0,
+            read_count INTEGER NOT NULL DEFAULT 0,
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_survey_batches_county ON survey_batches(county_id, state)",
+        """CREATE TABLE survey_photos (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES survey_batches(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            original_name TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            thumbnail TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            latitude REAL,
+            longitude REAL,
+            taken_at TEXT,
+            ocr_json TEXT,
+            UNIQUE (batch_id, position)
+        )""",
+    ])
 
 
 @migrations(name="0018_reports")

@@ -10,28 +10,28 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlite_utils import Database
 
-from workbench import audit, auth
+from workbench import audit, auth, images
 from workbench.db import transaction
-from workbench.errors import NotFound, ValidationError
+from workbench.errors import NotFound
+from workbench.messages import msg
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-MAX_PIXELS = 60_000_000  # guards against decompression bombs
 STORED_MAX_SIDE = 2560
 THUMB_SIDE = 320
-GPS_IFD = 0x8825
+# Kept importable here for callers that read GPS from an already opened image.
+gps_from_exif = images.gps_from_exif
 
 
 @dataclass
 class PreparedPhoto:
-    """A checked photo ready to store: re-encoded bytes, thumbnail, size, GPS."""
+    """A checked photo ready to store: re-encoded bytes, thumbnail, size, GPS, time."""
 
     data: bytes
     thumbnail: bytes
@@ -41,74 +41,12 @@ class PreparedPhoto:
     original_name: str
     latitude: float | None = None
     longitude: float | None = None
+    taken_at: str | None = None
 
 
-def _rational(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        numerator, denominator = value
-        return numerator / denominator if denominator else 0.0
-
-
-def gps_from_exif(image: Image.Image) -> tuple[float | None, float | None]:
-    """(latitude, longitude) in decimal degrees from EXIF GPS tags, or (None, None)."""
-    try:
-        gps = image.getexif().get_ifd(GPS_IFD)
-    except Exception:  # malformed EXIF must not make a good photo fail
-        return None, None
-    if not gps or 2 not in gps or 4 not in gps:
-        return None, None
-    try:
-        lat = sum(_rational(v) / 60 ** i for i, v in enumerate(gps[2]))
-        lon = sum(_rational(v) / 60 ** i for i, v in enumerate(gps[4]))
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None, None
-    if str(gps.get(1, "N")).upper().startswith("S"):
-        lat = -lat
-    if str(gps.get(3, "E")).upper().startswith("W"):
-        lon = -lon
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
-        return None, None
-    return round(lat, 7), round(lon, 7)
-
-
-def prepare_photo(data: bytes, original_name: str, max_bytes: int) -> PreparedPhoto:
-    """Check and re-encode one photo; ValidationError with a reason a person understands."""
-    name = Path(original_name or "photo").name
-    if len(data) > max_bytes:
-        raise ValidationError.single(
-            f"The photo is larger than {max_bytes // (1024 * 1024)} MB.", column="photo",
-            value=name)
-    if not data:
-        raise ValidationError.single("The photo file is empty.", column="photo", value=name)
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            if kind not in ALLOWED_FORMATS:
-                raise ValidationError.single(
-                    "Only JPEG, PNG or WebP photos are accepted.", column="photo", value=name)
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError.single("The photo has too many pixels.", column="photo",
-                                             value=name)
-            probe.verify()  # structural check of the whole file
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError,
-            ValueError):
-        raise ValidationError.single("The file is not a readable JPEG, PNG or WebP image.",
-                                     column="photo", value=name) from None
-    latitude, longitude = gps_from_exif(image)
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.split()[-1])
-        image = background
-    elif image.mode == "L":
-        image = image.convert("RGB")
+def prepare_opened(opened: images.OpenedPhoto, sha256: str) -> PreparedPhoto:
+    """Re-encode an opened photo (JPEG, no metadata, bounded size) and thumbnail it."""
+    image = opened.image.copy()
     image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE))
     stored = io.BytesIO()
     image.save(stored, "JPEG", quality=85, optimize=True)
@@ -117,7 +55,14 @@ def prepare_photo(data: bytes, original_name: str, max_bytes: int) -> PreparedPh
     thumb = io.BytesIO()
     thumb_image.save(thumb, "JPEG", quality=80)
     return PreparedPhoto(stored.getvalue(), thumb.getvalue(), image.width, image.height,
-                         hashlib.sha256(data).hexdigest(), name, latitude, longitude)
+                         sha256, opened.name, opened.latitude, opened.longitude,
+                         opened.taken_at)
+
+
+def prepare_photo(data: bytes, original_name: str, max_bytes: int) -> PreparedPhoto:
+    """Check and re-encode one photo; ValidationError with a reason a person understands."""
+    opened = images.open_photo(data, original_name, max_bytes)
+    return prepare_opened(opened, hashlib.sha256(data).hexdigest())
 
 
 def _write_files(upload_dir: str | Path, sign_id: int,
@@ -131,10 +76,14 @@ def _write_files(upload_dir: str | Path, sign_id: int,
 
 
 def store_prepared(db: Database, actor: auth.User, sign_id: int, photo: PreparedPhoto,
-                   upload_dir: str | Path) -> int:
-    """Write a checked photo's files and its row; runs in the caller's transaction."""
+                   upload_dir: str | Path, ocr: dict[str, Any] | None = None) -> int:
+    """Write a checked photo's files and its row; runs in the caller's transaction.
+
+    ``ocr`` is what OCR read on the photo (``OcrResult.to_dict()``), kept with it.
+    """
     file_name, thumbnail = _write_files(upload_dir, sign_id, photo)
-    row = {"sign_id": sign_id, "file_name": file_name, "thumbnail": thumbnail,
+    row = {"ocr_json": json.dumps(ocr, ensure_ascii=False) if ocr else None,
+           "taken_at": photo.taken_at, "sign_id": sign_id, "file_name": file_name, "thumbnail": thumbnail,
            "original_name": photo.original_name, "width": photo.width,
            "height": photo.height, "bytes": len(photo.data), "sha256": photo.sha256,
            "exif_latitude": photo.latitude, "exif_longitude": photo.longitude,
@@ -146,19 +95,23 @@ def store_prepared(db: Database, actor: auth.User, sign_id: int, photo: Prepared
 
 
 def add_photo(db: Database, actor: auth.User, sign_id: int, data: bytes, original_name: str,
-              *, upload_dir: str | Path, max_bytes: int) -> int:
-    """Check, re-encode and attach one photo to a sign (audited); returns the photo id."""
+              *, upload_dir: str | Path, max_bytes: int, ocr: dict[str, Any] | None = None) -> int:
+    """Check, re-encode and attach one photo to a sign (audited); returns the photo id.
+
+    ``ocr``: the photo's OCR result (``OcrResult.to_dict()``) to keep with it.
+    """
     auth.require(actor, "inventory.submit")
     sign = next(db.query("SELECT county_id FROM signs WHERE id = ?", [sign_id]), None)
     if sign is None:
-        raise NotFound("No such sign.")
+        raise NotFound(msg("No such sign."))
     auth.check_county(actor, sign["county_id"])
     photo = prepare_photo(data, original_name, max_bytes)
     with transaction(db):
-        photo_id = store_prepared(db, actor, sign_id, photo, upload_dir)
+        photo_id = store_prepared(db, actor, sign_id, photo, upload_dir, ocr)
         audit.record(db, actor, "sign.photo_add", "sign", sign_id, None,
                      {"photo_id": photo_id, "original_name": photo.original_name,
-                      "sha256": photo.sha256, "gps": [photo.latitude, photo.longitude]})
+                      "sha256": photo.sha256, "gps": [photo.latitude, photo.longitude],
+                      "ocr_lines": len(ocr["lines"]) if ocr else None})
     return photo_id
 
 
@@ -168,7 +121,7 @@ def delete_photo(db: Database, actor: auth.User, photo_id: int, upload_dir: str 
     row = next(db.query("SELECT p.*, s.county_id FROM sign_photos p JOIN signs s ON "
                         "s.id = p.sign_id WHERE p.id = ?", [photo_id]), None)
     if row is None:
-        raise NotFound("No such photo.")
+        raise NotFound(msg("No such photo."))
     auth.check_county(actor, row["county_id"])
     with transaction(db):
         db.execute("DELETE FROM sign_photos WHERE id = ?", [photo_id])
@@ -187,9 +140,9 @@ def photo_file(db: Database, user: auth.User, photo_id: int, upload_dir: str | P
     row = next(db.query("SELECT p.file_name, p.thumbnail, s.county_id FROM sign_photos p "
                         "JOIN signs s ON s.id = p.sign_id WHERE p.id = ?", [photo_id]), None)
     if row is None:
-        raise NotFound("No such photo.")
+        raise NotFound(msg("No such photo."))
     auth.check_county(user, row["county_id"])
     path = Path(upload_dir) / (row["thumbnail"] if thumbnail else row["file_name"])
     if not path.is_file():
-        raise NotFound("The photo file is missing.")
+        raise NotFound(msg("The photo file is missing."))
     return path

@@ -790,7 +790,8 @@ def list_signs(db: Database, user: auth.User, filters: dict[str, Any] | None = N
                s.county_id, st.id AS site_id, st.name_zh AS site_zh, st.sector,
                c.name_zh AS county_zh, c.name_en AS county_en,
                (SELECT text FROM sign_current_texts t WHERE t.sign_id = s.id AND t.lang = 'en')
-                   AS en_current
+                   AS en_current,
+               (SELECT min(p.id) FROM sign_photos p WHERE p.sign_id = s.id) AS photo_id
         FROM signs s {joins} JOIN counties c ON c.id = s.county_id
         WHERE s.id IN ({','.join('?' * len(page_ids))})""", page_ids)}
     return [details[sign_id] for sign_id in page_ids], total

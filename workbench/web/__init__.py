@@ -23,6 +23,7 @@ BLUEPRINT_MODULES: list[str] = [
     "workbench.web.public",
     "workbench.web.reports",
     "workbench.api.reports",
+    "workbench.web.survey",
 ]
 
 

@@ -5,6 +5,7 @@ the domain functions (another county's record raises NotFound → 404).
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from pathlib import Path
@@ -17,20 +18,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DecimalField, IntegerField, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workbench import auth, counties
 from workbench.db import get_db
-from workbench.errors import ValidationError
+from workbench.errors import ValidationError, WorkbenchError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, photos, records
+from workbench.ocr import read_image
 from workbench.reports import queue as report_queue
 from workbench.review import units
 from workbench.vocabulary import REPORT_STATUSES
 from workbench.web import home, nav_item
+from workbench.web import survey as survey_views
 from workbench.web.forms import show_problems
 from workbench.web.security import current_actor, permission_required
 
@@ -90,7 +93,8 @@ class SignForm(FlaskForm):
     opt_out_reason = StringField(
         _l("Own wording: reason (leave empty to share the approved wording of identical "
            "Chinese texts)"), validators=[Optional(), Length(max=300)])
-    photo = FileField(_l("Photo (JPEG, PNG or WebP)"))
+    photo = FileField(_l("Photo of the sign (JPEG, PNG or WebP)"))
+    use_photo_location = BooleanField(_l("Use the photo's position as the site's location"))
 
 
 class SiteForm(FlaskForm):
@@ -141,13 +145,22 @@ def _sign_values(form: SignForm) -> dict[str, Any]:
             "opt_out_reason": form.opt_out_reason.data, "site_id": form.site_id.data}
 
 
-def _upload_photo(sign_id: int, storage: Any) -> None:
+def _upload_photo(sign_id: int, storage: Any) -> int | None:
+    """Attach the uploaded photo with what OCR read on it (read again if not kept)."""
     if storage is None or not getattr(storage, "filename", ""):
-        return
+        return None
     limit = current_app.config["MAX_PHOTO_BYTES"]
     data = storage.read(limit + 1)
-    photos.add_photo(get_db(), current_actor(), sign_id, data, storage.filename,
-                     upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=limit)
+    user = current_actor()
+    ocr_data = survey_views.recall_ocr(user, hashlib.sha256(data).hexdigest())
+    if ocr_data is None and len(data) <= limit:
+        try:
+            ocr_data = read_image(data, current_app.config, storage.filename).to_dict()
+        except WorkbenchError:
+            ocr_data = None  # the photo's own check below says what is wrong
+    return photos.add_photo(get_db(), user, sign_id, data, storage.filename,
+                            upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=limit,
+                            ocr=ocr_data)
 
 
 # ---------------------------------------------------------------------------
@@ -215,7 +228,9 @@ def sign_new():
                 photos.prepare_photo(photo_data.read(limit + 1), photo_data.filename, limit)
                 photo_data.seek(0)
             sign_id = records.create_sign(db, user, int(form.site_id.data), _sign_values(form))
-            _upload_photo(sign_id, photo_data)
+            photo_id = _upload_photo(sign_id, photo_data)
+            if photo_id and form.use_photo_location.data:
+                _use_photo_position(sign_id, photo_id)
             units.draft_units_of_signs(db, user, [sign_id], settings=current_app.config)
         except ValidationError as error:
             show_problems(form, error)
@@ -223,6 +238,14 @@ def sign_new():
             flash(_("Sign submitted."), "success")
             return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
     return render_template("inventory/sign_form.html", form=form, sign=None)
+
+
+def _use_photo_position(sign_id: int, photo_id: int) -> None:
+    sign = records.get_sign(get_db(), current_actor(), sign_id)
+    chosen = next((p for p in sign["photos"] if p["id"] == photo_id), None)
+    if chosen is not None and chosen["exif_latitude"] is not None:
+        records.set_site_location(get_db(), current_actor(), sign["site_id"],
+                                  chosen["exif_latitude"], chosen["exif_longitude"])
 
 
 @bp.route("/signs/<int:sign_id>/edit", methods=["GET", "POST"])
@@ -242,7 +265,9 @@ def sign_edit(sign_id: int):
     if form.validate_on_submit():
         try:
             records.update_sign(db, user, sign_id, _sign_values(form))
-            _upload_photo(sign_id, form.photo.data)
+            photo_id = _upload_photo(sign_id, form.photo.data)
+            if photo_id and form.use_photo_location.data:
+                _use_photo_position(sign_id, photo_id)
         except ValidationError as error:
             show_problems(form, error)
         else:
