@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 from workbench import audit, auth
 from workbench.db import transaction
-from workbench.errors import NotFound
+from workbench.errors import NotFound, ValidationError
 from workbench.messages import Message, msg, to_data
 from workbench.reports import matching
 
@@ -72,17 +72,16 @@ def read_photo_text(path: Path, settings: Mapping[str, Any]) -> tuple[PhotoText 
     """
     if not settings.get("REPORT_OCR", True):
         return None, msg("Reading photos (OCR) is switched off.")
-    try:
-        from workbench import ocr
-    except ImportError:
-        return None, msg("No OCR engine is installed, so the photo was not read.")
+    from workbench import ocr
+
     try:
         result = ocr.read_image(path.read_bytes(), settings, name=path.name)
-    except Exception as error:  # noqa: BLE001 - a missing model or a bad file must not lose a report
+    except ocr.engine.OcrUnavailable:
+        return None, msg("No OCR engine is installed, so the photo was not read.")
+    except (OSError, ValidationError) as error:
         log.warning("OCR of %s failed: %s", path, error)
         return None, msg("The photo could not be read automatically.")
-    engine = getattr(ocr, "ENGINE_NAME", "OCR")
-    return PhotoText(result.zh, dict(result.foreign), engine), None
+    return PhotoText(result.zh, dict(result.foreign), ocr.ENGINE_NAME), None
 
 
 def _report_row(db: Database, report_id: int) -> dict[str, Any]:
