@@ -10,8 +10,13 @@ during the flood against a quiet baseline, and how many reports the flood
 managed to store (the per-address limit should hold it to
 ``REPORT_LIMIT_PER_ADDRESS``).
 
+Before the flood, a few reports with a photo of a demo sign (drawn as a hand-held
+photo, see ``benchmarks/sign_photos.py``) measure what one real report costs:
+intake and triage with OCR run in the request for now.
+
 Run: ``.venv/bin/python benchmarks/bench_public_reports.py [--requests 3000]
-[--concurrency 32]``. :func:`flood` is reusable by a general HTTP load benchmark.
+[--concurrency 32] [--photos 5]``. :func:`flood` is reusable by a general HTTP load
+benchmark.
 """
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # sign_photos
 
 from workbench import auth, counties, create_app, migrations  # noqa: E402
 from workbench.db import open_db  # noqa: E402
@@ -174,6 +180,38 @@ def _probe(base_url: str, path: str, stop: threading.Event, samples: list[float]
     connection.close()
 
 
+def photo_reports(port: int, db_path: Path, count: int) -> tuple[list[float], int]:
+    """Send ``count`` API reports with a photo of a demo sign; (seconds each, signs matched)."""
+    from sign_photos import SignText, make_photo
+
+    db = open_db(db_path)
+    signs = list(db.query("SELECT s.id, s.zh, s.function, t.text FROM signs s JOIN "
+                          "sign_current_texts t ON t.sign_id = s.id AND t.lang = 'en' "
+                          "ORDER BY s.id"))
+    db.close()
+    rng = random.Random(11)
+    seconds, matched = [], 0
+    for sign in rng.sample(signs, min(count, len(signs))):
+        photo = make_photo(rng, SignText(sign["zh"], sign["text"], sign["function"]))
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n"
+                f"wrong_translation\r\n--{boundary}\r\nContent-Disposition: form-data; "
+                f"name=\"photo\"; filename=\"p.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                ).encode() + photo + f"\r\n--{boundary}--\r\n".encode()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        started = time.perf_counter()
+        connection.request("POST", "/api/reports", body=body, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        connection.getresponse().read()
+        seconds.append(time.perf_counter() - started)
+        connection.close()
+        db = open_db(db_path)
+        matched += db.execute("SELECT sign_id = ? FROM reports ORDER BY id DESC LIMIT 1",
+                              [sign["id"]]).fetchone()[0] or 0
+        db.close()
+    return seconds, matched
+
+
 def _setup(folder: Path) -> tuple[object, list[str]]:
     path = folder / "bench.sqlite3"
     db = open_db(path)
@@ -183,7 +221,7 @@ def _setup(folder: Path) -> tuple[object, list[str]]:
     codes = [row[0] for row in db.execute("SELECT sign_code FROM signs ORDER BY id")]
     db.close()
     app = create_app({"DATABASE": str(path), "INSTANCE_PATH": str(folder),
-                      "SECRET_KEY": "bench", "REPORT_OCR": False,
+                      "SECRET_KEY": "bench", "REPORT_OCR": True,
                       "REPORT_LIMIT_PER_ADDRESS": LIMIT_PER_ADDRESS,
                       "UPLOAD_DIR": str(folder / "uploads")})
     return app, codes
@@ -194,6 +232,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--photos", type=int, default=5)
     args = parser.parse_args()
     import logging
 
@@ -221,6 +260,9 @@ def main() -> None:
             send(connection, Request("baseline", "GET", f"/r/{codes[1]}"))
             baseline.append(time.perf_counter() - started)
         connection.close()
+
+        ocr_seconds, matched = photo_reports(server.effective_port, Path(tmp) / "bench.sqlite3",
+                                             args.photos)
 
         stop, during = threading.Event(), []
         prober = threading.Thread(target=_probe, args=(base, f"/r/{codes[1]}", stop, during))
@@ -259,6 +301,10 @@ def main() -> None:
     print(f"Reports stored: {stored} (limit per address: {LIMIT_PER_ADDRESS}, all from "
           f"127.0.0.1); attempts counted: {attempts}")
     print(f"Server errors (5xx): {server_errors}")
+    if ocr_seconds:
+        print(f"A report with a photo (intake + triage with OCR, in the request): median "
+              f"{statistics.median(ocr_seconds):.2f} s, max {max(ocr_seconds):.2f} s; matched "
+              f"to the photographed sign: {matched}/{len(ocr_seconds)}")
 
 
 if __name__ == "__main__":
