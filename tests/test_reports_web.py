@@ -185,7 +185,8 @@ def test_csv_export_dashboard_and_home(client, staff_client, officer_client, db,
     _sanya_report(client, db, users)
     csv_response = staff_client.get("/reports/export.csv")
     assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
-    assert csv_response.data.startswith(b"\xef\xbb\xbf") and "禁止游泳".encode() in csv_response.data
+    assert csv_response.data.startswith(b"\xef\xbb\xbf")
+    assert "禁止游泳".encode() in csv_response.data
     dashboard = staff_client.get("/inventory/dashboard").data.decode()
     assert "Public reports by county" in dashboard and "三亚市" in dashboard
     assert "三亚市" not in officer_client.get("/inventory/dashboard").data.decode().split(

@@ -264,7 +264,7 @@ def submit_report(db: Database, report: ReportInput, *, settings: Mapping[str, A
         code = _new_tracking_code(db)
         row = dict(values, tracking_code=code, status="new", locale=report.locale,
                    address_key=key, created_at=now, updated_at=now)
-        report_id = db["reports"].insert(row).last_pk
+        report_id = int(db["reports"].insert(row).last_pk)  # type: ignore[union-attr, arg-type]
         if prepared is not None:
             photo_file, photo_thumb = _write_photo(settings.get("UPLOAD_DIR") or ".",
                                                    report_id, prepared)
@@ -277,4 +277,4 @@ def submit_report(db: Database, report: ReportInput, *, settings: Mapping[str, A
         audit.record(db, actor, "report.submit", "report", report_id, None,
                      _audit_view(dict(row, id=report_id)))
         limits.record_attempt(db, key, sign_code, limits.ACCEPTED)
-    return Receipt(report_id, code)  # type: ignore[arg-type]
+    return Receipt(report_id, code)

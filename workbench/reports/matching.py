@@ -106,7 +106,8 @@ def _pool(db: Database, zh: str, site_ids: list[int],
                             [*site_ids, MAX_POOL]):
             pool[row["id"]] = row
     if zh:
-        where, params = "s.zh = ?", [zh]
+        where: str = "s.zh = ?"
+        params: list[Any] = [zh]
         if county_id and not site_ids:
             where, params = where + " AND s.county_id = ?", params + [county_id]
         for row in db.query(f"SELECT {_SIGN_COLUMNS} FROM signs s JOIN sites st ON "

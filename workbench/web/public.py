@@ -114,13 +114,15 @@ def _form() -> ReportForm:
 
 def _input(form: ReportForm, sign_code: str | None) -> intake.ReportInput:
     upload = request.files.get("photo")
-    data = upload.read() if upload is not None and upload.filename else None
+    data, name = None, "photo"
+    if upload is not None and upload.filename:
+        data, name = upload.read(), upload.filename
     return intake.ReportInput(
         kind=form.kind.data or "", description=form.description.data or "",
         suggestion=form.suggestion.data or "", contact=form.contact.data or "",
         sign_code=sign_code, place=form.place.data or "", county=form.county.data or None,
         latitude=form.latitude.data, longitude=form.longitude.data, photo=data,
-        photo_name=upload.filename if data else "photo", honeypot=form.website.data or "",
+        photo_name=name, honeypot=form.website.data or "",
         channel="web", locale=str(get_locale()))
 
 

@@ -67,7 +67,7 @@ def detail(report_id: int):
     return render_template("reports/detail.html", report=report, **_vocabularies())
 
 
-def _decide(report_id: int, action: Any, success: str) -> Response:
+def _decide(report_id: int, action: Any, success: str) -> Any:
     try:
         action()
     except ValidationError as error:
