@@ -45,18 +45,21 @@ translations: $(MO)
 
 # Browser tests need Debian's chromium and CJK fonts (without them Chinese
 # renders as empty boxes); PDF proofs need a TrueType CJK font; pdftoppm lets
-# tests look at rendered pages.
+# tests look at rendered pages; the OCR tests and benchmark draw sign photos
+# with the CJK, DejaVu and Liberation fonts.
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 \
 	   || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
 	   || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" \
+	   || ! fc-list 2>/dev/null | grep -qi "DejaVu Sans" \
+	   || ! fc-list 2>/dev/null | grep -qi "Liberation Sans" \
 	   || ! command -v pdftoppm >/dev/null 2>&1; then \
-	  echo "Installing chromium, fonts-noto-cjk, fonts-wqy-microhei, poppler-utils"; \
+	  echo "Installing chromium, fonts-noto-cjk, fonts-wqy-microhei, fonts-dejavu-core, fonts-liberation, poppler-utils"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils >/dev/null; \
+	    chromium fonts-noto-cjk fonts-wqy-microhei fonts-dejavu-core fonts-liberation poppler-utils >/dev/null; \
 	fi
 
-bench: $(VENV)/.test-installed translations
+bench: $(VENV)/.test-installed translations system-deps
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:

@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from rapidfuzz.distance import Levenshtein  # noqa: E402
+from rapidfuzz.distance import Levenshtein
+from sign_photos import make_photo, sign_texts
 
-from sign_photos import make_photo, sign_texts  # noqa: E402
-from workbench.ocr import read_image  # noqa: E402
+from workbench.ocr import read_image
 
 SETTINGS = {"OCR_THREADS": 1}
 
@@ -60,7 +60,8 @@ def run(level: str, count: int, seed: int, show: bool) -> dict[str, float]:
             exact += 1
         elif show:
             print(f"  {text.zh} | {text.en!r} → {result.zh} | {got_en!r} "
-                  f"{[q.kind for q in result.questions]}")
+                  f"{[q.kind for q in result.questions]} lines: "
+                  f"{[(ln.text, ln.script, ln.block) for ln in result.lines]}")
     return {"photos": count, "cer_zh": zh_edits / max(1, zh_chars),
             "cer_en": en_edits / max(1, en_chars), "exact": exact / max(1, count),
             "asked": asked, "per_second": count / elapsed if elapsed else 0.0,
@@ -75,7 +76,7 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print every wrong photo")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     read_image(make_photo(random.Random(1), sign_texts()[0]), SETTINGS)  # load the model
     print(f"{'level':<10} {'photos':>6} {'CER zh':>8} {'CER en':>8} {'exact':>7} "
           f"{'asked':>6} {'photos/s':>9} {'per CPU-s':>9}")

@@ -4,7 +4,7 @@ uneven light, clutter around the sign).
 
 ``make_photo(rng, zh, en, level)`` returns JPEG bytes; the texts come from the
 shipped glossary (:func:`sign_texts`). Fonts are Debian's fonts-wqy-microhei,
-fonts-noto-cjk, fonts-dejavu-core and fonts-liberation2.
+fonts-noto-cjk, fonts-dejavu-core and fonts-liberation.
 """
 from __future__ import annotations
 
@@ -41,10 +41,10 @@ LOOKS = {
 }
 LEVELS = {
     # rotation (deg), perspective (share of side), blur radius, JPEG quality, light, sign share
-    "moderate": dict(rotation=8, perspective=0.06, blur=1.0, quality=(55, 85), light=0.25,
-                     share=(0.55, 0.8)),
-    "strong": dict(rotation=15, perspective=0.12, blur=1.8, quality=(35, 60), light=0.4,
-                   share=(0.45, 0.7)),
+    "moderate": {"rotation": 8, "perspective": 0.06, "blur": 1.0, "quality": (55, 85),
+                 "light": 0.25, "share": (0.55, 0.8)},
+    "strong": {"rotation": 15, "perspective": 0.12, "blur": 1.8, "quality": (35, 60),
+               "light": 0.4, "share": (0.45, 0.7)},
 }
 
 

@@ -249,12 +249,12 @@ def test_batch_pages_upload_review_and_confirm(officer_client, other_officer_cli
     batch_id = int(page_url.rstrip("/").rsplit("/", 1)[1])
     photos_in = batches.get_batch(db, auth.find_user(db, "officer"), batch_id)["photos"]
     first, second = (p["id"] for p in photos_in)
-    form = {"keep-%d" % first: "1", "zh-%d" % first: "小心地滑",
-            "en-%d" % first: "Carefully Slide", "function-%d" % first: "warning",
-            "action-%d" % first: "correct", "site-%d" % first: f"site:{site_id}",
+    form = {f"keep-{first}": "1", f"zh-{first}": "小心地滑",
+            f"en-{first}": "Carefully Slide", f"function-{first}": "warning",
+            f"action-{first}": "correct", f"site-{first}": f"site:{site_id}",
             # the second photo is dropped
-            "zh-%d" % second: "禁止吸烟", "site-%d" % second: "new:1",
-            "function-%d" % second: "prohibition", "action-%d" % second: "keep"}
+            f"zh-{second}": "禁止吸烟", f"site-{second}": "new:1",
+            f"function-{second}": "prohibition", f"action-{second}": "keep"}
     response = officer_client.post(page_url, data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert db["signs"].count_where("zh = ?", ["小心地滑"]) == 1
@@ -271,3 +271,25 @@ def test_officer_lists_show_cards_and_collapsed_filters(officer_client, db, offi
     assert 'class="site-cards"' in sites
     form = officer_client.get("/inventory/signs/new").get_data(as_text=True)
     assert 'capture="environment"' in form and 'accept="image/*"' in form
+
+
+@pytest.fixture
+def tight_limit(app_config):
+    """Requests limited to 25 kB, except the survey upload (its own limit)."""
+    app_config["MAX_CONTENT_LENGTH"] = 25_000
+    return app_config
+
+
+def test_the_batch_upload_has_its_own_size_limit(tight_limit, officer_client, db):
+    files = [(io.BytesIO(data), name) for name, data in _photos()[:2]]
+    assert sum(len(data) for _name, data in _photos()[:2]) > 25_000
+    response = officer_client.post("/inventory/survey/", data={"photos": files},
+                                   content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db["survey_photos"].count == 2
+    # Every other upload keeps the general limit.
+    big = _photos()[1][1]
+    assert len(big) > 25_000
+    response = officer_client.post("/inventory/survey/ocr",
+                                   data={"photo": (io.BytesIO(big), "big.png")})
+    assert response.status_code == 413

@@ -50,7 +50,7 @@ def gps_from_exif(image: Image.Image) -> tuple[float | None, float | None]:
     """(latitude, longitude) in decimal degrees from EXIF GPS tags, or (None, None)."""
     try:
         gps = image.getexif().get_ifd(GPS_IFD)
-    except Exception:  # malformed EXIF must not make a good photo fail
+    except Exception:  # noqa: BLE001 - malformed EXIF must not make a good photo fail
         return None, None
     if not gps or 2 not in gps or 4 not in gps:
         return None, None
@@ -73,7 +73,7 @@ def time_from_exif(image: Image.Image) -> str | None:
     try:
         exif = image.getexif()
         raw = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(DATETIME)
-    except Exception:  # malformed EXIF: no time, the photo is still good
+    except Exception:  # noqa: BLE001 - malformed EXIF: no time, the photo is still good
         return None
     if not raw:
         return None
@@ -113,8 +113,8 @@ def open_photo(data: bytes, original_name: str, max_bytes: int) -> OpenedPhoto:
                       name) from None
     latitude, longitude = gps_from_exif(image)
     taken_at = time_from_exif(image)
-    image = ImageOps.exif_transpose(image)
-    return OpenedPhoto(to_rgb(image), str(kind), name, latitude, longitude, taken_at)
+    upright: Image.Image = ImageOps.exif_transpose(image)
+    return OpenedPhoto(to_rgb(upright), str(kind), name, latitude, longitude, taken_at)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

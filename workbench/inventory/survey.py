@@ -251,7 +251,7 @@ def list_batches(db: Database, user: auth.User, states: tuple[str, ...] = ("read
     """Open batches the user may see, newest first."""
     scope = auth.county_scope(user)
     marks = ",".join("?" * len(states))
-    where, params = f"b.state IN ({marks})", list(states)
+    where, params = f"b.state IN ({marks})", list[Any](states)
     if scope is not None:
         where += " AND b.county_id = ?"
         params.append(scope)
@@ -393,10 +393,10 @@ def propose(db: Database, user: auth.User, batch_id: int, radius_m: float) -> Pr
                             [_stored_question(q) for q in ocr.get("questions", [])], "",
                             suggest_function(zh))
         if photo["latitude"] is not None:
-            site, distance = _nearest_site((photo["latitude"], photo["longitude"]), sites,
-                                           radius_m)
-            if site is not None:
-                sign.site, sign.distance_m = f"site:{site['id']}", round(distance or 0, 1)
+            nearest, distance = _nearest_site((photo["latitude"], photo["longitude"]), sites,
+                                              radius_m)
+            if nearest is not None:
+                sign.site, sign.distance_m = f"site:{nearest['id']}", round(distance or 0, 1)
         if not sign.site:
             unplaced.append(sign)
         signs.append(sign)

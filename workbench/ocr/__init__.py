@@ -35,8 +35,8 @@ DEFAULT_MAX_BYTES = 15 * 1024 * 1024
 WORK_MAX_SIDE = 2000
 ENGINE_NAME = "RapidOCR PP-OCRv4 (zh + Latin)"
 
-__all__ = ["read_image", "read_opened", "OcrResult", "OcrLine", "Question",
-           "READ_SCRIPTS", "ENGINE_NAME", "engine"]
+__all__ = ["ENGINE_NAME", "READ_SCRIPTS", "OcrLine", "OcrResult", "Question", "engine",
+           "from_lines", "read_image", "read_opened"]
 READ_SCRIPTS = scripts.READ_SCRIPTS
 
 

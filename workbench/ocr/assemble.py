@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import lru_cache
 
 from workbench.messages import Message, msg
@@ -91,8 +92,8 @@ class Question:
     kind: str
     field: str | None
     message: Message
-    options: list[Option] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    options: list[Option] = dc_field(default_factory=list)
+    lines: list[int] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -270,12 +271,17 @@ def _segment(token: str) -> tuple[str, ...] | None:
             if head is None:
                 continue
             piece = token[start:end]
-            if _known(piece) and (best[end] is None or len(head) + 1 < len(best[end])):
+            current = best[end]
+            if _known(piece) and (current is None or len(head) + 1 < len(current)):
                 best[end] = head + (piece,)
     return best[size]
 
 
-CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Word boundaries a recognizer's dropped space leaves visible: lower → upper case
+# (WetFloor), an abbreviation before a word (EVCharger), an apostrophe before a
+# capital (Referees'Room; pinyin apostrophes come before a lower-case letter: Xi'an).
+CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+APOSTROPHE_CAPITAL_RE = re.compile(r"(?<=[a-z]')(?=[A-Z])")
 
 
 def restore_spaces(token: str) -> str:
@@ -286,12 +292,15 @@ def restore_spaces(token: str) -> str:
     fewest dictionary words (``Waitin`` → ``Wait in``); only when every part is
     a word.
     """
+    if APOSTROPHE_CAPITAL_RE.search(token):
+        return " ".join(restore_spaces(part) for part in APOSTROPHE_CAPITAL_RE.split(token))
     if not token.isalpha() or len(token) < 4 or is_english(token):
         return token
     camel = CAMEL_RE.split(token)
     if len(camel) > 1:
         parts = [restore_spaces(part) if not is_english(part) else part for part in camel]
-        if all(all(_known(w) or is_pinyin(w) for w in part.split()) for part in parts):
+        if all(all(_known(w) or is_pinyin(w) or (w.isupper() and len(w) <= 4)
+                   for w in part.split()) for part in parts):
             return " ".join(parts)
     if is_pinyin(token) or _derived_word(token):
         return token
@@ -359,7 +368,7 @@ def latin_kind(text: str) -> str:
                or (w.isupper() and len(w) <= 4 and not is_pinyin(w))]
     if not english and len(pinyin) == len(words):
         return "pinyin"
-    known = {w for w in words if is_english(w) or is_pinyin(w) or w.isupper()}
+    known = {w for w in words if is_english(w) or is_pinyin(w) or w.isupper() or _derived_word(w)}
     if len(known) * 2 < len(set(words)):
         return "unknown"
     return "english"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -71,7 +72,7 @@ def survey_read(env: Env, batch_id: int) -> None:
     from workbench.inventory import survey as batches
 
     with click.progressbar(length=1, label="OCR", file=click.get_text_stream("stderr")) as bar:
-        def progress(done: int, total: int, message: object = None) -> None:
+        def progress(done: int, total: int, message: Any = None) -> None:
             bar.length = total
             bar.update(done - bar.pos)
 

@@ -6,6 +6,7 @@ the domain functions (another county's record raises NotFound → 404).
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import time
 from pathlib import Path
@@ -201,6 +202,8 @@ def sign_detail(sign_id: int):
     db = get_db()
     user = current_actor()
     sign = records.get_sign(db, user, sign_id)
+    for photo_row in sign["photos"]:
+        photo_row["ocr"] = json.loads(photo_row["ocr_json"]) if photo_row.get("ocr_json") else None
     return render_template(
         "inventory/detail.html", sign=sign, history=records.sign_history(db, user, sign_id),
         actions=records.allowed_actions(user, sign), can_edit=records.can_edit(user, sign),

@@ -11,8 +11,17 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from workbench import auth, counties, images
@@ -60,6 +69,14 @@ def findings_json(zh: str, function: str | None, texts: dict[str, str]) -> list[
     return [{"lang": f["lang"], "check": f["check_id"], "severity": f["severity"],
              "message": message_text(f["message"]), "suggestion": f["suggestion"] or "",
              "start": f["start_pos"], "end": f["end_pos"]} for f in found]
+
+
+@bp.url_value_preprocessor
+def _batch_upload_limit(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # A phone's batch is larger than any other upload: it gets its own bound. This runs
+    # before the CSRF check reads the form (URL value preprocessors come first).
+    if endpoint == "survey.index" and request.method == "POST":
+        request.max_content_length = current_app.config["SURVEY_MAX_UPLOAD_BYTES"]
 
 
 @bp.route("/ocr", methods=["POST"])
@@ -115,8 +132,6 @@ def index():
     choices = _county_choices(user)
     problems = None
     if request.method == "POST":
-        # A phone's batch is larger than any other upload: its own bound.
-        request.max_content_length = current_app.config["SURVEY_MAX_UPLOAD_BYTES"]
         county = request.form.get("county_id") or (str(user.county_id or ""))
         files = [(f.filename, f.read(current_app.config["SURVEY_MAX_UPLOAD_BYTES"] + 1))
                  for f in request.files.getlist("photos") if f and f.filename]
