@@ -367,7 +367,7 @@ def test_a_non_image_in_the_zip_fails_the_whole_import(db, system, tmp_path):
     with pytest.raises(ValidationError) as caught:
         importer.import_inventory(db, system, csv_bytes(rows), "p.csv", photos_zip=archive,
                                   upload_dir=tmp_path)
-    reasons = {(p.row, p.column): p.reason for p in caught.value.problems}
+    reasons = {(p.row, p.column): str(p.reason) for p in caught.value.problems}
     assert "not a readable" in reasons[(3, "photo")]
     assert "not in the ZIP" in reasons[(4, "photo")]
     assert counts(db) == before
