@@ -258,15 +258,16 @@ def test_proofs_show_every_language(db, users, artifacts_dir):
     translate(db, users, other, TEXTS["服务台"], only={"en"})  # Russian missing
     buffer = io.BytesIO()
     result = proofs.write_proofs(db, ExportFilter(), buffer,
-                                 settings={"EXTERNAL_URL": "https://signs.example.org"})
+                                 settings={"PUBLIC_URL": "https://signs.example.org"})
     data = buffer.getvalue()
     assert result.rows == 1 and [r.zh for r in result.missing] == ["服务台"]
     text = pdf_text(data)
     for expected in ("小心地滑", "CAUTION", "Wet Floor", "Осторожно, скользкий пол",
                      "足元注意", "滑りやすい", "미끄럼 주의", "海口美兰国际机场",
-                     "https://signs.example.org/inventory/signs/"):
+                     "https://signs.example.org/r/HK-"):
         assert expected in text, expected
     assert "Service Desk" not in text and "服务台" not in text
+    assert result.warnings == []  # PUBLIC_URL is set and public
     from pypdf import PdfReader
     assert len(PdfReader(io.BytesIO(data)).pages) == 1
     # Render the page as a person would see it, and keep it for looking at.
@@ -637,14 +638,17 @@ def test_proof_qr_code_is_drawn_module_for_module(db, users, tmp_path):
 
     sign = make_sign(db, users, "出口", "en")
     translate(db, users, sign, TEXTS["出口"])
-    settings = {"EXTERNAL_URL": "https://signs.hainan.example"}
+    settings = {"PUBLIC_URL": "https://signs.hainan.example"}
     pdf = tmp_path / "p.pdf"
     with open(pdf, "wb") as stream:
         proofs.write_proofs(db, ExportFilter(), stream, settings=settings)
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", "-gray", str(pdf),
                     str(tmp_path / "p")], check=True)
     image = Image.open(tmp_path / "p.png").convert("L")
-    matrix = segno.make(proofs.sign_url(settings, sign), error="m", micro=False).matrix
+    code = db.execute("SELECT sign_code FROM signs WHERE id = ?", [sign]).fetchone()[0]
+    url = proofs.public_sign_url(settings, code)
+    assert url == f"https://signs.hainan.example/r/{code}"
+    matrix = segno.make(url, error="m", micro=False).matrix
     scale = 150 / 72
     side, left, top = 112, 842 - 36 - 112, 595 - 24 - 112  # points, as draw_card places it
     module = side / (len(matrix) + 8)

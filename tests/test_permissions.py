@@ -14,7 +14,9 @@ def _simple_get_routes(app):
 
 def _all_routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+        # Pages meant for the public (error reports) are marked with @public_access.
+        if rule.endpoint in PUBLIC_ENDPOINTS or getattr(app.view_functions[rule.endpoint],
+                                                        "public_access", False):
             continue
         url = rule.rule
         for argument in rule.arguments:

@@ -31,13 +31,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "staff": frozenset({
         "audit.view", "glossary.view", "glossary.edit", "inventory.view",
         "inventory.view_all", "inventory.submit", "inventory.manage", "review.view",
-        "export.run", "documents.view", "documents.manage",
+        "export.run", "documents.view", "documents.manage", "reports.view", "reports.decide",
         "jobs.view", "jobs.view_all", "jobs.manage",
     }),
     "reviewer": frozenset({
         "glossary.view", "glossary.edit", "inventory.view", "inventory.view_all",
         "review.view", "review.translate", "review.approve", "documents.view",
-        "documents.translate", "jobs.view",
+        "documents.translate", "jobs.view", "reports.view",
     }),
     "translator": frozenset({
         "glossary.view", "glossary.propose", "inventory.view", "inventory.view_all",
@@ -45,7 +45,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "jobs.view",
     }),
     "officer": frozenset({
-        "glossary.view", "inventory.view", "inventory.submit", "jobs.view",
+        "glossary.view", "inventory.view", "inventory.submit", "jobs.view", "reports.view",
+        "reports.decide",
     }),
 }
 

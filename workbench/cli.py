@@ -32,6 +32,7 @@ COMMAND_MODULES: list[str] = [
     "workbench.documents.cli",
     "workbench.review.cli",
     "workbench.jobs.cli",
+    "workbench.reports.cli",
     "workbench.ocr.cli",
 ]
 

@@ -119,6 +119,9 @@ DEFAULTS: dict[str, Any] = {
     "PROOF_FONT": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     # Where users reach the workbench: proof QR codes link to signs there.
     "EXTERNAL_URL": "http://127.0.0.1:5000",
+    # The public address of the report pages (/r/<sign code>) that proof QR codes
+    # point to; unset, they fall back to EXTERNAL_URL and exports warn.
+    "PUBLIC_URL": None,
     "PAGE_SIZE": 50,
     # Background jobs (workbench.jobs): huey's SQLite queue beside the database.
     "JOBS_DB": None,  # default: <database name>.jobs.sqlite3 in the database's folder
@@ -130,6 +133,16 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_RETRY_DELAY": 5.0,  # seconds before the first automatic retry; doubles each time
     "JOBS_HEARTBEAT_SECONDS": 10.0,  # how often a worker reports that its runs are alive
     "JOBS_STALE_SECONDS": 60.0,  # a running run silent this long has lost its worker
+    # Public error reports: photo size, rate limits per sender address and per
+    # sign (submissions per window in seconds), OCR of report photos, how far
+    # (metres) from a site a reported position may be to match its signs.
+    "REPORT_MAX_PHOTO_BYTES": 10 * 1024 * 1024,
+    "REPORT_LIMIT_PER_ADDRESS": 10,
+    "REPORT_ADDRESS_WINDOW": 3600,
+    "REPORT_LIMIT_PER_SIGN": 30,
+    "REPORT_SIGN_WINDOW": 24 * 3600,
+    "REPORT_OCR": True,
+    "REPORT_MATCH_RADIUS_M": 300,
     # OCR of sign photos (rapidocr-onnxruntime; models ship in the wheel).
     "OCR_THREADS": 1,  # onnxruntime threads per photo
     "OCR_MAX_SIDE": 960,  # longest side the text detector sees, pixels
@@ -211,6 +224,14 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_JOBS_MAX_ATTEMPTS": ("JOBS_MAX_ATTEMPTS", int),
     "WORKBENCH_JOBS_RETRY_DELAY": ("JOBS_RETRY_DELAY", float),
     "WORKBENCH_JOBS_STALE_SECONDS": ("JOBS_STALE_SECONDS", float),
+    "WORKBENCH_PUBLIC_URL": ("PUBLIC_URL", str),
+    "WORKBENCH_REPORT_MAX_PHOTO_BYTES": ("REPORT_MAX_PHOTO_BYTES", int),
+    "WORKBENCH_REPORT_LIMIT_PER_ADDRESS": ("REPORT_LIMIT_PER_ADDRESS", int),
+    "WORKBENCH_REPORT_ADDRESS_WINDOW": ("REPORT_ADDRESS_WINDOW", int),
+    "WORKBENCH_REPORT_LIMIT_PER_SIGN": ("REPORT_LIMIT_PER_SIGN", int),
+    "WORKBENCH_REPORT_SIGN_WINDOW": ("REPORT_SIGN_WINDOW", int),
+    "WORKBENCH_REPORT_OCR": ("REPORT_OCR", bool),
+    "WORKBENCH_REPORT_MATCH_RADIUS_M": ("REPORT_MATCH_RADIUS_M", int),
     "WORKBENCH_OCR_THREADS": ("OCR_THREADS", int),
     "WORKBENCH_OCR_MAX_SIDE": ("OCR_MAX_SIDE", int),
     "WORKBENCH_OCR_MIN_CONFIDENCE": ("OCR_MIN_CONFIDENCE", float),

@@ -157,32 +157,41 @@ def render(value: Any, translator: Translator | None = None, separator: str = ",
     return str(value)
 
 
-def to_data(value: MessageLike | None) -> dict[str, Any] | str | None:
-    """What to store for a message-like value (a dict for a Message, the text otherwise)."""
+def to_data(value: MessageLike | list[MessageLike] | None) -> Any:
+    """What to store for a message-like value (a dict for a Message, the text otherwise;
+    a list of them item by item)."""
     if isinstance(value, Message):
         return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [to_data(item) for item in value]
     return value
 
 
 def from_data(value: Any) -> MessageLike | None:
-    """The message stored by :func:`to_data`; also reads a JSON text of one."""
+    """The message (or list of messages) stored by :func:`to_data`; also reads a JSON text
+    of one."""
     if isinstance(value, Message) or value is None:
         return value
     if isinstance(value, Mapping) and "id" in value:
         return Message.from_dict(value)
-    if isinstance(value, str) and value.startswith("{") and "\"id\"" in value:
+    if isinstance(value, list):
+        return [from_data(item) for item in value]  # type: ignore[misc]
+    if isinstance(value, str) and value.startswith(("{", "[{")) and "\"id\"" in value:
         import json
 
         try:
             data = json.loads(value)
         except ValueError:
             return value
+        if isinstance(data, list):
+            return [from_data(item) for item in data]  # type: ignore[misc]
         return Message.from_dict(data) if isinstance(data, dict) and "id" in data else value
     return value
 
 
-def dumps(value: MessageLike | None) -> str | None:
-    """A message-like value as a JSON text for a TEXT column (None stays None)."""
+def dumps(value: MessageLike | list[MessageLike] | None) -> str | None:
+    """A message-like value (or a list of them) as a JSON text for a TEXT column (None stays
+    None)."""
     if value is None:
         return None
     import json

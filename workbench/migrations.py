@@ -20,6 +20,7 @@ UNAUDITED_TABLES = {"audit_events", "login_attempts", "settings", "_sqlite_migra
                     "unit_mention_reads",  # which mentions a user has seen
                     "user_sessions",  # signed-in browsers (sign-in is audited; revocation too)
                     "llm_cache",  # drafts of the model-server engine, recomputable
+                    "report_attempts",  # rate-limit bookkeeping of public report submissions
                     # staging of photos uploaded together; their creation, confirmation
                     # and discarding are audited, the OCR progress is bookkeeping
                     "survey_batches", "survey_photos",
@@ -903,4 +904,77 @@ def m0017_llm_engine(db: Database) -> None:
             flags TEXT NOT NULL DEFAULT '[]',
             created_at TEXT NOT NULL
         )""",
+    ])
+
+
+@migrations(name="0018_reports")
+def m0018_reports(db: Database) -> None:
+    """Public error reports: what a passer-by says is wrong with a sign, triage, decisions.
+
+    ``tracking_code`` is the reporter's only key to the report (random, never
+    shown to anyone else). ``kind`` and ``status`` are codes of
+    ``vocabulary.REPORT_KINDS`` / ``REPORT_STATUSES``. ``sign_id`` and
+    ``county_id`` are set by triage or by the office; ``duplicate_of`` points to
+    the first open report of the same sign (the group's head). ``triage_json``
+    holds what triage found (text read from the photo, QA findings as message
+    data, candidate signs). ``address_key`` is a keyed hash of the sender's
+    address, for rate limits only. ``report_attempts`` counts submissions per
+    address and sign for the rate limits (bookkeeping, not audited).
+    """
+    _execute_all(db, [
+        """CREATE TABLE reports (
+            id INTEGER PRIMARY KEY,
+            tracking_code TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('wrong_translation', 'spelling',
+                'missing_language', 'damaged', 'other')),
+            description TEXT NOT NULL DEFAULT '',
+            suggestion TEXT NOT NULL DEFAULT '',
+            contact TEXT NOT NULL DEFAULT '',
+            sign_code TEXT,
+            place TEXT NOT NULL DEFAULT '',
+            reported_county_id INTEGER REFERENCES counties(id),
+            latitude REAL,
+            longitude REAL,
+            location_source TEXT CHECK (location_source IN ('photo', 'device')),
+            photo_file TEXT,
+            photo_thumb TEXT,
+            photo_width INTEGER,
+            photo_height INTEGER,
+            photo_bytes INTEGER,
+            photo_sha256 TEXT,
+            channel TEXT NOT NULL DEFAULT 'web' CHECK (channel IN ('web', 'api')),
+            locale TEXT,
+            address_key TEXT,
+            status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'confirmed', 'fixed',
+                'rejected')),
+            sign_id INTEGER REFERENCES signs(id),
+            site_id INTEGER REFERENCES sites(id),
+            county_id INTEGER REFERENCES counties(id),
+            match_method TEXT,
+            match_score REAL,
+            duplicate_of INTEGER REFERENCES reports(id),
+            rejection_reason TEXT,
+            triage_json TEXT,
+            triaged_at TEXT,
+            decided_by TEXT,
+            decided_at TEXT,
+            fixed_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_reports_status ON reports(status, id)",
+        "CREATE INDEX idx_reports_county ON reports(county_id, status, id)",
+        "CREATE INDEX idx_reports_sign ON reports(sign_id, status, id)",
+        "CREATE INDEX idx_reports_duplicate ON reports(duplicate_of)",
+        # Triage looks signs up by the Chinese text read from a report's photo.
+        "CREATE INDEX IF NOT EXISTS idx_signs_zh ON signs(zh)",
+        """CREATE TABLE report_attempts (
+            id INTEGER PRIMARY KEY,
+            address_key TEXT,
+            sign_code TEXT,
+            outcome TEXT NOT NULL,
+            ts TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_report_attempts_address ON report_attempts(address_key, ts)",
+        "CREATE INDEX idx_report_attempts_sign ON report_attempts(sign_code, ts)",
     ])

@@ -158,6 +158,46 @@ SURVEY_STATES = Vocabulary("survey_state", [
     ("discarded", N_("Discarded")),
 ])
 
+# Public error reports (workbench.reports): what the reporter says is wrong …
+REPORT_KINDS = Vocabulary("report_kind", [
+    ("wrong_translation", N_("Wrong translation")),
+    ("spelling", N_("Spelling or capitals")),
+    ("missing_language", N_("A language is missing")),
+    ("damaged", N_("Sign damaged or missing")),
+    ("other", N_("Something else")),
+])
+
+# … where the report stands (new → confirmed → fixed, or rejected) …
+REPORT_STATUSES = Vocabulary("report_status", [
+    ("new", N_("Received")),
+    ("confirmed", N_("Confirmed")),
+    ("fixed", N_("Fixed")),
+    ("rejected", N_("Not changed")),
+])
+
+# … what each status means, in the words the public tracking page uses …
+REPORT_STATUS_NOTES = Vocabulary("report_status_note", [
+    ("new", N_("We have received your report. The office will look at it soon.")),
+    ("confirmed", N_("The office confirmed the problem. The sign will be corrected.")),
+    ("fixed", N_("The sign has been corrected. Thank you for your help!")),
+    ("rejected", N_("The office looked at your report and will not change the sign.")),
+])
+
+# … and how triage (or a person) linked it to a sign.
+REPORT_MATCHES = Vocabulary("report_match", [
+    ("code", N_("Sign code (QR code)")),
+    ("text_location", N_("Text read from the photo, near the site")),
+    ("text", N_("Text read from the photo")),
+    ("location", N_("Only sign near the reported place")),
+    ("staff", N_("Chosen by the office")),
+])
+
+REPORT_CHANNELS = Vocabulary("report_channel", [
+    ("web", N_("Public web page")),
+    ("api", N_("Partner app (API)")),
+])
+
+
 # Every vocabulary by name (templates' |label filter, the i18n test): collected, not listed,
 # so a new vocabulary above is included without another edit here.
 ALL: dict[str, Vocabulary] = {value.name: value for value in list(globals().values())

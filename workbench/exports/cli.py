@@ -75,7 +75,7 @@ def _run(env: Env, kind: str, output: str | None, background: bool, **filters: A
         click.echo(f"{result['missing']} sign(s) left out: wording in a required language is "
                    "not approved yet.")
     if result.get("summary"):
-        click.echo(render(result["summary"], cli_translator()))
+        click.echo(render(result["summary"], cli_translator(), "\n"))
 
 
 @click.group("export")

@@ -25,6 +25,7 @@ from workbench.errors import ValidationError
 from workbench.exports import proofs, sheets
 from workbench.exports.selection import (ExportFilter, NothingToExport, Progress, SignRecord,
                                          iter_signs, nothing_message, photo_names)
+from workbench.messages import Message
 
 
 @dataclass
@@ -36,6 +37,7 @@ class PackageResult:
     missing: list[SignRecord] = field(default_factory=list)
     photos_not_found: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 def write_package(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path, *,
@@ -76,8 +78,9 @@ def write_package(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path
                 progress(done, total)
 
         buffer = io.BytesIO()
-        proofs.write_proofs(db, flt, buffer, settings=settings,
-                            records=_counting(complete, proof_progress))
+        proof_result = proofs.write_proofs(db, flt, buffer, settings=settings,
+                                           records=_counting(complete, proof_progress))
+        result.warnings += proof_result.warnings
         add(f"{prefix}-proofs.pdf", buffer.getvalue(), compress=False)
         for index, record in enumerate(complete, start=1):
             for stored, name in zip(record.photos, photo_names(record)):

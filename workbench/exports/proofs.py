@@ -4,7 +4,8 @@ Chinese on top, then each foreign language in the standard's order (English,
 then Russian / Japanese / Korean as the sign requires), every line fitted to
 the panel's width. Around the panel: the sign code, county, site, location,
 fabrication details, who approved each language and when, and a QR code that
-opens the sign's page in the workbench.
+opens the sign's public page (``/r/<sign code>`` under ``PUBLIC_URL``), where
+anyone who sees the sign can check its wording and report a problem.
 
 One TrueType font draws every script: Debian's WenQuanYi Micro Hei
 (``fonts-wqy-microhei``, a TrueType collection, face 0) covers Chinese, Latin,
@@ -14,16 +15,19 @@ Noto Sans CJK, which is why a TrueType one is used. Its path is the setting
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote, urlsplit
 
 from sqlite_utils import Database
 
 from workbench.errors import WorkbenchError
+from workbench.messages import Message, msg
 from workbench.exports.sheets import FUNCTION_LABELS
 from workbench.exports.selection import (LANGUAGE_NAMES, ExportFilter, NothingToExport,
                                          Progress, SignRecord, iter_signs, nothing_message)
@@ -73,6 +77,42 @@ def sign_url(settings: Mapping[str, Any] | None, sign_id: int) -> str:
     base = str(settings.get("EXTERNAL_URL") or DEFAULT_EXTERNAL_URL).rstrip("/")
     path = str(settings.get("SIGN_URL_PATH") or DEFAULT_SIGN_PATH)
     return base + path.format(id=sign_id)
+
+
+def public_base_url(settings: Mapping[str, Any] | None) -> str:
+    """Where the public report pages are reached: ``PUBLIC_URL``, else ``EXTERNAL_URL``."""
+    settings = settings or {}
+    return str(settings.get("PUBLIC_URL") or settings.get("EXTERNAL_URL")
+               or DEFAULT_EXTERNAL_URL).rstrip("/")
+
+
+def public_sign_url(settings: Mapping[str, Any] | None, sign_code: str) -> str:
+    """The sign's public page, where its proof's QR code points: ``<PUBLIC_URL>/r/<code>``."""
+    return f"{public_base_url(settings)}/r/{quote(sign_code, safe='/')}"
+
+
+def _local_only(host: str) -> bool:
+    if host in ("localhost", "") or host.endswith((".localhost", ".local")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified or address.is_link_local
+
+
+def public_url_warning(settings: Mapping[str, Any] | None) -> Message | None:
+    """A warning for the export's result when the QR codes would lead nowhere public."""
+    settings = settings or {}
+    base = public_base_url(settings)
+    if not settings.get("PUBLIC_URL"):
+        return msg("PUBLIC_URL is not set: the QR codes point to %(url)s. Set PUBLIC_URL "
+                   "(WORKBENCH_PUBLIC_URL) to the public address before printing.", url=base)
+    if _local_only((urlsplit(base).hostname or "").lower()):
+        return msg("The QR codes point to %(url)s, which only this computer can open. Set "
+                   "PUBLIC_URL (WORKBENCH_PUBLIC_URL) to the public address before printing.",
+                   url=base)
+    return None
 
 
 # --- text fitting ----------------------------------------------------------------------------
@@ -143,6 +183,7 @@ class ProofResult:
 
     rows: int = 0
     missing: list[SignRecord] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 def _draw_qr(canvas: Any, url: str, x: float, y: float, side: float) -> None:
@@ -249,7 +290,8 @@ def draw_card(canvas: Any, record: SignRecord, font: str, url: str, generated: s
     canvas.setFont(font, 8)
     canvas.setFillColorRGB(0.42, 0.45, 0.5)
     canvas.drawRightString(qr_x - 8, 30, url)
-    canvas.drawRightString(qr_x - 8, 42, "扫码查看标识记录 Scan to open the sign's record")
+    canvas.drawRightString(qr_x - 8, 42, "扫码核对译文、报告问题 Scan to check the wording or "
+                                         "report a problem")
 
 
 def write_proofs(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path, *,
@@ -264,6 +306,9 @@ def write_proofs(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path,
     settings = settings or {}
     font = register_font(settings.get("PROOF_FONT"))
     result = ProofResult()
+    warning = public_url_warning(settings)
+    if warning is not None:
+        result.warnings.append(warning)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     canvas = Canvas(stream, pagesize=landscape(A4), pageCompression=1)
     canvas.setTitle("Signbench print proofs" + (f" — {flt.county}" if flt.county else ""))
@@ -275,7 +320,7 @@ def write_proofs(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path,
         if not record.complete:
             result.missing.append(record)
             continue
-        draw_card(canvas, record, font, sign_url(settings, record.id), generated)
+        draw_card(canvas, record, font, public_sign_url(settings, record.sign_code), generated)
         canvas.showPage()
         result.rows += 1
     if not result.rows:

@@ -12,7 +12,7 @@ audited by the job system (``job.start``, ``job.done``, ``job.failed``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from sqlite_utils import Database
@@ -28,11 +28,12 @@ JOB_KIND = "export"
 
 @dataclass
 class Outcome:
-    """What an export wrote: rows (signs, units or concepts), signs left out, a note."""
+    """What an export wrote: rows (signs, units or concepts), signs left out, and notes for
+    the person who ran it (messages: counts, warnings such as QR codes leading nowhere)."""
 
     rows: int
     missing: int = 0
-    note: MessageLike | None = None
+    notes: list[MessageLike] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _sheet_xlsx(job: Job) -> Outcome:
 def _proofs(job: Job) -> Outcome:
     result = proofs.write_proofs(job.db, job.flt, job.stream, settings=job.settings,
                                  progress=job.progress)
-    return Outcome(result.rows, len(result.missing))
+    return Outcome(result.rows, len(result.missing), list(result.warnings))
 
 
 def _tmx(job: Job) -> Outcome:
@@ -97,12 +98,13 @@ def _xliff(job: Job) -> Outcome:
 def _package(job: Job) -> Outcome:
     result = package.write_package(job.db, job.flt, job.stream, settings=job.settings,
                                    progress=job.progress, actor_name=job.actor_name)
-    note: MessageLike = nmsg("%(n)s photo included", "%(n)s photos included", result.photos)
+    notes: list[MessageLike] = [nmsg("%(n)s photo included.", "%(n)s photos included.",
+                                     result.photos)]
     if result.photos_not_found:
-        note = msg("%(included)s, %(absent)s", included=note, absent=nmsg(
-            "%(n)s photo file not found on the server",
-            "%(n)s photo files not found on the server", len(result.photos_not_found)))
-    return Outcome(result.rows, len(result.missing), note)
+        notes.append(nmsg("%(n)s photo file was not found on the server.",
+                          "%(n)s photo files were not found on the server.",
+                          len(result.photos_not_found)))
+    return Outcome(result.rows, len(result.missing), notes + list(result.warnings))
 
 
 EXPORT_KINDS: dict[str, ExportKind] = {kind.id: kind for kind in (
@@ -199,7 +201,8 @@ def run_export(db: Database, *, progress: Progress, settings: Mapping[str, Any],
         outcome = kind.write(Job(db, flt, stream, settings, progress, run["started_by"]))
     size = (folder / name).stat().st_size
     return {"file": name, "file_name": name, "bytes": size, "mimetype": kind.mimetype,
-            "rows": outcome.rows, "missing": outcome.missing, "summary": outcome.note}
+            "rows": outcome.rows, "missing": outcome.missing,
+            "summary": outcome.notes or None}
 
 
 def export_title(arguments: Mapping[str, Any]) -> MessageLike:

@@ -684,7 +684,13 @@ def store_findings(db: Database, sign_ids: list[int], rows: list[tuple],
 
 
 def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
-    """Re-run the QA checks on these signs' installed texts and store the findings."""
+    """Re-run the QA checks on these signs' installed texts and store the findings.
+
+    A confirmed public report about a sign is one more finding on it
+    (``workbench.reports.queue.sign_findings_from_reports``).
+    """
+    from workbench.reports.queue import sign_findings_from_reports
+
     ids = list(sign_ids)
     cache: dict = {}
     total = 0
@@ -696,10 +702,12 @@ def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
                               f"WHERE sign_id IN ({marks})", chunk):
             texts.setdefault(row[0], {})[row[1]] = row[2]
         rows, counts = [], []
+        reported = sign_findings_from_reports(db, chunk)
         for sign in db.query(f"SELECT id, zh, function, action, languages, finding_count "
                              f"FROM signs WHERE id IN ({marks})", chunk):
             found = findings_for(db, sign["zh"], sign["function"], sign["action"],
                                  sign["languages"], texts.get(sign["id"], {}), cache)
+            found += reported.get(sign["id"], [])
             rows += finding_rows(sign["id"], found)
             if len(found) != sign["finding_count"]:
                 counts.append((len(found), sign["id"]))

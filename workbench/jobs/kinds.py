@@ -133,4 +133,6 @@ BUILTIN_KINDS = [
              "workbench.checks.recheck:recheck_job", permission="glossary.edit"),
     register("survey.read", N_("Reading survey photos (OCR)"),
              "workbench.inventory.survey:read_batch_job", permission="inventory.submit"),
+    register("reports.triage", N_("Triage of a public report (OCR, matching, QA)"),
+             "workbench.reports:triage_job"),
 ]

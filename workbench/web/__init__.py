@@ -21,6 +21,9 @@ BLUEPRINT_MODULES: list[str] = [
     "workbench.web.engines",
     "workbench.web.documents",
     "workbench.web.jobs",
+    "workbench.web.public",
+    "workbench.web.reports",
+    "workbench.api.reports",
     "workbench.web.survey",
 ]
 

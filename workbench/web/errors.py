@@ -45,7 +45,8 @@ def init_app(app: Any) -> None:
 
     @app.errorhandler(413)
     def _too_large(_error: Any) -> Any:
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        # A route may bound its body below the app-wide limit (public reports do).
+        limit = (request.max_content_length or app.config["MAX_CONTENT_LENGTH"]) // (1024 * 1024)
         return _page(413, _("The upload is larger than the limit of %(mb)s MB.", mb=limit))
 
     @app.errorhandler(500)

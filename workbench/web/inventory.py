@@ -27,7 +27,9 @@ from workbench.errors import NotFound, ValidationError, WorkbenchError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, pending, photos, records
 from workbench.ocr import read_image
+from workbench.reports import queue as report_queue
 from workbench.review import units
+from workbench.vocabulary import REPORT_STATUSES
 from workbench.web import home, nav_item
 from workbench.web import survey as survey_views
 from workbench.web.forms import show_problems
@@ -544,7 +546,10 @@ def dashboard():
     user = current_actor()
     county_id = int_arg("county_id", minimum=1)
     data = dashboard_data.build(get_db(), user, county_id)
-    return render_template("inventory/dashboard.html", d=data,
+    report_counts = (report_queue.counts_per_county(get_db(), user, county_id)
+                     if auth.can(user, "reports.view") else None)
+    return render_template("inventory/dashboard.html", d=data, report_counts=report_counts,
+                           report_statuses=REPORT_STATUSES,
                            county_choices=_county_choices(user, blank=True),
                            county_id=county_id, colours=dashboard_data.STATUS_COLOURS,
                            statuses=records.STATUSES, sectors=records.SECTORS,

@@ -97,6 +97,16 @@ def login_required(view: Callable) -> Callable:
     return permission_required()(view)
 
 
+def public_access(view: Callable) -> Callable:
+    """Route decorator: the page is meant for anyone, signed in or not (public reports).
+
+    It only marks the view, so that the test that every route requires
+    sign-in can tell a deliberate public page from a forgotten check.
+    """
+    view.public_access = True  # type: ignore[attr-defined]
+    return view
+
+
 def _security_headers(response: Any) -> Any:
     # Everything the app serves comes from itself: no CDN, no inline script.
     response.headers.setdefault(
