@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from workbench.exports import jobs
+from workbench.exports import runs
 from workbench.exports.selection import ExportFilter
-from workbench.messages import from_data, render
+from workbench.messages import render
 from workbench.reports import intake
 from tests.reports_support import (DADONGHAI, approve, make_sign, photo_bytes, sign_code)
 
@@ -207,27 +207,28 @@ def test_public_routes_are_exactly_the_marked_ones(app):
     (None, "PUBLIC_URL is not set"), ("http://localhost:8080", "only this computer"),
     ("http://127.0.0.1:5000/", "only this computer"), ("https://signs.hainan.example", None)])
 def test_proof_and_package_exports_warn_about_the_qr_address(db, users, tmp_path, public_url,
-                                                             warned):
+                                                             warned, job_settings):
     sign = make_sign(db, users, "出口", "Export")
     approve(db, users, sign, {"en": "Exit"})
-    settings = {"PUBLIC_URL": public_url, "EXPORT_DIR": str(tmp_path / "exports"),
-                "UPLOAD_DIR": str(tmp_path / "uploads")}
+    settings = dict(job_settings, PUBLIC_URL=public_url, EXPORT_DIR=str(tmp_path / "exports"),
+                    UPLOAD_DIR=str(tmp_path / "uploads"))
     county = db.execute("SELECT county_id FROM signs WHERE id = ?", [sign]).fetchone()[0]
     for kind, flt in (("proofs", ExportFilter()), ("package", ExportFilter(county_id=county))):
-        row = jobs.export_now(db, users["staff"], kind, flt, settings)
-        text = render(from_data(row["message"]), None, "\n") if row["message"] else ""
+        run = runs.export_now(db, users["staff"], kind, flt, settings)
+        text = render(run["result"].get("summary"), None, "\n")
         if warned:
             assert warned in text, (kind, text)
         else:
             assert "PUBLIC_URL" not in text, (kind, text)
 
 
-def test_export_page_shows_the_warning_in_chinese(staff_client, db, users, tmp_path):
+def test_export_page_shows_the_warning_in_chinese(staff_client, db, users, tmp_path,
+                                                   job_settings):
     sign = make_sign(db, users, "出口", "Export")
     approve(db, users, sign, {"en": "Exit"})
-    row = jobs.export_now(db, users["staff"], "proofs", ExportFilter(),
-                          {"EXPORT_DIR": str(tmp_path)})
-    page = staff_client.get(f"/exports/{row['id']}", headers={"Accept-Language": "zh"})
+    run = runs.export_now(db, users["staff"], "proofs", ExportFilter(),
+                          dict(job_settings, EXPORT_DIR=str(tmp_path), PUBLIC_URL=None))
+    page = staff_client.get(f"/exports/{run['id']}", headers={"Accept-Language": "zh"})
     assert "PUBLIC_URL" in page.data.decode() and "二维码" in page.data.decode()
 
 
