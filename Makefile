@@ -10,15 +10,15 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PO     := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test init venv system-deps translations bench clean messages
+.PHONY: run test init venv runtime-deps system-deps translations bench clean messages
 
 # `workbench run` starts the web server and one job worker as two processes and stops
 # both on Ctrl+C (or when either exits).
-run: $(VENV)/.run-installed translations
+run: $(VENV)/.run-installed translations runtime-deps
 	$(BIN)/workbench init --demo
 	$(BIN)/workbench run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed translations system-deps
+test: $(VENV)/.test-installed translations runtime-deps system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 init: $(VENV)/.run-installed translations
@@ -44,6 +44,17 @@ translations: $(MO)
 
 %.mo: %.po | $(BIN)/python
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+
+# What the app itself needs from the system: OpenCV (used by OCR) loads libGL and GLib;
+# PDF proofs embed the TrueType CJK font WenQuanYi Micro Hei.
+runtime-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q "libGL.so.1" \
+	   || ! ldconfig -p 2>/dev/null | grep -q "libgthread-2.0.so.0" \
+	   || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei"; then \
+	  echo "Installing libgl1, libglib2.0-0, fonts-wqy-microhei"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libgl1 libglib2.0-0 fonts-wqy-microhei >/dev/null; \
+	fi
 
 # Browser tests need Debian's chromium and CJK fonts (without them Chinese
 # renders as empty boxes); PDF proofs need a TrueType CJK font; pdftoppm lets

@@ -22,8 +22,9 @@ from tests.reports_support import (AIRPORT, DADONGHAI, SETTINGS, approve, county
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> dict:
-    return dict(SETTINGS, UPLOAD_DIR=str(tmp_path / "uploads"))
+def settings(tmp_path: Path, job_settings: dict) -> dict:
+    # Triage is a job: this test's database, jobs run inline.
+    return dict(job_settings, **SETTINGS, UPLOAD_DIR=str(tmp_path / "uploads"))
 
 
 def submit(db, settings, address: str = "203.0.113.9", **values):

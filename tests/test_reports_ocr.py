@@ -14,8 +14,10 @@ pytest.importorskip("rapidocr_onnxruntime")
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> dict:
-    return dict(SETTINGS, REPORT_OCR=True, UPLOAD_DIR=str(tmp_path / "uploads"))
+def settings(tmp_path: Path, job_settings: dict) -> dict:
+    # Triage is a job: this test's database, jobs run inline.
+    return dict(job_settings, **dict(SETTINGS, REPORT_OCR=True,
+                                     UPLOAD_DIR=str(tmp_path / "uploads")))
 
 
 def test_a_photo_is_read_matched_by_text_and_place_and_checked(db, users, settings):
