@@ -1,0 +1,36 @@
+"""Document translation's part of the workbench: the ``doc`` command and the document
+drafting job.
+
+A built-in plugin (see :mod:`workbench.plugins`), registered exactly as an
+office's own plugin is; what it names is imported when a hook is first called.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench.hooks import hookimpl
+from workbench.messages import N_
+
+if TYPE_CHECKING:  # pragma: no cover
+    import click
+
+    from workbench.jobs.kinds import JobKind
+
+
+@hookimpl
+def register_commands() -> list[click.Command]:
+    """``workbench doc``: upload, draft, export, progress."""
+    from workbench.documents.cli import doc
+
+    return [doc]
+
+
+@hookimpl
+def register_job_kinds() -> list[JobKind]:
+    """Machine drafts for the untranslated segments of a document."""
+    from workbench.jobs.kinds import JobKind
+
+    return [JobKind("documents.draft", N_("Machine drafts for a document"),
+                    "workbench.documents.drafting:draft_document",
+                    view_permission="documents.view",
+                    title="workbench.documents.drafting:draft_title")]
