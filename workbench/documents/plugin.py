@@ -1,5 +1,5 @@
-"""Document translation's part of the workbench: the ``doc`` command and the document
-drafting job.
+"""Document translation's part of the workbench: the DOCX, plain text, Markdown and XLIFF
+formats, the ``doc`` command and the document drafting job.
 
 A built-in plugin (see :mod:`workbench.plugins`), registered exactly as an
 office's own plugin is; what it names is imported when a hook is first called.
@@ -14,7 +14,18 @@ from workbench.messages import N_
 if TYPE_CHECKING:  # pragma: no cover
     import click
 
+    from workbench.documents.formats import DocumentFormat
     from workbench.jobs.kinds import JobKind
+
+
+@hookimpl
+def register_document_formats() -> list[DocumentFormat]:
+    """Word, plain text, Markdown and XLIFF 1.2/2.0."""
+    from workbench.documents.formats import (
+        DocxFormat, MarkdownFormat, TextFormat, XliffFormat,
+    )
+
+    return [DocxFormat(), TextFormat(), MarkdownFormat(), XliffFormat()]
 
 
 @hookimpl
