@@ -24,7 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workbench import bootstrap  # noqa: E402
-from workbench.checks import CHECKS, run_checks  # noqa: E402
+from workbench import plugins  # noqa: E402
+from workbench.checks import run_checks  # noqa: E402
 from workbench.config import load_settings  # noqa: E402
 from workbench.db import open_db  # noqa: E402
 
@@ -132,7 +133,8 @@ def main() -> None:
         distinct_cpu = time.process_time() - distinct_started
         db.close()
     rate = len(texts) / cpu
-    print(f"checks on: {len(CHECKS)} ({', '.join(CHECKS)})")
+    registered = plugins.checks()
+    print(f"checks on: {len(registered)} ({', '.join(registered)})")
     # CPU time of this single-threaded process is the one-core figure; wall time also
     # counts waiting for a core that other processes hold.
     print(f"{len(texts):,} texts in {cpu:.1f} s of CPU ({elapsed:.1f} s wall): "

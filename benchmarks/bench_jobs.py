@@ -24,9 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbench import auth, counties, jobs, migrations  # noqa: E402
+from workbench import auth, counties, jobs, migrations, plugins  # noqa: E402
 from workbench.config import load_settings  # noqa: E402
 from workbench.db import open_db  # noqa: E402
+from workbench.hooks import hookimpl  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -70,9 +71,17 @@ def wait_all(db, run_ids: list[int], timeout: float = 600) -> None:
     raise SystemExit("timed out")
 
 
+class NoopKind:
+    """A plugin adding the no-op job kind measured below."""
+
+    @hookimpl
+    def register_job_kinds(self) -> list[jobs.JobKind]:
+        return [jobs.JobKind("bench.noop", "No-op", noop)]
+
+
 def overhead(db, settings: dict, runs: int) -> None:
     actor = auth.system_actor("bench")
-    jobs.register("bench.noop", "No-op", noop)
+    plugins.register(NoopKind(), name="bench-noop")
     started = time.perf_counter()
     for _ in range(runs):
         noop(db, progress=lambda done, total, message=None: None)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.checks import CHECKS, Finding, run_checks
+from workbench import plugins
+from workbench.checks import Finding, run_checks
 from workbench.glossary.match import Entry, from_entries
 
 
@@ -18,8 +19,8 @@ def ids(findings: list[Finding]) -> set[str]:
 def test_public_api_and_registry() -> None:
     expected = {"glossary", "chinglish", "spelling", "pinyin", "pinyin_generic", "untranslated",
                 "capitals", "punctuation", "numbers", "pattern", "consistency"}
-    assert expected <= set(CHECKS)
-    for check in CHECKS.values():
+    assert expected <= set(plugins.checks())
+    for check in plugins.checks().values():
         assert check.name and check.explanation and check.severity in ("error", "warning")
     findings = run_checks(None, source="小心地滑", target="Carefully Slide", target_lang="en",
                           function=None, profile="sign", context=None)
@@ -469,7 +470,7 @@ def test_findings_are_sorted_and_not_repeated() -> None:
 def test_a_failing_check_is_reported_not_raised(monkeypatch) -> None:
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(CHECKS["numbers"], "check", broken)
+    monkeypatch.setattr(plugins.checks()["numbers"], "check", broken)
     findings = found("出口", "Exit.")
     assert any(f.check == "numbers" and "could not run" in f.text() for f in findings)
     assert any(f.check == "punctuation" for f in findings)  # the others still ran

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from workbench import audit, jobs, migrations
+from workbench import audit, jobs, migrations, plugins
 from workbench.db import open_db, transaction
 from workbench.errors import NotFound, PermissionDenied, ValidationError
+from workbench.hooks import hookimpl
 from workbench.jobs import runner, store, workers
 from workbench.jobs.files import atomic_output
 from workbench.messages import Message, msg
@@ -64,21 +65,26 @@ def cancels_itself(db, *, progress, actor, run_id):
     CALLS.append({"after_cancel": True})
 
 
+class TestKinds:
+    """The test kinds, plugged in as an office's plugin would add its own."""
+
+    @hookimpl
+    def register_job_kinds(self) -> list[jobs.JobKind]:
+        return [
+            jobs.JobKind("test.count", "Count", count_to),
+            jobs.JobKind("test.extras", "Extras", with_extras),
+            jobs.JobKind("test.plain", "Plain", plain),
+            jobs.JobKind("test.flaky", "Flaky", flaky),
+            jobs.JobKind("test.cancel", "Cancel", cancels_itself),
+            jobs.JobKind("test.staff", "Staff only", plain, permission="inventory.manage"),
+        ]
+
+
 @pytest.fixture(autouse=True)
 def test_kinds() -> Iterator[None]:
-    added = {
-        "test.count": jobs.register("test.count", "Count", count_to),
-        "test.extras": jobs.register("test.extras", "Extras", with_extras),
-        "test.plain": jobs.register("test.plain", "Plain", plain),
-        "test.flaky": jobs.register("test.flaky", "Flaky", flaky),
-        "test.cancel": jobs.register("test.cancel", "Cancel", cancels_itself),
-        "test.staff": jobs.register("test.staff", "Staff only", plain,
-                                    permission="inventory.manage"),
-    }
     CALLS.clear()
-    yield
-    for kind_id in added:
-        jobs.KINDS.pop(kind_id, None)
+    with plugins.installed(TestKinds(), name="test-job-kinds"):
+        yield
 
 
 def actions(db, run_id: int) -> list[str]:

@@ -5,9 +5,10 @@ import contextlib
 
 import pytest
 
-from workbench import auth
+from workbench import auth, plugins
+from workbench.hooks import hookimpl
 from workbench.mt import EngineUnavailable, get_engine, list_engines, memory
-from workbench.mt.base import Draft, Engine, _REGISTRY, register
+from workbench.mt.base import Draft, Engine
 from workbench.mt.pipeline import draft_text, draft_texts
 
 SETTINGS = {"MT_ENGINE": "rules", "TM_FUZZY_THRESHOLD": 75, "MODELS_DIR": "/nonexistent"}
@@ -70,8 +71,8 @@ def test_unsupported_pair_gives_reasons(db):
 
 @contextlib.contextmanager
 def plugged_in(engine_id: str, pairs: list[tuple[str, str]], translate):
-    """Register a stand-in engine for the test, and take it away afterwards."""
-    @register
+    """Plug a stand-in engine in for the test (a plugin, as an office's would be), and take
+    it away afterwards."""
     class StandIn(Engine):
         id = engine_id
         name = f"stand-in {engine_id}"
@@ -83,10 +84,13 @@ def plugged_in(engine_id: str, pairs: list[tuple[str, str]], translate):
         def translate_batch(self, texts, source, target):
             return [Draft(text=translate(t), engine=self.id) for t in texts]
 
-    try:
+    class StandInPlugin:
+        @hookimpl
+        def register_engines(self):
+            return [StandIn]
+
+    with plugins.installed(StandInPlugin(), name=f"test-{engine_id}"):
         yield StandIn
-    finally:
-        _REGISTRY.pop(engine_id)
 
 
 def test_registry_lists_engines_and_a_new_engine_plugs_in(db):

@@ -1,8 +1,9 @@
 """``workbench init``: migrations, seeds and the first admin, safe to run on every start.
 
-Features add their own seed steps with :func:`seed_step` (e.g. the glossary
-loads the shipped term bases); each step must be idempotent and cheap when
-there is nothing new to do.
+Features add their own seed steps through the ``seed_steps`` hook (e.g. the
+glossary plugin loads the shipped term bases, :mod:`workbench.glossary.plugin`);
+each step must be idempotent and cheap when there is nothing new to do. They run
+in plugin order: built-ins in their declared order, then installed plugins.
 """
 from __future__ import annotations
 
@@ -13,21 +14,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import auth, counties, migrations
+from workbench import auth, counties, migrations, plugins
 from workbench.config import ensure_secret_key_file
 
-# (name, function(db, settings, actor, echo)) in the order they run.
-SeedStep = Callable[[Database, dict[str, Any], auth.User, Callable[[str], None]], None]
-SEED_STEPS: list[tuple[str, SeedStep]] = []
 
+@dataclass(frozen=True)
+class SeedStep:
+    """One idempotent step of ``workbench init``: ``run(db, settings, actor, echo)``."""
 
-def seed_step(name: str) -> Callable[[SeedStep], SeedStep]:
-    """Register an idempotent seed step run by ``workbench init`` after migrations."""
-    def register(fn: SeedStep) -> SeedStep:
-        if all(existing != name for existing, _ in SEED_STEPS):
-            SEED_STEPS.append((name, fn))
-        return fn
-    return register
+    name: str
+    run: Callable[[Database, dict[str, Any], auth.User, Callable[[str], None]], None]
 
 
 @dataclass
@@ -39,27 +35,6 @@ class InitReport:
     secret_key_written: bool = False
     admin_username: str | None = None
     admin_password: str | None = None
-
-
-# Feature modules whose import registers seed steps; each feature adds its own.
-SEED_MODULES: list[str] = [
-    "workbench.glossary.seed",
-    "workbench.inventory.demo",  # after the glossary: the demo signs are QA-checked
-]
-
-
-def _load_feature_seeds() -> None:
-    import importlib
-
-    for module in SEED_MODULES:
-        importlib.import_module(module)
-
-
-def _seed_order(registered: tuple[str, SeedStep]) -> int:
-    # SEED_MODULES fixes the order (the demo inventory needs the glossary), whichever
-    # module happened to be imported first.
-    module = registered[1].__module__
-    return SEED_MODULES.index(module) if module in SEED_MODULES else len(SEED_MODULES)
 
 
 def initialize(db: Database, settings: dict[str, Any], *, seed: bool = True,
@@ -76,7 +51,6 @@ def initialize(db: Database, settings: dict[str, Any], *, seed: bool = True,
                                           display_name="Administrator")
         report.admin_username, report.admin_password = user.username, password
     if seed:
-        _load_feature_seeds()
-        for _name, step in sorted(SEED_STEPS, key=_seed_order):
-            step(db, settings, actor, echo)
+        for step in plugins.seed_steps():
+            step.run(db, settings, actor, echo)
     return report

@@ -1,13 +1,12 @@
 """The ``workbench`` command.
 
-Core commands live here; each feature adds its commands through
-:data:`COMMAND_MODULES` (a module exposing ``commands``: a list of click
-commands or groups). Errors a user can cause become a message on stderr and a
-non-zero exit code here, in :func:`main`, and nowhere else.
+Core commands live here; every other command comes from a plugin's
+``register_commands`` hook (the built-in features' in their ``plugin`` modules,
+an office's in its plugin package). Errors a user can cause become a message on
+stderr and a non-zero exit code here, in :func:`main`, and nowhere else.
 """
 from __future__ import annotations
 
-import importlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,25 +15,11 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from workbench import audit, auth, bootstrap, config, counties, migrations
+from workbench import audit, auth, bootstrap, config, counties, migrations, plugins
 from workbench.db import backup as backup_database
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
 from workbench.messages import cli_translator, msg
-
-# Feature modules that contribute commands; each exposes ``commands``.
-COMMAND_MODULES: list[str] = [
-    "workbench.inventory.cli",
-    "workbench.glossary.cli",
-    "workbench.checks.cli",
-    "workbench.mt.cli",
-    "workbench.exports.cli",
-    "workbench.documents.cli",
-    "workbench.review.cli",
-    "workbench.jobs.cli",
-    "workbench.reports.cli",
-    "workbench.ocr.cli",
-]
 
 
 @dataclass
@@ -61,7 +46,28 @@ class Env:
 pass_env = click.make_pass_decorator(Env)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class WorkbenchGroup(click.Group):
+    """The ``workbench`` group: its own core commands, then every plugin's commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Core and plugin command names, sorted (as ``--help`` lists them)."""
+        return sorted({*self.commands, *plugins.commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A core command, else a plugin's."""
+        return self.commands.get(cmd_name) or plugins.commands().get(cmd_name)
+
+
+def check_plugin_commands() -> None:
+    """Refuse a plugin command that would hide a core command of the same name."""
+    clashing = sorted(set(cli.commands) & set(plugins.commands()))
+    if clashing:
+        raise plugins.PluginError(msg(
+            "A plugin registers the command %(names)s, which the workbench has already.",
+            names=", ".join(clashing)))
+
+
+@click.group(cls=WorkbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "database", envvar="WORKBENCH_DB", type=click.Path(dir_okay=False),
               help="SQLite database file (default: instance/workbench.sqlite3).")
 @click.version_option(package_name="signbench-workbench")
@@ -254,18 +260,26 @@ def county_list(env: Env) -> None:
                    f"{'' if row['active'] else '  (inactive)'}")
 
 
-def _load_command_modules() -> None:
-    for module_name in COMMAND_MODULES:
-        module = importlib.import_module(module_name)
-        for command in module.commands:
-            if command.name not in cli.commands:
-                cli.add_command(command)
+@cli.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per plugin.")
+def plugins_command(as_json: bool) -> None:
+    """List the plugins (built in and installed) and the hooks each implements."""
+    import json
+
+    for info in plugins.describe():
+        if as_json:
+            click.echo(json.dumps({"name": info.name, "builtin": info.builtin,
+                                   "package": info.package, "version": info.version,
+                                   "hooks": list(info.hooks)}, ensure_ascii=False))
+            continue
+        origin = "built in" if info.builtin else f"{info.package or '?'} {info.version or ''}"
+        click.echo(f"{info.name:<28} {origin.strip():<24} {', '.join(info.hooks)}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the command, turning user errors into messages and exit codes."""
-    _load_command_modules()
     try:
+        check_plugin_commands()
         cli.main(args=argv, prog_name="workbench", standalone_mode=False)
     except WorkbenchError as error:
         translator = cli_translator()

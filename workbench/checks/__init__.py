@@ -1,12 +1,14 @@
 """Automatic QA checks for sign wording.
 
-    from workbench.checks import run_checks, Finding, CHECKS
+    from workbench.checks import run_checks, Finding
     findings = run_checks(db, source="小心地滑", target="Carefully Slide", target_lang="en")
 
-Each check is a small class registered in :data:`CHECKS` (see
-:mod:`workbench.checks.base`); :func:`run_checks` runs every check that applies
-to the language and profile and is not switched off for the project
-(:mod:`workbench.checks.settings`).
+Each check is a small class (see :mod:`workbench.checks.base`) registered
+through the ``register_checks`` hook: the built-in ones in
+:mod:`workbench.checks.plugin`, an office's own in its plugin package.
+:func:`workbench.plugins.checks` lists them all, in the order findings are
+reported; :func:`run_checks` runs every check that applies to the language and
+profile and is not switched off for the project (:mod:`workbench.checks.settings`).
 """
 from __future__ import annotations
 
@@ -16,23 +18,17 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from workbench import plugins
 from workbench.checks.base import (  # noqa: F401
-    CHECKS, ERROR, PROFILES, WARNING, Check, CheckContext, Finding, register,
+    ERROR, PROFILES, WARNING, Check, CheckContext, Finding,
 )
 from workbench.checks.settings import disabled_checks, set_check_enabled  # noqa: F401
 from workbench.messages import Message, Translator, msg
 
-# Importing the modules registers their checks, in the order findings are listed.
-from workbench.checks import (  # noqa: E402,F401  isort: skip
-    script, glossary, meaning, chinglish, grammar, spelling, pinyin, nearmiss,
-    generic_pinyin, capitals, punctuation, numbers, patterns, consistency, machine_draft,
-    placeholders,
-)
-
 logger = logging.getLogger(__name__)
 
-__all__ = ["run_checks", "Finding", "CHECKS", "Check", "CheckContext", "register",
-           "disabled_checks", "set_check_enabled", "list_checks"]
+__all__ = ["run_checks", "Finding", "Check", "CheckContext", "disabled_checks",
+           "set_check_enabled", "list_checks"]
 
 
 def _load_glossary(db: Database | None, source_lang: str, target_lang: str) -> Any:
@@ -79,11 +75,11 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
                        source_lang=source_lang)
     switched_off = frozenset(disabled) if disabled is not None else disabled_checks(db)
     wanted = frozenset(only) if only is not None else None
-    ctx.active = frozenset(check_id for check_id in CHECKS if check_id not in switched_off
+    registered = plugins.checks()
+    ctx.active = frozenset(check_id for check_id in registered if check_id not in switched_off
                            and (wanted is None or check_id in wanted))
     findings: list[Finding] = []
-    # A copy: a check may import a module that registers another check meanwhile.
-    for check_id, check in list(CHECKS.items()):
+    for check_id, check in registered.items():
         if check_id not in ctx.active:
             continue
         try:
@@ -124,4 +120,4 @@ def list_checks(db: Database | None = None,
     language), with whether it is on for the project."""
     off = disabled_checks(db)
     return [dict(check.describe(translator), enabled=check_id not in off)
-            for check_id, check in CHECKS.items()]
+            for check_id, check in plugins.checks().items()]

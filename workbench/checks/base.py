@@ -4,9 +4,10 @@ A check is one small class with an ``id``, a ``name``, a ``severity``, an
 ``explanation`` (the rule and how to fix a breach) and one method,
 :meth:`Check.check`, that looks at a Chinese source, a foreign target, the
 target language and a :class:`CheckContext`, and returns :class:`Finding` s
-with character positions in the target. Checks register themselves in
-:data:`CHECKS` with :func:`register`; the runner, the CLI and the web pages
-list them from there.
+with character positions in the target. Checks are registered through the
+``register_checks`` hook (the built-in ones in :mod:`workbench.checks.plugin`);
+the runner, the CLI and the web pages list them with
+:func:`workbench.plugins.checks`.
 """
 from __future__ import annotations
 
@@ -199,15 +200,3 @@ class Check:
                 "explanation": render(Message(self.explanation), translator),
                 "languages": sorted(self.languages) if self.languages else None,
                 "profiles": sorted(self.profiles)}
-
-
-# id → check instance, in registration order (the order findings are reported in).
-CHECKS: dict[str, Check] = {}
-
-
-def register(cls: type[Check]) -> type[Check]:
-    """Class decorator: add a check to :data:`CHECKS` under its id."""
-    if not cls.id or cls.severity not in SEVERITIES:
-        raise ValueError(f"check {cls.__name__} needs an id and a severity in {SEVERITIES}")
-    CHECKS[cls.id] = cls()
-    return cls

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.checks.base import WARNING, Check, CheckContext, Finding
 from workbench.checks.data import word_list
 from workbench.checks.punctuation import is_sentence
 from workbench.messages import N_, msg
@@ -22,7 +22,6 @@ SEGMENT = re.compile(r"//|\n|(?<=[!?:;.])\s+|\(\s*")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*(?:-[A-Za-z0-9][A-Za-z0-9'’]*)*")
 
 
-@register
 class CapitalsCheck(Check):
     """Title case with lower-case function words; CAUTION, DANGER, WARNING in capitals."""
 

@@ -5,7 +5,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from workbench.checks.base import Check, CheckContext, Finding, register
+from workbench.checks.base import Check, CheckContext, Finding
 from workbench.checks.data import table
 from workbench.messages import N_, Message, msg
 
@@ -63,7 +63,6 @@ def _message(written: str, signature: Signature) -> Message:
                reason=reason)
 
 
-@register
 class ChinglishCheck(Check):
     """Renderings that the campaign found again and again on wrong signs."""
 

@@ -12,7 +12,8 @@ from typing import Any, BinaryIO, Iterator
 
 import click
 
-from workbench.checks import CHECKS, Finding, list_checks, run_checks, set_check_enabled
+from workbench import plugins
+from workbench.checks import Finding, list_checks, run_checks, set_check_enabled
 from workbench.checks.base import ERROR, PROFILES, WARNING
 from workbench.cli import Env, pass_env
 from workbench.errors import WorkbenchError
@@ -183,7 +184,7 @@ def check_list(env: Env) -> None:
 
 
 @check_group.command("disable")
-@click.argument("check_id", type=click.Choice(list(CHECKS)))
+@click.argument("check_id", type=click.Choice(list(plugins.checks())))
 @pass_env
 def check_disable(env: Env, check_id: str) -> None:
     """Switch a check off for this project."""
@@ -193,13 +194,10 @@ def check_disable(env: Env, check_id: str) -> None:
 
 
 @check_group.command("enable")
-@click.argument("check_id", type=click.Choice(list(CHECKS)))
+@click.argument("check_id", type=click.Choice(list(plugins.checks())))
 @pass_env
 def check_enable(env: Env, check_id: str) -> None:
     """Switch a check back on for this project."""
     changed = set_check_enabled(env.db, env.actor, check_id, True)
     click.echo(render(msg("Check %(check)s switched on.", check=check_id) if changed
                       else msg("Check %(check)s was on.", check=check_id), cli_translator()))
-
-
-commands = [check_group]

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.checks.base import WARNING, Check, CheckContext, Finding
 from workbench.messages import N_, msg
 
 APPROVED_STATES = ("approved", "published", "final")
@@ -67,7 +67,6 @@ def approved_renderings(db: Database | None, source: str, target_lang: str,
     return list(unique.values())
 
 
-@register
 class ConsistencyCheck(Check):
     """One Chinese text, one approved rendering, everywhere."""
 

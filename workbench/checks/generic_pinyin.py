@@ -6,7 +6,7 @@ spell which Chinese characters) and its table of generic parts
 """
 from __future__ import annotations
 
-from workbench.checks.base import Check, CheckContext, Finding, register
+from workbench.checks.base import Check, CheckContext, Finding
 from workbench.checks.pinyin import (
     HAN, Alignment, _after_translated_direction, _name_for, analyse, generics,
 )
@@ -37,7 +37,6 @@ def is_nameplate(ctx: CheckContext) -> bool:
     return kind in {"nameplate", "street_nameplate", "road_nameplate", "pinyin"}
 
 
-@register
 class GenericPinyinCheck(Check):
     """Generic parts and direction words left in pinyin on an English sign ("Longkun Nan Lu")."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.checks.base import WARNING, Check, CheckContext, Finding
 from workbench.checks.targetmatch import find_rendering, ru_stem
 from workbench.messages import N_, msg
 
@@ -103,7 +103,6 @@ def _covered(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(s <= span[0] and span[1] <= e for s, e in spans)
 
 
-@register
 class GlossaryCheck(Check):
     """Terms of the glossary found in the Chinese must be rendered as the glossary says."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from workbench.checks.base import Check, CheckContext, Finding, register
+from workbench.checks.base import Check, CheckContext, Finding
 from workbench.checks.data import word_list
 from workbench.messages import N_, msg
 
@@ -57,7 +57,6 @@ def _title(text: str) -> str:
     return " ".join(word[:1].upper() + word[1:] for word in text.split())
 
 
-@register
 class GrammarCheck(Check):
     """The Chinese word order in English: verb last, "Prohibit X", word-by-word operators."""
 

@@ -10,11 +10,10 @@ check when it runs (it sees the same problem).
 """
 from __future__ import annotations
 
-from workbench.checks.base import ERROR, Check, CheckContext, Finding, register
+from workbench.checks.base import ERROR, Check, CheckContext, Finding
 from workbench.messages import msg
 
 
-@register
 class MachineDraftCheck(Check):
     """What the engine found wrong in its draft and could not get fixed."""
 

@@ -17,7 +17,7 @@ import functools
 import re
 from typing import Any
 
-from workbench.checks.base import Check, CheckContext, Finding, register
+from workbench.checks.base import Check, CheckContext, Finding
 from workbench.checks.data import table
 from workbench.checks.expected import glossary_expectations
 from workbench.checks.glossary import _content_stems
@@ -110,7 +110,6 @@ def _explained(others: tuple[Any, ...], term: str, source: str, distinct: str) -
     return False
 
 
-@register
 class MeaningCheck(Check):
     """A glossary term rendered as a neighbouring concept (女厕所 "Men's Room")."""
 

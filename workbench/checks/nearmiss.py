@@ -19,7 +19,7 @@ import re
 
 from rapidfuzz.distance import OSA
 
-from workbench.checks.base import Check, CheckContext, Finding, Token, register
+from workbench.checks.base import Check, CheckContext, Finding, Token
 from workbench.checks.expected import Expected, expected_renderings, words
 from workbench.checks.data import word_list
 from workbench.checks.spelling import is_english_word
@@ -69,7 +69,6 @@ def _allowed(expected: str) -> int:
     return 1 if len(expected) <= 7 else 2
 
 
-@register
 class NearMissCheck(Check):
     """Words a letter or two away from the expected rendering (real-word errors included)."""
 

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from fractions import Fraction
 
-from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.checks.base import WARNING, Check, CheckContext, Finding
 from workbench.messages import N_, msg
 
 NUMBER = re.compile(r"\d+(?:[.:]\d+)*")
@@ -118,7 +118,6 @@ WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12}
 
 
-@register
 class NumbersCheck(Check):
     """Numbers, units and times of the source must appear, unchanged, in the target."""
 

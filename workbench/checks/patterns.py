@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.checks.base import WARNING, Check, CheckContext, Finding
 from workbench.checks.capitals import signal_word_at_start
 from workbench.messages import N_, Message, msg
 
@@ -77,7 +77,6 @@ def sign_function(source: str, function: str | None) -> str | None:
     return function.lower() if function else None
 
 
-@register
 class PatternCheck(Check):
     """Prohibitions, warnings and "… only" notices follow the standard patterns."""
 

@@ -22,7 +22,7 @@ from typing import Any
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.phrases_dict import phrases_dict
 
-from workbench.checks.base import WARNING, Check, CheckContext, Finding, Token, register
+from workbench.checks.base import WARNING, Check, CheckContext, Finding, Token
 from workbench.checks.data import table, word_list
 from workbench.messages import N_, msg
 
@@ -405,7 +405,6 @@ def _is_generic(ctx: CheckContext, alignment: Alignment) -> bool:
     return ctx.source[alignment.start:alignment.end] in generics()
 
 
-@register
 class PinyinCheck(Check):
     """Names in pinyin: the right reading, one word, a capital, apostrophes, no tone marks."""
 

@@ -9,12 +9,11 @@ exported document loses formatting or a footnote. Registered on import of
 """
 from __future__ import annotations
 
-from workbench.checks.base import ERROR, Check, CheckContext, Finding, register
+from workbench.checks.base import ERROR, Check, CheckContext, Finding
 from workbench.documents import tags
 from workbench.messages import N_, msg, nmsg
 
 
-@register
 class PlaceholderCheck(Check):
     """Every placeholder of the source, once each, well nested, none invented."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from workbench.checks.base import WARNING, Check, CheckContext, Finding, register
+from workbench.checks.base import WARNING, Check, CheckContext, Finding
 from workbench.messages import N_, msg
 
 # CJK punctuation and full-width forms (U+3000–303F, U+FF00–FFEF). Curly quotes,
@@ -41,7 +41,6 @@ def is_sentence(text: str) -> bool:
     return len(words) >= 4 and sum(1 for w in words[1:] if w[:1].islower()) >= 2
 
 
-@register
 class PunctuationCheck(Check):
     """Full-width punctuation, a final full stop on a sign, and stray or missing spaces."""
 

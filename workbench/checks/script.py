@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
-from workbench.checks.base import Check, CheckContext, Finding, register
+from workbench.checks.base import Check, CheckContext, Finding
 from workbench.checks.data import table
 from workbench.messages import N_, Message, msg
 from workbench.vocabulary import LANGUAGES
@@ -88,7 +88,6 @@ def _translated_term(ctx: CheckContext) -> tuple[str, str] | None:
     return None
 
 
-@register
 class UntranslatedCheck(Check):
     """Chinese left in a foreign text, a missing foreign text, or the wrong script."""
 

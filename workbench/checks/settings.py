@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit
-from workbench.checks.base import CHECKS
+from workbench import audit, plugins
 from workbench.db import transaction
 from workbench.errors import NotFound
 from workbench.messages import msg
@@ -37,9 +36,10 @@ def set_check_enabled(db: Database, actor: Any, check_id: str, enabled: bool) ->
 
     Raises :class:`NotFound` for an unknown check id.
     """
-    if check_id not in CHECKS:
+    known = plugins.checks()
+    if check_id not in known:
         raise NotFound(msg("There is no check %(check)s. Known checks: %(known)s.",
-                           check=repr(check_id), known=", ".join(CHECKS)))
+                           check=repr(check_id), known=", ".join(known)))
     with transaction(db):
         before = sorted(disabled_checks(db))
         after = sorted(set(before) - {check_id}) if enabled else sorted(set(before) | {check_id})

@@ -11,7 +11,7 @@ import functools
 import re
 import unicodedata
 
-from workbench.checks.base import Check, CheckContext, Finding, register
+from workbench.checks.base import Check, CheckContext, Finding
 from workbench.checks.data import word_list
 from workbench.messages import N_, msg
 
@@ -143,7 +143,6 @@ def _words_of_glossary(glossary: object) -> frozenset[str]:
     return frozen
 
 
-@register
 class SpellingCheck(Check):
     """English words that are not in the dictionary (names of the Chinese excepted)."""
 

@@ -8,7 +8,7 @@ import click
 
 from workbench import jobs
 from workbench.cli import Env, pass_env
-from workbench.documents import drafting, export, segmentation, store, terms
+from workbench.documents import drafting, export, formats, segmentation, store, terms
 from workbench.jobs.cli import background_option, echo_queued, progress_bar
 from workbench.messages import cli_translator, render
 
@@ -45,7 +45,8 @@ def add_command(env: Env, file: str, targets: tuple[str, ...], domain: str, titl
             raise WorkbenchError(f"No user named {name!r}.")
         user_ids.append(user.id)
     wanted = list(targets)
-    if not wanted and store.FORMATS.get(path.suffix.lower()) != "xliff":
+    found = formats.format_for_name(path.name)
+    if not wanted and not (found and found.bilingual):  # a bilingual file names its target
         wanted = ["en"]
     doc_id = store.create_document(env.db, env.actor, path.name, path.read_bytes(),
                                    targets=wanted, title=title, domain=domain,
@@ -94,7 +95,7 @@ def draft_command(env: Env, doc_id: int, engine: str | None, target: str | None,
 
 @doc.command("export")
 @click.argument("doc_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="docx",
+@click.option("--format", "fmt", type=click.Choice(export.export_formats()), default="docx",
               show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="File to write ('-' for standard output).")
@@ -164,6 +165,3 @@ def terms_command(env: Env, doc_id: int, min_count: int, limit: int) -> None:
     """Candidate terms of document DOC_ID not yet in the glossary."""
     for candidate in terms.candidates(env.db, doc_id, min_count=min_count, limit=limit):
         click.echo(f"{candidate.count:>4}  {candidate.text}")
-
-
-commands = [doc]

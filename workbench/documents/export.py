@@ -1,10 +1,13 @@
 """Exports of a document: translated file, bilingual DOCX, XLIFF, TMX, plain text.
 
-The translated file (DOCX, text, Markdown, or the original XLIFF filled in) is
-final only when every segment in that language is approved; otherwise it can
-only be had as a draft, on explicit request, and says so on its first line
-(and, for DOCX, in its properties) and in its file name. Every export writes an
-audit event (what was delivered, when, by whom).
+The translated file is written by the document's own format (the registry in
+:mod:`workbench.documents.formats`: DOCX, text, Markdown, or the original XLIFF
+filled in); asking for ``txt`` or ``md`` gives a text document's own form and
+any other document's translation as plain text. A translated file is final only
+when every segment in that language is approved; otherwise it can only be had as
+a draft, on explicit request, and says so on its first line (and, for DOCX, in
+its properties) and in its file name. Every export writes an audit event (what
+was delivered, when, by whom).
 """
 from __future__ import annotations
 
@@ -15,17 +18,20 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit, auth
+from workbench import audit, auth, plugins
 from workbench.db import transaction
-from workbench.documents import segmentation, store, tags
+from workbench.documents import formats, segmentation, store, tags
+from workbench.documents.formats import TEXT_EXPORTS, DocumentFormat, TranslatedFile
 from workbench.errors import ValidationError
+from workbench.messages import msg
 
-FORMATS = ("docx", "bilingual-docx", "xliff", "tmx", "txt", "md")
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xliff": "application/xliff+xml", "tmx": "application/x-tmx+xml",
-    "txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
 }
+# Exports any document has, whatever its format (besides its own translated file).
+EXCHANGE_EXPORTS = ("bilingual-docx", "xliff", "tmx")
 
 
 @dataclass
@@ -49,8 +55,9 @@ def _target_lang(document: Mapping[str, Any], target: str | None) -> str:
     lang = store.base_lang(target)
     if lang not in document["targets"]:
         raise ValidationError.single(
-            f"The document is not translated into “{target}”; its target languages are "
-            f"{', '.join(document['targets'])}.", column="target", value=target)
+            msg("The document is not translated into “%(target)s”; its target languages are "
+                "%(langs)s.", target=target, langs=", ".join(document["targets"])),
+            column="target", value=target)
     return lang
 
 
@@ -76,6 +83,13 @@ def _stem(document: Mapping[str, Any]) -> str:
     return stem.replace("/", "_")[:120]
 
 
+def export_formats() -> list[str]:
+    """Every export a document may be asked for: each registered format's translated file,
+    the exchange files and text."""
+    found = list(plugins.document_formats())
+    return found + [fmt for fmt in (*EXCHANGE_EXPORTS, *TEXT_EXPORTS) if fmt not in found]
+
+
 def export_document(db: Database, actor: auth.User, doc_id: int, fmt: str, *,
                     target: str | None = None, draft: bool = False) -> ExportFile:
     """Build an export of the document in ``fmt`` for ``target`` (default: first target).
@@ -84,61 +98,38 @@ def export_document(db: Database, actor: auth.User, doc_id: int, fmt: str, *,
     """
     # Delivering files is the staff's job (documents.manage), as for sign exports.
     auth.require(actor, "documents.manage")
-    if fmt not in FORMATS:
-        raise ValidationError.single(f"Unknown export format “{fmt}”; use one of "
-                                     f"{', '.join(FORMATS)}.", column="format", value=fmt)
+    known = export_formats()
+    if fmt not in known:
+        raise ValidationError.single(
+            msg("Unknown export format “%(format)s”; use one of %(known)s.", format=fmt,
+                known=", ".join(known)), column="format", value=fmt)
     document = store.get_document(db, doc_id)
+    source = formats.document_format(document["file_format"])
     lang = _target_lang(document, target)
     rows = _rows(db, doc_id, lang)
     translations, unapproved = _block_translations(rows, lang, draft)
     stem = f"{_stem(document)}.{lang}"
     result: ExportFile
-    if fmt in ("docx", "txt", "md") or (fmt == "xliff" and document["file_format"] == "xliff"):
-        translated_fmt = fmt
-        if fmt in ("txt", "md") and document["file_format"] in ("txt", "md"):
-            translated_fmt = document["file_format"]
-        final_file = (translated_fmt == document["file_format"]) or fmt in ("txt", "md")
-        if final_file and unapproved and not draft:
-            raise ValidationError.single(
-                f"{unapproved} of {len(rows)} segments in {lang} are not approved yet, so the "
-                "translated file cannot be exported as final. Approve them first, or export a "
-                "draft (it is clearly marked as a draft).", column="format")
-        result = _translated_file(db, document, fmt, lang, rows, translations, stem,
+    if source.exports_as(fmt) or fmt in TEXT_EXPORTS:
+        if unapproved and not draft:
+            raise ValidationError.single(msg(
+                "%(unapproved)s of %(total)s segments in %(lang)s are not approved yet, so "
+                "the translated file cannot be exported as final. Approve them first, or "
+                "export a draft (it is clearly marked as a draft).", unapproved=unapproved,
+                total=len(rows), lang=lang), column="format")
+        result = _translated_file(db, document, source, fmt, lang, rows, translations, stem,
                                   draft and unapproved > 0, unapproved)
     elif fmt == "bilingual-docx":
-        from workbench.documents.docx import write_bilingual_docx
-
-        note = ""
-        if unapproved:
-            note = (f"DRAFT — {unapproved} of {len(rows)} segments are not approved yet "
-                    f"(marked in the translation column). 草稿：{unapproved} 句尚未审定。")
-        data = write_bilingual_docx(document["title"], document["source_lang"], lang,
-                                    [(r["source_text"], r["target_text"] or "", r["state"])
-                                     for r in rows], note)
-        result = ExportFile(f"{stem}.bilingual.docx", MIME["docx"], data, bool(unapproved),
-                            unapproved)
+        result = _bilingual_docx(document, lang, rows, stem, unapproved)
     elif fmt == "xliff":
-        from workbench.documents.xliff import write_xliff20
-
-        data = write_xliff20(document["title"], document["file_name"],
-                             document["source_lang"], lang,
-                             [{"id": r["segment_id"], "locator": r["locator"],
-                               "source": r["source_text"], "target": r["target_text"],
-                               "state": r["state"], "tags": r["tags"]} for r in rows])
-        result = ExportFile(f"{stem}.xlf", MIME["xliff"], data, False, unapproved)
-    else:  # tmx: approved segments only, every target language
-        from workbench.documents.xliff import write_tmx
-
-        merged: dict[int, dict[str, Any]] = {}
-        for other in document["targets"]:
-            for row in _rows(db, doc_id, other):
-                slot = merged.setdefault(row["segment_id"], {
-                    "id": row["segment_id"], "source": row["source_text"], "targets": {}})
-                if row["state"] == "approved" and row["target_text"]:
-                    slot["targets"][other] = row["target_text"]
-        data = write_tmx(document["source_lang"], list(merged.values()))
-        result = ExportFile(f"{_stem(document)}.tmx", MIME["tmx"], data, False,
-                            sum(1 for m in merged.values() if not m["targets"]))
+        result = _xliff20(document, lang, rows, stem, unapproved)
+    elif fmt == "tmx":
+        result = _tmx(db, document)
+    else:  # another format's translated file: only from a document of that format
+        raise ValidationError.single(msg(
+            "Only a document uploaded as %(format)s can be exported as a translated "
+            "%(format)s; use the bilingual DOCX instead.",
+            format=formats.document_format(fmt).label), column="format")
     with transaction(db):
         audit.record(db, actor, "document.export", store.ENTITY, doc_id, None, {
             "format": fmt, "target": lang, "draft": result.draft, "file_name": result.file_name,
@@ -146,64 +137,70 @@ def export_document(db: Database, actor: auth.User, doc_id: int, fmt: str, *,
     return result
 
 
-def _translated_file(db: Database, document: Mapping[str, Any], fmt: str, lang: str,
-                     rows: list[dict[str, Any]], translations: dict[str, str], stem: str,
-                     is_draft: bool, unapproved: int) -> ExportFile:
-    original = store.original_file(db, document["id"])
+def _bilingual_docx(document: Mapping[str, Any], lang: str, rows: list[dict[str, Any]],
+                    stem: str, unapproved: int) -> ExportFile:
+    """Source | translation in a table, for proofreading; unapproved rows marked."""
+    from workbench.documents.docx import write_bilingual_docx
+
+    note = ""
+    if unapproved:
+        note = (f"DRAFT — {unapproved} of {len(rows)} segments are not approved yet "
+                f"(marked in the translation column). 草稿：{unapproved} 句尚未审定。")
+    data = write_bilingual_docx(document["title"], document["source_lang"], lang,
+                                [(r["source_text"], r["target_text"] or "", r["state"])
+                                 for r in rows], note)
+    return ExportFile(f"{stem}.bilingual.docx", MIME["docx"], data, bool(unapproved),
+                      unapproved)
+
+
+def _xliff20(document: Mapping[str, Any], lang: str, rows: list[dict[str, Any]], stem: str,
+             unapproved: int) -> ExportFile:
+    """The segments as XLIFF 2.0, with their states, for another CAT tool."""
+    from workbench.documents.xliff import write_xliff20
+
+    data = write_xliff20(document["title"], document["file_name"],
+                         document["source_lang"], lang,
+                         [{"id": r["segment_id"], "locator": r["locator"],
+                           "source": r["source_text"], "target": r["target_text"],
+                           "state": r["state"], "tags": r["tags"]} for r in rows])
+    return ExportFile(f"{stem}.xlf", MIME["xliff"], data, False, unapproved)
+
+
+def _tmx(db: Database, document: Mapping[str, Any]) -> ExportFile:
+    """Approved segments only, every target language."""
+    from workbench.documents.xliff import write_tmx
+
+    merged: dict[int, dict[str, Any]] = {}
+    for other in document["targets"]:
+        for row in _rows(db, document["id"], other):
+            slot = merged.setdefault(row["segment_id"], {
+                "id": row["segment_id"], "source": row["source_text"], "targets": {}})
+            if row["state"] == "approved" and row["target_text"]:
+                slot["targets"][other] = row["target_text"]
+    data = write_tmx(document["source_lang"], list(merged.values()))
+    return ExportFile(f"{_stem(document)}.tmx", MIME["tmx"], data, False,
+                      sum(1 for m in merged.values() if not m["targets"]))
+
+
+def _translated_file(db: Database, document: Mapping[str, Any], source: DocumentFormat,
+                     fmt: str, lang: str, rows: list[dict[str, Any]],
+                     translations: dict[str, str], stem: str, is_draft: bool,
+                     unapproved: int) -> ExportFile:
+    """The document translated: written by its own format, else (text asked for a document
+    that is not text) its translated paragraphs as plain text."""
     banner = (f"DRAFT — NOT APPROVED: {unapproved} of {len(rows)} segments are not approved "
               f"yet. 草稿，未经审定。") if is_draft else None
     suffix = ".DRAFT" if is_draft else ""
-    source_fmt = document["file_format"]
-    if fmt == "docx":
-        if source_fmt != "docx":
-            raise ValidationError.single(
-                "Only a document uploaded as DOCX can be exported as a translated DOCX; "
-                "use the bilingual DOCX instead.", column="format")
-        from workbench.documents.docx import write_translated_docx
-
-        data = write_translated_docx(original, translations, banner)
-        return ExportFile(f"{stem}{suffix}.docx", MIME["docx"], data, is_draft, unapproved)
-    if fmt == "xliff":
-        from workbench.documents.xliff import write_back
-
-        tables = {r["locator"]: r["tags"] for r in rows}
-        grouped: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            grouped.setdefault(row["locator"], []).append(row)
-        glue = segmentation.joiner(lang)
-        targets = {}
-        # A unit the workbench split into sentences goes back whole: its sentences
-        # joined, approved only when every one of them is.
-        for locator, group in grouped.items():
-            if not all(r["target_text"] for r in group):
-                continue
-            states = [r["state"] for r in group]
-            if not is_draft and any(s != "approved" for s in states):
-                continue
-            state = "approved" if all(s == "approved" for s in states) else next(
-                s for s in states if s != "approved")
-            targets[locator] = (glue.join(r["target_text"] for r in group), state)
-        data = write_back(original, targets, tables, lang)
-        return ExportFile(f"{stem}{suffix}.xlf", MIME["xliff"], data, is_draft, unapproved)
-    from workbench.documents import textfmt
-
-    if source_fmt == "txt" and fmt in ("txt", "md"):
-        text = textfmt.write_txt(textfmt.decode(original), translations)
-        ext = "txt"
-    elif source_fmt == "md" and fmt in ("txt", "md"):
-        blocks, skeleton = textfmt.read_markdown(textfmt.decode(original))
-        text = textfmt.write_markdown(skeleton, {b.locator: b for b in blocks}, translations)
-        ext = "md"
-    else:
-        # Any other document as plain text: its translated paragraphs in order.
-        seen: list[str] = []
-        for row in rows:
-            if row["locator"] not in seen:
-                seen.append(row["locator"])
-        text = "\n\n".join(tags.strip_tags(translations[locator]) for locator in seen) + "\n"
-        ext = "txt"
-    if banner:
-        text = f"{banner}\n\n{text}"
-    return ExportFile(f"{stem}{suffix}.{ext}", MIME[ext], text.encode("utf-8"), is_draft,
-                      unapproved)
-
+    if source.exports_as(fmt):
+        data = source.write_translated(TranslatedFile(
+            store.original_file(db, document["id"]), translations, rows, lang, is_draft,
+            banner))
+        return ExportFile(f"{stem}{suffix}.{source.extension}", source.mimetype, data,
+                          is_draft, unapproved)
+    seen: list[str] = []
+    for row in rows:
+        if row["locator"] not in seen:
+            seen.append(row["locator"])
+    text = "\n\n".join(tags.strip_tags(translations[locator]) for locator in seen) + "\n"
+    return ExportFile(f"{stem}{suffix}.txt", MIME["txt"],
+                      formats.with_banner(text, banner).encode("utf-8"), is_draft, unapproved)

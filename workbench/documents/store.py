@@ -14,7 +14,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -22,17 +21,20 @@ from sqlite_utils import Database
 
 from workbench import audit, auth
 from workbench.db import transaction
-from workbench.documents import segmentation, tags
+from workbench.documents import formats, segmentation, tags
 from workbench.documents.docx import Block
+from workbench.documents.formats import ParsedDocument
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
 from workbench.files.limits import UploadLimits, check_size, count_exceeded, limits_of
-from workbench.files.packages import check_package
 from workbench.messages import msg
 
-FORMATS = {".docx": "docx", ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
-           ".xlf": "xliff", ".xliff": "xliff", ".xlf2": "xliff"}
-FORMAT_NAMES = {"docx": "Word (.docx)", "txt": "plain text (.txt)", "md": "Markdown (.md)",
-                "xliff": "XLIFF 1.2/2.0 (.xlf, .xliff)"}
+# What to do with files of formats documents cannot be uploaded in.
+_UNSUPPORTED_HINTS = {
+    ".doc": msg("Open it in Word or WPS and save it as .docx."),
+    ".wps": msg("Open it in WPS and save it as .docx."),
+    ".pdf": msg("Convert the PDF to .docx first (keep the original layout for reference)."),
+    ".rtf": msg("Save it as .docx."),
+}
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TARGET_LANGS = ("en", "ru", "ja", "ko", "fr", "de", "es", "pt", "ar", "vi", "th", "ms", "id")
 STATES = ("new", "machine_draft", "translated", "in_review", "approved", "rejected")
@@ -51,68 +53,34 @@ def base_lang(code: str | None) -> str:
 
 
 def detect_format(file_name: str, data: bytes, settings: Mapping[str, Any] | None = None) -> str:
-    """The document format from the file name and content; a clear message when unsupported."""
-    suffix = PurePath(file_name or "").suffix.lower()
-    fmt = FORMATS.get(suffix)
+    """The id of the document's format (by file name, checked against the content); a clear
+    message when no registered format takes it."""
     if not data:
-        raise ValidationError.single("The file is empty.", column="file")
+        raise ValidationError.single(msg("The file is empty."), column="file")
     check_size(len(data), max_bytes(settings), "MAX_DOCUMENT_BYTES")
-    supported = ", ".join(FORMAT_NAMES.values())
-    if fmt is None:
-        hint = {".doc": " Open it in Word or WPS and save it as .docx.",
-                ".wps": " Open it in WPS and save it as .docx.",
-                ".pdf": " Convert the PDF to .docx first (keep the original layout for "
-                        "reference).",
-                ".rtf": " Save it as .docx."}.get(suffix, "")
-        raise ValidationError.single(
-            f"“{file_name}” cannot be translated here: supported are {supported}.{hint}",
-            column="file", value=suffix or file_name)
-    if fmt == "docx" and not data.startswith(b"PK"):
-        raise ValidationError.single(
-            f"“{file_name}” is not a real .docx file (perhaps an old .doc renamed). "
-            "Save it as .docx in Word or WPS.", column="file")
-    if fmt == "xliff" and b"<xliff" not in data[:4096]:
-        raise ValidationError.single(f"“{file_name}” does not look like an XLIFF file.",
-                                     column="file")
-    if fmt in ("txt", "md") and b"\x00" in data[:4096]:
-        raise ValidationError.single(f"“{file_name}” is not a text file.", column="file")
-    return fmt
-
-
-@dataclass
-class ParsedDocument:
-    """What an uploaded file yields before it is stored."""
-
-    fmt: str
-    blocks: list[Block]
-    targets: dict[str, str]  # locator → existing translation (XLIFF)
-    source_lang: str | None = None
-    target_lang: str | None = None
-    title: str = ""
+    found = formats.format_for_name(file_name)
+    if found is None:
+        suffix = PurePath(file_name or "").suffix.lower()
+        hint = _UNSUPPORTED_HINTS.get(suffix)
+        reason = msg("“%(name)s” cannot be translated here: supported are %(formats)s.",
+                     name=file_name, formats=formats.supported())
+        if hint is not None:
+            reason = msg("%(reason)s %(hint)s", reason=reason, hint=hint)
+        raise ValidationError.single(reason, column="file", value=suffix or file_name)
+    found.detect(file_name, data)
+    return found.id
 
 
 def parse_file(fmt: str, data: bytes,
                limits: UploadLimits | Mapping[str, Any] | None = None) -> ParsedDocument:
-    """Read the blocks of a file of a known format, within the upload limits."""
-    limits = limits_of(limits)
-    if fmt == "docx":
-        from workbench.documents.docx import read_docx
-        check_package(data, limits, msg("the Word document"))
-        return ParsedDocument(fmt, read_docx(data), {})
-    if fmt in ("txt", "md"):
-        from workbench.documents import textfmt
-        text = textfmt.decode(data)
-        lines = text.count("\n") + 1
-        if lines > limits.document_max_paragraphs:
-            raise count_exceeded(msg("lines"), limits.document_max_paragraphs,
-                                 "DOCUMENT_MAX_PARAGRAPHS")
-        blocks = textfmt.read_txt(text) if fmt == "txt" else textfmt.read_markdown(text)[0]
-        return ParsedDocument(fmt, blocks, {})
-    from workbench.documents import xliff
-    found = xliff.read_xliff(data, limits)
-    return ParsedDocument(fmt, found.blocks, found.targets, base_lang(found.source_lang),
-                          base_lang(found.target_lang) if found.target_lang else None,
-                          found.title)
+    """Read the blocks of a file of a registered format, within the upload limits.
+
+    The languages a bilingual file names come back as base codes (``zh-CN`` → ``zh``).
+    """
+    parsed = formats.document_format(fmt).parse(data, limits_of(limits))
+    parsed.source_lang = base_lang(parsed.source_lang) or None
+    parsed.target_lang = base_lang(parsed.target_lang) or None
+    return parsed
 
 
 def _clean_targets(targets: Iterable[str], source_lang: str) -> list[str]:
@@ -188,8 +156,9 @@ def create_document(db: Database, actor: auth.User, file_name: str, data: bytes,
     target_splitter = segmentation.segmenter(rules, target_langs[0])
     planned: list[tuple[Block, list[tuple[str, str | None]]]] = []
     total = 0
+    bilingual = formats.document_format(fmt).bilingual
     for block in parsed.blocks:
-        pieces = _plan_block(block, fmt, splitter, target_splitter,
+        pieces = _plan_block(block, bilingual, splitter, target_splitter,
                              parsed.targets.get(block.locator))
         total += len(pieces)
         if total > limits.document_max_segments:  # stop before planning the rest
@@ -223,7 +192,7 @@ def create_document(db: Database, actor: auth.User, file_name: str, data: bytes,
     return doc_id
 
 
-def _plan_block(block: Block, fmt: str, splitter: segmentation.Segmenter,
+def _plan_block(block: Block, bilingual: bool, splitter: segmentation.Segmenter,
                 target_splitter: segmentation.Segmenter,
                 existing: str | None) -> list[tuple[str, str | None]]:
     """The segments of a block, each with the translation a bilingual file brought for it.
@@ -234,7 +203,7 @@ def _plan_block(block: Block, fmt: str, splitter: segmentation.Segmenter,
     left it.
     """
     pieces = splitter.split(block.text)
-    if fmt == "xliff":
+    if bilingual:
         if existing and len(pieces) > 1:
             translated = target_splitter.split(existing)
             pairs = list(zip(pieces, translated)) if len(translated) == len(pieces) \

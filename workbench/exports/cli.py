@@ -163,6 +163,3 @@ def import_xliff(env: Env, file: str) -> None:
     click.echo(report.summary())
     for problem in report.problems[:100]:
         click.echo(f"  refused: {problem}", err=True)
-
-
-commands = [export_group, import_group]

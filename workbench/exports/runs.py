@@ -1,4 +1,8 @@
-"""Export runs: the kinds of export, and each run as a job of the job system.
+"""Export runs: what a kind of export is, and each run as a job of the job system.
+
+The kinds themselves are registered through the ``register_export_kinds`` hook
+(the built-in sheets, proofs, packages and exchange files in
+:mod:`workbench.exports.plugin`) and listed by :func:`workbench.plugins.export_kinds`.
 
 Every export — from the web page or the CLI — is a run of the job kind
 ``export`` (:mod:`workbench.jobs`): :func:`start_export` checks the request and
@@ -17,11 +21,10 @@ from typing import Any, BinaryIO
 
 from sqlite_utils import Database
 
-from workbench import auth, jobs
+from workbench import auth, jobs, plugins
 from workbench.errors import NotFound, ValidationError
-from workbench.exports import exchange, package, proofs, sheets
 from workbench.exports.selection import ExportFilter, Progress
-from workbench.messages import N_, Message, MessageLike, msg, nmsg
+from workbench.messages import Message, MessageLike, msg
 
 JOB_KIND = "export"
 
@@ -67,69 +70,14 @@ class ExportKind:
         return Message(self.label)
 
 
-def _sheet_csv(job: Job) -> Outcome:
-    result = sheets.write_csv(job.db, job.flt, job.stream, progress=job.progress)
-    return Outcome(result.rows, len(result.missing))
-
-
-def _sheet_xlsx(job: Job) -> Outcome:
-    result = sheets.write_xlsx(job.db, job.flt, job.stream, progress=job.progress)
-    return Outcome(result.rows, len(result.missing))
-
-
-def _proofs(job: Job) -> Outcome:
-    result = proofs.write_proofs(job.db, job.flt, job.stream, settings=job.settings,
-                                 progress=job.progress)
-    return Outcome(result.rows, len(result.missing), list(result.warnings))
-
-
-def _tmx(job: Job) -> Outcome:
-    return Outcome(exchange.write_tmx(job.db, job.flt, job.stream, progress=job.progress))
-
-
-def _tbx(job: Job) -> Outcome:
-    return Outcome(exchange.write_tbx(job.db, job.flt, job.stream))
-
-
-def _xliff(job: Job) -> Outcome:
-    return Outcome(exchange.write_xliff(job.db, job.flt, job.flt.lang or "en", job.stream))
-
-
-def _package(job: Job) -> Outcome:
-    result = package.write_package(job.db, job.flt, job.stream, settings=job.settings,
-                                   progress=job.progress, actor_name=job.actor_name)
-    notes: list[MessageLike] = [nmsg("%(n)s photo included.", "%(n)s photos included.",
-                                     result.photos)]
-    if result.photos_not_found:
-        notes.append(nmsg("%(n)s photo file was not found on the server.",
-                          "%(n)s photo files were not found on the server.",
-                          len(result.photos_not_found)))
-    return Outcome(result.rows, len(result.missing), notes + list(result.warnings))
-
-
-EXPORT_KINDS: dict[str, ExportKind] = {kind.id: kind for kind in (
-    ExportKind("sheet-xlsx", N_("Fabrication sheet (XLSX)"), "xlsx",
-               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _sheet_xlsx),
-    ExportKind("sheet-csv", N_("Fabrication sheet (CSV)"), "csv", "text/csv; charset=utf-8",
-               _sheet_csv),
-    ExportKind("proofs", N_("Print proofs (PDF)"), "pdf", "application/pdf", _proofs),
-    ExportKind("package", N_("County package (ZIP)"), "zip", "application/zip", _package,
-               needs_county=True),
-    ExportKind("tmx", N_("Approved translations (TMX)"), "tmx", "application/x-tmx+xml", _tmx),
-    ExportKind("tbx", N_("Glossary (TBX)"), "tbx", "application/x-tbx+xml", _tbx,
-               uses_signs=False),
-    ExportKind("xliff", N_("Units to translate (XLIFF 2.0)"), "xlf", "application/xliff+xml",
-               _xliff, needs_lang=True),
-)}
-
-
 def export_kind(kind_id: str) -> ExportKind:
     """The export kind with this id, or a ValidationError listing the known ones."""
-    kind = EXPORT_KINDS.get(kind_id)
+    known = plugins.export_kinds()
+    kind = known.get(kind_id)
     if kind is None:
         raise ValidationError.single(
             msg("Unknown export %(kind)s; use one of %(known)s.", kind=kind_id,
-                known=", ".join(EXPORT_KINDS)), column="kind", value=kind_id)
+                known=", ".join(known)), column="kind", value=kind_id)
     return kind
 
 
@@ -207,7 +155,7 @@ def run_export(db: Database, *, progress: Progress, settings: Mapping[str, Any],
 
 def export_title(arguments: Mapping[str, Any]) -> MessageLike:
     """What an export run exports: the export's label and its filter."""
-    kind = EXPORT_KINDS.get(arguments.get("export", ""))
+    kind = plugins.export_kinds().get(arguments.get("export", ""))
     label: MessageLike = kind.message if kind else str(arguments.get("export"))
     values = arguments.get("filter") or {}
     if not values:
@@ -225,7 +173,7 @@ def describe_filter(values: Mapping[str, Any]) -> str:
 
 def _decorate(run: dict[str, Any]) -> dict[str, Any]:
     arguments = run["arguments"]
-    kind = EXPORT_KINDS.get(arguments.get("export", ""))
+    kind = plugins.export_kinds().get(arguments.get("export", ""))
     run["export"] = kind
     run["export_label"] = kind.message if kind else arguments.get("export", "")
     run["filter"] = describe_filter(arguments.get("filter") or {})

@@ -123,7 +123,3 @@ def stats_command(env: Env, examples: int) -> None:
                f"{len(found.forbidden_elsewhere_ok)}")
     for concept_id, text, ids in found.forbidden_elsewhere_ok[:examples]:
         click.echo(f"    {text!r} forbidden in {concept_id}, accepted in {', '.join(ids)}")
-
-
-commands = [glossary]
-

@@ -11,7 +11,6 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
-from workbench.bootstrap import seed_step
 from workbench.db import transaction
 from workbench.glossary.io import folder_checksum, load_directory
 
@@ -57,7 +56,7 @@ def load_shipped(db: Database, settings: dict[str, Any], actor: Any,
     return True
 
 
-@seed_step("glossary")
-def _seed_glossary(db: Database, settings: dict[str, Any], actor: Any,
-                   echo: Callable[[str], None]) -> None:
+def seed_glossary(db: Database, settings: dict[str, Any], actor: Any,
+                  echo: Callable[[str], None]) -> None:
+    """The ``glossary`` seed step of ``workbench init``: load the shipped glossaries if changed."""
     load_shipped(db, settings, actor, echo)

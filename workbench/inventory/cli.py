@@ -160,6 +160,3 @@ def demo_load(env: Env) -> None:
     """Load the demo inventory (Boao, Meilan airport, Shamei, Shuiman, Dadonghai)."""
     sites, signs = demo.load_demo(env.db)
     click.echo(f"Loaded the demo inventory: {sites} sites, {signs} signs added.")
-
-
-commands = [inventory, demo_group]

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import auth, bootstrap, counties
+from workbench import auth, counties
 from workbench.db import transaction
 from workbench.inventory import records
 from workbench.review import units
@@ -109,9 +109,9 @@ def load_demo(db: Database, actor: auth.User | None = None) -> tuple[int, int]:
     return sites_added, signs_added
 
 
-@bootstrap.seed_step("inventory-demo")
-def _seed_demo(db: Database, settings: dict[str, Any], actor: auth.User,
-               echo: Callable[[str], None]) -> None:
+def seed_demo(db: Database, settings: dict[str, Any], actor: auth.User,
+              echo: Callable[[str], None]) -> None:
+    """The ``inventory-demo`` seed step of ``workbench init``: the demo inventory on request."""
     # Only on request (`init --demo`, `make run`) and only into an empty inventory,
     # so a real inventory never receives demo data.
     if not settings.get("LOAD_DEMO") or db["signs"].count:

@@ -1,6 +1,6 @@
 """Durable background work: every long task runs as a job, in a worker process, on huey.
 
-- :mod:`~workbench.jobs.kinds`: the registry of job kinds (one line each);
+- :mod:`~workbench.jobs.kinds`: job kinds (registered through the ``register_job_kinds`` hook);
 - :mod:`~workbench.jobs.store`: the ``job_runs`` table and its audited state machine;
 - :mod:`~workbench.jobs.runner`: executing a run (progress, cancel, errors, retries);
 - :mod:`~workbench.jobs.queue`: the huey queue in ``JOBS_DB`` beside the database;
@@ -27,16 +27,16 @@ from workbench.db import open_db
 from workbench.errors import WorkbenchError
 from workbench.jobs import runner, store
 from workbench.jobs.files import atomic_output, output_dir, result_file
-from workbench.jobs.kinds import KINDS, JobKind, get_kind, kind_label, register
+from workbench.jobs.kinds import JobKind, get_kind, kind_label
 from workbench.jobs.runner import Echo, JobCancelled, TransientError
 from workbench.jobs.store import get_run, latest_run, list_runs, may_manage, visible_run
 from workbench.jobs.workers import is_stale, live_workers, worker_name
 from workbench.messages import msg
 
 __all__ = [
-    "KINDS", "JobKind", "JobCancelled", "TransientError", "atomic_output", "cancel",
+    "JobKind", "JobCancelled", "TransientError", "atomic_output", "cancel",
     "get_kind", "get_run", "is_stale", "kind_label", "latest_run", "list_runs",
-    "live_workers", "may_manage", "output_dir", "register", "result_file", "retry",
+    "live_workers", "may_manage", "output_dir", "result_file", "retry",
     "run_now", "start", "visible_run",
 ]
 

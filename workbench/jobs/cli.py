@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from workbench import jobs
+from workbench import jobs, plugins
 from workbench.cli import Env, pass_env
 from workbench.jobs.runner import Echo
 from workbench.messages import cli_translator, render
@@ -77,7 +77,7 @@ def _plain(value: Any) -> Any:
 
 def run_summary(run: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
     """Everything `jobs show` tells about a run (messages rendered)."""
-    kind = jobs.KINDS.get(run["kind"])
+    kind = plugins.job_kinds().get(run["kind"])
     file_name = (run["result"] or {}).get("file") if run["state"] == "done" else None
     return {
         "id": run["id"], "kind": run["kind"],
@@ -193,6 +193,3 @@ def run_command(env: Env, host: str, port: int, threads: int | None) -> None:
     code = supervise({"web": serve, "worker": work})
     if code:
         raise click.exceptions.Exit(code)
-
-
-commands = [worker, jobs_group, run_command]

@@ -1,4 +1,4 @@
-"""The registry of job kinds: every long task the job system can run.
+"""Job kinds: every long task the job system can run.
 
 A kind is a plain domain function that takes the database and keyword
 arguments and returns a JSON-ready result dictionary::
@@ -14,8 +14,10 @@ that also names ``actor`` (the person who started the run), ``settings`` or
 ``summary`` (a Message shown on the Jobs page) and ``file`` (the name of a file
 the run wrote into the export folder, offered for download).
 
-Registering a kind is one line in :data:`BUILTIN_KINDS` below (it will become a
-pluggy hook); the function is imported only when a run of the kind starts.
+A kind is registered through the ``register_job_kinds`` hook: a plugin answers
+a list of :class:`JobKind` (the built-in ones come from each part's plugin
+module, e.g. :mod:`workbench.exports.plugin`); :func:`workbench.plugins.job_kinds`
+lists them. The function is imported only when a run of the kind starts.
 """
 from __future__ import annotations
 
@@ -25,8 +27,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workbench import plugins
 from workbench.errors import ValidationError
-from workbench.messages import N_, Message, MessageLike, msg
+from workbench.messages import Message, MessageLike, msg
 
 # Parameters a kind function may name to receive them from the runner.
 INJECTABLE = ("actor", "settings", "run_id")
@@ -87,52 +90,19 @@ class JobKind:
         return function(db, progress=progress, **dict(arguments), **injected)
 
 
-KINDS: dict[str, JobKind] = {}
-
-
-def register(kind_id: str, label: str, target: str | Callable[..., Any], *,
-             permission: str | None = None, view_permission: str | None = None,
-             title: str | Callable[[Mapping[str, Any]], MessageLike] | None = None) -> JobKind:
-    """Add a job kind (one line per kind); registering the same id again replaces it."""
-    kind = JobKind(kind_id, label, target, permission, view_permission, title)
-    KINDS[kind_id] = kind
-    return kind
-
-
 def get_kind(kind_id: str) -> JobKind:
     """The registered kind, or a ValidationError naming the known ones."""
-    kind = KINDS.get(kind_id)
+    known = plugins.job_kinds()
+    kind = known.get(kind_id)
     if kind is None:
         raise ValidationError.single(
             msg("Unknown job kind %(kind)s; known kinds: %(known)s.", kind=kind_id,
-                known=", ".join(sorted(KINDS))), column="kind", value=kind_id)
+                known=", ".join(sorted(known))), column="kind", value=kind_id)
     return kind
 
 
 def kind_label(kind_id: str) -> MessageLike:
     """The label of a kind id (the id itself when it is not registered)."""
-    kind = KINDS.get(kind_id)
+    kind = plugins.job_kinds().get(kind_id)
     return kind.message if kind else kind_id
 
-
-# --- the built-in kinds: one line each -------------------------------------------------------
-BUILTIN_KINDS = [
-    register("export", N_("Export"), "workbench.exports.runs:run_export",
-             permission="export.run", view_permission="export.run",
-             title="workbench.exports.runs:export_title"),
-    register("documents.draft", N_("Machine drafts for a document"),
-             "workbench.documents.drafting:draft_document", view_permission="documents.view",
-             title="workbench.documents.drafting:draft_title"),
-    register("inventory.draft", N_("Machine drafts for signs"),
-             "workbench.review.units:draft_units_job", permission="inventory.submit"),
-    register("inventory.recheck", N_("QA re-check of installed sign texts"),
-             "workbench.inventory.records:recheck_job", permission="inventory.manage"),
-    register("review.check", N_("QA checks of wording not checked yet"),
-             "workbench.review.qa:check_pending_job", permission="review.view"),
-    register("glossary.recheck", N_("QA re-check after a glossary change"),
-             "workbench.checks.recheck:recheck_job", permission="glossary.edit"),
-    register("survey.read", N_("Reading survey photos (OCR)"),
-             "workbench.inventory.survey:read_batch_job", permission="inventory.submit"),
-    register("reports.triage", N_("Triage of a public report (OCR, matching, QA)"),
-             "workbench.reports:triage_job"),
-]

@@ -148,9 +148,9 @@ def may_manage(user: auth.User, run: Mapping[str, Any]) -> bool:
 
 
 def _kind_or_none(kind_id: str) -> Any:
-    from workbench.jobs.kinds import KINDS
+    from workbench import plugins
 
-    return KINDS.get(kind_id)
+    return plugins.job_kinds().get(kind_id)
 
 
 def visible_run(db: Database, user: auth.User, run_id: int) -> dict[str, Any]:
@@ -181,7 +181,7 @@ def list_runs(db: Database, user: auth.User, *, state: str | None = None,
 
 
 def _visibility_sql(user: auth.User, mine: bool) -> tuple[list[str], list[Any]]:
-    from workbench.jobs.kinds import KINDS
+    from workbench import plugins
 
     where: list[str] = []
     params: list[Any] = []
@@ -190,7 +190,7 @@ def _visibility_sql(user: auth.User, mine: bool) -> tuple[list[str], list[Any]]:
         where.append("(county_id IS NULL OR county_id = ?)")
         params.append(scope)
     if mine or not auth.can(user, "jobs.view_all"):
-        followed = [] if mine else [k.id for k in KINDS.values()
+        followed = [] if mine else [k.id for k in plugins.job_kinds().values()
                                     if k.view_permission and auth.can(user, k.view_permission)]
         alternatives = ["started_by_id = ?"]
         params.append(user.id if user.id is not None else -1)

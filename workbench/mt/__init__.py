@@ -14,5 +14,4 @@ from workbench.mt.base import (  # noqa: F401
     empty_draft,
     get_engine,
     list_engines,
-    register,
 )

@@ -2,7 +2,8 @@
 
 An engine is a small class with an ``id``, a display ``name``, the language
 pairs it supports and one method, :meth:`Engine.translate_batch`. Engines are
-registered by id with :func:`register`; the UI and the CLI list them with
+registered through the ``register_engines`` hook (the built-in ones in
+:mod:`workbench.mt.plugin`); the UI and the CLI list them with
 :func:`list_engines` and build one with :func:`get_engine`. An engine class may
 say it is unavailable (no model folder, a library missing) through
 :meth:`Engine.availability`; it is then listed with the reason but not offered.
@@ -202,38 +203,15 @@ class EngineInfo:
     destination: str | None = None
 
 
-_REGISTRY: dict[str, type[Engine]] = {}
-
-
-def register(engine_class: type[Engine]) -> type[Engine]:
-    """Class decorator: make an engine available by its id."""
-    if not engine_class.id:
-        raise ValueError(f"{engine_class.__name__} has no id")
-    _REGISTRY[engine_class.id] = engine_class
-    return engine_class
-
-
-# Modules whose import registers engines. Neural modules import torch, transformers
-# and ctranslate2 only when a model is used, so listing engines stays cheap; the
-# model-server engine opens no connection until it drafts.
-ENGINE_MODULES: list[str] = ["workbench.mt.rules", "workbench.mt.marian", "workbench.mt.ct2",
-                             "workbench.mt.llm"]
-
-
-def _ensure_builtin_engines() -> None:
-    import importlib
-
-    for module in ENGINE_MODULES:
-        importlib.import_module(module)
-
-
 def engine_classes(settings: dict[str, Any] | None = None) -> dict[str, type[Engine]]:
     """Every registered engine class by id; with ``settings``, each family's variants too."""
-    _ensure_builtin_engines()
+    from workbench import plugins
+
+    registered = plugins.engines()
     if settings is None:
-        return dict(_REGISTRY)
+        return dict(registered)
     classes: dict[str, type[Engine]] = {}
-    for engine_class in _REGISTRY.values():
+    for engine_class in registered.values():
         classes.update(engine_class.variants(settings))
     return classes
 

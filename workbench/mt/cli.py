@@ -161,6 +161,3 @@ def llm_cache(env: Env, clear: bool) -> None:
     figures = cache.stats(env.db)
     click.echo(f"{figures['drafts']} cached drafts, {figures['flagged']} of them flagged "
                "(a glossary term or a placeholder the model did not keep).")
-
-
-commands = [draft, engines, model, llm]

@@ -11,13 +11,11 @@ import math
 import warnings
 from typing import Any
 
-from workbench.mt.base import register
 from workbench.mt.marian import NUM_BEAMS, _missing
 from workbench.mt.models import INFO_FILE, ModelFolder
 from workbench.mt.neural import BATCH_SIZE, NeuralEngine
 
 
-@register
 class CTranslate2Engine(NeuralEngine):
     """CTranslate2 (int8) conversions of local translation models."""
 

@@ -11,7 +11,6 @@ import math
 import warnings
 from typing import Any
 
-from workbench.mt.base import register
 from workbench.mt.models import ModelFolder
 from workbench.mt.neural import NeuralEngine
 
@@ -28,7 +27,6 @@ def _missing(*modules: str) -> str | None:
     return None
 
 
-@register
 class MarianEngine(NeuralEngine):
     """Hugging Face transformers seq2seq models (Marian/OPUS-MT, M2M100, NLLB)."""
 

@@ -78,6 +78,3 @@ def survey_read(env: Env, batch_id: int) -> None:
 
         read = batches.read_batch(env.db, batch_id, env.settings, progress)
     click.echo(msg("Read %(n)s photos.", n=read).render(cli_translator()))
-
-
-commands = [ocr, survey]

@@ -132,6 +132,3 @@ def export_command(env: Env, status: str | None, output: str) -> None:
         count = export.write_reports_csv(env.db, env.actor, stream, {"status": status},
                                          cli_translator())
     click.echo(f"Exported {count} report(s) to {target}.")
-
-
-commands = [report]

@@ -133,6 +133,3 @@ def restore(env: Env, unit_id: int, finding_key: str, username: str) -> None:
     review_qa.restore_finding(env.db, _person(env, username), unit_id, finding_key)
     click.echo(render(msg("Finding %(key)s of unit %(unit)s counts again.", key=finding_key,
                           unit=unit_id), cli_translator()))
-
-
-commands = [review]

@@ -11,12 +11,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from workbench import auth, counties, sessions, throttle
 from workbench.db import get_db
 from workbench.errors import ValidationError
-from workbench.web import nav_item
 from workbench.web.forms import show_problems
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-nav_item("admin.users", _l("Users"), 'users.manage', order=90)
 
 
 def _county_choices() -> list[tuple[str, str]]:

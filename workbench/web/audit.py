@@ -3,16 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from flask_babel import lazy_gettext as _l
 
 from workbench import audit
 from workbench.db import get_db
-from workbench.web import nav_item
 from workbench.web.security import permission_required
 from workbench.web.params import page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-nav_item("audit.index", _l("Audit"), 'audit.view', order=95)
 
 
 @bp.route("/")

@@ -29,14 +29,12 @@ from workbench.documents.qa import check_segment
 from workbench.errors import Conflict, ValidationError, WorkbenchError
 from workbench.review import detail as review_detail
 from workbench.review import history, workflow
-from workbench.web import nav_item
-from workbench.web.home import WaitingItem, waiting
+from workbench.web.home import WaitingItem
 from workbench.web.i18n import severity_label, translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, int_list, page_arg
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-nav_item("documents.index", _l("Documents"), "documents.view", order=50)
 
 PAGE_SIZE = 40
 LANGUAGE_LABELS = {"en": _l("English"), "ru": _l("Russian"), "ja": _l("Japanese"),
@@ -511,8 +509,8 @@ def rules():
 
 # --- home page ------------------------------------------------------------------------------
 
-@waiting
-def _documents_waiting(db: Database, user: auth.User) -> list[WaitingItem]:
+def home_cards(db: Database, user: auth.User) -> list[WaitingItem]:
+    """Documents' cards on the home page: assigned documents not approved yet."""
     items = []
     if not auth.can(user, "documents.view"):
         return items

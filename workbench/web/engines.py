@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 
 from workbench.db import get_db
 from workbench.errors import WorkbenchError
@@ -11,12 +10,10 @@ from workbench.mt.base import DRAFT_PROFILES, PROFILE_SIGN
 from workbench.mt.pipeline import draft_texts, resolve_engine_id, resolve_fallback_id
 from workbench.mt.verify import flag_message
 from workbench.vocabulary import DRAFT_PROFILES as PROFILE_LABELS
-from workbench.web import nav_item
 from workbench.web.i18n import translator
 from workbench.web.security import permission_required
 
 bp = Blueprint("engines", __name__, url_prefix="/engines")
-nav_item("engines.index", _l("Machine drafts"), "review.view", order=60)
 
 MAX_LINES = 50
 TARGETS = ("en", "ru", "ja", "ko")

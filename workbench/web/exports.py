@@ -17,21 +17,19 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
-from workbench import auth, counties
+from workbench import auth, counties, plugins
 from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.exports import runs
 from workbench.exports.exchange import import_xliff
 from workbench.exports.selection import SIGN_STATUSES, resolve_filter
 from workbench.inventory import records
-from workbench.web import nav_item
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import page_arg
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
-nav_item("exports.index", _l("Exports"), "export.run", order=60)
 
 
 
@@ -65,7 +63,7 @@ class XliffImportForm(FlaskForm):
 def _export_form(user: auth.User) -> ExportForm:
     form = ExportForm()
     form.kind.choices = [(kind.id, message_text(kind.message))
-                         for kind in runs.EXPORT_KINDS.values()]
+                         for kind in plugins.export_kinds().values()]
     scope = auth.county_scope(user)
     county_rows = [c for c in counties.list_counties(get_db(), include_inactive=False)
                    if scope is None or c["id"] == scope]

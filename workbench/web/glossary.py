@@ -27,7 +27,7 @@ from workbench.glossary.match import match as match_terms
 from workbench.glossary.search import SearchFilters, facet_counts, search
 from workbench.glossary.store import delete_concept, save_concept
 from workbench.glossary.usage import signs_using
-from workbench.web import home, nav_item
+from workbench.web import home
 from workbench.web.forms import show_problems
 from workbench.web.i18n import message_text
 from workbench.web.uploads import read_upload
@@ -35,7 +35,6 @@ from workbench.web.security import can, current_actor, permission_required
 from workbench.web.params import page_arg
 
 bp = Blueprint("glossary", __name__, url_prefix="/glossary")
-nav_item("glossary.index", _l("Glossary"), "glossary.view", order=20)
 
 DOMAIN_LABELS = {
     "general": _l("General"), "transport": _l("Transport"), "tourism": _l("Tourism"),
@@ -82,8 +81,8 @@ def _glossary_labels() -> dict[str, Any]:
             "proposal_status_labels": PROPOSAL_STATUS_LABELS}
 
 
-@home.waiting
-def _open_proposals(db: Any, user: auth.User) -> list[home.WaitingItem]:
+def home_cards(db: Any, user: auth.User) -> list[home.WaitingItem]:
+    """The glossary's card on the home page: proposals to decide."""
     if not auth.can(user, "glossary.edit"):
         return []
     return [home.WaitingItem(_("Glossary proposals to decide"),

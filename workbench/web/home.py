@@ -1,27 +1,24 @@
 """The home page: what waits for the signed-in user.
 
-Each feature registers a provider with :func:`waiting`; a provider gets the
-database and the user and returns the items that wait for that user (label,
-count, link). The home page shows every item with a count above zero, and the
-features' shortcuts for the user's role.
+Each plugin answers the ``home_cards(db, user)`` hook with the items that wait
+for that user (label, count, link); the built-in areas' cards are gathered by
+:mod:`workbench.web.plugin` from each area's ``home_cards`` function. The home
+page shows every item with a count above zero, and the features' shortcuts for
+the user's role.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
-from workbench import audit, auth, counties
+from workbench import audit, auth, counties, plugins
 from workbench.db import get_db
-from workbench.web import nav_item
 from workbench.web.security import current_actor, login_required
 
 bp = Blueprint("home", __name__)
-nav_item("home.index", _l("Home"), None, order=0)
 
 
 @dataclass
@@ -34,18 +31,8 @@ class WaitingItem:
     kind: str = "task"  # task | info | warning
 
 
-Provider = Callable[[Database, auth.User], list[WaitingItem]]
-PROVIDERS: list[Provider] = []
-
-
-def waiting(provider: Provider) -> Provider:
-    """Register a home-page provider (decorator)."""
-    PROVIDERS.append(provider)
-    return provider
-
-
-@waiting
-def _administration(db: Database, user: auth.User) -> list[WaitingItem]:
+def home_cards(db: Database, user: auth.User) -> list[WaitingItem]:
+    """Administration's cards: user accounts and audit events."""
     items = []
     if auth.can(user, "users.manage"):
         items.append(WaitingItem(_("User accounts"), len(auth.list_users(db)),
@@ -63,7 +50,7 @@ def index():
     """What waits for the signed-in user."""
     db = get_db()
     user = current_actor()
-    items = [item for provider in PROVIDERS for item in provider(db, user)
+    items = [item for item in plugins.home_cards(db, user)
              if item.count or item.kind == "info"]
     county = counties.get_county(db, user.county_id) if user.county_id else None
     return render_template("home/index.html", items=items, county=county)

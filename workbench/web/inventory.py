@@ -30,7 +30,7 @@ from workbench.ocr import read_image
 from workbench.reports import queue as report_queue
 from workbench.review import units
 from workbench.vocabulary import REPORT_STATUSES
-from workbench.web import home, nav_item
+from workbench.web import home
 from workbench.web import survey as survey_views
 from workbench.web.forms import show_problems
 from workbench.web.i18n import message_text, translator
@@ -39,7 +39,6 @@ from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, page_arg
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
-nav_item("inventory.signs", _l("Inventory"), "inventory.view", order=30)
 
 
 def _locale() -> str:
@@ -557,8 +556,8 @@ def dashboard():
                            languages=records.LANGUAGES)
 
 
-@home.waiting
-def _inventory_waiting(db, user: auth.User) -> list[home.WaitingItem]:
+def home_cards(db, user: auth.User) -> list[home.WaitingItem]:
+    """The inventory's cards on the home page: signs sent back, to process, to fabricate…"""
     if not auth.can(user, "inventory.view"):
         return []
     from workbench.inventory.records import list_signs

@@ -13,25 +13,22 @@ from typing import Any
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template,
                    request, send_file, url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from workbench import jobs
+from workbench import jobs, plugins
 from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.jobs import files
 from workbench.vocabulary import JOB_STATES
-from workbench.web import nav_item
 from workbench.web.i18n import message_text
 from workbench.web.params import page_arg
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
-nav_item("jobs.index", _l("Jobs"), "jobs.view", order=90)
 
 
 def run_title(run: dict[str, Any]) -> str:
     """What a run works on, in the interface language."""
-    kind = jobs.KINDS.get(run["kind"])
+    kind = plugins.job_kinds().get(run["kind"])
     return message_text(kind.describe(run["arguments"]) if kind else run["kind"])
 
 
@@ -84,7 +81,7 @@ def index():
     state = request.args.get("state") or None
     state = state if state in JOB_STATES else None
     kind = request.args.get("kind") or None
-    kind = kind if kind in jobs.KINDS else None
+    kind = kind if kind in plugins.job_kinds() else None
     mine = request.args.get("mine") == "1"
     page = page_arg()
     size = current_app.config["PAGE_SIZE"]
@@ -94,7 +91,7 @@ def index():
     workers = jobs.live_workers(db, float(current_app.config["JOBS_STALE_SECONDS"]))
     return render_template(
         "jobs/index.html", runs=runs, total=total, page=page, pages=max(1, -(-total // size)),
-        state=state, kind=kind, mine=mine, states=JOB_STATES, kinds=jobs.KINDS,
+        state=state, kind=kind, mine=mine, states=JOB_STATES, kinds=plugins.job_kinds(),
         workers=workers, immediate=bool(current_app.config.get("JOBS_IMMEDIATE")),
         args={k: v for k, v in (("state", state), ("kind", kind),
                                 ("mine", "1" if mine else None)) if v})

@@ -14,7 +14,6 @@ from typing import Any
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
                    request, send_file, url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from workbench import auth, counties
 from workbench.db import get_db
@@ -22,12 +21,11 @@ from workbench.errors import NotFound, ValidationError
 from workbench.reports import export as report_export
 from workbench.reports import queue, triage
 from workbench.vocabulary import REPORT_CHANNELS, REPORT_KINDS, REPORT_MATCHES, REPORT_STATUSES
-from workbench.web import home, nav_item
+from workbench.web import home
 from workbench.web.i18n import translator
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-nav_item("reports.index", _l("Public reports"), "reports.view", order=45)
 
 LIST_FILTERS = ("status", "county_id", "kind", "matched", "q")
 
@@ -151,8 +149,8 @@ def report_code(code: str | None) -> str:
     return format_tracking_code(code or "")
 
 
-@home.waiting
-def _reports_waiting(db: Any, user: auth.User) -> list[home.WaitingItem]:
+def home_cards(db: Any, user: auth.User) -> list[home.WaitingItem]:
+    """Public reports' card on the home page: new reports."""
     if not auth.can(user, "reports.view"):
         return []
     return [home.WaitingItem(_("New public reports"), queue.count_new(db, user),

@@ -21,14 +21,12 @@ from workbench.errors import Conflict, NotFound, ValidationError
 from workbench.review import comments, detail, history, workflow
 from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
-from workbench.web import nav_item
-from workbench.web.home import WaitingItem, waiting
+from workbench.web.home import WaitingItem
 from workbench.web.i18n import message_text, translator
 from workbench.web.security import current_actor, login_required, permission_required
 from workbench.web.params import int_arg, page_arg
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-nav_item("review.queue", _l("Review"), "review.view", order=40)
 
 STATE_LABELS = {
     "new": _l("New (no draft)"), "machine_draft": _l("Machine draft"),
@@ -389,8 +387,8 @@ def mentions():
 
 # --- home page ---------------------------------------------------------------------------------
 
-@waiting
-def _review_waiting(db: Database, user: auth.User) -> list[WaitingItem]:
+def home_cards(db: Database, user: auth.User) -> list[WaitingItem]:
+    """Review's cards on the home page: drafts to check, translations to review, questions."""
     items: list[WaitingItem] = []
     if auth.can(user, "review.view"):
         counts = review_queue.home_counts(db, user)

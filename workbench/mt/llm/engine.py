@@ -38,7 +38,6 @@ from workbench.mt.base import (
     EngineUnavailable,
     TermUse,
     empty_draft,
-    register,
 )
 from workbench.mt.llm import cache
 from workbench.mt.llm.client import ChatClient
@@ -176,7 +175,6 @@ class BatchAsker:
 _VARIANTS: dict[str, type[LLMEngine]] = {}
 
 
-@register
 class LLMEngine(Engine):
     """A chat model behind an OpenAI-compatible server (vLLM, Ollama, llama.cpp, a cloud)."""
 

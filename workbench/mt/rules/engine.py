@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from workbench.glossary.match import Glossary, load_glossary
 from workbench.messages import Message, msg
-from workbench.mt.base import Draft, Engine, TermUse, UnknownSpan, empty_draft, register
+from workbench.mt.base import Draft, Engine, TermUse, UnknownSpan, empty_draft
 from workbench.mt.enforce import remove_forbidden
 from workbench.mt.rules import casing
 from workbench.mt.rules.clauses import ClauseRules
@@ -229,7 +229,6 @@ def unknown_spans(text: str, unknown: tuple[str, ...]) -> list[UnknownSpan]:
     return spans
 
 
-@register
 class RuleEngine(Engine):
     """The embedded default: glossary, sign patterns, name rules. Needs no model."""
 
