@@ -26,7 +26,7 @@ from workbench.messages import Message, Translator, msg
 from workbench.checks import (  # noqa: E402,F401  isort: skip
     script, glossary, meaning, chinglish, grammar, spelling, pinyin, nearmiss,
     generic_pinyin, capitals, punctuation, numbers, patterns, consistency, machine_draft,
-    placeholders,
+    placeholders, memory_match,
 )
 
 logger = logging.getLogger(__name__)

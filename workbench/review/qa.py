@@ -54,14 +54,20 @@ def run_qa(db: Database, unit: Mapping[str, Any], text: str | None = None) -> li
 
 
 def _draft_context(unit: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The QA context of a unit: what its machine draft's engine recorded as wrong."""
+    """The QA context of a unit's machine draft: what its engine recorded as wrong, and the
+    fuzzy memory match it copied (checks ``machine_draft`` and ``memory_match``)."""
     import json
 
-    try:
-        flags = json.loads(unit.get("draft_flags") or "null")
-    except ValueError:
-        return None
-    return {"draft_flags": flags} if isinstance(flags, list) and flags else None
+    context: dict[str, Any] = {}
+    for column, key, kind in (("draft_flags", "draft_flags", list),
+                              ("draft_memory", "memory_match", dict)):
+        try:
+            value = json.loads(unit.get(column) or "null")
+        except ValueError:
+            continue
+        if isinstance(value, kind) and value:
+            context[key] = value
+    return context or None
 
 
 def dismissals(db: Database, unit_id: int) -> dict[str, dict[str, Any]]:
