@@ -24,7 +24,8 @@ from sqlite_utils import Database
 from workbench import audit, auth, messages
 from workbench.db import like_pattern, to_int, transaction
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
-from workbench.messages import msg
+from workbench.messages import Message, msg
+from workbench.vocabulary import SIGN_STATUSES
 
 # code → (Chinese label, English label). Order is the display order.
 SECTORS: dict[str, tuple[str, str]] = {
@@ -127,12 +128,19 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("mark_installed", frozenset({"fabricated"}), "installed",
                frozenset({"officer", "staff", "admin"})),
 )}
-# Statuses in which each role may edit a sign (and re-import over it).
+# Statuses in which each role may edit every field of a sign (and re-import over it).
 EDITABLE_STATUSES: dict[str, frozenset[str]] = {
     "officer": frozenset({"submitted", "rejected"}),
     "staff": frozenset({"submitted", "drafting", "in_review", "rejected"}),
     "admin": frozenset({"submitted", "drafting", "in_review", "rejected"}),
 }
+# While the wording is translated and reviewed, an officer may still correct what they
+# surveyed — the Chinese text, the location, the quantity and the photos — until the
+# wording is approved. A new Chinese text is drafted again (:func:`redraft`).
+CORRECTABLE_STATUSES: dict[str, frozenset[str]] = {
+    "officer": frozenset({"drafting", "in_review"}),
+}
+CORRECTABLE_FIELDS = frozenset({"zh", "location", "quantity"})
 # Moves made by the translation-unit workflow, never by hand.
 SYSTEM_STATUSES = frozenset({"submitted", "drafting", "in_review", "approved"})
 
@@ -514,33 +522,98 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
     return sign_id  # type: ignore[return-value]
 
 
+# Every field a full edit may change: the form's fields, the site and the installed texts.
+ALL_EDIT_FIELDS = frozenset(SIGN_FIELDS) | {"site_id", "current_texts"}
+
+
+def editable_fields(user: auth.User, sign: dict[str, Any]) -> frozenset[str]:
+    """The fields of a sign the user may change in its current status (empty: none).
+
+    The one rule of who edits a sign when: :data:`EDITABLE_STATUSES` (every
+    field) and :data:`CORRECTABLE_STATUSES` (:data:`CORRECTABLE_FIELDS` only).
+    """
+    if not auth.can(user, "inventory.submit"):
+        return frozenset()
+    if sign["status"] in EDITABLE_STATUSES.get(user.role, frozenset()):
+        return ALL_EDIT_FIELDS
+    if sign["status"] in CORRECTABLE_STATUSES.get(user.role, frozenset()):
+        return CORRECTABLE_FIELDS
+    return frozenset()
+
+
 def can_edit(user: auth.User, sign: dict[str, Any]) -> bool:
-    """Whether the user's role may edit a sign in its current status."""
-    return auth.can(user, "inventory.submit") and sign["status"] in EDITABLE_STATUSES.get(
-        user.role, frozenset())
+    """Whether the user may change anything of the sign in its current status."""
+    return bool(editable_fields(user, sign))
+
+
+def edit_refusal(user: auth.User, sign: dict[str, Any]) -> Message | None:
+    """Why the user may not edit the sign now, said in terms of its status (None if they may)."""
+    if can_edit(user, sign):
+        return None
+    if not auth.can(user, "inventory.submit"):
+        return msg("Signs are submitted and corrected by county officers and the "
+                   "foreign-affairs office.")
+    status = sign["status"]
+    if status == "approved":
+        if auth.can(user, "inventory.manage"):
+            return msg("The wording of this sign is approved. Send the sign back to its "
+                       "county first if it has to change.")
+        return msg("The wording of this sign is approved, so it can no longer be corrected "
+                   "here. If something is wrong, ask the foreign-affairs office to send it "
+                   "back to you.")
+    if status in ("fabricated", "installed"):
+        return msg("This sign is %(status)s: it can no longer be changed. If something is "
+                   "wrong, report it to the foreign-affairs office.",
+                   status=SIGN_STATUSES.label(status))
+    return msg("A sign that is %(status)s cannot be changed now.",
+               status=SIGN_STATUSES.label(status))
+
+
+def correction_note(user: auth.User, sign: dict[str, Any]) -> Message | None:
+    """What a user who may only correct a sign (not edit it all) may still change, or None."""
+    fields = editable_fields(user, sign)
+    if not fields or fields == ALL_EDIT_FIELDS:
+        return None
+    return msg("The wording of this sign is being translated (%(status)s). Until it is "
+               "approved you can still correct the Chinese text, the location, the quantity "
+               "and the photos; a new Chinese text is translated again.",
+               status=SIGN_STATUSES.label(sign["status"]))
 
 
 def can_change_photos(user: auth.User, sign: dict[str, Any]) -> bool:
     """Whether the user may add or remove the sign's photos.
 
-    The sign-edit rule (:func:`can_edit`): an officer only while the sign is
-    theirs to edit. Staff and admins, who manage the inventory and its
+    The sign-edit rule (:func:`editable_fields`): an officer while the sign is
+    theirs to edit or correct. Staff and admins, who manage the inventory and its
     fabrication packages, may also document approved and installed signs.
     """
     return can_edit(user, sign) or auth.can(user, "inventory.manage")
 
 
+def current_values(sign: dict[str, Any]) -> dict[str, Any]:
+    """A stored sign as :func:`update_sign` takes its values (for editing a few fields)."""
+    values = {key: sign[key] for key in SIGN_FIELDS}
+    values.update({f"{lang}_current": text for lang, text in
+                   (sign.get("current_texts") or {}).items()})
+    values["site_id"] = sign["site_id"]
+    return values
+
+
 def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, Any]) -> bool:
-    """Edit a sign (only in the statuses the role may edit); True if something changed."""
+    """Edit a sign (only the fields :func:`editable_fields` allows now); True if it changed.
+
+    A changed Chinese text links the sign to the units of the new text; their
+    drafts are made by :func:`redraft` (a job).
+    """
     from workbench.review import units
 
     clean, texts = validate_sign(values)
     with transaction(db):
         before = _snapshot(db, sign_id)
         auth.check_county(actor, before["county_id"])
-        if not can_edit(actor, before):
-            raise PermissionDenied(
-                f"A sign with status {before['status']!r} cannot be edited by your role.")
+        allowed = editable_fields(actor, before)
+        if not allowed:
+            raise PermissionDenied(edit_refusal(actor, before))
         if "site_id" in values and values["site_id"] and int(values["site_id"]) != before[
                 "site_id"]:
             site = _site_row(db, int(values["site_id"]))
@@ -551,6 +624,9 @@ def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, 
         changed = {k: v for k, v in clean.items() if before.get(k) != v}
         if not changed and texts == before["current_texts"]:
             return False
+        touched = set(changed) | ({"current_texts"} if texts != before["current_texts"] else set())
+        if touched - allowed:
+            raise PermissionDenied(correction_note(actor, before) or edit_refusal(actor, before))
         changed["updated_at"] = audit.now_iso()
         db["signs"].update(sign_id, changed)
         db.execute("DELETE FROM sign_current_texts WHERE sign_id = ?", [sign_id])

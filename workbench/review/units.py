@@ -401,6 +401,34 @@ def _draft_chunk(db: Database, actor: auth.User, lang: str, chunk: list[dict[str
     return len(drafted)
 
 
+def undrafted_count(db: Database, sign_ids: Sequence[int]) -> int:
+    """How many units of these signs wait for a machine draft (state 'new')."""
+    total = 0
+    for start in range(0, len(sign_ids), 500):
+        chunk = list(sign_ids[start:start + 500])
+        total += db.execute(
+            f"""SELECT count(DISTINCT u.id) FROM sign_units su
+                JOIN translation_units u ON u.id = su.unit_id
+                WHERE u.state = 'new' AND su.sign_id IN ({','.join('?' * len(chunk))})""",
+            chunk).fetchone()[0]
+    return total
+
+
+def start_drafting(db: Database, actor: auth.User, sign_ids: Sequence[int],
+                   settings: dict[str, Any]) -> int | None:
+    """Queue the ``inventory.draft`` job for these signs' undrafted units; the run id.
+
+    None when every unit already has wording (a corrected location, a Chinese text
+    whose wording exists): nothing to draft, no job.
+    """
+    from workbench import jobs
+
+    if not undrafted_count(db, sign_ids):
+        return None
+    return jobs.start(db, actor, "inventory.draft", {"sign_ids": list(sign_ids)},
+                      settings=settings)
+
+
 def draft_units_job(db: Database, *, progress: Callable[..., None], actor: auth.User,
                     settings: dict[str, Any], sign_ids: list[int] | None = None,
                     engine: str | None = None) -> dict[str, Any]:
