@@ -145,6 +145,19 @@ def blocking(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
             and f.get("dismissal") is None]
 
 
+def open_errors(db: Database, unit: Mapping[str, Any], text: str | None = None) -> list[Any]:
+    """QA errors in ``text`` (default: the unit's wording) that no reviewer dismissed on the unit.
+
+    What a translator is warned about before sending wording to review.
+    """
+    wording = unit["target_text"] if text is None else text
+    errors = [f for f in run_qa(db, unit, wording) if f.severity == "error"]
+    if not errors:
+        return []
+    dismissed = dismissals(db, unit["id"])
+    return [f for f in errors if f.key(wording or "") not in dismissed]
+
+
 def check_pending(db: Database, limit: int | None = None,
                   progress: Callable[..., None] | None = None) -> int:
     """Check every unit with wording whose QA is missing or stale; returns how many."""
