@@ -1004,6 +1004,8 @@ def m0020_workflow(db: Database) -> None:
             PRIMARY KEY (question_id, county_id)
         )""",
         "CREATE INDEX idx_clarification_counties_county ON clarification_counties(county_id)",
+        # The review queue lists one kind at a time (signs or document segments).
+        "CREATE INDEX idx_units_queue_kind ON translation_units(kind, state, id)",
     ])
     open_questions = db.execute("SELECT count(*) FROM unit_clarifications "
                                 "WHERE question_id IS NOT NULL").fetchone()[0]

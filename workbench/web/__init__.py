@@ -17,6 +17,7 @@ BLUEPRINT_MODULES: list[str] = [
     "workbench.web.glossary",
     "workbench.web.inventory",
     "workbench.web.review",
+    "workbench.web.review_tools",
     "workbench.web.exports",
     "workbench.web.engines",
     "workbench.web.documents",
