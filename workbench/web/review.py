@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from workbench import auth
 from workbench.db import get_db
-from workbench.errors import Conflict, NotFound, ValidationError
+from workbench.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from workbench.review import bulk, comments, detail, history, workflow
 from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
@@ -346,15 +346,31 @@ def comment(unit_id: int):
     actor = current_actor()
     parent = int_arg("parent_id", form=True, minimum=1)
     try:
-        added = comments.add_comment(db, actor, unit_id, request.form.get("body", ""), parent)
-    except ValidationError as error:
-        flash(str(error), "error")
+        photo = _answer_photo()
+        added = comments.add_comment(db, actor, unit_id, request.form.get("body", ""), parent,
+                                     photo=photo, photo_sign_id=int_arg(
+                                         "sign_id", form=True, minimum=1),
+                                     upload_dir=current_app.config["UPLOAD_DIR"])
+    except (ValidationError, PermissionDenied) as error:
+        flash(message_text(error.message) if isinstance(error, PermissionDenied)
+              else error.render(translator()), "error")
     else:
         flash(_("Answer sent; the question is closed.") if added["kind"] == "answer"
               else _("Comment added."), "success")
     if not auth.can(actor, "review.view"):
         return redirect(url_for("review.clarifications"))
     return redirect(_unit_url(unit_id, anchor="comments"))
+
+
+def _answer_photo() -> Any:
+    """The photo sent with an answer, checked and re-encoded (None when there is none)."""
+    from workbench.inventory import photos
+
+    storage = request.files.get("photo")
+    if storage is None or not storage.filename:
+        return None
+    limit = current_app.config["MAX_PHOTO_BYTES"]
+    return photos.prepare_photo(storage.read(limit + 1), storage.filename, limit)
 
 
 @bp.route("/units/<int:unit_id>/clarify", methods=["POST"])
