@@ -209,10 +209,9 @@ CONCORDANCE_ORIGINS = Vocabulary("concordance_origin", [
 # What a county's progress is on the province dashboard (workbench.inventory.dashboard).
 COUNTY_PROGRESS = Vocabulary("county_progress", [
     ("not_started", N_("Not started")),
-    ("surveying", N_("Surveying")),
-    ("translating", N_("Translating")),
-    ("fabricating", N_("Fabricating")),
-    ("done", N_("Done")),
+    ("translating", N_("Wording in progress")),
+    ("fabricating", N_("Wording approved, signs being made")),
+    ("done", N_("All signs installed")),
 ])
 
 

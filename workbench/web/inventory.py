@@ -29,7 +29,7 @@ from workbench.inventory import importer, pending, photos, records
 from workbench.ocr import read_image
 from workbench.reports import queue as report_queue
 from workbench.review import units
-from workbench.vocabulary import REPORT_STATUSES
+from workbench.vocabulary import COUNTY_PROGRESS, REPORT_STATUSES
 from workbench.web import home, nav_item
 from workbench.web import survey as survey_views
 from workbench.web.forms import show_problems
@@ -591,6 +591,7 @@ def dashboard():
                            report_statuses=REPORT_STATUSES,
                            county_choices=_county_choices(user, blank=True),
                            county_id=county_id, colours=dashboard_data.STATUS_COLOURS,
+                           county_stages=COUNTY_PROGRESS,
                            statuses=records.STATUSES, sectors=records.SECTORS,
                            actions=records.ACTIONS, functions=records.FUNCTIONS,
                            languages=records.LANGUAGES)
