@@ -76,8 +76,8 @@ class QueueFilters:
 
     @property
     def active(self) -> bool:
-        """Whether any filter is set."""
-        return bool(self.as_args())
+        """Whether any filter is set (the kind, always set, is a tab rather than a filter)."""
+        return bool({key: value for key, value in self.as_args().items() if key != "kind"})
 
 
 @dataclass

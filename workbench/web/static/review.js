@@ -109,7 +109,12 @@
         if (!data) { return; }
         liveErrors = data.findings.filter(function (f) { return f.severity === "error"; });
         editorBox.setAttribute("data-errors", String(liveErrors.length));
-        if (!liveList) { return; }
+        // The stored wording's findings are listed under "QA" already: show the live list
+        // once the text in the box is not the stored one.
+        if (!liveList || editorBox.value === editorBox.defaultValue) {
+          if (liveList) { liveList.replaceChildren(); }
+          return;
+        }
         liveList.replaceChildren.apply(liveList, data.findings.map(findingItem));
         liveList.setAttribute("data-checked", "1");
       })
