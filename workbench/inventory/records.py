@@ -24,8 +24,11 @@ from sqlite_utils import Database
 from workbench import audit, auth, messages
 from workbench.db import like_pattern, to_int, transaction
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
-from workbench.messages import Message, msg
-from workbench.vocabulary import SIGN_STATUSES
+from workbench.inventory.editing import (  # noqa: F401  the edit rule, kept importable here
+    ALL_EDIT_FIELDS, CORRECTABLE_FIELDS, CORRECTABLE_STATUSES, EDITABLE_STATUSES, SIGN_FIELDS,
+    can_change_photos, can_edit, correction_note, current_values, edit_refusal, editable_fields,
+)
+from workbench.messages import msg
 
 # code → (Chinese label, English label). Order is the display order.
 SECTORS: dict[str, tuple[str, str]] = {
@@ -128,19 +131,6 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("mark_installed", frozenset({"fabricated"}), "installed",
                frozenset({"officer", "staff", "admin"})),
 )}
-# Statuses in which each role may edit every field of a sign (and re-import over it).
-EDITABLE_STATUSES: dict[str, frozenset[str]] = {
-    "officer": frozenset({"submitted", "rejected"}),
-    "staff": frozenset({"submitted", "drafting", "in_review", "rejected"}),
-    "admin": frozenset({"submitted", "drafting", "in_review", "rejected"}),
-}
-# While the wording is translated and reviewed, an officer may still correct what they
-# surveyed — the Chinese text, the location, the quantity and the photos — until the
-# wording is approved. A new Chinese text is drafted again (:func:`redraft`).
-CORRECTABLE_STATUSES: dict[str, frozenset[str]] = {
-    "officer": frozenset({"drafting", "in_review"}),
-}
-CORRECTABLE_FIELDS = frozenset({"zh", "location", "quantity"})
 # Moves made by the translation-unit workflow, never by hand.
 SYSTEM_STATUSES = frozenset({"submitted", "drafting", "in_review", "approved"})
 
@@ -381,9 +371,6 @@ def set_site_location(db: Database, actor: auth.User, site_id: int, latitude: fl
 # Signs: validation, create, edit
 
 MAX_QUANTITY = 1_000_000  # signs of one kind at one place; beyond is a typo
-SIGN_FIELDS = ("location", "function", "zh", "languages", "quantity", "size", "material",
-               "action", "latitude", "longitude", "opt_out_reason")
-
 
 def validate_sign(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Check a sign's fields; returns (clean fields, current texts) or raises ValidationError."""
@@ -520,83 +507,6 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
         # A wording approved earlier for another sign applies at once.
         units.refresh_sign_status(db, sign_id, actor)
     return sign_id  # type: ignore[return-value]
-
-
-# Every field a full edit may change: the form's fields, the site and the installed texts.
-ALL_EDIT_FIELDS = frozenset(SIGN_FIELDS) | {"site_id", "current_texts"}
-
-
-def editable_fields(user: auth.User, sign: dict[str, Any]) -> frozenset[str]:
-    """The fields of a sign the user may change in its current status (empty: none).
-
-    The one rule of who edits a sign when: :data:`EDITABLE_STATUSES` (every
-    field) and :data:`CORRECTABLE_STATUSES` (:data:`CORRECTABLE_FIELDS` only).
-    """
-    if not auth.can(user, "inventory.submit"):
-        return frozenset()
-    if sign["status"] in EDITABLE_STATUSES.get(user.role, frozenset()):
-        return ALL_EDIT_FIELDS
-    if sign["status"] in CORRECTABLE_STATUSES.get(user.role, frozenset()):
-        return CORRECTABLE_FIELDS
-    return frozenset()
-
-
-def can_edit(user: auth.User, sign: dict[str, Any]) -> bool:
-    """Whether the user may change anything of the sign in its current status."""
-    return bool(editable_fields(user, sign))
-
-
-def edit_refusal(user: auth.User, sign: dict[str, Any]) -> Message | None:
-    """Why the user may not edit the sign now, said in terms of its status (None if they may)."""
-    if can_edit(user, sign):
-        return None
-    if not auth.can(user, "inventory.submit"):
-        return msg("Signs are submitted and corrected by county officers and the "
-                   "foreign-affairs office.")
-    status = sign["status"]
-    if status == "approved":
-        if auth.can(user, "inventory.manage"):
-            return msg("The wording of this sign is approved. Send the sign back to its "
-                       "county first if it has to change.")
-        return msg("The wording of this sign is approved, so it can no longer be corrected "
-                   "here. If something is wrong, ask the foreign-affairs office to send it "
-                   "back to you.")
-    if status in ("fabricated", "installed"):
-        return msg("This sign is %(status)s: it can no longer be changed. If something is "
-                   "wrong, report it to the foreign-affairs office.",
-                   status=SIGN_STATUSES.label(status))
-    return msg("A sign that is %(status)s cannot be changed now.",
-               status=SIGN_STATUSES.label(status))
-
-
-def correction_note(user: auth.User, sign: dict[str, Any]) -> Message | None:
-    """What a user who may only correct a sign (not edit it all) may still change, or None."""
-    fields = editable_fields(user, sign)
-    if not fields or fields == ALL_EDIT_FIELDS:
-        return None
-    return msg("The wording of this sign is being translated (%(status)s). Until it is "
-               "approved you can still correct the Chinese text, the location, the quantity "
-               "and the photos; a new Chinese text is translated again.",
-               status=SIGN_STATUSES.label(sign["status"]))
-
-
-def can_change_photos(user: auth.User, sign: dict[str, Any]) -> bool:
-    """Whether the user may add or remove the sign's photos.
-
-    The sign-edit rule (:func:`editable_fields`): an officer while the sign is
-    theirs to edit or correct. Staff and admins, who manage the inventory and its
-    fabrication packages, may also document approved and installed signs.
-    """
-    return can_edit(user, sign) or auth.can(user, "inventory.manage")
-
-
-def current_values(sign: dict[str, Any]) -> dict[str, Any]:
-    """A stored sign as :func:`update_sign` takes its values (for editing a few fields)."""
-    values = {key: sign[key] for key in SIGN_FIELDS}
-    values.update({f"{lang}_current": text for lang, text in
-                   (sign.get("current_texts") or {}).items()})
-    values["site_id"] = sign["site_id"]
-    return values
 
 
 def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, Any]) -> bool:

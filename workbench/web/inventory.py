@@ -99,7 +99,10 @@ class SignForm(FlaskForm):
 
 
 class SignCorrectionForm(FlaskForm):
-    """What an officer may still correct while the wording is translated (records.CORRECTABLE_FIELDS)."""
+    """What an officer may still correct while the wording is translated.
+
+    The fields of ``records.CORRECTABLE_FIELDS`` (the edit rule, inventory.editing).
+    """
 
     location = StringField(_l("Location within the site"), validators=[Optional(),
                                                                           Length(max=200)])
@@ -361,7 +364,9 @@ def photo_add(sign_id: int):
         try:
             _upload_photo(sign_id, storage)
         except ValidationError as error:
-            flash(str(error), "error")
+            flash(error.render(translator()), "error")
+        except PermissionDenied as error:  # the sign's status says why
+            flash(message_text(error.message), "warning")
         else:
             flash(_("Photo added."), "success")
     return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
