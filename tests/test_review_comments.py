@@ -154,8 +154,12 @@ def test_a_fresh_machine_draft_shows_in_history_before_any_action(db):
 def test_mentions_only_reach_people_who_may_see_the_unit(db, users):
     haikou_sign = make_sign(db, make_site(db, "海口市"), "多功能厅")
     unit_id = unit_of(db, haikou_sign)
-    comment = comments.add_comment(db, users["translator"], unit_id,
-                                   "@officer @officer_sanya which room is this?")
+    # A question to the county reaches its officer; the other county's learns nothing.
+    comment = comments.request_clarification(db, users["translator"], unit_id,
+                                             "@officer @officer_sanya which room is this?")
     assert comment["mentions"] == ["officer"]
     assert comments.count_unread_mentions(db, users["officer_sanya"]) == 0
     assert comments.count_unread_mentions(db, users["officer"]) == 1
+    # The review roles' own discussion is not for officers, even when it names one.
+    internal = comments.add_comment(db, users["translator"], unit_id, "@officer said Hall?")
+    assert internal["mentions"] == []

@@ -22,15 +22,18 @@ def _bodies(thread):
     return [comment["body"] for comment in thread]
 
 
-def test_officers_read_review_comments_and_their_own_countys_only(db, users, shared_unit):
-    comments.add_comment(db, users["translator"], shared_unit, "Which floor is the hall on?")
+def test_officers_read_questions_to_their_county_and_their_own_countys_comments(
+        db, users, shared_unit):
+    comments.request_clarification(db, users["translator"], shared_unit,
+                                   "Which floor is the hall on?")
+    comments.add_comment(db, users["reviewer"], shared_unit, "Internal: keep Hall, not Room")
     comments.add_comment(db, users["officer"], shared_unit, "Haikou: second floor, VIP only")
     comments.add_comment(db, users["officer_sanya"], shared_unit, "Sanya: ground floor")
     assert _bodies(comments.thread(db, shared_unit, users["officer"])) == [
         "Which floor is the hall on?", "Haikou: second floor, VIP only"]
     assert _bodies(comments.thread(db, shared_unit, users["officer_sanya"])) == [
         "Which floor is the hall on?", "Sanya: ground floor"]
-    assert len(comments.thread(db, shared_unit, users["reviewer"])) == 3
+    assert len(comments.thread(db, shared_unit, users["reviewer"])) == 4
 
 
 def test_an_officer_cannot_reply_to_another_countys_comment(db, users, shared_unit):

@@ -27,7 +27,8 @@ def test_queue_lists_units_marks_machine_drafts_and_filters(db, reviewer_client)
     by_state = _html(reviewer_client.get("/review/?state=machine_draft"))
     assert "售票处" in by_state and "茶水间" not in by_state
     by_text = _html(reviewer_client.get("/review/?q=Ticket"))
-    assert 'class="bulk-pick"' not in by_text  # not in review: nothing to bulk-approve
+    # A machine draft is not for approval, but it can be ticked to send to review or accept.
+    assert 'data-state="machine_draft"' in by_text and 'data-state="in_review"' not in by_text
     assert "售票处" in by_text and "茶水间" not in by_text
     by_engine = _html(reviewer_client.get("/review/?engine=rules"))
     assert "售票处" in by_engine and "茶水间" not in by_engine
@@ -165,8 +166,15 @@ def test_bulk_approve_form_approves_clean_and_lists_refused(db, login, users):
         ids[unit_id] = workflow.submit(db, users["translator"], unit_id,
                                        saved["version"])["version"]
     reviewer = login("reviewer")
-    response = reviewer.post("/review/bulk-approve", data={
-        "unit": [f"{u}:{v}" for u, v in ids.items()]}, follow_redirects=True)
+    ticked = [f"{u}:{v}" for u, v in ids.items()]
+    # First a preview: what will be approved, what is skipped and why; nothing changes yet.
+    preview = _html(reviewer.post("/review/bulk-approve", data={"unit": ticked}))
+    assert 'id="confirm-approval"' in preview and "QA is not clean" in preview
+    assert f'value="{clean}:{ids[clean]}"' in preview and f'value="{faulty}:' not in preview
+    assert unit_row(db, clean)["state"] == "in_review"
+    # Confirmed, every ticked version is checked again: the faulty one stays refused.
+    response = reviewer.post("/review/bulk-approve", data={"unit": ticked, "confirm": "1"},
+                             follow_redirects=True)
     html = _html(response)
     assert "Approved 1 unit(s)" in html and f"#{faulty}" in html
     assert unit_row(db, clean)["state"] == "approved"

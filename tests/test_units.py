@@ -89,8 +89,11 @@ def test_sign_status_follows_its_units(db, users, two_sites):
     set_unit_state(db, en, "machine_draft")
     assert [units.refresh_sign_status(db, s) for s in (first, second)] == ["drafting"] * 2
     set_unit_state(db, en, "approved")
-    assert units.refresh_sign_status(db, first) == "in_review"  # Russian not approved yet
+    # The Russian has no draft yet: the sign is not in review because its English is.
+    assert units.refresh_sign_status(db, first) == "drafting"
     assert units.refresh_sign_status(db, second) == "approved"  # English is all it needs
+    set_unit_state(db, ru, "in_review", "Купаться запрещено")
+    assert units.refresh_sign_status(db, first) == "in_review"
     set_unit_state(db, ru, "approved", "Купаться запрещено")
     assert units.refresh_sign_status(db, first) == "approved"
     assert audit.history(db, "sign", first)[-1]["action"] == "sign.status"
@@ -105,8 +108,9 @@ def test_sign_status_follows_its_units(db, users, two_sites):
 
 @pytest.mark.parametrize("states,expected", [
     ([], "submitted"), (["new"], "submitted"), (["new", "machine_draft"], "drafting"),
-    (["translated"], "drafting"), (["in_review", "new"], "in_review"),
-    (["approved", "translated"], "in_review"), (["approved", "approved"], "approved"),
+    (["translated"], "drafting"), (["in_review", "new"], "drafting"),
+    (["approved", "translated"], "drafting"), (["approved", "new"], "drafting"),
+    (["approved", "in_review"], "in_review"), (["approved", "approved"], "approved"),
 ])
 def test_status_from_unit_states(states, expected):
     assert units.status_from_units(states) == expected

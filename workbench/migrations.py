@@ -978,3 +978,48 @@ def m0018_reports(db: Database) -> None:
         "CREATE INDEX idx_report_attempts_address ON report_attempts(address_key, ts)",
         "CREATE INDEX idx_report_attempts_sign ON report_attempts(sign_code, ts)",
     ])
+
+
+@migrations(name="0020_workflow")
+def m0020_workflow(db: Database) -> None:
+    """Workflow fixes: fuzzy drafts keep their memory match, clarifications keep their counties,
+    answers may carry a photo.
+
+    ``translation_units.draft_memory`` is the JSON of the translation-memory match a
+    fuzzy draft copied (``{"id", "source", "target", "score"}``): the unit page shows
+    how its Chinese differs and QA notes the untranslated difference.
+    ``clarification_counties`` lists the counties each question was put to (the open
+    ones are also in ``unit_clarifications``, which forgets a question once it is
+    answered): an officer sees only the questions put to their county.
+    ``unit_comments.photo_id`` is a photo an officer's answer brought (stored with
+    the sign, like every sign photo).
+    """
+    _execute_all(db, [
+        "ALTER TABLE translation_units ADD COLUMN draft_memory TEXT",
+        "ALTER TABLE unit_comments ADD COLUMN photo_id INTEGER "
+        "REFERENCES sign_photos(id) ON DELETE SET NULL",
+        """CREATE TABLE clarification_counties (
+            question_id INTEGER NOT NULL REFERENCES unit_comments(id) ON DELETE CASCADE,
+            county_id INTEGER NOT NULL REFERENCES counties(id),
+            PRIMARY KEY (question_id, county_id)
+        )""",
+        "CREATE INDEX idx_clarification_counties_county ON clarification_counties(county_id)",
+        # The review queue lists one kind at a time (signs or document segments).
+        "CREATE INDEX idx_units_queue_kind ON translation_units(kind, state, id)",
+    ])
+    open_questions = db.execute("SELECT count(*) FROM unit_clarifications "
+                                "WHERE question_id IS NOT NULL").fetchone()[0]
+    if not open_questions:
+        return  # nothing to carry over
+    from types import SimpleNamespace
+
+    from workbench import audit
+
+    # Questions still open know their counties; answered ones stay visible to every
+    # county with a sign carrying the unit, as before.
+    db.execute("""INSERT OR IGNORE INTO clarification_counties (question_id, county_id)
+                  SELECT question_id, county_id FROM unit_clarifications
+                  WHERE question_id IS NOT NULL""")
+    audit.record(db, SimpleNamespace(id=None, username="migration"), "migration.apply",
+                 "migration", "0020_workflow", None,
+                 {"open_questions": open_questions, "note": "counties of open questions"})

@@ -198,6 +198,23 @@ REPORT_CHANNELS = Vocabulary("report_channel", [
 ])
 
 
+# --- Workflow (issue 15, part B): the editor's concordance and the bulk actions ------------------
+
+# Where a concordance hit comes from (workbench.review.concordance).
+CONCORDANCE_ORIGINS = Vocabulary("concordance_origin", [
+    ("approved", N_("Approved wording")),
+    ("memory", N_("Translation memory")),
+])
+
+# What a county's progress is on the province dashboard (workbench.inventory.dashboard).
+COUNTY_PROGRESS = Vocabulary("county_progress", [
+    ("not_started", N_("Not started")),
+    ("translating", N_("Wording in progress")),
+    ("fabricating", N_("Wording approved, signs being made")),
+    ("done", N_("All signs installed")),
+])
+
+
 # Every vocabulary by name (templates' |label filter, the i18n test): collected, not listed,
 # so a new vocabulary above is included without another edit here.
 ALL: dict[str, Vocabulary] = {value.name: value for value in list(globals().values())

@@ -2,6 +2,8 @@
 becomes a prefilled form (OCR), QA findings show before saving, and the sign is saved."""
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 import pytest
 from playwright.sync_api import expect
 
@@ -129,7 +131,8 @@ def test_photo_prefills_the_form_flags_chinglish_and_saves(live_server, phone_pa
     page.screenshot(path=str(artifacts_dir / "phone-photo-saved.png"), full_page=True)
 
     db = open_db(csrf_app.config["DATABASE"])
-    sign_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    # The sign page follows the drafting job (?job=…): the id is the path's last part.
+    sign_id = int(urlparse(page.url).path.rstrip("/").rsplit("/", 1)[1])
     saved = records.get_sign(db, auth.find_user(db, "officer"), sign_id)
     assert saved["photos"][0]["ocr_json"] and "Carefully Slide" in saved["photos"][0]["ocr_json"]
     assert saved["site"]["latitude"] == pytest.approx(20.0302)

@@ -12,9 +12,7 @@ polyphonic character in an unknown name is never called wrong.
 from __future__ import annotations
 
 import functools
-import logging
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.phrases_dict import phrases_dict
 
+from workbench import zhwords
 from workbench.checks.base import WARNING, Check, CheckContext, Finding, Token
 from workbench.checks.data import table, word_list
 from workbench.messages import N_, msg
@@ -228,32 +227,9 @@ def _source_readings(source: str) -> tuple[tuple[str | None, ...], tuple[bool, .
     return tuple(expected), tuple(settled), tuple(names)
 
 
-_jieba_lock = threading.Lock()
-_jieba: Any = None
-
-
-def _segmenter() -> Any:
-    """jieba, initialized once per process and quietly (its first use logs to stderr)."""
-    global _jieba
-    if _jieba is None:
-        with _jieba_lock:
-            if _jieba is None:
-                import jieba
-
-                jieba.setLogLevel(logging.ERROR)
-                jieba.initialize()
-                _jieba = jieba
-    return _jieba
-
-
-@functools.lru_cache(maxsize=65536)
 def _word_boundaries(source: str) -> frozenset[int]:
     """Positions between two words of the Chinese (jieba's segmentation)."""
-    cuts, position = set(), 0
-    for word in _segmenter().lcut(source):
-        position += len(word)
-        cuts.add(position)
-    return frozenset(cuts)
+    return zhwords.word_boundaries(source)
 
 
 def analyse(ctx: CheckContext) -> PinyinAnalysis:

@@ -10,14 +10,13 @@ candidate as a glossary concept through the glossary's proposal review.
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import auth
+from workbench import auth, zhwords
 from workbench.documents import store, tags
 
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -28,7 +27,6 @@ STOP_EDGES = frozenset(
     "进一步 不断 加快 推动 推进 坚持 加强 全面 深入 积极 认真 切实 大力 努力 持续 更加 我们 "
     "我省 我市 他们 中 上 下 内 外 后 前 时 年 月 日 个 项 条 次 们 也 都 还 就 又 再 已 已经 "
     "正在 不 没 很 最 更 所 所有 通过 根据 按照 关于 围绕 提高 提升 实现 开展 做好 工作 方面".split())
-_jieba_lock = threading.Lock()
 
 
 @dataclass
@@ -49,10 +47,7 @@ BAD_STARTS = frozenset({"d", "p", "c", "u", "uj", "ul", "m", "q", "r", "f", "y",
 
 
 def _words(text: str) -> list[tuple[str, str]]:
-    import jieba.posseg
-
-    with _jieba_lock:  # jieba's lazy initialization is not thread-safe
-        return [(p.word, p.flag) for p in jieba.posseg.lcut(text) if p.word.strip()]
+    return [(word, flag) for word, flag in zhwords.tagged(text, hmm=True) if word.strip()]
 
 
 def _covered(glossary: Any, phrase: str) -> bool:

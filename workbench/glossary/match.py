@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
 
 import ahocorasick
 from sqlite_utils import Database
@@ -131,8 +132,12 @@ class Glossary:
         """The entry whose source term is exactly ``text`` (after width/case folding)."""
         return self.entries.get(normalize(text.strip()))
 
-    def match(self, text: str) -> list[TermMatch]:
-        """Every term in ``text``: longest first, leftmost first, never overlapping."""
+    def match(self, text: str, boundaries: Collection[int] | None = None) -> list[TermMatch]:
+        """Every term in ``text``: longest first, leftmost first, never overlapping.
+
+        With ``boundaries`` (positions between words) only terms that begin and end
+        there are found, before overlaps are settled: :meth:`match_words`.
+        """
         if not self.entries or not text:
             return []
         folded = _fold(text)
@@ -151,6 +156,8 @@ class Glossary:
                     (start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]))
                     or (end < len(folded) and _is_word_char(folded[end])
                         and _is_word_char(folded[end - 1]))):
+                continue
+            if boundaries is not None and not (start in boundaries and end in boundaries):
                 continue
             candidates.append((start, end, entry))
         if len(candidates) <= 1:  # the common case on short sign texts
@@ -173,6 +180,20 @@ class Glossary:
             chosen.append(TermMatch(start, end, entry))
         chosen.sort(key=lambda m: m.start)
         return chosen
+
+    def match_words(self, text: str) -> list[TermMatch]:
+        """The terms of :meth:`match` that cover whole words: for prose.
+
+        In running text a one-character sign term is mostly part of a longer word
+        (全面 is not 面 Noodles, 环境 not 环 Ring). Chinese and Japanese are cut
+        into words with jieba (:mod:`workbench.zhwords`); word-spaced languages
+        are matched on word boundaries anyway.
+        """
+        if self._word_bounded or not text:
+            return self.match(text)
+        from workbench import zhwords
+
+        return self.match(text, boundaries=zhwords.word_boundaries(text))
 
     def __len__(self) -> int:
         return len(self.entries)

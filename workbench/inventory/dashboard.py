@@ -33,6 +33,71 @@ class Bar:
     segments: list[tuple[str, int, float, float]] = field(default_factory=list)
 
 
+# Statuses in which a sign's wording is approved (every required language).
+WORDING_APPROVED = ("approved", "fabricated", "installed")
+
+
+@dataclass
+class CountyProgress:
+    """One county's line on the province dashboard and the exports page."""
+
+    county_id: int
+    name_zh: str
+    name_en: str
+    signs: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def wording_approved(self) -> int:
+        """Signs whose wording is approved in every required language (or already made)."""
+        return sum(self.counts.get(status, 0) for status in WORDING_APPROVED)
+
+    @property
+    def ready_for_fabrication(self) -> int:
+        """Signs approved and not yet made: what a fabrication sheet would carry now."""
+        return self.counts.get("approved", 0)
+
+    @property
+    def installed(self) -> int:
+        """Signs installed."""
+        return self.counts.get("installed", 0)
+
+    def percent(self, count: int) -> int:
+        """``count`` as a whole percentage of the county's signs (0 without signs)."""
+        return round(100 * count / self.signs) if self.signs else 0
+
+    @property
+    def stage(self) -> str:
+        """A code of :data:`workbench.vocabulary.COUNTY_PROGRESS`."""
+        if not self.signs:
+            return "not_started"
+        if self.installed == self.signs:
+            return "done"
+        if self.wording_approved == self.signs:
+            return "fabricating"
+        return "translating"
+
+
+def county_progress(db: Database, user: auth.User) -> list[CountyProgress]:
+    """Every active county the user may see, with its signs per status — counties without
+    signs too (not started), in the province's order."""
+    scope = auth.county_scope(user)
+    where, params = ("AND c.id = ?", [scope]) if scope is not None else ("", [])
+    progress: dict[int, CountyProgress] = {}
+    for row in db.query(f"""SELECT c.id, c.name_zh, c.name_en FROM counties c
+                            WHERE c.active = 1 {where} ORDER BY c.sort_order, c.id""", params):
+        progress[row["id"]] = CountyProgress(row["id"], row["name_zh"], row["name_en"])
+    sign_where, sign_params = ("WHERE county_id = ?", [scope]) if scope is not None else ("", [])
+    for county_id, status, count in db.execute(
+            f"SELECT county_id, status, count(*) FROM signs {sign_where} "
+            f"GROUP BY county_id, status", sign_params):
+        line = progress.get(county_id)
+        if line is not None:
+            line.counts[status] = count
+            line.signs += count
+    return list(progress.values())
+
+
 @dataclass
 class Dashboard:
     """Everything the dashboard page shows."""
@@ -52,6 +117,8 @@ class Dashboard:
     chart_height: int
     label_width: int
     progress: dict[str, Any]
+    # Every county of the province, started or not (only without a chosen county).
+    counties: list[CountyProgress] = field(default_factory=list)
 
 
 def _counts(db: Database, sql: str, params: list[Any]) -> dict[str, int]:
@@ -107,7 +174,8 @@ def build(db: Database, user: auth.User, county_id: int | None = None) -> Dashbo
     return Dashboard(county, totals[0], totals[1], totals[2], totals[3], by_status, by_sector,
                      by_action, by_function, by_language, bars, chart_width,
                      max(row_height, len(bars) * row_height + 12), label_width,
-                     progress(db, county_id))
+                     progress(db, county_id),
+                     county_progress(db, user) if county_id is None else [])
 
 
 def progress(db: Database, county_id: int | None = None, width: int = 760,

@@ -115,16 +115,16 @@ def _check_may_edit(db: Database, actor: auth.User, sign_id: int) -> None:
     Photos are part of the sign: the rule of who may edit a sign in which
     status decides (:func:`workbench.inventory.records.can_change_photos`).
     """
-    from workbench.inventory.records import can_change_photos
+    from workbench.inventory.records import can_change_photos, edit_refusal
 
     sign = next(db.query("SELECT county_id, status FROM signs WHERE id = ?", [sign_id]), None)
     if sign is None:
         raise NotFound(msg("No such sign."))
     auth.check_county(actor, sign["county_id"])
     if not can_change_photos(actor, sign):
-        raise PermissionDenied(msg(
-            "The photos of a sign with status %(status)s cannot be changed by your role.",
-            status=sign["status"]))
+        # Said in terms of the sign's status, as for any refused edit.
+        raise PermissionDenied(edit_refusal(actor, sign) or msg(
+            "The photos of this sign cannot be changed now."))
 
 
 def add_photo(db: Database, actor: auth.User, sign_id: int, data: bytes, original_name: str,
@@ -137,8 +137,19 @@ def add_photo(db: Database, actor: auth.User, sign_id: int, data: bytes, origina
     auth.require(actor, "inventory.submit")
     _check_may_edit(db, actor, sign_id)
     photo = prepare_photo(data, original_name, max_bytes, max_pixels)
+    return attach_prepared(db, actor, sign_id, photo, upload_dir, ocr)
+
+
+def attach_prepared(db: Database, actor: auth.User, sign_id: int, photo: PreparedPhoto,
+                    upload_dir: str | Path, ocr: dict[str, Any] | None = None) -> int:
+    """Attach a checked photo (:func:`prepare_photo`) to a sign, audited; the photo id.
+
+    The sign-edit rule decides, under the write lock. Inside a caller's
+    transaction (an officer's answer with its photo) it is a savepoint of it.
+    """
+    auth.require(actor, "inventory.submit")
     with transaction(db):
-        _check_may_edit(db, actor, sign_id)  # again, under the write lock
+        _check_may_edit(db, actor, sign_id)
         return store_with_event(db, actor, sign_id, photo, upload_dir, ocr)
 
 

@@ -259,7 +259,6 @@ def make_plan(db: Database, actor: auth.User, checked: CheckedRows, header: Head
                               "({marks})", existing_ids):
             shas.setdefault(row["sign_id"], set()).add(row["sha256"])
             plan.snapshot.last_photo = max(plan.snapshot.last_photo, row["id"])
-    editable = records.EDITABLE_STATUSES.get(actor.role, frozenset())
     for planned in checked.planned:
         if planned.code:
             plan.used_codes.setdefault(planned.county_id, set()).add(planned.code)
@@ -278,7 +277,10 @@ def make_plan(db: Database, actor: auth.User, checked: CheckedRows, header: Head
         if not (change or texts_changed or new_photo):
             plan.unchanged += 1
             continue
-        if (change or texts_changed) and found["status"] not in editable:
+        touched = set(change) | ({"current_texts"} if texts_changed else set())
+        # The one edit rule (records.editable_fields): an officer may still correct the
+        # Chinese text, location and quantity of a sign whose wording is being translated.
+        if touched - records.editable_fields(actor, found):
             problems.append(Problem(msg(
                 "Sign %(code)s has status %(status)s; your role can no longer change it by "
                 "import.", code=found["sign_code"],

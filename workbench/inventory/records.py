@@ -24,6 +24,10 @@ from sqlite_utils import Database
 from workbench import audit, auth, messages
 from workbench.db import like_pattern, to_int, transaction
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
+from workbench.inventory.editing import (  # noqa: F401  the edit rule, kept importable here
+    ALL_EDIT_FIELDS, CORRECTABLE_FIELDS, CORRECTABLE_STATUSES, EDITABLE_STATUSES, SIGN_FIELDS,
+    can_change_photos, can_edit, correction_note, current_values, edit_refusal, editable_fields,
+)
 from workbench.messages import msg
 
 # code → (Chinese label, English label). Order is the display order.
@@ -127,12 +131,6 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("mark_installed", frozenset({"fabricated"}), "installed",
                frozenset({"officer", "staff", "admin"})),
 )}
-# Statuses in which each role may edit a sign (and re-import over it).
-EDITABLE_STATUSES: dict[str, frozenset[str]] = {
-    "officer": frozenset({"submitted", "rejected"}),
-    "staff": frozenset({"submitted", "drafting", "in_review", "rejected"}),
-    "admin": frozenset({"submitted", "drafting", "in_review", "rejected"}),
-}
 # Moves made by the translation-unit workflow, never by hand.
 SYSTEM_STATUSES = frozenset({"submitted", "drafting", "in_review", "approved"})
 
@@ -373,9 +371,6 @@ def set_site_location(db: Database, actor: auth.User, site_id: int, latitude: fl
 # Signs: validation, create, edit
 
 MAX_QUANTITY = 1_000_000  # signs of one kind at one place; beyond is a typo
-SIGN_FIELDS = ("location", "function", "zh", "languages", "quantity", "size", "material",
-               "action", "latitude", "longitude", "opt_out_reason")
-
 
 def validate_sign(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Check a sign's fields; returns (clean fields, current texts) or raises ValidationError."""
@@ -514,33 +509,21 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
     return sign_id  # type: ignore[return-value]
 
 
-def can_edit(user: auth.User, sign: dict[str, Any]) -> bool:
-    """Whether the user's role may edit a sign in its current status."""
-    return auth.can(user, "inventory.submit") and sign["status"] in EDITABLE_STATUSES.get(
-        user.role, frozenset())
-
-
-def can_change_photos(user: auth.User, sign: dict[str, Any]) -> bool:
-    """Whether the user may add or remove the sign's photos.
-
-    The sign-edit rule (:func:`can_edit`): an officer only while the sign is
-    theirs to edit. Staff and admins, who manage the inventory and its
-    fabrication packages, may also document approved and installed signs.
-    """
-    return can_edit(user, sign) or auth.can(user, "inventory.manage")
-
-
 def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, Any]) -> bool:
-    """Edit a sign (only in the statuses the role may edit); True if something changed."""
+    """Edit a sign (only the fields :func:`editable_fields` allows now); True if it changed.
+
+    A changed Chinese text links the sign to the units of the new text; their
+    drafts are made by :func:`redraft` (a job).
+    """
     from workbench.review import units
 
     clean, texts = validate_sign(values)
     with transaction(db):
         before = _snapshot(db, sign_id)
         auth.check_county(actor, before["county_id"])
-        if not can_edit(actor, before):
-            raise PermissionDenied(
-                f"A sign with status {before['status']!r} cannot be edited by your role.")
+        allowed = editable_fields(actor, before)
+        if not allowed:
+            raise PermissionDenied(edit_refusal(actor, before))
         if "site_id" in values and values["site_id"] and int(values["site_id"]) != before[
                 "site_id"]:
             site = _site_row(db, int(values["site_id"]))
@@ -551,6 +534,9 @@ def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, 
         changed = {k: v for k, v in clean.items() if before.get(k) != v}
         if not changed and texts == before["current_texts"]:
             return False
+        touched = set(changed) | ({"current_texts"} if texts != before["current_texts"] else set())
+        if touched - allowed:
+            raise PermissionDenied(correction_note(actor, before) or edit_refusal(actor, before))
         changed["updated_at"] = audit.now_iso()
         db["signs"].update(sign_id, changed)
         db.execute("DELETE FROM sign_current_texts WHERE sign_id = ?", [sign_id])

@@ -57,10 +57,52 @@ def check_unit_access(db: Database, user: auth.User, unit_id: int) -> dict[str, 
     return unit
 
 
-def comment_visible(user: auth.User, comment: dict[str, Any]) -> bool:
-    """Whether the user may read a comment: officers only their county's and the review roles'."""
+def asked_question_ids(db: Database, unit_id: int, county_id: int) -> set[int]:
+    """The unit's clarification questions put to a county.
+
+    A question asked before questions kept their counties (migration 0020) counts
+    as put to every county.
+    """
+    return {row[0] for row in db.execute(
+        """SELECT c.id FROM unit_comments c WHERE c.unit_id = ? AND c.kind = 'clarification'
+           AND (EXISTS (SELECT 1 FROM clarification_counties q
+                        WHERE q.question_id = c.id AND q.county_id = ?)
+                OR NOT EXISTS (SELECT 1 FROM clarification_counties q
+                               WHERE q.question_id = c.id))""", [unit_id, county_id])}
+
+
+def visible_comment_ids(db: Database, user: auth.User, unit_id: int) -> set[int] | None:
+    """The comments of the unit an officer may read (None: every comment, for review roles).
+
+    An officer reads the questions put to their county, what their county's
+    officers wrote, and the review roles' replies to that; never the comments
+    translators and reviewers exchange among themselves, nor another county's.
+    """
     scope = auth.county_scope(user)
-    return scope is None or comment.get("county_id") in (None, scope)
+    if scope is None:
+        return None
+    asked = asked_question_ids(db, unit_id, scope)
+    own: set[int] = set()
+    visible: set[int] = set()
+    for comment_id, parent_id, county_id, kind in db.execute(
+            "SELECT id, parent_id, county_id, kind FROM unit_comments WHERE unit_id = ? "
+            "ORDER BY id", [unit_id]):
+        if county_id == scope:
+            own.add(comment_id)
+            visible.add(comment_id)
+        elif county_id is None and (comment_id in asked or parent_id in own):
+            visible.add(comment_id)
+    return visible
+
+
+def comment_visible(db: Database, user: auth.User, comment: dict[str, Any]) -> bool:
+    """Whether the user may read a comment (see :func:`visible_comment_ids`)."""
+    if auth.county_scope(user) is None:
+        return True
+    if comment.get("county_id") not in (None, auth.county_scope(user)):
+        return False
+    visible = visible_comment_ids(db, user, comment["unit_id"])
+    return visible is None or comment.get("id") in visible
 
 
 def parse_mentions(db: Database, body: str) -> list[auth.User]:
@@ -86,27 +128,36 @@ def _clean_body(body: str) -> str:
 
 
 def _insert_comment(db: Database, actor: auth.User, unit_id: int, body: str,
-                    parent_id: int | None, kind: str) -> dict[str, Any]:
+                    parent_id: int | None, kind: str, *, photo_id: int | None = None,
+                    counties: set[int] | None = None) -> dict[str, Any]:
     if parent_id is not None:
-        parent = next(db.query("SELECT unit_id, county_id FROM unit_comments WHERE id = ?",
+        parent = next(db.query("SELECT id, unit_id, county_id FROM unit_comments WHERE id = ?",
                                [parent_id]), None)
-        if parent is None or parent["unit_id"] != unit_id or not comment_visible(actor, parent):
+        if parent is None or parent["unit_id"] != unit_id or \
+                not comment_visible(db, actor, parent):
             raise NotFound(msg("The comment you answer does not exist on this unit."))
     row = {"unit_id": unit_id, "parent_id": parent_id, "author_id": actor.id,
            "author_name": actor.username, "body": body, "kind": kind,
-           "county_id": auth.county_scope(actor), "created_at": audit.now_iso()}
+           "county_id": auth.county_scope(actor), "created_at": audit.now_iso(),
+           "photo_id": photo_id}
     comment_id = db["unit_comments"].insert(row).last_pk
+    row["id"] = comment_id
+    if counties is not None:
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO clarification_counties (question_id, county_id) VALUES (?, ?)",
+            [(comment_id, county) for county in sorted(counties)])
     # Only people who may read the comment are notified: an officer of another
-    # county must learn neither of the sign nor of what this county wrote.
+    # county must learn neither of the sign nor of what this county wrote, and an
+    # officer does not read the review roles' own discussion.
     mentioned = [u for u in parse_mentions(db, body)
                  if u.id != actor.id and can_see_unit(db, u, unit_id)
-                 and comment_visible(u, row)]
+                 and comment_visible(db, u, row)]
     if mentioned:
         db["unit_mentions"].insert_all(
             [{"comment_id": comment_id, "user_id": u.id, "unit_id": unit_id} for u in mentioned])
-    row = dict(row, id=comment_id, mentions=[u.username for u in mentioned])
+    row = dict(row, mentions=[u.username for u in mentioned])
     audit.record(db, actor, f"unit.{kind}", ENTITY, unit_id, None,
-                 {"comment": row})
+                 {"comment": row, "counties": sorted(counties) if counties else None})
     return row
 
 
@@ -117,22 +168,50 @@ def open_question_counties(db: Database, unit_id: int) -> set[int]:
 
 
 def add_comment(db: Database, actor: auth.User, unit_id: int, body: str,
-                parent_id: int | None = None) -> dict[str, Any]:
+                parent_id: int | None = None, *, photo: Any = None,
+                photo_sign_id: int | None = None,
+                upload_dir: str | None = None) -> dict[str, Any]:
     """Comment on a unit (optionally answering ``parent_id``); returns the comment.
 
     An officer's comment on a unit with an open question for their county is
     the answer: it closes that county's question (other counties' stay open).
+    An answer may bring a photo (a checked
+    :class:`~workbench.inventory.photos.PreparedPhoto`): it is stored with
+    ``photo_sign_id``, one of the county's signs carrying the unit, like every
+    sign photo, and the comment points to it. Comment and photo are saved
+    together or not at all.
     """
     text = _clean_body(body)
     with transaction(db):
         check_unit_access(db, actor, unit_id)
         scope = auth.county_scope(actor)
         is_answer = scope is not None and scope in open_question_counties(db, unit_id)
+        photo_id = None
+        if photo is not None:
+            photo_id = _attach_answer_photo(db, actor, unit_id, photo, photo_sign_id,
+                                            upload_dir)
         comment = _insert_comment(db, actor, unit_id, text, parent_id,
-                                  "answer" if is_answer else "comment")
+                                  "answer" if is_answer else "comment", photo_id=photo_id)
         if is_answer:
             _close_questions(db, actor, unit_id, [scope])  # type: ignore[list-item]
     return comment
+
+
+def _attach_answer_photo(db: Database, actor: auth.User, unit_id: int, photo: Any,
+                         sign_id: int | None, upload_dir: str | None) -> int:
+    """Store an answer's photo with one of the actor's signs carrying the unit; its id."""
+    from workbench.inventory import photos
+
+    carrying = {row[0] for row in db.execute(
+        "SELECT su.sign_id FROM sign_units su JOIN signs s ON s.id = su.sign_id "
+        "WHERE su.unit_id = ? AND (? IS NULL OR s.county_id = ?)",
+        [unit_id, auth.county_scope(actor), auth.county_scope(actor)])}
+    if sign_id is None and len(carrying) == 1:
+        sign_id = next(iter(carrying))
+    if sign_id is None or sign_id not in carrying:
+        raise ValidationError.single(msg("Choose which of your signs the photo shows."),
+                                     column="sign_id")
+    return photos.attach_prepared(db, actor, sign_id, photo, upload_dir or "")
 
 
 def request_clarification(db: Database, actor: auth.User, unit_id: int,
@@ -151,7 +230,8 @@ def request_clarification(db: Database, actor: auth.User, unit_id: int,
             if county_id not in counties:
                 raise NotFound(msg("No sign of that county carries this text."))
             counties = {county_id}
-        comment = _insert_comment(db, actor, unit_id, text, None, "clarification")
+        comment = _insert_comment(db, actor, unit_id, text, None, "clarification",
+                                  counties=counties)
         now = audit.now_iso()
         db.conn.executemany(
             """INSERT INTO unit_clarifications (unit_id, county_id, question_id, asked_at)
@@ -205,18 +285,16 @@ def thread(db: Database, unit_id: int, viewer: auth.User) -> list[dict[str, Any]
     """The comments ``viewer`` may read on the unit, as a tree flattened in order.
 
     Every comment carries ``depth`` (0 for top level), ``replies`` and
-    ``mentions`` (usernames). An officer gets the review roles' comments and
-    their own county's; a reply whose parent they may not read is not shown.
+    ``mentions`` (usernames). An officer gets what :func:`visible_comment_ids`
+    allows; a reply whose parent they may not read is not shown.
     """
     scope = auth.county_scope(viewer)
-    where, params = "c.unit_id = ?", [unit_id]
-    if scope is not None:
-        where += " AND (c.county_id IS NULL OR c.county_id = ?)"
-        params.append(scope)
-    rows = list(db.query(
-        f"""SELECT c.*, (SELECT group_concat(u.username, ' ') FROM unit_mentions m
-                        JOIN users u ON u.id = m.user_id WHERE m.comment_id = c.id) AS mention_list
-           FROM unit_comments c WHERE {where} ORDER BY c.id""", params))
+    visible = visible_comment_ids(db, viewer, unit_id)
+    rows = [row for row in db.query(
+        """SELECT c.*, (SELECT group_concat(u.username, ' ') FROM unit_mentions m
+                       JOIN users u ON u.id = m.user_id WHERE m.comment_id = c.id) AS mention_list
+           FROM unit_comments c WHERE c.unit_id = ? ORDER BY c.id""", [unit_id])
+        if visible is None or row["id"] in visible]
     by_id: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for row in rows:
@@ -264,7 +342,7 @@ def unread_mentions(db: Database, user: auth.User, limit: int = 50) -> list[dict
            JOIN translation_units u ON u.id = m.unit_id
            WHERE m.user_id = ? AND NOT EXISTS (SELECT 1 FROM unit_mention_reads r
                  WHERE r.user_id = m.user_id AND r.comment_id = m.comment_id)
-           ORDER BY c.id DESC LIMIT ?""", [user.id, limit]) if comment_visible(user, row)]
+           ORDER BY c.id DESC LIMIT ?""", [user.id, limit]) if comment_visible(db, user, row)]
 
 
 def count_unread_mentions(db: Database, user: auth.User) -> int:
@@ -288,17 +366,23 @@ def clarifications_for(db: Database, user: auth.User, limit: int = 100) -> list[
         where = """u.id IN (SELECT q.unit_id FROM unit_clarifications q
                             WHERE q.county_id = ?)"""
         params: list[Any] = [scope]
+        # The question shown is the one open for the officer's county.
+        latest = """(SELECT c.{column} FROM unit_comments c WHERE c.id = (
+                     SELECT q.question_id FROM unit_clarifications q
+                     WHERE q.unit_id = u.id AND q.county_id = ?))"""
+        question_params = [scope, scope]
     else:
         where, params = "u.needs_clarification = 1", []
-    # The question shown is the latest one by a review role (county_id NULL).
-    latest = """(SELECT c.{column} FROM unit_comments c WHERE c.unit_id = u.id
-                 AND c.kind = 'clarification' AND c.county_id IS NULL
-                 ORDER BY c.id DESC LIMIT 1)"""
+        # The latest question by a review role (county_id NULL).
+        latest = """(SELECT c.{column} FROM unit_comments c WHERE c.unit_id = u.id
+                     AND c.kind = 'clarification' AND c.county_id IS NULL
+                     ORDER BY c.id DESC LIMIT 1)"""
+        question_params = []
     return list(db.query(
         f"""SELECT u.*, {latest.format(column="body")} AS question,
                    {latest.format(column="author_name")} AS asked_by
             FROM translation_units u WHERE {where} ORDER BY u.id LIMIT ?""",
-        params + [limit]))
+        question_params + params + [limit]))
 
 
 def count_clarifications(db: Database, user: auth.User) -> int:

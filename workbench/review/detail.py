@@ -65,21 +65,59 @@ class TermHit:
     admitted: tuple[str, ...]
     forbidden: tuple[str, ...]
     in_target: bool = False  # an acceptable rendering appears in the current wording
+    # The preferred renderings as the unit would use them (a sign: cased as a sign).
+    inserts: tuple[str, ...] = ()
 
 
 def glossary_terms(db: Database, unit: Mapping[str, Any]) -> list[TermHit]:
-    """The glossary terms in the unit's Chinese text (longest, leftmost, non-overlapping)."""
+    """The glossary terms in the unit's Chinese text (longest, leftmost, non-overlapping).
+
+    In a document segment (prose) only terms covering whole words count: 全面
+    is not 面 "Noodles" (:meth:`workbench.glossary.match.Glossary.match_words`).
+    """
     from workbench.glossary import load_glossary
 
     glossary = load_glossary(db, unit["source_lang"], unit["target_lang"])
     target = (unit.get("target_text") or "").casefold()
+    source = unit["source_text"]
+    found = glossary.match_words(source) if unit.get("kind") == "segment" else \
+        glossary.match(source)
+    from workbench.mt.rules.casing import for_sign
+
+    sign = unit.get("kind", "sign") == "sign"
     hits = []
-    for match in glossary.match(unit["source_text"]):
+    for match in found:
         entry = match.entry
+        inserts = tuple(for_sign(text, entry.domain, entry.function, unit["target_lang"])
+                        if sign else text for text in entry.preferred)
         hits.append(TermHit(match.start, match.end, entry.source_text, entry.concept_id,
                             entry.preferred, entry.admitted, entry.forbidden,
-                            any(r.casefold() in target for r in entry.acceptable)))
+                            any(r.casefold() in target for r in entry.acceptable), inserts))
     return hits
+
+
+@dataclass
+class SourcePiece:
+    """A stretch of the source text: plain, or a glossary term (``term``) to highlight."""
+
+    text: str
+    term: TermHit | None = None
+
+
+def source_pieces(source: str, hits: list[TermHit]) -> list[SourcePiece]:
+    """The source text cut at the glossary terms found in it, in reading order."""
+    pieces: list[SourcePiece] = []
+    position = 0
+    for hit in sorted(hits, key=lambda h: h.start):
+        if hit.start < position:
+            continue  # matches never overlap; be safe anyway
+        if hit.start > position:
+            pieces.append(SourcePiece(source[position:hit.start]))
+        pieces.append(SourcePiece(source[hit.start:hit.end], hit))
+        position = hit.end
+    if position < len(source):
+        pieces.append(SourcePiece(source[position:]))
+    return pieces
 
 
 def memory_matches(db: Database, unit: Mapping[str, Any],
@@ -90,6 +128,57 @@ def memory_matches(db: Database, unit: Mapping[str, Any],
     threshold = float((settings or {}).get("TM_FUZZY_THRESHOLD", 75))
     return memory.lookup(db, unit["source_text"], unit["source_lang"], unit["target_lang"],
                          threshold=threshold, limit=limit)
+
+
+@dataclass
+class MemoryShown:
+    """A memory match as the editors show it: the match and how its source differs."""
+
+    match: Any
+    diff: list[Any]
+
+
+def memory_with_diffs(db: Database, unit: Mapping[str, Any],
+                      settings: Mapping[str, Any] | None = None,
+                      fallback: Mapping[str, Any] | None = None) -> list[MemoryShown]:
+    """Memory matches, each with the diff from its source to the unit's source.
+
+    ``fallback`` is another form of the unit (a document segment without its
+    placeholders) asked when the unit itself has no match.
+    """
+    from workbench.review.history import word_diff
+
+    matches = memory_matches(db, unit, settings)
+    if not matches and fallback is not None:
+        matches = memory_matches(db, fallback, settings)
+    return [MemoryShown(m, word_diff(m.source_text, unit["source_text"], unit["source_lang"]))
+            for m in matches]
+
+
+@dataclass
+class FuzzyDraft:
+    """The memory match a unit's fuzzy draft copied, and how its Chinese differs."""
+
+    source: str
+    target: str
+    score: float | None
+    diff: list[Any]
+
+
+def fuzzy_draft(unit: Mapping[str, Any]) -> FuzzyDraft | None:
+    """What a fuzzy memory draft was a translation of (``draft_memory``), with the diff."""
+    import json
+
+    from workbench.review.history import word_diff
+
+    try:
+        stored = json.loads(unit.get("draft_memory") or "null")
+    except ValueError:
+        return None
+    if not isinstance(stored, dict) or not stored.get("source"):
+        return None
+    return FuzzyDraft(stored["source"], stored.get("target") or "", stored.get("score"),
+                      word_diff(stored["source"], unit["source_text"], unit.get("source_lang")))
 
 
 @dataclass

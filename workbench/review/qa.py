@@ -54,14 +54,20 @@ def run_qa(db: Database, unit: Mapping[str, Any], text: str | None = None) -> li
 
 
 def _draft_context(unit: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The QA context of a unit: what its machine draft's engine recorded as wrong."""
+    """The QA context of a unit's machine draft: what its engine recorded as wrong, and the
+    fuzzy memory match it copied (checks ``machine_draft`` and ``memory_match``)."""
     import json
 
-    try:
-        flags = json.loads(unit.get("draft_flags") or "null")
-    except ValueError:
-        return None
-    return {"draft_flags": flags} if isinstance(flags, list) and flags else None
+    context: dict[str, Any] = {}
+    for column, key, kind in (("draft_flags", "draft_flags", list),
+                              ("draft_memory", "memory_match", dict)):
+        try:
+            value = json.loads(unit.get(column) or "null")
+        except ValueError:
+            continue
+        if isinstance(value, kind) and value:
+            context[key] = value
+    return context or None
 
 
 def dismissals(db: Database, unit_id: int) -> dict[str, dict[str, Any]]:
@@ -137,6 +143,19 @@ def blocking(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The findings that stand in the way of bulk approval: errors and warnings not dismissed."""
     return [f for f in findings if f["severity"] in BLOCKING_SEVERITIES
             and f.get("dismissal") is None]
+
+
+def open_errors(db: Database, unit: Mapping[str, Any], text: str | None = None) -> list[Any]:
+    """QA errors in ``text`` (default: the unit's wording) that no reviewer dismissed on the unit.
+
+    What a translator is warned about before sending wording to review.
+    """
+    wording = unit["target_text"] if text is None else text
+    errors = [f for f in run_qa(db, unit, wording) if f.severity == "error"]
+    if not errors:
+        return []
+    dismissed = dismissals(db, unit["id"])
+    return [f for f in errors if f.key(wording or "") not in dismissed]
 
 
 def check_pending(db: Database, limit: int | None = None,

@@ -21,6 +21,7 @@ from workbench.review.workflow import STATES
 
 QA_FLAGS = ("error", "warning", "clean", "unchecked")
 KINDS = ("sign", "segment")
+DEFAULT_KIND = "sign"
 FILTER_KEYS = ("kind", "county", "site", "domain", "function", "lang", "state", "qa", "engine",
                "q", "clarification", "others")
 MAX_PAGE_SIZE = 200
@@ -30,7 +31,7 @@ MAX_PAGE_SIZE = 200
 class QueueFilters:
     """The queue's filters as typed (unknown or malformed values are dropped)."""
 
-    kind: str | None = None
+    kind: str | None = DEFAULT_KIND
     county: int | None = None
     site: int | None = None
     domain: str | None = None
@@ -56,7 +57,8 @@ class QueueFilters:
         state = text("state")
         qa = text("qa")
         kind = text("kind")
-        return cls(kind=kind if kind in KINDS else None, county=number("county"),
+        # Sign texts and document segments are never listed (or approved) together.
+        return cls(kind=kind if kind in KINDS else DEFAULT_KIND, county=number("county"),
                    site=number("site"), domain=text("domain"),
                    function=text("function"), lang=text("lang"),
                    state=state if state in STATES else None,
@@ -74,8 +76,8 @@ class QueueFilters:
 
     @property
     def active(self) -> bool:
-        """Whether any filter is set."""
-        return bool(self.as_args())
+        """Whether any filter is set (the kind, always set, is a tab rather than a filter)."""
+        return bool({key: value for key, value in self.as_args().items() if key != "kind"})
 
 
 @dataclass
@@ -167,7 +169,7 @@ def search(db: Database, user: auth.User, filters: QueueFilters, page: int = 1,
         _check_unchecked(db, rows)
     for row in rows:
         row["qa_flag"] = qa_flag(row)
-    counts = state_counts(db) if with_state_counts else {}
+    counts = state_counts(db, filters.kind) if with_state_counts else {}
     return QueuePage(rows, total, page, pages, page_size, filters, counts)
 
 
@@ -201,11 +203,12 @@ def qa_flag(row: Mapping[str, Any]) -> str:
     return "clean"
 
 
-def state_counts(db: Database) -> dict[str, int]:
-    """How many units are in each state (the queue's tabs)."""
+def state_counts(db: Database, kind: str | None = None) -> dict[str, int]:
+    """How many units (of one kind, when given) are in each state (the queue's tabs)."""
     counts = {state: 0 for state in STATES}
+    where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
     for state, count in db.execute(
-            "SELECT state, count(*) FROM translation_units GROUP BY state"):
+            f"SELECT state, count(*) FROM translation_units {where} GROUP BY state", params):
         counts[state] = count
     return counts
 
@@ -250,10 +253,11 @@ def facets(db: Database, filters: QueueFilters) -> dict[str, list[Any]]:
 def home_counts(db: Database, user: auth.User) -> dict[str, int]:
     """What waits for a translator or reviewer: units per state, and those in review that
     this user did not write (under four-eyes the only ones they can approve)."""
-    result = state_counts(db)
+    # Sign texts: the home page's links open the sign queue (documents have their own items).
+    result = state_counts(db, DEFAULT_KIND)
     own = 0
     if user.id is not None:
         own = db.execute("SELECT count(*) FROM translation_units WHERE state = 'in_review' "
-                         "AND author_id = ?", [user.id]).fetchone()[0]
+                         "AND kind = ? AND author_id = ?", [DEFAULT_KIND, user.id]).fetchone()[0]
     result["in_review_by_others"] = result["in_review"] - own
     return result

@@ -179,18 +179,38 @@ def signs_of_units(db: Database, unit_ids: Iterable[int]) -> list[int]:
 
 
 def status_from_units(states: Sequence[str]) -> str:
-    """The sign status its units' states imply.
+    """The sign status its units' states imply: the least advanced language decides.
 
-    All approved → approved; any under review or approved → in_review; any
-    draft or translation → drafting; otherwise submitted.
+    Every required language approved → approved; every one at least in review →
+    in_review; any draft or translation (in any language) → drafting; otherwise
+    submitted. English approved while Russian has no draft yet is still
+    drafting: the sign cannot be made before every language is ready.
     """
     if states and all(s == "approved" for s in states):
         return "approved"
-    if any(s in ("in_review", "approved") for s in states):
+    if states and all(s in ("in_review", "approved") for s in states):
         return "in_review"
-    if any(s in ("machine_draft", "translated", "rejected") for s in states):
+    if any(s != "new" for s in states):
         return "drafting"
     return "submitted"
+
+
+def _unit_states(db: Database, sign_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Per sign, the state of the unit of each required language ('new' where none is linked)."""
+    marks = ",".join("?" * len(sign_ids))
+    linked: dict[int, dict[str, str]] = {}
+    for sign_id, lang, state in db.execute(
+            f"SELECT su.sign_id, su.target_lang, u.state FROM sign_units su "
+            f"JOIN translation_units u ON u.id = su.unit_id WHERE su.sign_id IN ({marks})",
+            list(sign_ids)):
+        linked.setdefault(sign_id, {})[lang] = state
+    states = {}
+    for sign_id, languages in db.execute(f"SELECT id, languages FROM signs WHERE id IN ({marks})",
+                                         list(sign_ids)):
+        required = [lang for lang in (languages or "en").split(";") if lang] or ["en"]
+        found = linked.get(sign_id, {})
+        states[sign_id] = [found.get(lang, "new") for lang in required]
+    return states
 
 
 def refresh_sign_status(db: Database, sign_id: int, actor: auth.User | None = None) -> str:
@@ -206,10 +226,7 @@ def refresh_sign_status(db: Database, sign_id: int, actor: auth.User | None = No
                          [sign_id]).fetchone()
         if row is None or row[0] not in STATUS_FOLLOWS_UNITS:
             return row[0] if row else ""
-        states = [r[0] for r in db.execute(
-            "SELECT u.state FROM sign_units su JOIN translation_units u ON u.id = su.unit_id "
-            "WHERE su.sign_id = ?", [sign_id])]
-        status = status_from_units(states)
+        status = status_from_units(_unit_states(db, [sign_id])[sign_id])
         if status != row[0]:
             db.execute("UPDATE signs SET status = ?, updated_at = ? WHERE id = ?",
                        [status, audit.now_iso(), sign_id])
@@ -231,11 +248,7 @@ def refresh_statuses_bulk(db: Database, sign_ids: Sequence[int]) -> dict[str, li
     for start in range(0, len(sign_ids), 900):
         chunk = list(sign_ids[start:start + 900])
         marks = ",".join("?" * len(chunk))
-        states: dict[int, list[str]] = {}
-        for sign_id, state in db.execute(
-                f"SELECT su.sign_id, u.state FROM sign_units su JOIN translation_units u "
-                f"ON u.id = su.unit_id WHERE su.sign_id IN ({marks})", chunk):
-            states.setdefault(sign_id, []).append(state)
+        states = _unit_states(db, chunk)
         for sign_id, status in db.execute(
                 f"SELECT id, status FROM signs WHERE id IN ({marks})", chunk):
             if status not in STATUS_FOLLOWS_UNITS:
@@ -248,17 +261,41 @@ def refresh_statuses_bulk(db: Database, sign_ids: Sequence[int]) -> dict[str, li
     return changes
 
 
+ENGINE_ACTOR_PREFIX = "engine:"
+
+
+def engine_actor(engine_id: str | None) -> auth.User:
+    """The actor a machine draft is credited to: the engine, never whoever started the drafting.
+
+    Its name (``engine:rules``) cannot be a username (usernames have no colon).
+    """
+    return auth.system_actor(f"{ENGINE_ACTOR_PREFIX}{engine_id or 'unknown'}")
+
+
+def _memory_match(draft: Any) -> str | None:
+    """The memory match a fuzzy draft copied, as stored on the unit (JSON), or None."""
+    from workbench.mt.base import ORIGIN_TM_FUZZY
+
+    if getattr(draft, "origin", None) != ORIGIN_TM_FUZZY or not getattr(draft, "tm_source", None):
+        return None
+    return json.dumps({"id": draft.tm_id, "source": draft.tm_source, "target": draft.text,
+                       "score": draft.tm_score}, ensure_ascii=False)
+
+
 def apply_machine_draft(db: Database, actor: auth.User, unit_id: int, draft: Any) -> bool:
     """Put a machine draft into a unit still in state 'new'; True if it was applied.
 
     Runs inside the caller's transaction (audited). A unit someone already
-    translated, or an empty draft, is left alone.
+    translated, or an empty draft, is left alone. The draft is credited to its
+    engine (:func:`engine_actor`); ``actor``, who started the drafting, is named
+    in the audit event as ``requested_by``.
     """
     if not draft or not (draft.text or "").strip():
         return False
     current = get_unit(db, unit_id)
     if current is None or current["state"] != "new":
         return False  # someone translated it meanwhile
+    engine = engine_actor(draft.engine)
     change = {"state": "machine_draft", "target_text": draft.text,
               "draft_engine": draft.engine, "draft_score": draft.score,
               # Provenance (which model and prompt) and what the engine found wrong in its
@@ -267,11 +304,13 @@ def apply_machine_draft(db: Database, actor: auth.User, unit_id: int, draft: Any
               "draft_prompt": getattr(draft, "prompt_version", None),
               "draft_flags": json.dumps(draft.flags, ensure_ascii=False)
               if getattr(draft, "flags", None) else None,
+              # A fuzzy memory match says what it was a translation of (QA: memory_match).
+              "draft_memory": _memory_match(draft),
               "version": current["version"] + 1, "updated_at": audit.now_iso(),
-              "updated_by": actor.username}
+              "updated_by": engine.username}
     db["translation_units"].update(unit_id, change)
-    audit.record(db, actor, "unit.draft", "translation_unit", unit_id,
-                 {k: current[k] for k in change}, change)
+    audit.record(db, engine, "unit.draft", "translation_unit", unit_id,
+                 {k: current[k] for k in change}, dict(change, requested_by=actor.username))
     return True
 
 
@@ -352,13 +391,42 @@ def _draft_chunk(db: Database, actor: auth.User, lang: str, chunk: list[dict[str
     with transaction(db):
         drafted = [unit["id"] for unit, draft in zip(chunk, drafts, strict=True)
                    if apply_machine_draft(db, actor, unit["id"], draft)]
+        # The signs follow their units: a consequence of the drafts, credited to the workflow.
         for sign_id in signs_of_units(db, drafted):
-            refresh_sign_status(db, sign_id, actor)
+            refresh_sign_status(db, sign_id)
         # QA of every machine draft is stored at once, so the queue's QA filter and the
         # unit page show it before anyone opens the unit.
         for unit_id in drafted:
             store_findings(db, get_unit(db, unit_id))
     return len(drafted)
+
+
+def undrafted_count(db: Database, sign_ids: Sequence[int]) -> int:
+    """How many units of these signs wait for a machine draft (state 'new')."""
+    total = 0
+    for start in range(0, len(sign_ids), 500):
+        chunk = list(sign_ids[start:start + 500])
+        total += db.execute(
+            f"""SELECT count(DISTINCT u.id) FROM sign_units su
+                JOIN translation_units u ON u.id = su.unit_id
+                WHERE u.state = 'new' AND su.sign_id IN ({','.join('?' * len(chunk))})""",
+            chunk).fetchone()[0]
+    return total
+
+
+def start_drafting(db: Database, actor: auth.User, sign_ids: Sequence[int],
+                   settings: dict[str, Any]) -> int | None:
+    """Queue the ``inventory.draft`` job for these signs' undrafted units; the run id.
+
+    None when every unit already has wording (a corrected location, a Chinese text
+    whose wording exists): nothing to draft, no job.
+    """
+    from workbench import jobs
+
+    if not undrafted_count(db, sign_ids):
+        return None
+    return jobs.start(db, actor, "inventory.draft", {"sign_ids": list(sign_ids)},
+                      settings=settings)
 
 
 def draft_units_job(db: Database, *, progress: Callable[..., None], actor: auth.User,

@@ -27,15 +27,14 @@ reviewer's wording unchanged therefore does not let that reviewer approve it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
 
 from workbench import audit, auth
 from workbench.db import transaction
-from workbench.errors import Conflict, NotFound, PermissionDenied, ValidationError, WorkbenchError
-from workbench.messages import MessageLike, msg, nmsg
+from workbench.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationError
+from workbench.messages import msg, nmsg
 
 STATES: tuple[str, ...] = ("new", "machine_draft", "translated", "in_review", "approved",
                            "rejected")
@@ -258,11 +257,34 @@ def refresh_signs(db: Database, actor: auth.User, unit_id: int) -> list[int]:
 # --- QA (workbench.review.qa; kept importable from here) ------------------------------------
 
 from workbench.review.qa import (  # noqa: E402,F401  isort: skip
-    blocking, check_pending, findings_for, run_qa, store_findings,
+    blocking, check_pending, findings_for, open_errors, run_qa, store_findings,
 )
 
 
 # --- actions -----------------------------------------------------------------------------------
+
+class QaNotClean(ValidationError):
+    """Sending wording to review stopped because QA finds errors in it.
+
+    ``problems`` are the errors (their messages and suggested fixes); the
+    translator fixes them, or confirms and sends the wording as it is
+    (``qa_confirmed=True``): QA is a help, the reviewer decides.
+    """
+
+
+def _confirm_qa(db: Database, unit: Mapping[str, Any], text: str | None,
+                qa_confirmed: bool) -> None:
+    if qa_confirmed:
+        return
+    errors = open_errors(db, unit, text)
+    if errors:
+        raise QaNotClean([Problem(f.message, value=f.suggestion) for f in errors], summary=nmsg(
+            "QA finds an error in this wording. Fix it, or confirm that you send the wording "
+            "to review as it is.",
+            "QA finds %(n)s errors in this wording. Fix them, or confirm that you send the "
+            "wording to review as it is.", len(errors)))
+
+
 
 def save_translation(db: Database, actor: auth.User, unit_id: int, text: str,
                      expected_version: int | None,
@@ -303,23 +325,32 @@ def save_translation(db: Database, actor: auth.User, unit_id: int, text: str,
 def save_and_submit(db: Database, actor: auth.User, unit_id: int, text: str,
                     expected_version: int | None,
                     settings: Mapping[str, Any] | None = None, *,
-                    note: str | None = None) -> dict[str, Any]:
-    """Save the wording and send it to review, both or neither (one transaction)."""
+                    note: str | None = None, qa_confirmed: bool = True) -> dict[str, Any]:
+    """Save the wording and send it to review, both or neither (one transaction).
+
+    With ``qa_confirmed=False`` wording with QA errors is neither saved nor sent:
+    :class:`QaNotClean` lists the errors, and the translator fixes or confirms them.
+    """
+    auth.require(actor, "review.translate")
     with transaction(db):
+        unit = get_unit(db, unit_id)
+        _confirm_qa(db, unit, _clean_text(text, unit["kind"]), qa_confirmed)
         saved = save_translation(db, actor, unit_id, text, expected_version, settings,
                                  note=note)
         return submit(db, actor, unit_id, saved["version"], settings)
 
 
 def submit(db: Database, actor: auth.User, unit_id: int, expected_version: int | None,
-           settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Send translated wording to review."""
+           settings: Mapping[str, Any] | None = None, *,
+           qa_confirmed: bool = True) -> dict[str, Any]:
+    """Send translated wording to review (see :func:`save_and_submit` for ``qa_confirmed``)."""
     auth.require(actor, "review.translate")
     with transaction(db):
         unit = get_unit(db, unit_id)
         _check_version(unit, expected_version, {"state": "in_review",
                                                 "version": expected_version})
         after_state = _transition(actor, "submit", unit)
+        _confirm_qa(db, unit, None, qa_confirmed)
         return _apply(db, actor, unit, "submit", {"state": after_state})
 
 
@@ -394,42 +425,16 @@ def revert(db: Database, actor: auth.User, unit_id: int, to_version: int,
         return reverted
 
 
-@dataclass
-class BulkResult:
-    """What a bulk approval did: approved unit ids, and refused ones with the reason."""
-
-    approved: list[int] = field(default_factory=list)
-    # (unit id, why): the reason is a message, rendered in the reader's language.
-    refused: list[tuple[int, MessageLike]] = field(default_factory=list)
-
-
 def bulk_approve(db: Database, actor: auth.User, items: Iterable[tuple[int, int]],
-                 settings: Mapping[str, Any] | None = None) -> BulkResult:
-    """Approve each (unit id, version) whose QA is clean; refuse the others with a reason.
+                 settings: Mapping[str, Any] | None = None) -> Any:
+    """Approve each (unit id, version) that may be approved; refuse the others with a reason.
 
-    QA is run again on each unit's current wording, so a stale result cannot
-    let an error through; findings a reviewer dismissed on the unit do not count.
-    Each unit is its own savepoint: one refusal does not undo the others.
+    Kept here for its callers: the bulk actions live in :mod:`workbench.review.bulk`
+    (:func:`~workbench.review.bulk.approve`, with the preview and every skip reason).
     """
-    auth.require(actor, "review.approve")
-    result = BulkResult()
-    with transaction(db):
-        for unit_id, version in items:
-            try:
-                with transaction(db):
-                    unit = get_unit(db, unit_id)
-                    problems = blocking(store_findings(db, unit))
-                    if problems:
-                        raise ValidationError.single(nmsg(
-                            "QA is not clean (%(n)s finding): %(first)s",
-                            "QA is not clean (%(n)s findings): %(first)s",
-                            len(problems), first=problems[0]["message"]))
-                    approve(db, actor, unit_id, version, settings=settings)
-            except WorkbenchError as error:
-                result.refused.append((unit_id, error.message))
-            else:
-                result.approved.append(unit_id)
-    return result
+    from workbench.review import bulk
+
+    return bulk.approve(db, actor, items, settings)
 
 
 # --- side effects of approval --------------------------------------------------------------------

@@ -265,12 +265,9 @@ def _render_segment(doc_id: int, segment_id: int, *, editor_text: str | None = N
     segment = store.get_segment(db, doc_id, segment_id, lang)
     unit = segment["unit"]
     plain_unit = dict(unit, source_text=tags.strip_tags(unit["source_text"]))
-    matches = review_detail.memory_matches(db, unit, _settings())
-    if not matches and tags.has_tags(unit["source_text"]):
-        matches = review_detail.memory_matches(db, plain_unit, _settings())
-    memory = [{"match": m, "diff": history.word_diff(m.source_text, unit["source_text"],
-                                                      document["source_lang"])}
-              for m in matches]
+    memory = review_detail.memory_with_diffs(
+        db, unit, _settings(),
+        fallback=plain_unit if tags.has_tags(unit["source_text"]) else None)
     findings = workflow.findings_for(db, unit) if unit["target_text"] else []
     actions = workflow.allowed_actions(user, unit, _settings())
     can_translate = auth.can(user, "documents.translate")

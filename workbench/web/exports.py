@@ -23,7 +23,7 @@ from workbench.errors import ValidationError
 from workbench.exports import runs
 from workbench.exports.exchange import import_xliff
 from workbench.exports.selection import SIGN_STATUSES, resolve_filter
-from workbench.inventory import records
+from workbench.inventory import dashboard, records
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
@@ -88,7 +88,8 @@ def _render_index(form: ExportForm, import_form: XliffImportForm | None = None,
     return render_template(
         "exports/index.html", form=form, import_form=import_form or XliffImportForm(),
         import_report=import_report, exports=rows, total=total, page=page,
-        pages=max(1, -(-total // size))), status
+        pages=max(1, -(-total // size)),
+        readiness=dashboard.county_progress(db, user)), status
 
 
 @bp.route("/", methods=["GET"])

@@ -28,7 +28,7 @@ class WaitingItem:
     label: str
     count: int
     url: str
-    kind: str = "task"  # task | info | warning
+    kind: str = "task"  # task | warning (work waiting) | info (a shortcut, not a task)
 
 
 def home_cards(db: Database, user: auth.User) -> list[WaitingItem]:
@@ -50,10 +50,13 @@ def index():
     """What waits for the signed-in user."""
     db = get_db()
     user = current_actor()
-    items = [item for item in plugins.home_cards(db, user)
-             if item.count or item.kind == "info"]
+    provided = plugins.home_cards(db, user)
+    # The to-do list holds only tasks with something waiting; figures such as the number
+    # of accounts or audit events are shortcuts, not work.
+    tasks = [item for item in provided if item.kind != "info" and item.count]
+    shortcuts = [item for item in provided if item.kind == "info"]
     county = counties.get_county(db, user.county_id) if user.county_id else None
-    return render_template("home/index.html", items=items, county=county)
+    return render_template("home/index.html", items=tasks, shortcuts=shortcuts, county=county)
 
 
 @bp.app_template_filter("role_label")

@@ -23,13 +23,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from workbench import auth, counties, jobs
 from workbench.db import get_db, to_int
-from workbench.errors import NotFound, ValidationError, WorkbenchError
+from workbench.errors import NotFound, PermissionDenied, ValidationError, WorkbenchError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, pending, photos, records
 from workbench.ocr import read_image
 from workbench.reports import queue as report_queue
 from workbench.review import units
-from workbench.vocabulary import REPORT_STATUSES
+from workbench.vocabulary import COUNTY_PROGRESS, REPORT_STATUSES
 from workbench.web import home
 from workbench.web import survey as survey_views
 from workbench.web.forms import show_problems
@@ -95,6 +95,20 @@ class SignForm(FlaskForm):
            "Chinese texts)"), validators=[Optional(), Length(max=300)])
     photo = FileField(_l("Photo of the sign (JPEG, PNG or WebP)"))
     use_photo_location = BooleanField(_l("Use the photo's position as the site's location"))
+
+
+class SignCorrectionForm(FlaskForm):
+    """What an officer may still correct while the wording is translated.
+
+    The fields of ``records.CORRECTABLE_FIELDS`` (the edit rule, inventory.editing).
+    """
+
+    location = StringField(_l("Location within the site"), validators=[Optional(),
+                                                                          Length(max=200)])
+    zh = TextAreaField(_l("Chinese text"), validators=[DataRequired(), Length(max=500)])
+    quantity = IntegerField(_l("Quantity"), default=1,
+                            validators=[Optional(), NumberRange(min=1)])
+    photo = FileField(_l("Photo of the sign (JPEG, PNG or WebP)"))
 
 
 class SiteForm(FlaskForm):
@@ -220,8 +234,10 @@ def sign_detail(sign_id: int):
     return render_template(
         "inventory/detail.html", sign=sign, history=records.sign_history(db, user, sign_id),
         actions=records.allowed_actions(user, sign), can_edit=records.can_edit(user, sign),
+        edit_refusal=records.edit_refusal(user, sign),
+        correction_note=records.correction_note(user, sign),
         can_change_photos=records.can_change_photos(user, sign),
-        transitions=records.TRANSITIONS)
+        transitions=records.TRANSITIONS, job=_followed_job(db, user, int_arg("job", minimum=1)))
 
 
 @bp.route("/signs/new", methods=["GET", "POST"])
@@ -250,12 +266,13 @@ def sign_new():
             if prepared and prepared.latitude is not None and form.use_photo_location.data:
                 records.set_site_location(db, user, int(form.site_id.data), prepared.latitude,
                                           prepared.longitude)
-            units.draft_units_of_signs(db, user, [sign_id], settings=current_app.config)
+            # Machine drafts of its wording are made by a job; the sign's page follows it.
+            run_id = units.start_drafting(db, user, [sign_id], current_app.config)
         except ValidationError as error:
             show_problems(form, error)
         else:
             flash(_("Sign submitted."), "success")
-            return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+            return redirect(url_for("inventory.sign_detail", sign_id=sign_id, job=run_id))
     return render_template("inventory/sign_form.html", form=form, sign=None)
 
 
@@ -270,29 +287,54 @@ def _use_photo_position(sign_id: int, photo_id: int) -> None:
 @bp.route("/signs/<int:sign_id>/edit", methods=["GET", "POST"])
 @permission_required("inventory.submit")
 def sign_edit(sign_id: int):
-    """Edit a sign while its status allows the user's role to."""
+    """Edit a sign while its status allows the user's role to (officers: correct a few fields
+    until the wording is approved). A refused edit says why, in terms of the sign's status."""
     db = get_db()
     user = current_actor()
     sign = records.get_sign(db, user, sign_id)
-    if not records.can_edit(user, sign):
-        abort(403)
+    refusal = records.edit_refusal(user, sign)
+    if refusal is not None:
+        flash(message_text(refusal), "warning")
+        return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+    note = records.correction_note(user, sign)
+    form = _sign_edit_form(user, sign, correcting=note is not None)
+    if form.validate_on_submit():
+        try:
+            values = dict(records.current_values(sign), **_edited_values(form))
+            records.update_sign(db, user, sign_id, values)
+            photo_id = _upload_photo(sign_id, form.photo.data)
+            if photo_id and getattr(form, "use_photo_location", None) is not None \
+                    and form.use_photo_location.data:
+                _use_photo_position(sign_id, photo_id)
+            run_id = units.start_drafting(db, user, [sign_id], current_app.config)
+        except ValidationError as error:
+            show_problems(form, error)
+        except PermissionDenied as error:
+            flash(message_text(error.message), "warning")
+            return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("inventory.sign_detail", sign_id=sign_id, job=run_id))
+    return render_template("inventory/sign_form.html", form=form, sign=sign,
+                           correction_note=note)
+
+
+def _sign_edit_form(user: auth.User, sign: dict[str, Any], correcting: bool) -> FlaskForm:
+    """The full sign form, or the correction form while the wording is translated."""
+    if correcting:
+        return SignCorrectionForm(data={key: sign[key] for key in records.CORRECTABLE_FIELDS})
     data = {k: sign[k] for k in records.SIGN_FIELDS}
     data.update({f"{lang}_current": text for lang, text in sign["current_texts"].items()})
     data["languages"] = sign["language_list"]
     data["site_id"] = str(sign["site_id"])
-    form = _sign_form(user, data)
-    if form.validate_on_submit():
-        try:
-            records.update_sign(db, user, sign_id, _sign_values(form))
-            photo_id = _upload_photo(sign_id, form.photo.data)
-            if photo_id and form.use_photo_location.data:
-                _use_photo_position(sign_id, photo_id)
-        except ValidationError as error:
-            show_problems(form, error)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
-    return render_template("inventory/sign_form.html", form=form, sign=sign)
+    return _sign_form(user, data)
+
+
+def _edited_values(form: FlaskForm) -> dict[str, Any]:
+    if isinstance(form, SignCorrectionForm):
+        return {"zh": form.zh.data, "location": form.location.data,
+                "quantity": form.quantity.data or 1}
+    return _sign_values(form)  # type: ignore[arg-type]
 
 
 @bp.route("/signs/<int:sign_id>/status", methods=["POST"])
@@ -321,7 +363,9 @@ def photo_add(sign_id: int):
         try:
             _upload_photo(sign_id, storage)
         except ValidationError as error:
-            flash(str(error), "error")
+            flash(error.render(translator()), "error")
+        except PermissionDenied as error:  # the sign's status says why
+            flash(message_text(error.message), "warning")
         else:
             flash(_("Photo added."), "success")
     return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
@@ -551,6 +595,7 @@ def dashboard():
                            report_statuses=REPORT_STATUSES,
                            county_choices=_county_choices(user, blank=True),
                            county_id=county_id, colours=dashboard_data.STATUS_COLOURS,
+                           county_stages=COUNTY_PROGRESS,
                            statuses=records.STATUSES, sectors=records.SECTORS,
                            actions=records.ACTIONS, functions=records.FUNCTIONS,
                            languages=records.LANGUAGES)

@@ -44,6 +44,17 @@ def int_list(values: list[str]) -> list[int]:
     return [number for number in (to_int(value) for value in values) if number is not None]
 
 
+def unit_versions(values: list[str]) -> list[tuple[int, int]]:
+    """Ticked ``unit:version`` form values as (unit id, version) pairs, bad ones dropped."""
+    pairs = []
+    for value in values:
+        unit_id, _sep, version = value.partition(":")
+        unit_number, version_number = to_int(unit_id, minimum=1), to_int(version, minimum=0)
+        if unit_number is not None and version_number is not None:
+            pairs.append((unit_number, version_number))
+    return pairs
+
+
 def init_app(app: Any) -> None:
     """Install the bounded converter; call before any blueprint adds its routes."""
     app.url_map.converters["int"] = BoundedIntegerConverter

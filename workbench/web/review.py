@@ -16,15 +16,15 @@ from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from workbench import auth
-from workbench.db import get_db, to_int
-from workbench.errors import Conflict, NotFound, ValidationError
-from workbench.review import comments, detail, history, workflow
+from workbench.db import get_db
+from workbench.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from workbench.review import bulk, comments, detail, history, workflow
 from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
 from workbench.web.home import WaitingItem
 from workbench.web.i18n import message_text, translator
 from workbench.web.security import current_actor, login_required, permission_required
-from workbench.web.params import int_arg, page_arg
+from workbench.web.params import int_arg, page_arg, unit_versions
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -87,6 +87,12 @@ def _version() -> int | None:
     return int_arg("version", form=True, minimum=0)
 
 
+def _qa_confirmed() -> bool:
+    """Whether the translator confirmed sending wording with QA errors ("Send anyway")."""
+    return bool(request.form.get("qa_confirmed")) or \
+        request.form.get("submit_for_review") == "confirm"
+
+
 # --- the queue ---------------------------------------------------------------------------------
 
 @bp.route("/")
@@ -107,30 +113,33 @@ def queue():
 @bp.route("/bulk-approve", methods=["POST"])
 @permission_required("review.approve")
 def bulk_approve():
-    """Approve the ticked units whose QA is clean; list the ones refused and why."""
-    items = []
-    for value in request.form.getlist("unit"):
-        unit_id, _sep, version = value.partition(":")
-        unit_number, version_number = to_int(unit_id, minimum=1), to_int(version, minimum=0)
-        if unit_number is not None and version_number is not None:
-            items.append((unit_number, version_number))
+    """Approve ticked units: first a preview of exactly what will be approved and what is
+    skipped (and why), then, confirmed, the approval of those very versions."""
+    items = unit_versions(request.form.getlist("unit"))
+    filters = _filters()
     if not items:
         flash(_("Tick the units to approve first."), "warning")
-    else:
-        result = workflow.bulk_approve(get_db(), current_actor(), items, _settings())
-        if result.approved:
-            flash(_("Approved %(count)s unit(s).", count=len(result.approved)), "success")
-        if result.refused:
-            lines = [_("Not approved: %(count)s unit(s).", count=len(result.refused))]
-            lines += [f"#{unit_id}: {message_text(reason)}"
-                      for unit_id, reason in result.refused[:20]]
-            flash("\n".join(lines), "warning")
-    return redirect(url_for("review.queue", **_filters().as_args()))
+        return redirect(url_for("review.queue", **filters.as_args()))
+    db = get_db()
+    if not request.form.get("confirm"):
+        plan = bulk.plan_approval(db, current_actor(), items, _settings(), kind=filters.kind)
+        return render_template("review/bulk_preview.html", plan=plan, filters=filters,
+                               filter_args=filters.as_args())
+    result = bulk.approve(db, current_actor(), items, _settings(), kind=filters.kind)
+    if result.approved:
+        flash(_("Approved %(count)s unit(s).", count=len(result.approved)), "success")
+    if result.refused:
+        lines = [_("Not approved: %(count)s unit(s).", count=len(result.refused))]
+        lines += [f"#{unit_id}: {message_text(reason)}"
+                  for unit_id, reason in result.refused[:20]]
+        flash("\n".join(lines), "warning")
+    return redirect(url_for("review.queue", **filters.as_args()))
 
 
 # --- one unit ----------------------------------------------------------------------------------
 
-def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 200) -> Any:
+def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 200,
+                 qa_stop: workflow.QaNotClean | None = None) -> Any:
     db = get_db()
     user = current_actor()
     unit = workflow.get_unit(db, unit_id)
@@ -140,11 +149,13 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
     findings = workflow.findings_for(db, unit)
     comments.mark_mentions_read(db, user, unit_id)
     actions = workflow.allowed_actions(user, unit, _settings(), db=db)
+    terms = detail.glossary_terms(db, unit)
     page = render_template(
         "review/unit.html", unit=unit, filters=filters, filter_args=filters.as_args(),
         previous_id=previous_id, next_id=next_id, signs=signs, sign_total=sign_total,
-        terms=detail.glossary_terms(db, unit),
-        memory=detail.memory_matches(db, unit, _settings()), findings=findings,
+        terms=terms, source_pieces=detail.source_pieces(unit["source_text"], terms),
+        fuzzy=detail.fuzzy_draft(unit), qa_stop=qa_stop,
+        memory=detail.memory_with_diffs(db, unit, _settings()), findings=findings,
         blocking=review_qa.blocking(findings), can_dismiss=auth.can(user, "review.approve"),
         actions=actions,
         # A reviewer who may not approve only because they wrote the wording is told why.
@@ -198,17 +209,23 @@ def save(unit_id: int):
     try:
         if request.form.get("submit_for_review"):
             workflow.save_and_submit(db, actor, unit_id, text, _version(), _settings(),
-                                     note=request.form.get("note"))
+                                     note=request.form.get("note"),
+                                     qa_confirmed=_qa_confirmed())
             flash(_("Saved and sent to review."), "success")
             return _next_or_queue(unit_id)
         workflow.save_translation(db, actor, unit_id, text, _version(), _settings(),
                                   note=request.form.get("note"))
     except Conflict as error:
         return _conflict(unit_id, error, text)
+    except workflow.QaNotClean as error:
+        # Nothing was saved: the translator fixes the errors or confirms them.
+        return _render_unit(unit_id, editor_text=text, qa_stop=error)
     except ValidationError as error:
         flash(error.render(translator()), "error")
         return _render_unit(unit_id, editor_text=text, status=400)
     flash(_("Saved."), "success")
+    if request.form.get("go_next"):
+        return _next_or_queue(unit_id)  # Ctrl+Enter: save and move on
     return redirect(_unit_url(unit_id))
 
 
@@ -217,7 +234,8 @@ def _decision(unit_id: int, action: str) -> Any:
     actor = current_actor()
     try:
         if action == "submit":
-            workflow.submit(db, actor, unit_id, _version(), _settings())
+            workflow.submit(db, actor, unit_id, _version(), _settings(),
+                            qa_confirmed=_qa_confirmed())
             flash(_("Sent to review."), "success")
         elif action == "approve":
             workflow.approve(db, actor, unit_id, _version(),
@@ -230,6 +248,8 @@ def _decision(unit_id: int, action: str) -> Any:
             flash(_("Rejected and sent back to the translator."), "success")
     except Conflict as error:
         return _conflict(unit_id, error, None)
+    except workflow.QaNotClean as error:
+        return _render_unit(unit_id, qa_stop=error)
     except ValidationError as error:
         flash(error.render(translator()), "error")
         return redirect(_unit_url(unit_id))
@@ -324,15 +344,31 @@ def comment(unit_id: int):
     actor = current_actor()
     parent = int_arg("parent_id", form=True, minimum=1)
     try:
-        added = comments.add_comment(db, actor, unit_id, request.form.get("body", ""), parent)
-    except ValidationError as error:
-        flash(str(error), "error")
+        photo = _answer_photo()
+        added = comments.add_comment(db, actor, unit_id, request.form.get("body", ""), parent,
+                                     photo=photo, photo_sign_id=int_arg(
+                                         "sign_id", form=True, minimum=1),
+                                     upload_dir=current_app.config["UPLOAD_DIR"])
+    except (ValidationError, PermissionDenied) as error:
+        flash(message_text(error.message) if isinstance(error, PermissionDenied)
+              else error.render(translator()), "error")
     else:
         flash(_("Answer sent; the question is closed.") if added["kind"] == "answer"
               else _("Comment added."), "success")
     if not auth.can(actor, "review.view"):
         return redirect(url_for("review.clarifications"))
     return redirect(_unit_url(unit_id, anchor="comments"))
+
+
+def _answer_photo() -> Any:
+    """The photo sent with an answer, checked and re-encoded (None when there is none)."""
+    from workbench.inventory import photos
+
+    storage = request.files.get("photo")
+    if storage is None or not storage.filename:
+        return None
+    limit = current_app.config["MAX_PHOTO_BYTES"]
+    return photos.prepare_photo(storage.read(limit + 1), storage.filename, limit)
 
 
 @bp.route("/units/<int:unit_id>/clarify", methods=["POST"])

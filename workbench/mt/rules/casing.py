@@ -68,6 +68,20 @@ def title_case(text: str, proper: Iterable[str] = ()) -> str:
     return "//".join(lines)
 
 
+def for_sign(text: str, domain: str | None, function: str | None, lang: str = "en") -> str:
+    """A glossary rendering as a sign writes it.
+
+    Wording written for running text — a policy term, a rendering in lower case —
+    is cased as a sign (title case) when a sign uses it: "free trade port" → "Free
+    Trade Port". Names keep their own writing, and only English is re-cased.
+    """
+    if lang.split("-")[0] != "en" or not text or function == "name":
+        return text
+    if domain == "policy" or text[:1].islower():
+        return title_case(text)
+    return text
+
+
 def tidy(text: str) -> str:
     """Half-width punctuation, single spaces, no final full stop, no spaces around hyphens."""
     text = unicodedata.normalize("NFC", text.translate(_FULL_WIDTH))

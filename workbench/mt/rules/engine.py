@@ -21,7 +21,9 @@ from typing import Any, ClassVar
 
 from workbench.glossary.match import Glossary, load_glossary
 from workbench.messages import Message, msg
-from workbench.mt.base import Draft, Engine, TermUse, UnknownSpan, empty_draft
+from workbench.mt.base import (
+    PROFILE_PROSE, PROFILE_SIGN, Draft, DraftContext, Engine, TermUse, UnknownSpan, empty_draft,
+)
 from workbench.mt.enforce import remove_forbidden
 from workbench.mt.rules import casing
 from workbench.mt.rules.clauses import ClauseRules
@@ -67,6 +69,8 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
         self.u_style = settings.get("PINYIN_U_STYLE") or "v"
         self.patterns = [p for p in self.tables.patterns if p.lang == target]
         self.lenient = False
+        # Drafting a sign (not prose): glossary wording for running text is cased as a sign.
+        self.sign_register = True
 
     # --- the whole text ------------------------------------------------------------------
     def draft(self, text: str) -> tuple[Rendering | None, Message | None]:
@@ -250,13 +254,22 @@ class RuleEngine(Engine):
                     else from_entries(source, target, []))
         return RuleComposer(glossary, target, self.settings)
 
-    def translate_batch(self, texts: list[str], source: str, target: str) -> list[Draft]:
+    def translate_in_context(self, texts: list[str], source: str, target: str,
+                             profile: str = PROFILE_SIGN,
+                             contexts: list[DraftContext] | None = None) -> list[Draft]:
+        """:meth:`translate_batch` in the profile's register (signs: title case)."""
+        return self.translate_batch(texts, source, target,
+                                    sign_register=profile != PROFILE_PROSE)
+
+    def translate_batch(self, texts: list[str], source: str, target: str,
+                        sign_register: bool = True) -> list[Draft]:
         """One draft per text; empty drafts carry the reason, partial ones their unknown parts."""
         if (source, target) not in self.language_pairs(self.settings):
             return [empty_draft(self.id, msg("The rule engine does not translate %(source)s → "
                                              "%(target)s.", source=source, target=target),
                                 self.version) for _ in texts]
         composer = self.composer(source, target)
+        composer.sign_register = sign_register
         drafts = []
         for text in texts:
             rendering, reason = composer.draft(text)

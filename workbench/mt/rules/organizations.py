@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from workbench.glossary.match import Entry, Glossary
 from workbench.mt.base import TermUse
-from workbench.mt.rules import pinyin
+from workbench.mt.rules import casing, pinyin
 from workbench.mt.rules.lexicon import (
     CHINESE_NUMERAL,
     CJK,
@@ -142,6 +142,7 @@ class OrgRules:
     lexicon: Lexicon
     target: str
     org_style: str
+    sign_register: bool = True  # drafting a sign, not prose (RuleComposer sets it)
 
     if TYPE_CHECKING:  # provided by the other mixins of the composer
         def name(self, text: str) -> Rendering | None: ...
@@ -149,8 +150,15 @@ class OrgRules:
         def pinyin_word(self, chinese: str) -> str: ...
 
     def established(self, entry: Entry) -> Rendering:
-        """A glossary entry's rendering, in the project's organization style where it has two."""
+        """A glossary entry's rendering, in the project's organization style where it has two.
+
+        The entry keeps its own writing, except that wording written for running text
+        (a policy term, a rendering in lower case) is cased as a sign when it is used
+        on one: "free trade port" → "Free Trade Port". Names are never re-cased.
+        """
         text = styled_rendering(entry, self.tables, self.org_style) or entry.target or ""
+        if self.sign_register:
+            text = casing.for_sign(text, entry.domain, entry.function, self.target)
         return Rendering(text, SCORE_GLOSSARY, [term(entry, text)], verbatim=True,
                          proper=(text,) if entry.function == "name" else ())
 

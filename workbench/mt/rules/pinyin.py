@@ -10,8 +10,6 @@ found in the glossary (e.g. 蚌埠 Bengbu).
 """
 from __future__ import annotations
 
-import functools
-import logging
 import re
 import threading
 import unicodedata
@@ -19,36 +17,16 @@ from collections.abc import Iterable
 
 from pypinyin import Style, load_phrases_dict, pinyin
 
-_lock = threading.Lock()
-_jieba = None
-_known_words: set[str] = set()
+from workbench import zhwords
+
+_lock = threading.Lock()  # pypinyin's phrase dictionary is global too
 _taught: dict[str, str] = {}  # Chinese → the spelling its reading was learnt from
 _PINYIN_WORD = re.compile(r"^[A-Z][a-z]+(?:'[a-z]+)*$")
 
 
-def _segmenter():
-    # jieba's first use builds its prefix dictionary (~1 s) and logs to stderr:
-    # do it once per process, quietly.
-    global _jieba
-    if _jieba is None:
-        with _lock:
-            if _jieba is None:
-                import jieba
-
-                jieba.setLogLevel(logging.ERROR)
-                logging.getLogger("jieba").setLevel(logging.ERROR)
-                jieba.initialize()
-                _jieba = jieba
-    return _jieba
-
-
-@functools.lru_cache(maxsize=20_000)
 def _tagged(chinese: str) -> tuple[tuple[str, str], ...]:
     """Words of ``chinese`` with jieba's part-of-speech tags (ns: place name)."""
-    _segmenter()
-    import jieba.posseg
-
-    return tuple((pair.word, pair.flag) for pair in jieba.posseg.cut(chinese, HMM=False))
+    return zhwords.tagged(chinese, hmm=False)
 
 
 def is_place_word(chinese: str) -> bool:
@@ -73,12 +51,7 @@ def leading_place(chinese: str) -> str:
 
 def add_words(words: Iterable[str]) -> None:
     """Add (glossary) words to the segmenter's dictionary so names split as the glossary says."""
-    segmenter = _segmenter()
-    with _lock:
-        for word in words:
-            if word not in _known_words and 1 < len(word) <= 12:
-                segmenter.add_word(word, freq=50_000)
-                _known_words.add(word)
+    zhwords.add_words(words)
 
 
 def _plain(syllable: str) -> str:
@@ -157,7 +130,7 @@ def apply_u_style(word: str, u_style: str = "v") -> str:
 
 def syllables(chinese: str) -> list[str]:
     """Toneless syllables of ``chinese`` (ü as v), read word by word."""
-    words = list(_segmenter().cut(chinese, HMM=False)) if len(chinese) > 1 else [chinese]
+    words = zhwords.words(chinese, hmm=False) if len(chinese) > 1 else [chinese]
     result = []
     for reading in pinyin(words, style=Style.NORMAL, errors=lambda chars: list(chars)):
         result.append(_plain(reading[0]))

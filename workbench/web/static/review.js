@@ -1,5 +1,8 @@
-/* Review screen: keyboard shortcuts, copying drafts into the editor, lazy engine drafts,
-   ticking clean units for bulk approval. No inline script (CSP): everything is wired here. */
+/* Review screen: keyboard shortcuts (also inside the text box, with Alt), Ctrl+Enter to save
+   and move on, live QA while typing, the QA confirmation before sending to review, glossary
+   terms marked in the source, concordance search, copying drafts into the editor, lazy engine
+   drafts, ticking units for the batch actions. No inline script (CSP): everything is wired
+   here. */
 (function () {
   "use strict";
 
@@ -29,24 +32,176 @@
     editor.value = text;
     editor.focus();
     editor.setSelectionRange(text.length, text.length);
+    scheduleCheck();
   }
 
-  // Buttons that put a draft, a TM match or a preferred term into the editor.
+  function insertAtCursor(text) {
+    var editor = document.getElementById("editor");
+    if (!editor || !text) { return; }
+    var start = editor.selectionStart || 0, end = editor.selectionEnd || 0;
+    editor.value = editor.value.slice(0, start) + text + editor.value.slice(end);
+    editor.focus();
+    editor.setSelectionRange(start + text.length, start + text.length);
+    scheduleCheck();
+  }
+
+  // Buttons that put a draft, a TM match or a preferred term into the editor; glossary
+  // terms marked in the source insert their preferred rendering at the cursor.
   document.addEventListener("click", function (event) {
+    var mark = event.target.closest ? event.target.closest("mark.term") : null;
+    if (mark) { insertAtCursor(mark.getAttribute("data-text") || ""); return; }
     var button = event.target.closest ? event.target.closest(".copy-text") : null;
     if (!button) { return; }
     event.preventDefault();
     var text = button.getAttribute("data-text") || "";
-    var editor = document.getElementById("editor");
-    if (editor && button.closest("table.terms")) {
-      // A glossary term is inserted at the cursor rather than replacing the wording.
-      var start = editor.selectionStart || 0, end = editor.selectionEnd || 0;
-      editor.value = editor.value.slice(0, start) + text + editor.value.slice(end);
-      editor.focus();
+    if (button.closest("table.terms")) {
+      insertAtCursor(text);  // a term goes where the cursor is, not over the wording
       return;
     }
     copyIntoEditor(text);
   });
+  document.querySelectorAll("mark.term").forEach(function (mark) {
+    mark.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        insertAtCursor(mark.getAttribute("data-text") || "");
+      }
+    });
+  });
+
+  // Live QA of the text being typed (the same checks as on saving), debounced.
+  var editorBox = document.getElementById("editor");
+  var liveList = document.getElementById("live-findings");
+  var checkTimer = null;
+  var liveErrors = [];
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : "";
+  }
+  function findingItem(finding) {
+    var item = document.createElement("li");
+    item.className = "finding finding-" + finding.severity;
+    var badge = document.createElement("span");
+    badge.className = "badge badge-" + finding.severity;
+    badge.textContent = finding.severity_label || finding.severity;
+    item.appendChild(badge);
+    item.appendChild(document.createTextNode(" " + finding.message));
+    if (finding.suggestion) {
+      var fix = document.createElement("span");
+      fix.className = "muted";
+      fix.textContent = " → “" + finding.suggestion + "”";
+      item.appendChild(fix);
+    }
+    return item;
+  }
+  function runCheck() {
+    if (!editorBox || !editorBox.getAttribute("data-check-url") || !window.fetch) { return; }
+    var body = new URLSearchParams();
+    body.append("text", editorBox.value);
+    body.append("csrf_token", csrfToken());
+    liveList && liveList.setAttribute("aria-busy", "true");
+    fetch(editorBox.getAttribute("data-check-url"), {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: {"X-CSRFToken": csrfToken()}
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        liveErrors = data.findings.filter(function (f) { return f.severity === "error"; });
+        editorBox.setAttribute("data-errors", String(liveErrors.length));
+        // The stored wording's findings are listed under "QA" already: show the live list
+        // once the text in the box is not the stored one.
+        if (!liveList || editorBox.value === editorBox.defaultValue) {
+          if (liveList) { liveList.replaceChildren(); }
+          return;
+        }
+        liveList.replaceChildren.apply(liveList, data.findings.map(findingItem));
+        liveList.setAttribute("data-checked", "1");
+      })
+      .catch(function () { /* a help only: saving checks again */ })
+      .finally(function () { liveList && liveList.removeAttribute("aria-busy"); });
+  }
+  function scheduleCheck() {
+    if (!editorBox) { return; }
+    if (checkTimer) { window.clearTimeout(checkTimer); }
+    checkTimer = window.setTimeout(runCheck, 400);
+  }
+  if (editorBox) {
+    editorBox.addEventListener("input", scheduleCheck);
+    if (editorBox.value.trim()) { runCheck(); }
+  }
+
+  // "Send to review" with QA errors: the translator fixes them or confirms.
+  var editorForm = document.getElementById("editor-form");
+  var confirmBox = document.getElementById("qa-confirm");
+  if (editorForm && confirmBox) {
+    editorForm.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (!submitter || submitter.id !== "save-submit-button" || !liveErrors.length) { return; }
+      event.preventDefault();
+      var list = document.getElementById("qa-confirm-list");
+      list.replaceChildren.apply(list, liveErrors.map(findingItem));
+      confirmBox.hidden = false;
+      document.getElementById("qa-confirm-send").focus();
+    });
+    var fix = document.getElementById("qa-fix");
+    if (fix) {
+      fix.addEventListener("click", function () {
+        confirmBox.hidden = true;
+        editorBox.focus();
+      });
+    }
+  }
+
+  function submitWith(buttonId, next) {
+    var button = document.getElementById(buttonId);
+    var form = button ? button.form : null;
+    if (!form) { return false; }
+    var goNext = document.getElementById("go-next");
+    if (goNext) { goNext.value = next ? "1" : ""; }
+    if (typeof form.requestSubmit === "function") { form.requestSubmit(button); } else { button.click(); }
+    return true;
+  }
+
+  // Concordance: search the memory and approved wording without leaving the unit.
+  var concordanceForm = document.getElementById("concordance-form");
+  var concordanceResults = document.getElementById("concordance-results");
+  function searchConcordance() {
+    if (!concordanceForm || !concordanceResults || !window.fetch) { return false; }
+    var params = new URLSearchParams(new FormData(concordanceForm));
+    if (!(params.get("q") || "").trim()) { return true; }
+    params.set("fragment", "1");
+    concordanceResults.setAttribute("aria-busy", "true");
+    fetch(concordanceForm.getAttribute("action") + "?" + params.toString(),
+          {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;  // same-origin, autoescaped server fragment
+        concordanceResults.replaceChildren(template.content);
+      })
+      .catch(function () { concordanceResults.textContent = ""; })
+      .finally(function () { concordanceResults.removeAttribute("aria-busy"); });
+    return true;
+  }
+  if (concordanceForm) {
+    concordanceForm.addEventListener("submit", function (event) {
+      if (searchConcordance()) { event.preventDefault(); }
+    });
+  }
+  var sourceText = document.getElementById("source-text");
+  var concordanceBox = document.getElementById("concordance-q");
+  if (sourceText && concordanceBox) {
+    sourceText.addEventListener("mouseup", function () {
+      var selection = window.getSelection ? String(window.getSelection()).trim() : "";
+      if (!selection || selection.length > 100) { return; }
+      concordanceBox.value = selection;
+      searchConcordance();
+    });
+  }
 
   // Engine drafts are fetched after the page is shown: neural engines may take a moment.
   var drafts = document.getElementById("engine-drafts");
@@ -85,6 +240,15 @@
     });
   });
 
+  var selectAll = document.getElementById("select-all");
+  if (selectAll) {
+    selectAll.addEventListener("change", function () {
+      document.querySelectorAll("input.bulk-pick").forEach(function (box) {
+        box.checked = selectAll.checked;
+      });
+    });
+  }
+
   var selectClean = document.getElementById("select-clean");
   if (selectClean) {
     selectClean.addEventListener("change", function () {
@@ -105,13 +269,31 @@
     });
   });
 
+  // Letters by physical key, so Alt shortcuts work whatever the keyboard layout types.
+  function letterOf(event) {
+    var code = event.code || "";
+    return code.indexOf("Key") === 0 ? code.slice(3).toLowerCase() : event.key;
+  }
+
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
-    if (typing(event)) {
+    // Ctrl+Enter saves and opens the next unit; with Shift it also sends to review.
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && document.getElementById("editor-form")) {
+      event.preventDefault();
+      submitWith(event.shiftKey ? "save-submit-button" : "save-button", true);
+      return;
+    }
+    var withAlt = event.altKey && !event.ctrlKey && !event.metaKey;
+    if ((event.ctrlKey || event.metaKey || event.altKey) && !withAlt) { return; }
+    if (!withAlt && typing(event)) {
       if (event.key === "Escape") { event.target.blur(); }
       return;
     }
-    var key = event.key;
+    // Inside the text box the same keys work with Alt (Alt+S saves, Alt+J opens the next unit).
+    var key = withAlt ? letterOf(event) : event.key;
+    if (withAlt && rows.length === 0 && key === "s") {
+      if (submitWith("save-button", false)) { event.preventDefault(); }
+      return;
+    }
     if (rows.length) {
       if (key === "j") { highlight(current + 1); event.preventDefault(); }
       else if (key === "k") { highlight(current - 1); event.preventDefault(); }
