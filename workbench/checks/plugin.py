@@ -23,8 +23,8 @@ def register_checks() -> list[type[Check]]:
     """The built-in checks, in the order their findings are reported."""
     from workbench.checks import (
         capitals, chinglish, consistency, generic_pinyin, glossary, grammar, machine_draft,
-        meaning, nearmiss, numbers, patterns, pinyin, placeholders, punctuation, script,
-        spelling,
+        meaning, memory_match, nearmiss, numbers, patterns, pinyin, placeholders, punctuation,
+        script, spelling,
     )
 
     return [
@@ -44,6 +44,7 @@ def register_checks() -> list[type[Check]]:
         consistency.ConsistencyCheck,
         machine_draft.MachineDraftCheck,
         placeholders.PlaceholderCheck,
+        memory_match.MemoryMatchCheck,
     ]
 
 

@@ -26,11 +26,11 @@ def register_blueprints() -> list[Blueprint]:
     from workbench.api import reports as api_reports
     from workbench.web import (
         admin, audit, auth, documents, engines, exports, glossary, home, inventory, jobs, public,
-        reports, review, survey,
+        reports, review, review_tools, survey,
     )
 
     return [auth.bp, home.bp, admin.bp, audit.bp, glossary.bp, inventory.bp, review.bp,
-            exports.bp, engines.bp, documents.bp, jobs.bp, public.bp, reports.bp,
+            review_tools.bp, exports.bp, engines.bp, documents.bp, jobs.bp, public.bp, reports.bp,
             api_reports.bp, survey.bp]
 
 
