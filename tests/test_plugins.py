@@ -30,7 +30,7 @@ EXAMPLE = Path(__file__).resolve().parent / "plugins" / "signbench_example"
 
 BUILTIN_CHECKS = ["untranslated", "glossary", "meaning", "chinglish", "grammar", "spelling",
                   "pinyin", "near_miss", "pinyin_generic", "punctuation", "capitals", "numbers",
-                  "pattern", "consistency", "machine_draft", "placeholders"]
+                  "pattern", "consistency", "machine_draft", "placeholders", "memory_match"]
 
 
 def _python(code: str, *, extra_path: Path | None = None, **env: str) -> str:
@@ -91,8 +91,8 @@ def test_every_hook_is_specified_and_the_builtins_answer_in_a_fixed_order():
         "documents.index", "exports.index", "engines.index", "admin.users", "jobs.index",
         "audit.index"]
     assert [bp.name for bp in plugins.blueprints()] == [
-        "auth", "home", "admin", "audit", "glossary", "inventory", "review", "exports", "engines",
-        "documents", "jobs", "public", "reports", "api", "survey"]
+        "auth", "home", "admin", "audit", "glossary", "inventory", "review", "review_tools",
+        "exports", "engines", "documents", "jobs", "public", "reports", "api", "survey"]
     described = {info.name: info for info in plugins.describe()}
     assert all(described[name].builtin for name in plugins.BUILTIN_PLUGINS)
     assert described["workbench.checks.plugin"].hooks == (
