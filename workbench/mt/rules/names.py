@@ -257,6 +257,32 @@ class NameRules:
         return Rendering(" ".join([*first, ring, self._abbreviated("Ring Road"), *last]),
                          SCORE_NAME_KNOWN)
 
+    def business_name(self, text: str) -> Rendering | None:
+        """A restaurant's or shop's own name with the generic it leaves out (蘩楼 Fanlou Restaurant).
+
+        GB/T 30240.1/.9: a name without an English generic gets one added; the
+        name itself, its last character included, is one pinyin word. Only short
+        names no other rule reads, and never one the dictionary knows as a single
+        word (黄鹤楼 is a landmark, 酒楼 a restaurant in general).
+        """
+        if not 2 <= len(text) <= 4 or not all(CJK.match(c) for c in text):
+            return None
+        for length in (2, 1):
+            stem, end = text[:-length], text[-length:]
+            found = self.tables.business_ends.get(end)
+            if found is None or not stem:
+                continue
+            generic_en, needs = found
+            if needs == "food" and not stem.endswith(tuple(self.tables.food_words)):
+                return None
+            if len(pinyin.words_of(text)) < 2 or text in self.lexicon.items:
+                return None
+            # A generic of its own (酒楼) is translated; a name's last character (楼 in
+            # 聚福楼) stays in the pinyin word and the generic is added.
+            name = self.pinyin_word(stem if length > 1 else text)
+            return Rendering(f"{name} {generic_en}", SCORE_NAME_PINYIN)
+        return None
+
     def _admin_suffix(self, prefix: str) -> tuple[str, str] | None:
         for length in range(min(len(prefix) - 1, 8), 0, -1):
             generic = self.tables.generics.get(prefix[-length:])
@@ -339,6 +365,12 @@ class NameRules:
         return None
 
     def _pinyin_words(self, run: str) -> list[str]:
+        # A descriptive word ending the run is translated after the name in pinyin
+        # (望海国际广场 → Wanghai International Plaza), as English names write it.
+        for size in range(min(4, len(run) - 2), 1, -1):
+            word = self.tables.words.get(run[-size:])
+            if word is not None and run[-size:] not in self.tables.generics:
+                return [*self._pinyin_words(run[:-size]), word]
         place = pinyin.leading_place(run)
         if place and len(run) - len(place) >= 2:
             return [self.pinyin_word(place), self.pinyin_word(run[len(place):])]

@@ -60,6 +60,7 @@ class PhraseRules:
     if TYPE_CHECKING:  # provided by the other mixins of the composer
         def organization(self, text: str) -> Rendering | None: ...
         def name(self, text: str) -> Rendering | None: ...
+        def business_name(self, text: str) -> Rendering | None: ...
         def verb_phrase(self, value: str, form: str) -> Rendering | None: ...
         def established(self, entry: Any) -> Rendering: ...
 
@@ -78,7 +79,8 @@ class PhraseRules:
             return self._compose_foreign(source)
         # A clause without an operator may still be an action (在旗帜之间游泳 → Swim Between
         # the Flags; 文明旅游 → Be a Civilized Tourist) once no name or compound reads it.
-        found = self.phrase(source) or self.verb_phrase(source, "verb")
+        found = self.phrase(source) or self.verb_phrase(source, "verb") or \
+            (self._modified_noun(source) if "的" in source else None)
         if found is None and self.lenient:
             found = self.compose_partial(source)
         return found
@@ -240,6 +242,15 @@ class PhraseRules:
         modifier, _de, head = value.rpartition("的")
         if not modifier or not head:
             return None
+        relative = self.tables.relatives.get(modifier)
+        if relative is not None:
+            # 有需要的乘客 → Passengers in Need; 未开放的水域 → Closed Waters
+            thing = self._noun(head)
+            if thing is None:
+                return None
+            wording, position = relative
+            words = [wording, thing.text] if position == "before" else [thing.text, wording]
+            return joined([thing], " ".join(words))
         for zh in sorted(self.tables.locatives, key=len, reverse=True):
             if modifier.endswith(zh) and len(modifier) > len(zh):
                 thing = self._noun(head)
@@ -250,6 +261,11 @@ class PhraseRules:
                 words = [thing.text, preposition, *(["the"] if article == "the" else []),
                          place.text]
                 return joined([thing, place], " ".join(words))
+        # 公园的开放时间 → Park Opening Hours: a noun modifying a noun, as an English compound.
+        owner, thing = self.lexicon.items.get(modifier), self.lexicon.items.get(head)
+        if owner is not None and thing is not None and not owner.is_name:
+            return Rendering(f"{owner.en} {thing.en}", SCORE_COMPOSED,
+                             [term(x.entry) for x in (owner, thing) if x.entry])
         return None
 
     def _noun_list(self, value: str) -> Rendering | None:
@@ -268,10 +284,14 @@ class PhraseRules:
     def phrase(self, text: str) -> Rendering | None:
         """An organization or place name, else a composition of known terms."""
         named = self.organization(text) or self.name(text)
+        if named is None:
+            composed = self.compose(text)
+            if composed is not None:
+                return composed
+            named = self.business_name(text) if self.target == "en" else None
         if named is not None:
             named.proper = (*named.proper, named.text)
-            return named
-        return self.compose(text)
+        return named
 
     # --- composition ---------------------------------------------------------------------
     def _segment(self, text: str, allow: Any = None,

@@ -120,6 +120,11 @@ class Tables:
     foreign_words: dict[str, dict[str, str]]
     locatives: dict[str, tuple[str, str]]
     possessed: frozenset[str]
+    business_ends: dict[str, tuple[str, str]]
+    school_fields: dict[str, tuple[str, str]]
+    org_regions: dict[str, tuple[str, bool]]
+    relatives: dict[str, tuple[str, str]]
+    food_words: frozenset[str]
 
     @functools.cached_property
     def admin_levels(self) -> frozenset[str]:
@@ -192,6 +197,13 @@ def load_tables() -> Tables:
         locatives={zh: (preposition, article)
                    for zh, preposition, article in read_table("locatives.tsv", 3)},
         possessed=frozenset(zh for (zh,) in read_table("possessed.tsv", 1)),
+        business_ends={zh: (en, needs)
+                       for zh, en, needs in read_table("business_names.tsv", 3)},
+        food_words=frozenset(zh for (zh,) in read_table("food_words.tsv", 1)),
+        school_fields={zh: (en, form) for zh, en, form in read_table("school_fields.tsv", 3)},
+        org_regions={zh: (en, national == "yes")
+                     for zh, en, national in read_table("org_regions.tsv", 3)},
+        relatives={zh: (en, position) for zh, en, position in read_table("relatives.tsv", 3)},
     )
 
 
