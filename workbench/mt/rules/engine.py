@@ -118,6 +118,7 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
         return self._joined_clauses([p for p in parts if p is not None], sentences, stop)
 
     def _joined_clauses(self, parts: list[Rendering], sentences: bool, stop: bool) -> Rendering:
+        parts = _merge_lead_ins(parts)
         if sentences:
             # Sentences of a notice: sentence case, each with its full stop when there are
             # several or the Chinese ends with one (GB/T 30240.1).
@@ -215,6 +216,30 @@ RuleComposer._FORMS = {
     "ru": RuleComposer._foreign, "ja": RuleComposer._foreign, "ko": RuleComposer._foreign,
     "lower": RuleComposer._lower,
 }
+
+
+# A clause that only says why or when (为了您的安全 For Your Safety; 如遇火警 In Case of Fire)
+# leads into the next one with a comma, on one line: For Your Safety, Do Not Lean on the Doors.
+_LEAD_INS = ("For Your ", "For the ", "For Everyone's ", "In Case of ", "In the Event of ",
+             "When ", "If ", "After ", "Before ", "During ")
+
+
+def _merge_lead_ins(parts: list[Rendering]) -> list[Rendering]:
+    merged: list[Rendering] = []
+    leads = False  # whether the last merged part is a lead-in still waiting for its clause
+    for part in parts:
+        previous = merged[-1] if merged else None
+        if previous is not None and leads:
+            leads = False
+            merged[-1] = Rendering(f"{previous.text}, {part.text}",
+                                   min(previous.score, part.score), previous.terms + part.terms,
+                                   verbatim=part.verbatim, unknown=part.unknown,
+                                   proper=previous.proper + part.proper)
+        else:
+            merged.append(part)
+            leads = part.text.startswith(_LEAD_INS) and not part.unknown and \
+                "//" not in part.text
+    return merged
 
 
 def unknown_spans(text: str, unknown: tuple[str, ...]) -> list[UnknownSpan]:

@@ -112,6 +112,9 @@ class NameRules:
         ring = self.ring_road(text)
         if ring is not None:
             return ring
+        memorial = self.memorial(text)
+        if memorial is not None:
+            return memorial
         suffix = self.generic_suffix(text)
         if suffix is None:
             return None
@@ -151,10 +154,10 @@ class NameRules:
         specific = known_place or self.specific(prefix)
         if specific is None:
             return None
-        if generic.known_specific_only and not before and specific.score <= SCORE_NAME_PINYIN:
-            if generic_zh != "站" or not pinyin.is_place_word(prefix):
-                return None
-            generic_en = "Railway Station"  # 杭州站: a city's station is its railway station
+        if generic_zh == "站" and not before and self._is_town(prefix):
+            generic_en = "Railway Station"  # 杭州站, 三亚站: a town's station is its railway station
+        elif generic.known_specific_only and not before and specific.score <= SCORE_NAME_PINYIN:
+            return None
         return Rendering(join_words([specific.text, *before, generic_en]),
                          min(specific.score, SCORE_NAME_KNOWN), specific.terms + terms)
 
@@ -256,6 +259,52 @@ class NameRules:
         last = [w for g, w in words if g == "d2"]
         return Rendering(" ".join([*first, ring, self._abbreviated("Ring Road"), *last]),
                          SCORE_NAME_KNOWN)
+
+    def memorial(self, text: str) -> Rendering | None:
+        """A memorial named after a person: 海瑞墓 → Tomb of Hai Rui (memorials.tsv)."""
+        for size in (3, 2, 1):
+            template = self.tables.memorials.get(text[-size:])
+            if template is None or len(text) <= size:
+                continue
+            person = self.person_name(text[:-size])
+            if person is None:
+                return None
+            return Rendering(template.format(name=person.text), SCORE_NAME_PINYIN, person.terms)
+        return None
+
+    def person_name(self, chinese: str) -> Rendering | None:
+        """A person's name: the glossary's (Sun Yat-sen), else surname and given name in pinyin.
+
+        Only a name that starts with a common surname (surnames.tsv) and has one or two
+        characters after it; None otherwise.
+        """
+        entry = self.glossary.lookup(chinese)
+        if entry is not None and entry.target and is_name_entry(entry):
+            return Rendering(entry.target, SCORE_NAME_KNOWN, [term(entry)])
+        for size in (2, 1):
+            surname, given = chinese[:size], chinese[size:]
+            if surname not in self.tables.surnames or not 1 <= len(given) <= 2 \
+                    or not all(CJK.match(c) for c in chinese):
+                continue
+            reading = self.tables.surnames[surname]
+            family = reading.capitalize() if reading else \
+                pinyin.write_syllables(pinyin.syllables(surname), self.u_style)
+            return Rendering(f"{family} {pinyin.name_pinyin(given, self.u_style)}",
+                             SCORE_NAME_PINYIN)
+        return None
+
+    def _is_town(self, prefix: str) -> bool:
+        """Whether ``prefix`` names a city, county or town (a place with a station of its own)."""
+        lex = self.lexicon.items.get(prefix)
+        if lex is None or lex.entry is None:
+            return pinyin.is_place_word(prefix)
+        if lex.entry.domain != "place_names" or not lex.is_name:
+            return False
+        for level in ("市", "县", "镇"):  # 三亚 is the short name of 三亚市
+            whole = self.glossary.lookup(prefix + level)
+            if whole is not None and whole.concept_id == lex.entry.concept_id:
+                return True
+        return prefix.endswith(("市", "县", "镇"))
 
     def business_name(self, text: str) -> Rendering | None:
         """A restaurant's or shop's own name with the generic it leaves out (蘩楼 Fanlou Restaurant).

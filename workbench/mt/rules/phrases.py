@@ -42,6 +42,31 @@ _UNKNOWN_COST = 1.5  # an unknown character costs more than a known word of any 
 _LIST = re.compile("[、和及与]")
 
 
+# Plural forms that stay plural before another noun (Arrivals Hall, Sports Center).
+_PLURAL_MODIFIERS = frozenset({"arrivals", "departures", "sports", "customs", "goods", "arts",
+                               "news", "glasses", "series", "clothes", "means", "works",
+                               "games", "belongings", "headquarters", "savings", "sales",
+                               "services", "affairs", "men's", "women's", "ladies",
+                               "children's", "disabilities", "bus", "gas", "pass", "express",
+                               "campus", "canvas", "atlas"})
+
+
+def _singular(phrase: str) -> str:
+    """The phrase with its last word singular (Visitors → Visitor); irregular forms kept."""
+    head, _space, last = phrase.rpartition(" ")
+    lower = last.lower()
+    if lower in _PLURAL_MODIFIERS or not lower.endswith("s") or len(lower) < 4 or \
+            lower.endswith(("ss", "us", "is", "ics", "'s", "ous")):
+        return phrase
+    if lower.endswith("ies"):
+        singular = last[:-3] + "y"
+    elif lower.endswith(("ches", "shes", "xes")):
+        singular = last[:-2]
+    else:
+        singular = last[:-1]
+    return f"{head} {singular}" if head else singular
+
+
 def _unknown_size(rendering: Rendering) -> int:
     return sum(len(part) for part in rendering.unknown)
 
@@ -61,6 +86,7 @@ class PhraseRules:
         def organization(self, text: str) -> Rendering | None: ...
         def name(self, text: str) -> Rendering | None: ...
         def business_name(self, text: str) -> Rendering | None: ...
+        def memorial(self, text: str) -> Rendering | None: ...
         def verb_phrase(self, value: str, form: str) -> Rendering | None: ...
         def established(self, entry: Any) -> Rendering: ...
 
@@ -283,7 +309,7 @@ class PhraseRules:
 
     def phrase(self, text: str) -> Rendering | None:
         """An organization or place name, else a composition of known terms."""
-        named = self.organization(text) or self.name(text)
+        named = self.memorial(text) or self.organization(text) or self.name(text)
         if named is None:
             composed = self.compose(text)
             if composed is not None:
@@ -384,6 +410,10 @@ class PhraseRules:
         score = SCORE_COMPOSED if len(pieces) > 1 else SCORE_PATTERN
         if unknown:
             score = SCORE_PARTIAL
+        # A noun modifying another is singular in English: 游客 (Visitors) + 服务中心 →
+        # Visitor Service Center.
+        words = [_singular(word) if index < len(words) - 1 and word[:1].isupper() else word
+                 for index, word in enumerate(words)]
         proper = tuple(lex.en for _zh, lex in pieces if lex is not None and lex.is_name)
         return Rendering(" ".join(words), score, terms, unknown=unknown, proper=proper)
 

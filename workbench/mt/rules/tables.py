@@ -124,6 +124,8 @@ class Tables:
     school_fields: dict[str, tuple[str, str]]
     org_regions: dict[str, tuple[str, bool]]
     relatives: dict[str, tuple[str, str]]
+    surnames: dict[str, str]
+    memorials: dict[str, str]
     food_words: frozenset[str]
 
     @functools.cached_property
@@ -204,6 +206,8 @@ def load_tables() -> Tables:
         org_regions={zh: (en, national == "yes")
                      for zh, en, national in read_table("org_regions.tsv", 3)},
         relatives={zh: (en, position) for zh, en, position in read_table("relatives.tsv", 3)},
+        surnames={zh: reading for zh, reading in read_table("surnames.tsv", 2)},
+        memorials={zh: template for zh, template in read_table("memorials.tsv", 2)},
     )
 
 
