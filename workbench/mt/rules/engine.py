@@ -214,7 +214,8 @@ RuleComposer._FORMS = {
     "numeral": RuleComposer._numeral, "clause": RuleComposer._clause,
     "time": RuleComposer._time, "upper": RuleComposer._upper, "unit": RuleComposer._unit,
     "ru": RuleComposer._foreign, "ja": RuleComposer._foreign, "ko": RuleComposer._foreign,
-    "lower": RuleComposer._lower,
+    "lower": RuleComposer._lower, "please": RuleComposer._please,
+    "pleasenot": RuleComposer._please_not, "ruverb": RuleComposer._ru_verb,
 }
 
 

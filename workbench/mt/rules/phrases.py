@@ -67,6 +67,14 @@ def _singular(phrase: str) -> str:
     return f"{head} {singular}" if head else singular
 
 
+def _korean_object_particle(word: str) -> str:
+    """을 after a final consonant, 를 after a vowel (a Hangul syllable's final jamo)."""
+    last = word.rstrip()[-1:]
+    if not last or not "\uac00" <= last <= "\ud7a3":
+        return "를"
+    return "을" if (ord(last) - 0xAC00) % 28 else "를"
+
+
 def _unknown_size(rendering: Rendering) -> int:
     return sum(len(part) for part in rendering.unknown)
 
@@ -175,6 +183,40 @@ class PhraseRules:
         if wording:
             return Rendering(wording, SCORE_PATTERN - 0.1)
         return self._compose_foreign(value)
+
+    def _please(self, value: str) -> Rendering | None:
+        # ja/ko/ru: the polite request (並んでください, 줄을 서 주세요, Соблюдайте очередь).
+        return self._polite(value, negative=False)
+
+    def _please_not(self, value: str) -> Rendering | None:
+        # ja/ko: the polite "please do not" (触らないでください, 만지지 마세요).
+        return self._polite(value, negative=True)
+
+    def _polite(self, value: str, negative: bool) -> Rendering | None:
+        column = self.target + ("_not" if negative else "")
+        polite = self.tables.polite_verbs
+        found = polite.get(value)
+        wording = getattr(found, column, "") if found is not None else ""
+        if wording and "{o}" not in wording:
+            return Rendering(wording, SCORE_PATTERN - 0.1)
+        # A verb with its object: 出示 + 护照 → パスポートをご提示ください.
+        for size in range(min(len(value) - 1, 4), 0, -1):
+            found = polite.get(value[:size])
+            wording = getattr(found, column, "") if found is not None else ""
+            if "{o}" not in wording:
+                continue
+            thing = self.glossary.lookup(value[size:])
+            if thing is None or not thing.target:
+                continue
+            obj = thing.target + (_korean_object_particle(thing.target)
+                                  if self.target == "ko" else "")
+            return Rendering(wording.replace("{o}", obj), SCORE_PATTERN - 0.15, [term(thing)])
+        return None
+
+    def _ru_verb(self, value: str) -> Rendering | None:
+        # Russian prohibitions use the infinitive: Не курить, Не фотографировать.
+        verb = self.tables.verbs.get(value)
+        return Rendering(verb.ru, SCORE_PATTERN - 0.1) if verb is not None and verb.ru else None
 
     def _lower(self, value: str) -> Rendering | None:
         # A noun inside a Russian sentence (Осторожно, ступенька): no capital of its own.

@@ -47,6 +47,20 @@ class Verb:
 
 
 @dataclass(frozen=True)
+class PoliteVerb:
+    """An instruction's polite forms in Japanese, Korean and Russian (``verbs_polite.tsv``).
+
+    ``ja``/``ko``/``ru``: please do it; ``ja_not``/``ko_not``: please do not.
+    """
+
+    ja: str
+    ja_not: str
+    ko: str
+    ko_not: str
+    ru: str
+
+
+@dataclass(frozen=True)
 class Hazard:
     """A hazard: the English signal word and message, and whole signs in ru/ja/ko."""
 
@@ -125,6 +139,7 @@ class Tables:
     org_regions: dict[str, tuple[str, bool]]
     relatives: dict[str, tuple[str, str]]
     surnames: dict[str, str]
+    polite_verbs: dict[str, PoliteVerb]
     memorials: dict[str, str]
     food_words: frozenset[str]
 
@@ -207,6 +222,8 @@ def load_tables() -> Tables:
                      for zh, en, national in read_table("org_regions.tsv", 3)},
         relatives={zh: (en, position) for zh, en, position in read_table("relatives.tsv", 3)},
         surnames={zh: reading for zh, reading in read_table("surnames.tsv", 2)},
+        polite_verbs={zh: PoliteVerb(ja, ja_not, ko, ko_not, ru)
+                      for zh, ja, ja_not, ko, ko_not, ru in read_table("verbs_polite.tsv", 6)},
         memorials={zh: template for zh, template in read_table("memorials.tsv", 2)},
     )
 
