@@ -24,7 +24,7 @@ from workbench.messages import Message, Translator, msg
 
 # Importing the modules registers their checks, in the order findings are listed.
 from workbench.checks import (  # noqa: E402,F401  isort: skip
-    script, glossary, meaning, chinglish, grammar, spelling, pinyin, nearmiss,
+    script, glossary, meaning, polarity, chinglish, calque, grammar, spelling, pinyin, nearmiss,
     generic_pinyin, capitals, punctuation, numbers, patterns, consistency, machine_draft,
     placeholders,
 )
