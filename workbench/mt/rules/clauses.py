@@ -221,7 +221,7 @@ class ClauseRules:
             if first is not None and second is not None:
                 conjunction = "and" if form == "verb" else "or"
                 words = [_form(first, form), _form(second, form)]
-                return Rendering(f" {conjunction} ".join(w.replace(" {o}", "") for w in words),
+                return Rendering(f" {conjunction} ".join(_without_object(w) for w in words),
                                  SCORE_PATTERN)
         return None
 
@@ -229,7 +229,7 @@ class ClauseRules:
         text = text.rstrip("等")
         verb = self.tables.verbs.get(text)
         if verb is not None:
-            return Rendering(_form(verb, form).replace(" {o}", ""), SCORE_PATTERN)
+            return Rendering(_without_object(_form(verb, form)), SCORE_PATTERN)
         for marker in _OBJECT_MARKERS:
             if text.startswith(marker) and len(text) > 2:
                 found = self._object_first(text[len(marker):], form)
@@ -344,6 +344,18 @@ def ing_form(verb: str) -> str:
     else:
         stem = verb
     return stem + "ing"
+
+
+_OBJECT_PREPOSITIONS = ("on", "against", "onto", "into", "at", "to", "with", "for")
+
+
+def _without_object(action: str) -> str:
+    """A verb written with its object's place ({o}) used without one: "Lean on {o}" → Lean."""
+    if "{o}" not in action:
+        return action
+    bare = action.replace(" {o}", "").replace("{o}", "").strip()
+    head, _space, last = bare.rpartition(" ")
+    return head if head and last.lower() in _OBJECT_PREPOSITIONS else bare
 
 
 def _with_object(action: str, thing: str) -> str:

@@ -216,6 +216,7 @@ RuleComposer._FORMS = {
     "ru": RuleComposer._foreign, "ja": RuleComposer._foreign, "ko": RuleComposer._foreign,
     "lower": RuleComposer._lower, "please": RuleComposer._please,
     "pleasenot": RuleComposer._please_not, "ruverb": RuleComposer._ru_verb,
+    "who": RuleComposer._who,
 }
 
 

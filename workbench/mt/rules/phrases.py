@@ -184,6 +184,14 @@ class PhraseRules:
             return Rendering(wording, SCORE_PATTERN - 0.1)
         return self._compose_foreign(value)
 
+    def _who(self, value: str) -> Rendering | None:
+        # The people a notice is about, as a subject: 儿童 → Children (never the
+        # modifier form "Children's" of a compound).
+        found = self._noun(value)
+        if found is None or not found.text.endswith("'s"):
+            return found
+        return joined([found], found.text[:-2])
+
     def _please(self, value: str) -> Rendering | None:
         # ja/ko/ru: the polite request (並んでください, 줄을 서 주세요, Соблюдайте очередь).
         return self._polite(value, negative=False)
