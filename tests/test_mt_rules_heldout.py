@@ -151,3 +151,24 @@ def test_strict_prohibitions_keep_their_own_word_order():
     assert compose("严禁烟火", (term("烟火", "화기", "g-3"),), target="ko") == "화기엄금"
     # Russian prohibitions take the infinitive, not the glossary's noun.
     assert compose("禁止吸烟", (term("吸烟", "Курение", "g-4"),), target="ru") == "Не курить"
+
+
+# --- heads and repeats -----------------------------------------------------------------------
+@pytest.mark.parametrize("zh, expected", [
+    ("无人陪伴儿童", "Unaccompanied Children"),  # 儿童 heads the phrase: no "Children's"
+    ("儿童游泳池", "Children's Swimming Pool"),   # … and modifies one here
+    ("烈士", "Martyrs"),
+])
+def test_a_possessive_modifier_heading_a_phrase_is_the_plain_noun(zh, expected):
+    assert compose(zh) == expected
+
+
+def test_a_word_of_the_rule_vocabulary_is_no_name():
+    # Not a place "Ertongle" with the generic 园 (Park).
+    assert compose("儿童乐园") == "Children's Playground"
+
+
+def test_a_slot_holding_the_words_its_template_adds_does_not_repeat_them():
+    # The glossary's 请冲水 already says "After Use"; the pattern 用后… adds it again.
+    flush = term("请冲水", "Please Flush After Use", "g-5")
+    assert compose("用后请冲水", (flush,)) == "Please Flush After Use"

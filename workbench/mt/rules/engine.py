@@ -42,6 +42,9 @@ CASED_LANGS = {"en"}
 _CLAUSE_BREAK = re.compile(r"[\s，,。；;！!？?]+")
 _SENTENCE_END = ("。", "．", "！", "!", "？", "?")
 _KO_PHRASE_OPERATOR = re.compile(r"^(\S+ \S+)(금지|주의|조심)$")
+# A phrase of two to five words said twice in a row: a slot's rendering that already holds
+# the words its template adds (用后请冲水 → "Please Flush After Use" + " After Use").
+_REPEATED_PHRASE = re.compile(r"\b((?:[A-Za-z'-]+ ){1,4}[A-Za-z'-]+) \1\b", re.IGNORECASE)
 # A notice this long (Chinese characters) is written as sentences, not as a sign label.
 SENTENCE_LENGTH = 14
 # A partial draft needs more than this share of the source's characters translated.
@@ -159,6 +162,8 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
 
     def _finish(self, text: str, keep_case: bool, proper: tuple[str, ...] = ()) -> str:
         text = casing.tidy(text) if self.target == "en" else text.strip()
+        if self.target in CASED_LANGS:
+            text = _REPEATED_PHRASE.sub(r"\1", text)
         if self.target in CASED_LANGS and not keep_case:
             text = casing.title_case(text, proper)
         elif self.target == "ru":

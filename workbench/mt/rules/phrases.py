@@ -51,6 +51,14 @@ _PLURAL_MODIFIERS = frozenset({"arrivals", "departures", "sports", "customs", "g
                                "campus", "canvas", "atlas"})
 
 
+def _as_head(word: str) -> str:
+    """A modifier's possessive form heading a phrase is the plain noun: 儿童 is "Children's"
+    before a noun (Children's Playground), "Children" at the end (Unaccompanied Children)."""
+    if word.endswith("'s"):
+        return word[:-2]
+    return word[:-1] if word.endswith("s'") else word
+
+
 def _singular(phrase: str) -> str:
     """The phrase with its last word singular (Visitors → Visitor); irregular forms kept."""
     head, _space, last = phrase.rpartition(" ")
@@ -359,6 +367,11 @@ class PhraseRules:
 
     def phrase(self, text: str) -> Rendering | None:
         """An organization or place name, else a composition of known terms."""
+        known = self.lexicon.items.get(text) if self.target == "en" else None
+        if known is not None and not known.is_name and known.entry is None:
+            # A word of the rule vocabulary is that word, not a name ending in a generic
+            # (儿童乐园 is a Children's Playground, not "Ertongle Park").
+            return Rendering(_as_head(known.en), SCORE_PATTERN)
         named = self.memorial(text) or self.organization(text) or self.name(text)
         if named is None:
             composed = self.compose(text)
@@ -465,6 +478,8 @@ class PhraseRules:
         words = [_singular(word) if index < len(words) - 1 and word[:1].isupper() else word
                  for index, word in enumerate(words)]
         proper = tuple(lex.en for _zh, lex in pieces if lex is not None and lex.is_name)
+        if words and words[-1] not in proper:
+            words[-1] = _as_head(words[-1])
         return Rendering(" ".join(words), score, terms, unknown=unknown, proper=proper)
 
     def _compose_foreign(self, text: str) -> Rendering | None:
