@@ -28,9 +28,10 @@ from tests.conftest import sign_in_session
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE = Path(__file__).resolve().parent / "plugins" / "signbench_example"
 
-BUILTIN_CHECKS = ["untranslated", "glossary", "meaning", "chinglish", "grammar", "spelling",
-                  "pinyin", "near_miss", "pinyin_generic", "punctuation", "capitals", "numbers",
-                  "pattern", "consistency", "machine_draft", "placeholders", "memory_match"]
+BUILTIN_CHECKS = ["untranslated", "glossary", "meaning", "polarity", "chinglish", "calque",
+                  "grammar", "spelling", "pinyin", "near_miss", "pinyin_generic", "punctuation",
+                  "capitals", "numbers", "pattern", "consistency", "machine_draft", "placeholders",
+                  "memory_match"]
 
 
 def _python(code: str, *, extra_path: Path | None = None, **env: str) -> str:
