@@ -81,7 +81,7 @@ def test_engine_drafts_fragment_lists_every_available_engine(db, reviewer_client
              [tuple(p) for p in e.pairs]]
     assert names  # the rule engine at least
     for name in names:
-        assert name in html
+        assert str(name) in html
     assert "Copy into the editor" in html
 
 

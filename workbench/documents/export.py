@@ -19,6 +19,8 @@ from workbench import audit, auth
 from workbench.db import transaction
 from workbench.documents import segmentation, store, tags
 from workbench.errors import ValidationError
+from workbench.messages import msg
+from workbench.vocabulary import LANGUAGES
 
 FORMATS = ("docx", "bilingual-docx", "xliff", "tmx", "txt", "md")
 MIME = {
@@ -49,8 +51,10 @@ def _target_lang(document: Mapping[str, Any], target: str | None) -> str:
     lang = store.base_lang(target)
     if lang not in document["targets"]:
         raise ValidationError.single(
-            f"The document is not translated into “{target}”; its target languages are "
-            f"{', '.join(document['targets'])}.", column="target", value=target)
+            msg("The document is not translated into “%(target)s”; its target languages are "
+                "%(languages)s.", target=target,
+                languages=[LANGUAGES.label(code) for code in document["targets"]]),
+            column="target", value=target)
     return lang
 
 
@@ -85,8 +89,9 @@ def export_document(db: Database, actor: auth.User, doc_id: int, fmt: str, *,
     # Delivering files is the staff's job (documents.manage), as for sign exports.
     auth.require(actor, "documents.manage")
     if fmt not in FORMATS:
-        raise ValidationError.single(f"Unknown export format “{fmt}”; use one of "
-                                     f"{', '.join(FORMATS)}.", column="format", value=fmt)
+        raise ValidationError.single(msg("Unknown export format “%(fmt)s”; use one of "
+                                         "%(formats)s.", fmt=fmt, formats=", ".join(FORMATS)),
+                                     column="format", value=fmt)
     document = store.get_document(db, doc_id)
     lang = _target_lang(document, target)
     rows = _rows(db, doc_id, lang)
@@ -100,9 +105,10 @@ def export_document(db: Database, actor: auth.User, doc_id: int, fmt: str, *,
         final_file = (translated_fmt == document["file_format"]) or fmt in ("txt", "md")
         if final_file and unapproved and not draft:
             raise ValidationError.single(
-                f"{unapproved} of {len(rows)} segments in {lang} are not approved yet, so the "
-                "translated file cannot be exported as final. Approve them first, or export a "
-                "draft (it is clearly marked as a draft).", column="format")
+                msg("%(unapproved)s of %(rows)s segments in %(lang)s are not approved yet, so "
+                    "the translated file cannot be exported as final. Approve them first, or "
+                    "export a draft (it is clearly marked as a draft).", unapproved=unapproved,
+                    rows=len(rows), lang=LANGUAGES.label(lang)), column="format")
         result = _translated_file(db, document, fmt, lang, rows, translations, stem,
                                   draft and unapproved > 0, unapproved)
     elif fmt == "bilingual-docx":
@@ -157,8 +163,8 @@ def _translated_file(db: Database, document: Mapping[str, Any], fmt: str, lang: 
     if fmt == "docx":
         if source_fmt != "docx":
             raise ValidationError.single(
-                "Only a document uploaded as DOCX can be exported as a translated DOCX; "
-                "use the bilingual DOCX instead.", column="format")
+                msg("Only a document uploaded as DOCX can be exported as a translated DOCX; "
+                    "use the bilingual DOCX instead."), column="format")
         from workbench.documents.docx import write_translated_docx
 
         data = write_translated_docx(original, translations, banner)

@@ -18,6 +18,7 @@ from babel import Locale, UnknownLocaleError
 from sqlite_utils import Database
 
 from workbench.errors import NotFound
+from workbench.messages import msg
 
 # GB/T 30240 parts 1–10, plus names and the glossary's own policy vocabulary.
 DOMAINS: tuple[str, ...] = (
@@ -204,7 +205,7 @@ def get_concept(db: Database, concept_id: str) -> ConceptRecord:
     """One concept with its terms; NotFound if there is none."""
     found = load_all_concepts(db, [concept_id])
     if concept_id not in found:
-        raise NotFound("No such concept in the glossary.")
+        raise NotFound(msg("No such concept in the glossary."))
     return found[concept_id]
 
 
@@ -212,7 +213,7 @@ def concept_row(db: Database, concept_id: str) -> dict[str, Any]:
     """The concept's own row (with ``created_at`` / ``updated_at``); NotFound if none."""
     row = next(db.query("SELECT * FROM glossary_concepts WHERE id = ?", [concept_id]), None)
     if row is None:
-        raise NotFound("No such concept in the glossary.")
+        raise NotFound(msg("No such concept in the glossary."))
     return row
 
 

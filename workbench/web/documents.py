@@ -215,7 +215,7 @@ def update(doc_id: int):
             domain=request.form.get("domain") or None,
             assignees=int_list(request.form.getlist("assignees")))
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
     else:
         flash(_("Saved."), "success")
     return redirect(url_for("documents.detail", doc_id=doc_id))
@@ -336,7 +336,7 @@ def _after_action(doc_id: int, segment_id: int, lang: str) -> Any:
 
 
 def _conflict_page(doc_id: int, segment_id: int, error: Conflict, text: str | None) -> Any:
-    flash(str(error), "error")
+    flash(error.render(translator()), "error")
     theirs = (error.current or {}).get("target_text") or ""
     flash(_("Their wording: %(text)s", text=theirs), "warning")
     return _render_segment(doc_id, segment_id, editor_text=text, status=409)
@@ -362,7 +362,7 @@ def save(doc_id: int, segment_id: int):
     except Conflict as error:
         return _conflict_page(doc_id, segment_id, error, text)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return _render_segment(doc_id, segment_id, editor_text=text, status=400)
     return _after_action(doc_id, segment_id, lang)
 
@@ -391,7 +391,7 @@ def decide(doc_id: int, segment_id: int, action: str):
     except Conflict as error:
         return _conflict_page(doc_id, segment_id, error, None)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
     return _after_action(doc_id, segment_id, lang)
 
 
@@ -405,7 +405,7 @@ def merge(doc_id: int, segment_id: int):
     try:
         merged = store.merge_with_next(db, current_actor(), doc_id, segment_id)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return redirect(_segment_url(doc_id, segment_id, lang))
     flash(_("Segments merged."), "success")
     return redirect(_segment_url(doc_id, merged, lang))
@@ -424,7 +424,7 @@ def split(doc_id: int, segment_id: int):
             raise ValidationError.single(_("Say where to split (a character position)."))
         new_ids = store.split_segment(db, current_actor(), doc_id, segment_id, position)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return redirect(_segment_url(doc_id, segment_id, lang))
     flash(_("Segment split in two."), "success")
     return redirect(_segment_url(doc_id, new_ids[0], lang))
@@ -444,7 +444,7 @@ def download(doc_id: int):
                                         target=request.args.get("lang") or None,
                                         draft=draft_requested)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
         return redirect(url_for("documents.detail", doc_id=doc_id,
                                 lang=request.args.get("lang")))
     return send_file(io.BytesIO(result.data), mimetype=result.mimetype, as_attachment=True,
@@ -475,7 +475,7 @@ def propose_term(doc_id: int):
                       request.form.get("target", ""), document["targets"][0],
                       request.form.get("comment", ""))
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
     else:
         flash(_("Proposed to the glossary: %(term)s", term=request.form.get("source", "")),
               "success")

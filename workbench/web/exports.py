@@ -22,8 +22,8 @@ from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.exports import runs
 from workbench.exports.exchange import import_xliff
-from workbench.exports.selection import SIGN_STATUSES, resolve_filter
-from workbench.inventory import records
+from workbench.exports.selection import resolve_filter
+from workbench.vocabulary import LANGUAGES, SECTORS, SIGN_LANGUAGES, SIGN_STATUSES
 from workbench.web import nav_item
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
@@ -33,12 +33,6 @@ from workbench.web.params import page_arg
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 nav_item("exports.index", _l("Exports"), "export.run", order=60)
 
-
-
-def _locale_label(table: dict[str, tuple[str, str]], code: str) -> str:
-    from flask_babel import get_locale
-
-    return records.label(table, code, "zh" if str(get_locale()).startswith("zh") else "en")
 
 
 class ExportForm(FlaskForm):
@@ -71,12 +65,10 @@ def _export_form(user: auth.User) -> ExportForm:
                    if scope is None or c["id"] == scope]
     form.county.choices = ([] if scope is not None else [("", _("All counties"))]) + [
         (str(c["id"]), c["name_zh"]) for c in county_rows]
-    form.sector.choices = [("", _("All sectors"))] + [
-        (code, _locale_label(records.SECTORS, code)) for code in records.SECTORS]
-    form.status.choices = [("", _("Any status"))] + [
-        (code, _locale_label(records.STATUSES, code)) for code in SIGN_STATUSES]
+    form.sector.choices = [("", _("All sectors"))] + SECTORS.choices(translator())
+    form.status.choices = [("", _("Any status"))] + SIGN_STATUSES.choices(translator())
     form.lang.choices = [("", _("All languages"))] + [
-        (code, _locale_label(records.LANGUAGES, code)) for code in records.LANGUAGES]
+        (code, LANGUAGES.text(code, translator())) for code in SIGN_LANGUAGES]
     return form
 
 

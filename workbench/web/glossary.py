@@ -29,7 +29,7 @@ from workbench.glossary.store import delete_concept, save_concept
 from workbench.glossary.usage import signs_using
 from workbench.web import home, nav_item
 from workbench.web.forms import show_problems
-from workbench.web.i18n import message_text
+from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import can, current_actor, permission_required
 from workbench.web.params import page_arg
@@ -305,7 +305,7 @@ def _concept_form(concept_id: str | None):
         except ValidationError as error:
             show_problems(form, error, flash_columns=("terms",))
         except Conflict as error:
-            flash(str(error), "error")
+            flash(error.render(translator()), "error")
     return render_template("glossary/edit.html", form=form, concept=existing, mode=mode)
 
 
@@ -379,9 +379,9 @@ def proposal(proposal_id: int):
                 abort(400)
             return redirect(url_for("glossary.proposal", proposal_id=proposal_id))
         except ValidationError as error:
-            form.comment.errors = list(form.comment.errors) + [str(error)]
+            form.comment.errors = list(form.comment.errors) + [error.render(translator())]
         except Conflict as error:
-            flash(str(error), "error")
+            flash(error.render(translator()), "error")
         item = glossary_proposals.get_proposal(db, proposal_id)
     return render_template("glossary/proposal.html", proposal=item, form=form,
                            history=audit.history(db, glossary_proposals.ENTITY, proposal_id))

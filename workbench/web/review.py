@@ -30,36 +30,6 @@ from workbench.web.params import int_arg, page_arg
 bp = Blueprint("review", __name__, url_prefix="/review")
 nav_item("review.queue", _l("Review"), "review.view", order=40)
 
-STATE_LABELS = {
-    "new": _l("New (no draft)"), "machine_draft": _l("Machine draft"),
-    "translated": _l("Translated"), "in_review": _l("In review"), "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-}
-QA_LABELS = {"error": _l("QA errors"), "warning": _l("QA warnings"), "clean": _l("QA clean"),
-             "unchecked": _l("Not checked")}
-ACTION_LABELS = {
-    "draft": _l("machine draft"), "create": _l("created"), "save": _l("saved"),
-    "submit": _l("submitted for review"), "approve": _l("approved"), "reject": _l("rejected"),
-    "revert": _l("reverted"),
-}
-SIGN_STATUS_LABELS = {
-    "submitted": _l("Submitted"), "drafting": _l("Drafting"), "in_review": _l("In review"),
-    "approved": _l("Approved"), "fabricated": _l("Fabricated"), "installed": _l("Installed"),
-    "rejected": _l("Rejected"),
-}
-
-
-@bp.app_template_filter("unit_state")
-def unit_state_label(state: str) -> str:
-    """A unit state's name in the interface language."""
-    return str(STATE_LABELS.get(state, state))
-
-
-@bp.app_template_filter("sign_status")
-def sign_status_label(status: str) -> str:
-    """A sign status's name in the interface language."""
-    return str(SIGN_STATUS_LABELS.get(status, status))
-
 
 def _settings() -> dict[str, Any]:
     return current_app.config
@@ -103,7 +73,7 @@ def queue():
     return render_template("review/queue.html", result=page, filters=filters,
                            facets=review_queue.facets(db, filters),
                            states=workflow.STATES, qa_flags=review_queue.QA_FLAGS,
-                           qa_labels=QA_LABELS, filter_args=filters.as_args())
+                           filter_args=filters.as_args())
 
 
 @bp.route("/bulk-approve", methods=["POST"])
@@ -183,7 +153,7 @@ def _conflict(unit_id: int, error: Conflict, attempted_text: str | None) -> Any:
     unit = workflow.get_unit(db, unit_id)
     theirs = (error.current or {}).get("target_text") or ""
     return render_template(
-        "review/conflict.html", unit=unit, current=error.current or {}, message=str(error),
+        "review/conflict.html", unit=unit, current=error.current or {}, message=error.render(translator()),
         attempted_text=attempted_text, attempted=error.attempted or {},
         conflict_diff=history.word_diff(theirs, attempted_text or "", unit["target_lang"]),
         filter_args=_filters().as_args(),
@@ -269,7 +239,7 @@ def unit_history(unit_id: int):
                            versions=history.versions(db, unit_id, unit["target_lang"], unit),
                            can_revert="revert" in workflow.allowed_actions(
                                current_actor(), unit, _settings(), db=db),
-                           action_labels=ACTION_LABELS, filter_args=_filters().as_args())
+                           filter_args=_filters().as_args())
 
 
 @bp.route("/units/<int:unit_id>/revert", methods=["POST"])
@@ -328,7 +298,7 @@ def comment(unit_id: int):
     try:
         added = comments.add_comment(db, actor, unit_id, request.form.get("body", ""), parent)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
     else:
         flash(_("Answer sent; the question is closed.") if added["kind"] == "answer"
               else _("Comment added."), "success")
@@ -345,7 +315,7 @@ def clarify(unit_id: int):
         comments.request_clarification(get_db(), current_actor(), unit_id,
                                        request.form.get("question", ""))
     except ValidationError as error:
-        flash(str(error), "error")
+        flash(error.render(translator()), "error")
     else:
         flash(_("Question sent to the county officer."), "success")
     return redirect(_unit_url(unit_id, anchor="comments"))
