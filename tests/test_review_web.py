@@ -272,5 +272,5 @@ def test_review_pages_in_chinese(db, login):
     reviewer = login("reviewer")
     reviewer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     page = _html(reviewer.get(f"/review/units/{unit_id}"))
-    assert "英语" in page and "机器译稿" in page and "使用此文字的标识" in page
+    assert "英语" in page and "机器初稿" in page and "使用此文字的标识" in page
     assert "审校队列" in _html(reviewer.get("/review/"))

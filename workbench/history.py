@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench.messages import Message, MessageLike, from_data, msg
+from workbench.messages import Message, MessageLike, from_data, msg, nmsg
 from workbench.vocabulary import (
-    AUDIT_ACTIONS, AUDIT_ENTITIES, BOOLEANS, HISTORY_FIELDS, LANGUAGES, VALUE_VOCABULARIES,
-    Vocabulary, actor_label,
+    AUDIT_ACTIONS, AUDIT_ENTITIES, BOOLEANS, HISTORY_FIELDS, LANGUAGES, TERM_STATUSES,
+    VALUE_VOCABULARIES, Vocabulary, actor_label,
 )
 
 # Bookkeeping that every event already shows (when, who) or that means nothing to a reader.
@@ -43,7 +43,7 @@ TARGET_TEXT_FIELDS = frozenset({"target_text", "target"})
 BOOLEAN_FIELDS = frozenset({"active", "verified", "needs_clarification"})
 # Ids shown by name: field → table of names.
 NAMED_IDS = {"county_id": "counties", "reported_county_id": "counties", "counties": "counties",
-             "site_id": "sites", "assignees": "users"}
+             "site_id": "sites", "sign_id": "signs", "assignees": "users"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,7 @@ class _Names:
 _NAME_QUERIES = {
     "counties": "SELECT id, name_zh FROM counties WHERE id IN ({})",
     "sites": "SELECT id, name_zh FROM sites WHERE id IN ({})",
+    "signs": "SELECT id, sign_code FROM signs WHERE id IN ({})",
     "users": "SELECT id, coalesce(nullif(display_name, ''), username) FROM users WHERE id IN ({})",
 }
 
@@ -187,6 +188,9 @@ def _value(entity_type: str, name: str, value: Any, names: _Names,
         if body is not None:
             return _value(entity_type, name, body, names, lang)
         return Value(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    if isinstance(value, list) and all(isinstance(item, Mapping) for item in value):
+        # Records inside a record (a triage's findings): how many, not their fields.
+        return Value(nmsg("%(n)s entry", "%(n)s entries", len(value)), data=False)
     if isinstance(value, list):
         return Value(", ".join(str(item) for item in value))
     return Value(str(value), lang=lang if name in TARGET_TEXT_FIELDS else None)
@@ -211,7 +215,44 @@ def _record_lang(before: Mapping[str, Any], after: Mapping[str, Any]) -> str | N
             or after.get("lang") or before.get("lang"))
 
 
+def _term_changes(before_terms: list[Any], after_terms: list[Any]) -> list[Change]:
+    """A concept's terms that were added, removed or given another status."""
+    from workbench.glossary.model import change_summary
+
+    changes = []
+    for item in change_summary({"terms": before_terms}, {"terms": after_terms}):
+        kind = item["kind"]
+        language = LANGUAGES.label(item.get("lang"))
+        shown = Value(item.get("text", ""), lang=item.get("lang"))
+        if kind == "term_added":
+            changes.append(Change(msg("Term added (%(language)s, %(status)s)", language=language,
+                                      status=TERM_STATUSES.label(item["status"])), None, shown))
+        elif kind == "term_removed":
+            changes.append(Change(msg("Term removed (%(language)s, %(status)s)",
+                                      language=language,
+                                      status=TERM_STATUSES.label(item["status"])), shown, None))
+        elif kind == "term_status":
+            changes.append(Change(msg("Status of “%(term)s” (%(language)s)", term=item["text"],
+                                      language=language),
+                                  Value(TERM_STATUSES.label(item["old"]), data=False),
+                                  Value(TERM_STATUSES.label(item["new"]), data=False)))
+    return changes
+
+
 def _changes(entity_type: str, before_raw: Any, after_raw: Any, names: _Names) -> list[Change]:
+    if (entity_type == "concept" and isinstance(before_raw, Mapping)
+            and isinstance(after_raw, Mapping)):
+        # Terms are compared one by one, the concept's other fields as any record's.
+        fields = _field_changes(entity_type,
+                                {k: v for k, v in before_raw.items() if k != "terms"},
+                                {k: v for k, v in after_raw.items() if k != "terms"}, names)
+        return fields + _term_changes(list(before_raw.get("terms") or []),
+                                      list(after_raw.get("terms") or []))
+    return _field_changes(entity_type, before_raw, after_raw, names)
+
+
+def _field_changes(entity_type: str, before_raw: Any, after_raw: Any,
+                   names: _Names) -> list[Change]:
     before, after = _flatten(before_raw), _flatten(after_raw)
     lang = _record_lang(before, after)
     # A new record lists all it holds, a deleted one all it held; an update names in

@@ -10,6 +10,11 @@ detector can tell the two apart:
 - an element with ``translate="no"`` holds data or an identifier that is the
   same in every language (a username, a sign code, a file name, a model name).
 
+An element inside data with ``lang="zh…"`` is interface text again (a status
+badge in a cell of English terms). Text in Chinese quotation marks (“Carefully
+Slide”) is quoted data inside a sentence, and record identifiers (sign codes
+HK-000123, tracking codes, concept ids) are the same in every language.
+
 Everything else is interface text and must be Chinese. :func:`find_untranslated`
 returns every Latin word outside those elements (and the allowed abbreviations),
 each with a little context, so a failing test says where to look.
@@ -26,12 +31,25 @@ ALLOWED_WORDS = frozenset("""
 QA TM TMX TBX XLIFF CSV XLSX PDF DOCX TXT ZIP JPEG JPG PNG WebP QR GPS OCR API URL UTC
 JSON HTTP HTTPS ID GB DB ISO Signbench OpenAPI Markdown BCP UTF GB18030 GBK CAT MT
 KB MB GB km m cm mm h s ms ATM VIP WC CPU GPU Ctrl Enter Esc Shift Alt Tab
+Word WPS Excel OpenAI vLLM Ollama llama cpp Marian OPUS-MT transformers CTranslate M2M100
+NLLB Hugging Face Qwen RapidOCR SRX TBX-Basic Chromium
 """.split())
 # A single Latin letter is a keyboard shortcut (a, r, s, c) or part of GB/T; never a word.
 MIN_WORD_LENGTH = 2
 SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript", "head"})
 CHECKED_ATTRIBUTES = ("placeholder", "title", "alt", "aria-label")
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’_\-]*[A-Za-z]|[A-Za-z]")
+# Quoted material (“…”, ‘…’, 「…」) and identifiers of records, taken out before looking.
+QUOTED_RE = re.compile(r"“[^”]*”|‘[^’]*’|「[^」]*」|`[^`]*`")
+IDENTIFIER_RE = re.compile(
+    r"\b[\w-]+(?:/[\w.-]+)*\.(?:md|txt|csv|xlsx|docx|pdf|zip|jpe?g|png|webp|tmx|tbx|xlf"
+    r"|xliff|json|py|sqlite3)\b"                  # file names: IMG_0412.jpg, models/README.md
+    r"|(?<![\w.])\.(?:docx?|txt|md|csv|xlsx|tbx|xml|xlf|xliff|tmx|zip|pdf)\b"  # .docx
+    r"|\b[A-Z]{1,5}-\d{3,}\b"                   # sign codes: HK-000123, WZS-000007
+    r"|\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b"  # public report tracking codes
+    r"|\b[a-z]{2,8}-\d{4}\b"                    # glossary concept ids: gen-0001
+    r"|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"        # settings: WORKBENCH_LLM_URL, PAGE_SIZE
+    r"|(?<![\w/])/[\w./-]+")                     # paths on the server: /srv/models
 
 
 @dataclass(frozen=True)
@@ -46,11 +64,15 @@ class Finding:
         return f"{self.word!r} in {self.text[:120]!r} ({self.where})"
 
 
-def _is_user_data(element: lxml.html.HtmlElement) -> bool:
-    lang = element.get("lang")
-    if lang is not None and not lang.lower().startswith("zh"):
+def _data_state(element: lxml.html.HtmlElement, in_data: bool) -> bool:
+    """Whether the element's own text is data: marked so, or inside data and not marked
+    as Chinese interface text again."""
+    lang = (element.get("lang") or "").lower()
+    if element.get("translate") == "no" or (lang and not lang.startswith("zh")):
         return True
-    return element.get("translate") == "no"
+    if lang.startswith("zh") or element.get("translate") == "yes":
+        return False
+    return in_data
 
 
 def _is_hidden(element: lxml.html.HtmlElement) -> bool:
@@ -62,6 +84,7 @@ def _is_hidden(element: lxml.html.HtmlElement) -> bool:
 
 
 def _words(text: str) -> list[str]:
+    text = IDENTIFIER_RE.sub(" ", QUOTED_RE.sub(" ", text))
     return [word for word in WORD_RE.findall(text)
             if len(word) >= MIN_WORD_LENGTH and word not in ALLOWED_WORDS
             and word.strip("-_'’") not in ALLOWED_WORDS]
@@ -96,14 +119,15 @@ def _element_findings(element: lxml.html.HtmlElement) -> list[Finding]:
     return found
 
 
-def _walk(element: lxml.html.HtmlElement) -> list[Finding]:
-    if not isinstance(element.tag, str) or _is_hidden(element) or _is_user_data(element):
+def _walk(element: lxml.html.HtmlElement, in_data: bool = False) -> list[Finding]:
+    if not isinstance(element.tag, str) or _is_hidden(element):
         return []
-    found = _element_findings(element)
+    in_data = _data_state(element, in_data)
+    found = [] if in_data else _element_findings(element)
     for child in element:
-        found += _walk(child)
+        found += _walk(child, in_data)
         # The text after a child element belongs to this element.
-        if child.tail:
+        if child.tail and not in_data:
             found += [Finding(word, child.tail.strip(), _describe(element))
                       for word in _words(child.tail)]
     return found

@@ -19,6 +19,7 @@ from workbench.glossary.model import TermRecord
 from workbench.glossary import proposals
 from workbench.inventory import demo, records
 from workbench.reports.intake import ReportInput, submit_report
+from workbench.reports.triage import triage_report
 from workbench.review import comments, units, workflow
 
 DOCUMENT_TEXT = (
@@ -123,6 +124,7 @@ def populate(db: Database, settings: dict[str, Any]) -> Populated:
     receipt = submit_report(db, ReportInput(kind="wrong_translation", sign_code=code,
                                             description="英文拼写错误", locale="zh"),
                             settings=settings, address="127.0.0.1")
+    triage_report(db, receipt.report_id, settings=settings)  # links it to the sign's county
     return Populated(sign_id, approved_sign, unit_id, approved_unit, rejected_unit, site_id,
                      concept_id, proposal_id, document_id, segment_id, export["id"],
                      receipt.report_id, receipt.tracking_code)

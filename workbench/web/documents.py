@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from flask_wtf.file import FileField, FileRequired
 from sqlite_utils import Database
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
@@ -31,6 +32,7 @@ from workbench.review import detail as review_detail
 from workbench.review import history, workflow
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
+from workbench.vocabulary import GLOSSARY_DOMAINS, LANGUAGES, ROLES, SIGN_LANGUAGES
 from workbench.web.i18n import severity_label, translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, int_list, page_arg
@@ -39,20 +41,8 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 nav_item("documents.index", _l("Documents"), "documents.view", order=50)
 
 PAGE_SIZE = 40
-LANGUAGE_LABELS = {"en": _l("English"), "ru": _l("Russian"), "ja": _l("Japanese"),
-                   "ko": _l("Korean"), "fr": _l("French"), "de": _l("German"),
-                   "es": _l("Spanish"), "zh": _l("Chinese")}
-DOMAIN_CHOICES = [("policy", _l("Policy and official documents")),
-                  ("organizations", _l("Organizations")), ("tourism", _l("Tourism")),
-                  ("commerce", _l("Business and trade")), ("culture", _l("Culture")),
-                  ("general", _l("General"))]
-BLOCK_LABELS = {"heading": _l("heading"), "paragraph": _l("paragraph"), "list": _l("list item"),
-                "cell": _l("table cell"), "header": _l("page header"), "footer": _l("page footer"),
-                "footnote": _l("footnote"), "endnote": _l("endnote"), "unit": _l("XLIFF unit"),
-                "quote": _l("quotation")}
-STATUS_LABELS = {"open": _l("open"), "delivered": _l("delivered"), "archived": _l("archived")}
-EXPORT_LABELS = {"docx": _l("Translated DOCX"), "bilingual-docx": _l("Bilingual DOCX"),
-                 "xliff": _l("XLIFF"), "tmx": _l("TMX (approved)"), "txt": _l("Text")}
+# The glossary domains a document may have (labels: workbench.vocabulary.GLOSSARY_DOMAINS).
+DOCUMENT_DOMAINS = ("policy", "organizations", "tourism", "commerce", "culture", "general")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -66,11 +56,8 @@ class UploadForm(FlaskForm):
     file = FileField(_l("File (DOCX, TXT, Markdown, XLIFF)"), validators=[FileRequired()])
     title = StringField(_l("Title (empty: the file name)"), validators=[Optional(),
                                                                         Length(max=200)])
-    targets = MultiCheckboxField(_l("Target languages"),
-                                 choices=[(c, LANGUAGE_LABELS[c]) for c in ("en", "ru", "ja",
-                                                                            "ko")],
-                                 default=["en"])
-    domain = SelectField(_l("Domain"), choices=DOMAIN_CHOICES, default="policy")
+    targets = MultiCheckboxField(_l("Target languages"), choices=[], default=["en"])
+    domain = SelectField(_l("Domain"), choices=[], default="policy")
     due_date = DateField(_l("Due date"), validators=[Optional()])
     assignees = MultiCheckboxField(_l("Assigned to"), choices=[], coerce=int)
 
@@ -79,9 +66,24 @@ def _settings() -> dict[str, Any]:
     return current_app.config
 
 
-def _translators(db: Database) -> list[tuple[int, str]]:
-    return [(u.id, f"{u.label} ({u.role})")
-            for u in auth.users_with_permission(db, "documents.translate")]
+def _translators(db: Database) -> list[tuple[int, Markup]]:
+    """(id, label) of everyone who may be assigned: the name (data) and the role's label."""
+    return [(u.id, Markup('<span translate="no">{}</span> ({})').format(
+        u.label, ROLES.text(u.role, translator())))
+        for u in auth.users_with_permission(db, "documents.translate")]
+
+
+def _domain_choices() -> list[tuple[str, str]]:
+    return GLOSSARY_DOMAINS.choices(translator(), only=DOCUMENT_DOMAINS)
+
+
+def _upload_form(db: Database) -> UploadForm:
+    form = UploadForm()
+    form.targets.choices = [(code, LANGUAGES.text(code, translator()))
+                            for code in SIGN_LANGUAGES]
+    form.domain.choices = _domain_choices()
+    form.assignees.choices = _translators(db)
+    return form
 
 
 def _language(document: dict[str, Any]) -> str:
@@ -89,24 +91,6 @@ def _language(document: dict[str, Any]) -> str:
     if lang not in document["targets"]:
         abort(404)
     return lang
-
-
-@bp.app_template_filter("block_kind")
-def block_kind_label(kind: str) -> str:
-    """Where a segment sits in the document, in the interface language."""
-    return str(BLOCK_LABELS.get(kind, kind))
-
-
-@bp.app_template_filter("document_domain")
-def document_domain_label(domain: str) -> str:
-    """A document's domain in the interface language."""
-    return str(dict(DOMAIN_CHOICES).get(domain, domain))
-
-
-@bp.app_template_filter("document_status")
-def document_status_label(status: str) -> str:
-    """A document's status in the interface language."""
-    return str(STATUS_LABELS.get(status, status))
 
 
 @bp.app_template_filter("placeholders_plain")
@@ -132,8 +116,7 @@ def index():
     mine = request.args.get("mine") == "1"
     form = None
     if auth.can(user, "documents.manage"):
-        form = UploadForm()
-        form.assignees.choices = _translators(db)
+        form = _upload_form(db)
     return render_template("documents/index.html",
                            documents=store.list_documents(db, user, assigned_only=mine),
                            form=form, mine=mine,
@@ -145,8 +128,7 @@ def index():
 def upload():
     """Upload a document and split it into segments."""
     db = get_db()
-    form = UploadForm()
-    form.assignees.choices = _translators(db)
+    form = _upload_form(db)
     if form.validate_on_submit():
         uploaded = form.file.data
         data = uploaded.read(store.max_bytes(_settings()) + 1)
@@ -161,7 +143,7 @@ def upload():
             form.file.errors = list(form.file.errors) + [str(p.reason) for p in error.problems]
         else:
             document = store.get_document(db, doc_id)
-            flash(_("Uploaded “%(title)s”: %(segments)s segments, %(words)s words.",
+            flash(_("Uploaded “%(title)s”: %(segments)s segments, %(words)s characters.",
                     title=document["title"], segments=document["segment_count"],
                     words=document["word_count"]), "success")
             return redirect(url_for("documents.detail", doc_id=doc_id))
@@ -190,8 +172,7 @@ def detail(doc_id: int):
         "documents/detail.html", document=document, lang=lang, state=state, rows=rows,
         page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total,
         stats=store.stats(db, doc_id), job=drafting.latest_run(db, doc_id),
-        engines=_engines(), export_formats=EXPORT_LABELS, translators=_translators(db),
-        domain_choices=DOMAIN_CHOICES)
+        engines=_engines(), translators=_translators(db), domain_choices=_domain_choices())
 
 
 def _engines() -> list[Any]:
@@ -498,7 +479,7 @@ def rules():
             else:
                 segmentation.set_rules(db, current_actor(), request.form.get("rules", ""))
         except ValidationError as error:
-            problems = [str(p) for p in error.problems]
+            problems = [p.render(translator()) for p in error.problems]
             text = request.form.get("rules", "")
         else:
             flash(_("Segmentation rules saved; they apply to documents uploaded from now on."),

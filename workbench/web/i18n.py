@@ -16,10 +16,11 @@ from babel import Locale, UnknownLocaleError
 from flask import current_app, request, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
+from markupsafe import Markup
 
 from workbench import history as history_module
 from workbench.localtime import local_time, settings_zone
-from workbench.messages import Translator, from_data
+from workbench.messages import Message, Translator, from_data
 from workbench.messages import render as render_message
 from workbench.vocabulary import ALL as VOCABULARIES
 from workbench.vocabulary import SEVERITIES, actor_label
@@ -101,6 +102,23 @@ def actor(name: str | None) -> str:
     return render_message(system, translator()) if system is not None else (name or "")
 
 
+def data(value: Any, lang: str | None = None) -> Markup:
+    """User data inside an interface sentence, marked as such:
+    ``{{ _("Welcome, %(name)s", name=user.label|data) }}``."""
+    if lang:
+        return Markup('<span translate="no" lang="{}">{}</span>').format(lang, value)
+    return Markup('<span translate="no">{}</span>').format(value)
+
+
+def note(value: Any) -> Markup | str:
+    """Text stored either as a message (the system wrote it) or as what a person typed:
+    the message in the interface language, a person's text marked as data."""
+    stored = from_data(value)
+    if isinstance(stored, (Message, list)):
+        return render_message(stored, translator())
+    return data(stored) if stored else ""
+
+
 def history(events: Any) -> list[history_module.Entry]:
     """Audit events as readable entries (field, before → after), for the history macro."""
     from workbench.db import get_db
@@ -123,6 +141,10 @@ def init_app(app: Any) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["actor"] = actor
     app.jinja_env.filters["history"] = history
+    app.jinja_env.filters["data"] = data
+    app.jinja_env.filters["note"] = note
+    # {% for code, label in vocabulary('glossary_domain') %}: a vocabulary's choices.
+    app.jinja_env.globals["vocabulary"] = lambda name: VOCABULARIES[name].choices(translator())
     for name, vocabulary in (("unit_state", "unit_state"), ("sign_status", "sign_status"),
                              ("block_kind", "block_kind"), ("document_status", "document_status"),
                              ("document_domain", "glossary_domain")):
