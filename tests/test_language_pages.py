@@ -50,6 +50,12 @@ def role_pages(ids: Populated) -> dict[str, list[str]]:
             "staff": staff, "admin": admin}
 
 
+def public_pages(ids: Populated) -> list[str]:
+    """What anyone sees without an account: sign-in, the QR code's page, report tracking."""
+    return ["/auth/login", "/r/", f"/r/{ids.approved_sign_code}",
+            f"/r/track/{ids.report_code}", "/no-such-page"]
+
+
 @pytest.fixture
 def populated(db, job_settings) -> Populated:
     return populate(db, job_settings)
@@ -70,3 +76,29 @@ def test_chinese_pages_show_no_english_and_no_codes(role, app, db, populated):
         problems += [f"{url}: {finding}" for finding in
                      find_untranslated(response.get_data(as_text=True))]
     assert not problems, f"{len(problems)} English words or codes:\n" + "\n".join(problems)
+
+
+def test_public_pages_in_chinese_show_no_english(app, populated):
+    visitor = app.test_client()
+    visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    problems = []
+    for url in public_pages(populated):
+        response = visitor.get(url)
+        if response.status_code not in (200, 404):
+            problems.append(f"{url}: answered {response.status_code}")
+            continue
+        problems += [f"{url}: {finding}" for finding in
+                     find_untranslated(response.get_data(as_text=True))]
+    assert not problems, f"{len(problems)} English words or codes:\n" + "\n".join(problems)
+
+
+def test_the_detector_finds_english_and_codes_and_skips_marked_data():
+    # The tests above must be able to fail.
+    page = ("<html><head><title>HK-000123 标识牌</title></head><body>"
+            "<p>状态：in_review</p><p>Unit saved.</p>"
+            "<td lang=\"en\">Carefully Slide <span lang=\"zh\">首选 preferred</span></td>"
+            "<span translate=\"no\">officer_sanya</span><p>译文“No Smoking”有误</p>"
+            "<input type=\"text\" placeholder=\"Search\"><script>var x = 'English';</script>"
+            "</body></html>")
+    words = [finding.word for finding in find_untranslated(page)]
+    assert words == ["in_review", "Unit", "saved", "preferred", "Search"]

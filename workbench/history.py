@@ -103,12 +103,16 @@ _NAME_QUERIES = {
     "sites": "SELECT id, name_zh FROM sites WHERE id IN ({})",
     "signs": "SELECT id, sign_code FROM signs WHERE id IN ({})",
     "users": "SELECT id, coalesce(nullif(display_name, ''), username) FROM users WHERE id IN ({})",
+    # Not a name: the language of a unit, for its wording (an event may not say it).
+    "unit_languages": "SELECT id, target_lang FROM translation_units WHERE id IN ({})",
 }
 
 
 def _load_names(db: Database, events: list[Mapping[str, Any]]) -> _Names:
     wanted: dict[str, set[int]] = {table: set() for table in _NAME_QUERIES}
     for event in events:
+        if event.get("entity_type") == "translation_unit" and event.get("entity_id"):
+            wanted["unit_languages"].add(int(event["entity_id"]))
         for side in (_side(event, "before"), _side(event, "after")):
             if not isinstance(side, Mapping):
                 continue
@@ -239,7 +243,8 @@ def _term_changes(before_terms: list[Any], after_terms: list[Any]) -> list[Chang
     return changes
 
 
-def _changes(entity_type: str, before_raw: Any, after_raw: Any, names: _Names) -> list[Change]:
+def _changes(entity_type: str, before_raw: Any, after_raw: Any, names: _Names,
+             lang: str | None = None) -> list[Change]:
     if (entity_type == "concept" and isinstance(before_raw, Mapping)
             and isinstance(after_raw, Mapping)):
         # Terms are compared one by one, the concept's other fields as any record's.
@@ -248,13 +253,13 @@ def _changes(entity_type: str, before_raw: Any, after_raw: Any, names: _Names) -
                                 {k: v for k, v in after_raw.items() if k != "terms"}, names)
         return fields + _term_changes(list(before_raw.get("terms") or []),
                                       list(after_raw.get("terms") or []))
-    return _field_changes(entity_type, before_raw, after_raw, names)
+    return _field_changes(entity_type, before_raw, after_raw, names, lang)
 
 
 def _field_changes(entity_type: str, before_raw: Any, after_raw: Any,
-                   names: _Names) -> list[Change]:
+                   names: _Names, lang: str | None = None) -> list[Change]:
     before, after = _flatten(before_raw), _flatten(after_raw)
-    lang = _record_lang(before, after)
+    lang = _record_lang(before, after) or lang
     # A new record lists all it holds, a deleted one all it held; an update names in
     # "after" what it changed (its "before" may be the whole record).
     whole = before_raw is None or after_raw is None
@@ -281,6 +286,13 @@ def _field_changes(entity_type: str, before_raw: Any, after_raw: Any,
     return changes
 
 
+def _event_lang(event: Mapping[str, Any], names: _Names) -> str | None:
+    if event.get("entity_type") != "translation_unit":
+        return None
+    entity_id = event.get("entity_id")
+    return names.name("unit_languages", int(entity_id)) if str(entity_id).isdigit() else None
+
+
 def describe(db: Database, events: Iterable[Mapping[str, Any]]) -> list[Entry]:
     """The events (rows of ``audit_events``, decoded or not) as readable entries, in order."""
     rows = list(events)
@@ -297,5 +309,6 @@ def describe(db: Database, events: Iterable[Mapping[str, Any]]) -> list[Entry]:
             action=action, action_label=AUDIT_ACTIONS.label(action),
             entity_type=entity_type, entity_label=AUDIT_ENTITIES.label(entity_type),
             entity_id=event.get("entity_id"),
-            changes=_changes(entity_type, _side(event, "before"), _side(event, "after"), names)))
+            changes=_changes(entity_type, _side(event, "before"), _side(event, "after"), names,
+                             _event_lang(event, names))))
     return entries

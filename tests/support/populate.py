@@ -47,6 +47,7 @@ class Populated:
     export_run_id: int
     report_id: int
     report_code: str
+    approved_sign_code: str
 
 
 def _user(db: Database, name: str) -> auth.User:
@@ -125,6 +126,8 @@ def populate(db: Database, settings: dict[str, Any]) -> Populated:
                                             description="英文拼写错误", locale="zh"),
                             settings=settings, address="127.0.0.1")
     triage_report(db, receipt.report_id, settings=settings)  # links it to the sign's county
+    approved_code = db.execute("SELECT sign_code FROM signs WHERE id = ?",
+                               [approved_sign]).fetchone()[0]
     return Populated(sign_id, approved_sign, unit_id, approved_unit, rejected_unit, site_id,
                      concept_id, proposal_id, document_id, segment_id, export["id"],
-                     receipt.report_id, receipt.tracking_code)
+                     receipt.report_id, receipt.tracking_code, approved_code)

@@ -33,6 +33,7 @@ from workbench.review import history, workflow
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
 from workbench.vocabulary import GLOSSARY_DOMAINS, LANGUAGES, ROLES, SIGN_LANGUAGES
+from workbench.web.forms import flash_error, problem_text
 from workbench.web.i18n import severity_label, translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, int_list, page_arg
@@ -196,7 +197,7 @@ def update(doc_id: int):
             domain=request.form.get("domain") or None,
             assignees=int_list(request.form.getlist("assignees")))
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(_("Saved."), "success")
     return redirect(url_for("documents.detail", doc_id=doc_id))
@@ -227,7 +228,7 @@ def draft(doc_id: int):
         drafting.start_draft(db, user, doc_id, engine=request.form.get("engine") or None,
                              target=request.form.get("lang") or None, settings=_settings())
     except (Conflict, ValidationError, WorkbenchError) as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(_("Drafting started; you can keep working meanwhile."), "info")
     return redirect(url_for("documents.detail", doc_id=doc_id, lang=request.form.get("lang")))
@@ -317,7 +318,7 @@ def _after_action(doc_id: int, segment_id: int, lang: str) -> Any:
 
 
 def _conflict_page(doc_id: int, segment_id: int, error: Conflict, text: str | None) -> Any:
-    flash(error.render(translator()), "error")
+    flash_error(error)
     theirs = (error.current or {}).get("target_text") or ""
     flash(_("Their wording: %(text)s", text=theirs), "warning")
     return _render_segment(doc_id, segment_id, editor_text=text, status=409)
@@ -343,7 +344,7 @@ def save(doc_id: int, segment_id: int):
     except Conflict as error:
         return _conflict_page(doc_id, segment_id, error, text)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return _render_segment(doc_id, segment_id, editor_text=text, status=400)
     return _after_action(doc_id, segment_id, lang)
 
@@ -372,7 +373,7 @@ def decide(doc_id: int, segment_id: int, action: str):
     except Conflict as error:
         return _conflict_page(doc_id, segment_id, error, None)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     return _after_action(doc_id, segment_id, lang)
 
 
@@ -386,7 +387,7 @@ def merge(doc_id: int, segment_id: int):
     try:
         merged = store.merge_with_next(db, current_actor(), doc_id, segment_id)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return redirect(_segment_url(doc_id, segment_id, lang))
     flash(_("Segments merged."), "success")
     return redirect(_segment_url(doc_id, merged, lang))
@@ -405,7 +406,7 @@ def split(doc_id: int, segment_id: int):
             raise ValidationError.single(_("Say where to split (a character position)."))
         new_ids = store.split_segment(db, current_actor(), doc_id, segment_id, position)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return redirect(_segment_url(doc_id, segment_id, lang))
     flash(_("Segment split in two."), "success")
     return redirect(_segment_url(doc_id, new_ids[0], lang))
@@ -425,7 +426,7 @@ def download(doc_id: int):
                                         target=request.args.get("lang") or None,
                                         draft=draft_requested)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return redirect(url_for("documents.detail", doc_id=doc_id,
                                 lang=request.args.get("lang")))
     return send_file(io.BytesIO(result.data), mimetype=result.mimetype, as_attachment=True,
@@ -456,7 +457,7 @@ def propose_term(doc_id: int):
                       request.form.get("target", ""), document["targets"][0],
                       request.form.get("comment", ""))
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(_("Proposed to the glossary: %(term)s", term=request.form.get("source", "")),
               "success")
@@ -479,7 +480,7 @@ def rules():
             else:
                 segmentation.set_rules(db, current_actor(), request.form.get("rules", ""))
         except ValidationError as error:
-            problems = [p.render(translator()) for p in error.problems]
+            problems = [problem_text(p) for p in error.problems]
             text = request.form.get("rules", "")
         else:
             flash(_("Segmentation rules saved; they apply to documents uploaded from now on."),

@@ -25,6 +25,7 @@ from workbench.exports.exchange import import_xliff
 from workbench.exports.selection import resolve_filter
 from workbench.vocabulary import LANGUAGES, SECTORS, SIGN_LANGUAGES, SIGN_STATUSES
 from workbench.web import nav_item
+from workbench.web.forms import flash_error
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
@@ -109,7 +110,7 @@ def create():
             approved_until=form.approved_until.data or None)
         run_id = runs.start_export(db, user, form.kind.data, flt, current_app.config)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return _render_index(form, status=400)
     return redirect(url_for("exports.detail", run_id=run_id))
 
@@ -136,7 +137,7 @@ def xliff_import():
         report = import_xliff(get_db(), current_actor(), data, upload.filename or "file.xlf",
                               settings=current_app.config)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return _render_index(form, import_form, status=400)
     flash(_("%(sent)s translation(s) sent to review, %(left)s left untranslated, "
             "%(refused)s refused.", sent=len(report.submitted), left=report.untranslated,

@@ -28,7 +28,7 @@ from workbench.glossary.search import SearchFilters, facet_counts, search
 from workbench.glossary.store import delete_concept, save_concept
 from workbench.glossary.usage import signs_using
 from workbench.web import home, nav_item
-from workbench.web.forms import show_problems
+from workbench.web.forms import error_message, flash_error, show_problems
 from workbench.vocabulary import GLOSSARY_DOMAINS, SIGN_FUNCTIONS, TERM_STATUSES
 from workbench.vocabulary import PARTS_OF_SPEECH as PARTS_OF_SPEECH_VOCABULARY
 from workbench.web.i18n import message_text, translator
@@ -273,7 +273,7 @@ def _concept_form(concept_id: str | None):
         except ValidationError as error:
             show_problems(form, error, flash_columns=("terms",))
         except Conflict as error:
-            flash(error.render(translator()), "error")
+            flash_error(error)
     return render_template("glossary/edit.html", form=form, concept=existing, mode=mode)
 
 
@@ -347,9 +347,9 @@ def proposal(proposal_id: int):
                 abort(400)
             return redirect(url_for("glossary.proposal", proposal_id=proposal_id))
         except ValidationError as error:
-            form.comment.errors = list(form.comment.errors) + [error.render(translator())]
+            form.comment.errors = list(form.comment.errors) + [error_message(error, form)]
         except Conflict as error:
-            flash(error.render(translator()), "error")
+            flash_error(error)
         item = glossary_proposals.get_proposal(db, proposal_id)
     return render_template("glossary/proposal.html", proposal=item, form=form,
                            history=audit.history(db, glossary_proposals.ENTITY, proposal_id))

@@ -31,7 +31,7 @@ from workbench.review import units
 from workbench.vocabulary import LANGUAGES, REPORT_STATUSES, Vocabulary
 from workbench.web import home, nav_item
 from workbench.web import survey as survey_views
-from workbench.web.forms import show_problems
+from workbench.web.forms import flash_error, show_problems
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
@@ -287,7 +287,7 @@ def sign_transition(sign_id: int):
         records.transition(get_db(), current_actor(), sign_id, request.form.get("action", ""),
                            request.form.get("reason"))
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(_("Status changed."), "success")
     return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
@@ -305,7 +305,7 @@ def photo_add(sign_id: int):
         try:
             _upload_photo(sign_id, storage)
         except ValidationError as error:
-            flash(error.render(translator()), "error")
+            flash_error(error)
         else:
             flash(_("Photo added."), "success")
     return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
@@ -489,8 +489,7 @@ def import_confirm():
                                  upload_dir=current_app.config["UPLOAD_DIR"],
                                  settings=current_app.config)
     except (ValidationError, NotFound) as error:
-        flash(message_text(error.message) if isinstance(error, NotFound)
-              else error.render(translator()), "error")
+        flash_error(error)
         return redirect(url_for("inventory.import_upload"))
     flash(_("Imported: %(sites)s sites and %(created)s signs created, %(updated)s signs "
             "updated, %(unchanged)s unchanged.", sites=report.sites_created,

@@ -23,7 +23,8 @@ from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
 from workbench.web import nav_item
 from workbench.web.home import WaitingItem, waiting
-from workbench.web.i18n import message_text, translator
+from workbench.web.forms import error_message, flash_error
+from workbench.web.i18n import message_text
 from workbench.web.security import current_actor, login_required, permission_required
 from workbench.web.params import int_arg, page_arg
 
@@ -153,7 +154,8 @@ def _conflict(unit_id: int, error: Conflict, attempted_text: str | None) -> Any:
     unit = workflow.get_unit(db, unit_id)
     theirs = (error.current or {}).get("target_text") or ""
     return render_template(
-        "review/conflict.html", unit=unit, current=error.current or {}, message=error.render(translator()),
+        "review/conflict.html", unit=unit, current=error.current or {},
+        message=error_message(error),
         attempted_text=attempted_text, attempted=error.attempted or {},
         conflict_diff=history.word_diff(theirs, attempted_text or "", unit["target_lang"]),
         filter_args=_filters().as_args(),
@@ -178,7 +180,7 @@ def save(unit_id: int):
     except Conflict as error:
         return _conflict(unit_id, error, text)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return _render_unit(unit_id, editor_text=text, status=400)
     flash(_("Saved."), "success")
     return redirect(_unit_url(unit_id))
@@ -203,7 +205,7 @@ def _decision(unit_id: int, action: str) -> Any:
     except Conflict as error:
         return _conflict(unit_id, error, None)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return redirect(_unit_url(unit_id))
     return _next_or_queue(unit_id)
 
@@ -298,7 +300,7 @@ def comment(unit_id: int):
     try:
         added = comments.add_comment(db, actor, unit_id, request.form.get("body", ""), parent)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(_("Answer sent; the question is closed.") if added["kind"] == "answer"
               else _("Comment added."), "success")
@@ -315,7 +317,7 @@ def clarify(unit_id: int):
         comments.request_clarification(get_db(), current_actor(), unit_id,
                                        request.form.get("question", ""))
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(_("Question sent to the county officer."), "success")
     return redirect(_unit_url(unit_id, anchor="comments"))
