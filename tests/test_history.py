@@ -98,3 +98,24 @@ def test_unknown_fields_and_stored_messages(db):
     assert shown == {"状态": JOB_STATES.text("done", ZH),
                      "错误": msg("No such sign.").render(ZH)}
     assert shown["错误"] != "No such sign."
+
+
+def test_a_stored_time_is_named_and_marked_for_the_readers_zone(db):
+    event = {"action": "user.login", "entity_type": "user", "entity_id": "1", "actor_id": 1,
+             "actor_name": "admin", "ts": "2026-12-04T07:30:00+00:00",
+             "before_json": '{"last_login_at": null}',
+             "after_json": '{"last_login_at": "2026-12-04T07:30:00+00:00"}'}
+    change = describe(db, [event])[0].changes[0]
+    assert render(change.field, ZH) == "最近登录"
+    assert change.after.is_time and change.after.text == "2026-12-04T07:30:00+00:00"
+
+
+def test_the_audit_page_shows_a_sign_in_time_in_the_zone(db, admin_client):
+    from datetime import datetime, timezone
+    from tests.conftest import PASSWORD
+
+    signed_in_at = datetime(2026, 12, 4, 7, 30, tzinfo=timezone.utc)
+    assert auth.authenticate(db, "admin", PASSWORD, now=signed_in_at) is not None
+    page = admin_client.get("/audit/").get_data(as_text=True)
+    assert "2026-12-04 15:30 (UTC+8)" in page
+    assert "last_login_at" not in page and "2026-12-04T07:30" not in page

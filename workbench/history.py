@@ -56,6 +56,7 @@ class Value:
     text: MessageLike
     data: bool = True
     lang: str | None = None
+    is_time: bool = False  # a stored UTC time, shown in the readers' zone
 
     @property
     def is_label(self) -> bool:
@@ -197,6 +198,8 @@ def _value(entity_type: str, name: str, value: Any, names: _Names,
         return Value(nmsg("%(n)s entry", "%(n)s entries", len(value)), data=False)
     if isinstance(value, list):
         return Value(", ".join(str(item) for item in value))
+    if name.endswith("_at") and isinstance(value, str):
+        return Value(value, is_time=True)
     return Value(str(value), lang=lang if name in TARGET_TEXT_FIELDS else None)
 
 

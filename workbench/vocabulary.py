@@ -657,6 +657,7 @@ HISTORY_FIELDS = Vocabulary("history_field", [
     ("display_name", N_("Display name")),
     ("active", N_("Active")),
     ("locale", N_("Interface language")),
+    ("last_login_at", N_("Last sign-in")),
     ("reason", N_("Reason")),
     ("sessions", N_("Sessions ended")),
     ("domain", N_("Domain")),

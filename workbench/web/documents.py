@@ -288,7 +288,7 @@ def segment_drafts(doc_id: int, segment_id: int):
     plain_unit = dict(unit, source_text=tags.strip_tags(unit["source_text"]))
     return render_template("documents/_drafts.html",
                            drafts=review_detail.engine_drafts(db, plain_unit, dict(_settings())),
-                           has_tags=tags.has_tags(unit["source_text"]))
+                           has_tags=tags.has_tags(unit["source_text"]), lang=lang)
 
 
 @bp.route("/<int:doc_id>/segments/<int:segment_id>/check", methods=["POST"])
