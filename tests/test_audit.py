@@ -56,7 +56,7 @@ def test_audit_page_filters_and_history(staff_client, db, users):
     page = staff_client.get("/audit/?entity_type=user&action=user.update").data.decode()
     assert "Wang Fang" in page and "<code>county.create</code>" not in page
     history = staff_client.get(f"/audit/user/{users['translator'].id}").data.decode()
-    assert "user.create" in history and "Wang Fang" in history
+    assert "Account created" in history and "Wang Fang" in history
 
 
 def test_guard_catches_unaudited_writes(db_path):

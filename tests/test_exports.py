@@ -206,7 +206,7 @@ def test_xlsx_lists_missing_signs_on_second_sheet(db, users, approved_and_pendin
     assert book["标识 Signs"].max_row == 2 and result.rows == 1
     missing = [[c.value for c in row] for row in book["缺少 Missing"].iter_rows(min_row=2)]
     assert missing[0][4] == "禁止吸烟" and missing[0][5] == "ru"
-    assert "in review" in missing[0][6]
+    assert "审校中 In review" in missing[0][6]
 
 
 # --- filters and county isolation ----------------------------------------------------------
@@ -430,7 +430,7 @@ def test_xliff_out_and_back_goes_through_review(db, users):
     # Importing the same file again is refused: the units moved on to review.
     again = exchange.import_xliff(db, users["translator"], bytes(store), "back.xlf")
     assert not again.submitted and len(again.problems) == 2
-    assert "already in review" in str(again.problems[0])
+    assert "now: In review" in str(again.problems[0])
     # After approval by a reviewer the signs are exported.
     workflow.approve(db, users["reviewer"], ru["id"], ru["version"])
     rows, _ = export_csv(db)
@@ -457,7 +457,7 @@ def test_xliff_12_import_and_conflicts(db, users):
     report = exchange.import_xliff(db, users["translator"], bytes(store), "cat.xlf")
     assert report.submitted == [ja["id"]], report.problems
     reasons = " ".join(str(p) for p in report.problems)
-    assert "not a Signbench unit id" in reasons and "already in review" in reasons
+    assert "not a Signbench unit id" in reasons and "now: In review" in reasons
     assert workflow.get_unit(db, ja["id"])["state"] == "in_review"
     with pytest.raises(ValidationError, match="not an XLIFF"):
         exchange.import_xliff(db, users["translator"], b"<tmx version='1.4'/>", "x.tmx")
@@ -509,7 +509,7 @@ def test_county_package_is_complete(db, users, tmp_path):
     missing = csv_rows(archive.read("missing.csv"))
     assert missing[1][4] == "服务台" and missing[1][5] == "ko"
     readme = archive.read("README.txt").decode("utf-8")
-    assert "服务台" in readme and "ko (not translated)" in readme
+    assert "服务台" in readme and "Korean: " in readme and "New (no draft)" in readme
     assert "Signs with all wording approved (in the sheet and the proofs): 1" in readme
     everything = b"".join(archive.read(n) for n in names if not n.endswith((".pdf", ".xlsx")))
     assert "卫生间".encode() not in everything and b"Toilet" not in everything
@@ -628,7 +628,7 @@ def test_rejected_sign_is_not_exported_even_with_approved_wording(db, users):
     result = sheets.write_csv(db, ExportFilter(), buffer)
     assert [r.id for r in result.missing] == [sign]
     assert result.missing[0].missing == {"sign": "rejected"}
-    assert "sign rejected" in sheets.missing_row(result.missing[0])[-1]
+    assert "Sign rejected" in sheets.missing_row(result.missing[0])[-1]
 
 
 def test_proof_qr_code_is_drawn_module_for_module(db, users, tmp_path):

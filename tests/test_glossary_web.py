@@ -61,7 +61,7 @@ def test_concept_page_has_terms_history_and_signs(officer_client, concept):
     assert page.status_code == 200
     assert "Forbid Feed Fish" in text and "forbidden" in text
     assert "Chinese" in text and "English" in text          # language names via Babel
-    assert "Created with 3 terms" in text                  # history
+    assert "Concept created" in text and "Terms" in text   # history, readable
     assert "No sign in the inventory uses this concept yet." in text
     # An officer only views: no edit or propose button.
     assert f"/glossary/c/{concept}/edit" not in text
@@ -90,8 +90,8 @@ def test_editors_change_concepts_directly(login, db, concept, username):
                        "'concept' AND entity_id = ? ORDER BY id DESC", [concept]).fetchone()
     assert tuple(event) == (username, "concept.update")
     history = client.get(f"/glossary/c/{concept}").get_data(as_text=True)
-    assert "Added" in history and "No Feeding the Fish" in history
-    assert "Removed" in history and "Verified: no → yes" in history
+    assert "Term added" in history and "No Feeding the Fish" in history
+    assert "Term removed" in history and "Verified</span>: no → yes" in history
 
 
 def test_officer_may_not_edit_propose_or_import(officer_client, db, concept):

@@ -37,7 +37,9 @@ def test_problems_name_the_column_as_the_file_named_it_and_list_allowed_values(d
         importer.import_inventory(db, system, data, "h.csv")
     problem = caught.value.problems[0]
     assert (problem.row, problem.column, problem.value) == (2, "行业 (Sector)", "农业")
-    assert "交通 transport" in str(problem.reason) and "商业 commerce" in str(problem.reason)
+    # The values allowed are listed by their labels, in the reader's language.
+    assert "Transport" in str(problem.reason) and "Commerce" in str(problem.reason)
+    assert "交通" in problem.render(translator_for("zh"))
     # Messages are ids with parameters, rendered in the reader's language.
     chinese = problem.render(translator_for("zh"))
     assert "行业 (Sector)" in chinese and chinese != problem.render()

@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from workbench import audit, auth
+from workbench import audit, auth, vocabulary
 from workbench.db import transaction
 from workbench.inventory import demo, photos
 
@@ -34,7 +34,8 @@ def test_pages_render(demo_db, staff_client):
     page = staff_client.get(f"/inventory/signs/{sign_id}").get_data(as_text=True)
     finding = next(demo_db.query("SELECT * FROM sign_findings WHERE sign_id = ? AND lang = 'en'",
                                  [sign_id]))  # the wrong installed English is flagged
-    assert "Carefully Slide" in page and f"<code>{finding['check_id']}</code>" in page
+    check_name = vocabulary.CHECKS.text(finding["check_id"])  # the check by name, not its id
+    assert "Carefully Slide" in page and check_name in page
 
 
 def _jpeg(size=(64, 48)):

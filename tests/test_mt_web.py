@@ -13,7 +13,7 @@ def test_reviewer_sees_the_engines(reviewer_client):
     page = reviewer_client.get("/engines/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "rules" in html and "zh→en" in html and "unavailable" in html
+    assert "rules" in html and "Chinese→English" in html and "unavailable" in html
     assert "/engines/" in reviewer_client.get("/").get_data(as_text=True)
 
 

@@ -198,7 +198,8 @@ def test_public_routes_are_exactly_the_marked_ones(app):
     public = {rule.endpoint for rule in app.url_map.iter_rules()
               if getattr(app.view_functions[rule.endpoint], "public_access", False)}
     assert public == {"public.report_any", "public.sign_page", "public.track_lookup",
-                      "public.track", "api.submit", "api.status", "api.openapi_document"}
+                      "public.track", "api.submit", "api.status", "api.openapi_document",
+                      "home.favicon"}
 
 
 # --- print proofs point to the public page ------------------------------------------------------

@@ -82,7 +82,7 @@ def test_engine_drafts_fragment_lists_every_available_engine(db, reviewer_client
              [tuple(p) for p in e.pairs]]
     assert names  # the rule engine at least
     for name in names:
-        assert name in html
+        assert str(name) in html
     assert "Copy into the editor" in html
 
 
@@ -280,5 +280,5 @@ def test_review_pages_in_chinese(db, login):
     reviewer = login("reviewer")
     reviewer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     page = _html(reviewer.get(f"/review/units/{unit_id}"))
-    assert "英语" in page and "机器译稿" in page and "使用此文字的标识" in page
+    assert "英语" in page and "机器初稿" in page and "使用此文字的标识" in page
     assert "审校队列" in _html(reviewer.get("/review/"))

@@ -22,8 +22,10 @@ from workbench import audit, credentials, sessions, throttle
 from workbench.db import transaction
 from workbench.errors import NotFound, PermissionDenied, ValidationError
 from workbench.messages import msg
+from workbench.vocabulary import ROLES as ROLE_VOCABULARY
 
-ROLES = ("admin", "staff", "reviewer", "translator", "officer")
+# The roles, least privileged first (labels: workbench.vocabulary.ROLES).
+ROLES = ROLE_VOCABULARY.codes
 
 # What each role may do. "*" is everything.
 PERMISSIONS: dict[str, frozenset[str]] = {

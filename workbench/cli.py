@@ -79,7 +79,8 @@ def cli(ctx: click.Context, database: str | None) -> None:
 
 
 @cli.command()
-@click.option("--demo", is_flag=True, help="Also load the demo inventory if the database has no signs.")
+@click.option("--demo", is_flag=True,
+              help="Also load the demo inventory if the database has no signs.")
 @click.option("--no-seed", is_flag=True, help="Only migrations, counties and the first admin.")
 @pass_env
 def init(env: Env, demo: bool, no_seed: bool) -> None:
@@ -168,7 +169,7 @@ def user_disable(env: Env, username: str) -> None:
     """Disable a user (they can no longer sign in; their history stays)."""
     found = auth.find_user(env.db, username)
     if found is None:
-        raise WorkbenchError(f"No user named {username!r}.")
+        raise WorkbenchError(msg("No user named %(username)s.", username=repr(username)))
     auth.update_user(env.db, env.actor, found.id, active=False)  # type: ignore[arg-type]
     click.echo(f"Disabled {found.username}.")
 
@@ -181,7 +182,7 @@ def user_password(env: Env, username: str, password_stdin: bool) -> None:
     """Reset a user's password (prints a generated one unless --password-stdin)."""
     found = auth.find_user(env.db, username)
     if found is None:
-        raise WorkbenchError(f"No user named {username!r}.")
+        raise WorkbenchError(msg("No user named %(username)s.", username=repr(username)))
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else auth.generate_password()
     auth.set_password(env.db, env.actor, found.id, password)  # type: ignore[arg-type]
     click.echo(f"Password of {found.username} reset.")

@@ -68,6 +68,8 @@ DEFAULTS: dict[str, Any] = {
     "BUSY_RETRIES": 2,
     "LANGUAGES": ["zh", "en"],
     "BABEL_DEFAULT_LOCALE": "zh",
+    # Times are stored in UTC and shown in this zone, named on the page ("… (UTC+8)").
+    "TIMEZONE": "Asia/Shanghai",
     "FOUR_EYES": True,
     "MT_ENGINE": "rules",
     # Engine per kind of text (default MT_ENGINE) and the engine asked for what the
@@ -225,6 +227,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKBENCH_JOBS_RETRY_DELAY": ("JOBS_RETRY_DELAY", float),
     "WORKBENCH_JOBS_STALE_SECONDS": ("JOBS_STALE_SECONDS", float),
     "WORKBENCH_PUBLIC_URL": ("PUBLIC_URL", str),
+    "WORKBENCH_TIMEZONE": ("TIMEZONE", str),
     "WORKBENCH_REPORT_MAX_PHOTO_BYTES": ("REPORT_MAX_PHOTO_BYTES", int),
     "WORKBENCH_REPORT_LIMIT_PER_ADDRESS": ("REPORT_LIMIT_PER_ADDRESS", int),
     "WORKBENCH_REPORT_ADDRESS_WINDOW": ("REPORT_ADDRESS_WINDOW", int),

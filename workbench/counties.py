@@ -8,6 +8,8 @@ from sqlite_utils import Database
 from workbench import audit
 from workbench.db import transaction
 from workbench.errors import NotFound, ValidationError
+from workbench.messages import msg
+from workbench.vocabulary import HISTORY_FIELDS
 
 # code, Chinese name, English name, kind — in the province's usual order.
 HAINAN_COUNTIES: list[tuple[str, str, str, str]] = [
@@ -65,7 +67,7 @@ def get_county(db: Database, county_id: int) -> dict[str, Any]:
     """One county by id; NotFound if there is none."""
     row = next(db.query("SELECT * FROM counties WHERE id = ?", [county_id]), None)
     if row is None:
-        raise NotFound("No such county.")
+        raise NotFound(msg("No such county."))
     return row
 
 
@@ -83,7 +85,8 @@ def resolve_county(db: Database, name: str) -> dict[str, Any]:
         if row:
             return row
     known = "、".join(c["name_zh"] for c in list_counties(db))
-    raise ValidationError.single(f"Unknown county {name!r}. Known counties: {known}.",
+    raise ValidationError.single(msg("Unknown county %(name)s. Known counties: %(known)s.",
+                                     name=repr(name), known=known),
                                  column="county", value=name)
 
 
@@ -95,13 +98,15 @@ def save_county(db: Database, actor: Any, values: dict[str, Any],
              if k in values}
     for required in ("code", "name_zh", "name_en"):
         if county_id is None and not clean.get(required):
-            raise ValidationError.single(f"The county's {required} is required.",
+            raise ValidationError.single(msg("The county's %(field)s is required.",
+                                             field=HISTORY_FIELDS.label(required)),
                                          column=required)
     with transaction(db):
         for unique in ("code", "name_zh"):
             if clean.get(unique) and db["counties"].count_where(
                     f"{unique} = ? AND id != ?", [clean[unique], county_id or -1]):
-                raise ValidationError.single(f"Another county already has this {unique}.",
+                raise ValidationError.single(msg("Another county already has this %(field)s.",
+                                                 field=HISTORY_FIELDS.label(unique)),
                                              column=unique, value=clean[unique])
         if county_id is None:
             clean.setdefault("kind", "county")

@@ -6,18 +6,22 @@ validates against it, forms build their choices from it, templates, exports and
 the CLI show its labels::
 
     from workbench.vocabulary import ROLES
-    ROLES.codes            # ("admin", "staff", …)
-    ROLES.label("officer") # Message("County officer") → 市县联络员 in Chinese
+    ROLES.codes            # ("officer", "translator", …), least privileged first
+    ROLES.label("officer") # Message("County officer") → 市县专员 in Chinese
     ROLES.choices(translator)
 
-Add a new enumeration here, never as a label dictionary in a view.
+Templates write ``{{ code|label('sign_status') }}`` (the vocabulary's ``name``).
+Add a new enumeration here, never as a label dictionary in a view. Values that
+come from a registry (engines, QA checks, job and export kinds) are a
+:class:`RegistryVocabulary`: the registry stays the one place they are defined,
+and the vocabulary reads its labels from it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from workbench.messages import N_, Message, Translator, render
+from workbench.messages import N_, Message, Translator, msg, render
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,12 @@ class Vocabulary:
 
     def __init__(self, name: str, terms: list[tuple[str, str]]) -> None:
         self.name = name
-        self.terms: dict[str, Term] = {code: Term(code, label) for code, label in terms}
+        self._terms: dict[str, Term] = {code: Term(code, label) for code, label in terms}
+
+    @property
+    def terms(self) -> dict[str, Term]:
+        """The terms by code, in display order."""
+        return self._terms
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -59,7 +68,11 @@ class Vocabulary:
         if code is None:
             return ""
         term = self.terms.get(code)
-        return term.message if term else code
+        return term.message if term else self.unknown(code)
+
+    def unknown(self, code: str) -> Message | str:
+        """The label of a code this vocabulary does not list (the code itself)."""
+        return code
 
     def text(self, code: str | None, translator: Translator | None = None) -> str:
         """The code's label rendered in the translator's language."""
@@ -70,6 +83,38 @@ class Vocabulary:
         """(code, label) pairs for a select field, in order."""
         return [(term.code, render(term.message, translator)) for term in self
                 if only is None or term.code in only]
+
+
+class RegistryVocabulary(Vocabulary):
+    """Codes defined by a registry (engines, checks…), read when first needed.
+
+    ``load`` returns the registry's (code, label) pairs; ``extra`` lists codes that
+    are stored but not registered (the translation memory as a draft's source, say).
+    ``prefixed`` labels family members such as ``llm:qwen``: prefix → label template
+    with ``%(name)s``.
+    """
+
+    def __init__(self, name: str, load: Callable[[], list[tuple[str, str]]],
+                 extra: list[tuple[str, str]] | None = None,
+                 prefixed: dict[str, str] | None = None) -> None:
+        super().__init__(name, extra or [])
+        self._load = load
+        self._loaded = False
+        self._prefixed = prefixed or {}
+
+    @property
+    def terms(self) -> dict[str, Term]:
+        if not self._loaded:
+            self._loaded = True
+            registered = {code: Term(code, label) for code, label in self._load()}
+            self._terms = {**registered, **self._terms}
+        return self._terms
+
+    def unknown(self, code: str) -> Message | str:
+        prefix, _sep, name = code.partition(":")
+        if name and prefix in self._prefixed:
+            return msg(self._prefixed[prefix], name=name)
+        return code
 
 
 ROLES = Vocabulary("role", [
@@ -213,6 +258,503 @@ COUNTY_PROGRESS = Vocabulary("county_progress", [
     ("fabricating", N_("Wording approved, signs being made")),
     ("done", N_("All signs installed")),
 ])
+
+
+
+# =============================================================================================
+# Issue 15, part A: one vocabulary for the whole interface. Each of these replaced a label
+# table that lived in a view, an export or a domain module (and did not always agree).
+# =============================================================================================
+
+# The foreign languages a sign carries or requires (English always); LANGUAGES above also
+# has Chinese, the source.
+SIGN_LANGUAGES: tuple[str, ...] = ("en", "ru", "ja", "ko")
+
+# What a sign is for (GB/T 30240.1 information functions).
+SIGN_FUNCTIONS = Vocabulary("sign_function", [
+    ("facility", N_("Facility")),
+    ("warning", N_("Warning")),
+    ("prohibition", N_("Prohibition")),
+    ("instruction", N_("Instruction")),
+    ("notice", N_("Notice")),
+    ("name", N_("Name")),
+])
+
+# What the survey decided for a sign: keep its text, correct it, or put up a new one.
+SIGN_ACTIONS = Vocabulary("sign_action", [
+    ("keep", N_("Keep as it is")),
+    ("correct", N_("Correct")),
+    ("new", N_("New sign")),
+])
+
+# The steps people take with a sign (inventory.records.TRANSITIONS).
+SIGN_STEPS = Vocabulary("sign_step", [
+    ("reject", N_("Send back to the officer")),
+    ("resubmit", N_("Submit again")),
+    ("mark_fabricated", N_("Mark fabricated")),
+    ("mark_installed", N_("Mark installed")),
+])
+
+# A translation unit (one wording per Chinese text and language):
+# new → machine_draft → translated → in_review → approved (or rejected).
+UNIT_STATES = Vocabulary("unit_state", [
+    ("new", N_("New (no draft)")),
+    ("machine_draft", N_("Machine draft")),
+    ("translated", N_("Translated")),
+    ("in_review", N_("In review")),
+    ("approved", N_("Approved")),
+    ("rejected", N_("Rejected")),
+])
+
+# What happened to a unit, version by version (unit_versions.action).
+UNIT_ACTIONS = Vocabulary("unit_action", [
+    ("draft", N_("machine draft")),
+    ("create", N_("created")),
+    ("save", N_("saved")),
+    ("submit", N_("submitted for review")),
+    ("approve", N_("approved")),
+    ("reject", N_("rejected")),
+    ("revert", N_("reverted")),
+])
+
+# The review queue's QA filter.
+QA_FLAGS = Vocabulary("qa_flag", [
+    ("error", N_("QA errors")),
+    ("warning", N_("QA warnings")),
+    ("clean", N_("QA clean")),
+    ("unchecked", N_("Not checked")),
+])
+
+# Comments on a unit: among translators and reviewers, a question to the county, its answer.
+COMMENT_KINDS = Vocabulary("comment_kind", [
+    ("comment", N_("Comment")),
+    ("clarification", N_("Question to the county")),
+    ("answer", N_("Answer")),
+])
+
+# Glossary domains (the GB/T 30240 parts, names, organizations, policy).
+GLOSSARY_DOMAINS = Vocabulary("glossary_domain", [
+    ("general", N_("General")),
+    ("transport", N_("Transport")),
+    ("tourism", N_("Tourism")),
+    ("culture", N_("Culture and entertainment")),
+    ("sports", N_("Sports")),
+    ("education", N_("Education")),
+    ("medical", N_("Medical and health")),
+    ("post", N_("Post and telecom")),
+    ("catering", N_("Catering and accommodation")),
+    ("commerce", N_("Commerce and finance")),
+    ("place_names", N_("Place names")),
+    ("organizations", N_("Organizations")),
+    ("policy", N_("Policy and official documents")),
+])
+
+# A unit's domain: the sector of its signs, or the glossary domain of its document.
+UNIT_DOMAINS = Vocabulary("unit_domain", [
+    *((term.code, term.label) for term in SECTORS),
+    *((term.code, term.label) for term in GLOSSARY_DOMAINS if term.code not in SECTORS),
+])
+
+TERM_STATUSES = Vocabulary("term_status", [
+    ("preferred", N_("preferred")),
+    ("admitted", N_("admitted")),
+    ("deprecated", N_("deprecated")),
+    ("forbidden", N_("forbidden")),
+])
+
+PARTS_OF_SPEECH = Vocabulary("part_of_speech", [
+    ("noun", N_("noun")),
+    ("verb", N_("verb")),
+    ("adjective", N_("adjective")),
+    ("adverb", N_("adverb")),
+    ("phrase", N_("phrase")),
+    ("properNoun", N_("proper noun")),
+    ("other", N_("other")),
+])
+
+# Where a concept's wording comes from when no standard is named (glossary.model.DEFAULT_SOURCE);
+# other sources are the standards' and bodies' own names, shown as they are.
+GLOSSARY_SOURCES = Vocabulary("glossary_source", [
+    ("common usage", N_("common usage")),
+])
+
+# The fields of a concept that a change or a proposal names.
+CONCEPT_FIELDS = Vocabulary("concept_field", [
+    ("domain", N_("Domain")),
+    ("function", N_("Sign function")),
+    ("source", N_("Source")),
+    ("verified", N_("Verified")),
+    ("notes", N_("Notes")),
+])
+
+PROPOSAL_STATUSES = Vocabulary("proposal_status", [
+    ("open", N_("open")),
+    ("accepted", N_("accepted")),
+    ("rejected", N_("rejected")),
+    ("withdrawn", N_("withdrawn")),
+])
+
+PROPOSAL_KINDS = Vocabulary("proposal_kind", [
+    ("create", N_("New concept")),
+    ("update", N_("Change")),
+])
+
+DOCUMENT_STATUSES = Vocabulary("document_status", [
+    ("open", N_("In progress")),
+    ("delivered", N_("delivered")),
+    ("archived", N_("archived")),
+])
+
+# Where a segment sits in its document.
+BLOCK_KINDS = Vocabulary("block_kind", [
+    ("heading", N_("heading")),
+    ("paragraph", N_("paragraph")),
+    ("list", N_("list item")),
+    ("cell", N_("table cell")),
+    ("header", N_("page header")),
+    ("footer", N_("page footer")),
+    ("footnote", N_("footnote")),
+    ("endnote", N_("endnote")),
+    ("unit", N_("XLIFF unit")),
+    ("quote", N_("quotation")),
+])
+
+DOCUMENT_EXPORTS = Vocabulary("document_export", [
+    ("docx", N_("Translated DOCX")),
+    ("bilingual-docx", N_("Bilingual DOCX")),
+    ("xliff", N_("XLIFF")),
+    ("tmx", N_("TMX (approved)")),
+    ("txt", N_("Text")),
+])
+
+# Where a draft came from (Draft.origin).
+DRAFT_ORIGINS = Vocabulary("draft_origin", [
+    ("tm-exact", N_("translation memory (exact)")),
+    ("tm-fuzzy", N_("translation memory (fuzzy)")),
+    ("engine", N_("engine")),
+])
+
+COUNTY_KINDS = Vocabulary("county_kind", [
+    ("prefecture-level city", N_("prefecture-level city")),
+    ("county-level city", N_("county-level city")),
+    ("county", N_("county")),
+    ("autonomous county", N_("autonomous county")),
+    ("development zone", N_("development zone")),
+])
+
+
+def _engine_labels() -> list[tuple[str, str]]:
+    from workbench import plugins
+
+    return [(engine_id, engine.name) for engine_id, engine in plugins.engines().items()]
+
+
+def _check_labels() -> list[tuple[str, str]]:
+    from workbench import plugins
+
+    return [(check_id, check.name) for check_id, check in plugins.checks().items()]
+
+
+def _job_kind_labels() -> list[tuple[str, str]]:
+    from workbench import plugins
+
+    return [(kind.id, kind.label) for kind in plugins.job_kinds().values()]
+
+
+def _export_kind_labels() -> list[tuple[str, str]]:
+    from workbench import plugins
+
+    return [(kind.id, kind.label) for kind in plugins.export_kinds().values()]
+
+
+# Drafting engines (workbench.mt registry), plus what else fills a unit's draft.
+ENGINES = RegistryVocabulary("engine", _engine_labels, extra=[
+    ("memory", N_("Translation memory")),
+    ("installed", N_("Text installed on the sign")),
+], prefixed={"llm": N_("Model server “%(name)s” (OpenAI-compatible)")})
+
+# QA checks (workbench.checks registry), plus the inventory's own "language missing" finding.
+CHECKS = RegistryVocabulary("check", _check_labels, extra=[
+    ("missing_translation", N_("Required language missing")),
+])
+
+JOB_KINDS = RegistryVocabulary("job_kind", _job_kind_labels)
+
+EXPORT_KINDS = RegistryVocabulary("export_kind", _export_kind_labels)
+
+# Records in the audit history (audit_events.entity_type).
+AUDIT_ENTITIES = Vocabulary("audit_entity", [
+    ("sign", N_("Sign")),
+    ("site", N_("Site")),
+    ("translation_unit", N_("Translation unit")),
+    ("concept", N_("Glossary concept")),
+    ("glossary", N_("Glossary")),
+    ("glossary_proposal", N_("Glossary proposal")),
+    ("document", N_("Document")),
+    ("job", N_("Background job")),
+    ("report", N_("Public report")),
+    ("user", N_("User")),
+    ("county", N_("County")),
+    ("translation_memory", N_("Translation memory")),
+    ("survey_batch", N_("Survey batch")),
+    ("pending_import", N_("Checked import")),
+    ("inventory_import", N_("Inventory import")),
+    ("xliff_import", N_("XLIFF import")),
+    ("setting", N_("Setting")),
+    ("check", N_("QA check")),
+    ("database", N_("Database")),
+])
+
+# What an audit event records (audit_events.action).
+AUDIT_ACTIONS = Vocabulary("audit_action", [
+    ("sign.create", N_("Sign submitted")),
+    ("sign.update", N_("Sign edited")),
+    ("sign.status", N_("Sign status changed")),
+    ("sign.reject", N_("Sign sent back to the county")),
+    ("sign.resubmit", N_("Sign submitted again")),
+    ("sign.mark_fabricated", N_("Sign marked fabricated")),
+    ("sign.mark_installed", N_("Sign marked installed")),
+    ("sign.photo_add", N_("Photo added")),
+    ("sign.photo_delete", N_("Photo deleted")),
+    ("sign.report_confirmed", N_("Public report confirmed for the sign")),
+    ("site.create", N_("Site created")),
+    ("site.update", N_("Site edited")),
+    ("inventory.import", N_("Inventory imported")),
+    ("inventory.recheck", N_("Inventory QA re-checked")),
+    ("inventory.pending_keep", N_("Checked import kept for confirmation")),
+    ("inventory.pending_confirm", N_("Checked import confirmed")),
+    ("inventory.pending_discard", N_("Checked import discarded")),
+    ("inventory.pending_expire", N_("Checked import expired")),
+    ("inventory.pending_replace", N_("Checked import replaced by a newer one")),
+    ("survey.create", N_("Survey photos uploaded")),
+    ("survey.confirm", N_("Survey photos saved as signs")),
+    ("survey.discard", N_("Survey photos discarded")),
+    ("unit.create", N_("Translation unit created")),
+    ("unit.draft", N_("Machine draft")),
+    ("unit.save", N_("Translation saved")),
+    ("unit.submit", N_("Sent to review")),
+    ("unit.approve", N_("Translation approved")),
+    ("unit.reject", N_("Translation rejected")),
+    ("unit.revert", N_("Translation reverted")),
+    ("unit.comment", N_("Comment")),
+    ("unit.clarification", N_("Question to the county")),
+    ("unit.answer", N_("Answer from the county")),
+    ("unit.clarification_flag", N_("Waiting for the county's answer changed")),
+    ("unit.test_setup", N_("Translation unit changed")),
+    ("finding.dismiss", N_("QA finding dismissed")),
+    ("finding.restore", N_("QA finding counted again")),
+    ("qa.recheck", N_("QA re-checked after a glossary change")),
+    ("checks.enable", N_("QA check switched on")),
+    ("checks.disable", N_("QA check switched off")),
+    ("tm.add", N_("Added to the translation memory")),
+    ("tm.delete", N_("Removed from the translation memory")),
+    ("tm.import", N_("Translation memory imported")),
+    ("concept.create", N_("Concept created")),
+    ("concept.update", N_("Concept edited")),
+    ("concept.delete", N_("Concept deleted")),
+    ("proposal.create", N_("Glossary change proposed")),
+    ("proposal.accept", N_("Proposal accepted")),
+    ("proposal.reject", N_("Proposal rejected")),
+    ("proposal.withdraw", N_("Proposal withdrawn")),
+    ("document.create", N_("Document uploaded")),
+    ("document.update", N_("Document settings changed")),
+    ("document.delete", N_("Document deleted")),
+    ("document.export", N_("Document exported")),
+    ("document.segment_merge", N_("Segments merged")),
+    ("document.segment_split", N_("Segment split")),
+    ("documents.segmentation_rules", N_("Segmentation rules changed")),
+    ("xliff.import", N_("XLIFF file imported")),
+    ("job.start", N_("Job started")),
+    ("job.run", N_("Job running")),
+    ("job.done", N_("Job done")),
+    ("job.failed", N_("Job failed")),
+    ("job.cancel", N_("Job cancellation asked")),
+    ("job.cancelled", N_("Job cancelled")),
+    ("job.retry", N_("Job retried")),
+    ("job.interrupted", N_("Job interrupted")),
+    ("report.submit", N_("Report received")),
+    ("report.triage", N_("Report triaged")),
+    ("report.confirm", N_("Report confirmed")),
+    ("report.reject", N_("Report closed without change")),
+    ("report.fix", N_("Report marked fixed")),
+    ("report.regroup", N_("Report regrouped")),
+    ("user.create", N_("Account created")),
+    ("user.update", N_("Account changed")),
+    ("user.password", N_("Password changed")),
+    ("user.login", N_("Signed in")),
+    ("user.unlock", N_("Sign-in unlocked")),
+    ("user.sessions_revoked", N_("Signed out everywhere")),
+    ("county.create", N_("County added")),
+    ("county.update", N_("County edited")),
+    ("migration.apply", N_("Database upgraded")),
+])
+
+# Changes made by the system rather than a person (audit_events.actor_name): who it was.
+SYSTEM_ACTORS = Vocabulary("system_actor", [
+    ("system", N_("System")),
+    ("drafting", N_("Machine drafting")),
+    ("workflow", N_("Review workflow")),
+    ("demo", N_("Demo data")),
+    ("init", N_("Set-up")),
+    ("migration", N_("Database upgrade")),
+    ("qa-recheck", N_("QA re-check")),
+    ("pending-imports", N_("Checked imports")),
+    ("public-reports", N_("Public reports")),
+    ("public:web", N_("Public (web page)")),
+    ("public:api", N_("Partner app (API)")),
+    ("system:triage", N_("Automatic triage")),
+])
+
+
+def actor_label(name: str | None) -> Message | None:
+    """A system actor's label (None for a person, whose name is shown as it is).
+
+    ``cli:NAME`` is a command run on the server by the system account NAME.
+    """
+    if not name:
+        return None
+    if name in SYSTEM_ACTORS:
+        return SYSTEM_ACTORS.terms[name].message
+    if name.startswith("cli:"):
+        return msg("Command line (%(account)s)", account=name[4:])
+    return None
+
+
+# What a translation unit translates.
+UNIT_KINDS = Vocabulary("unit_kind", [
+    ("sign", N_("Sign text")),
+    ("segment", N_("Document segment")),
+])
+
+# Where a translation-memory entry came from (workbench.mt.memory.ORIGINS).
+TM_ORIGINS = Vocabulary("tm_origin", [
+    ("review", N_("approved in review")),
+    ("import", N_("imported")),
+    ("document", N_("document")),
+    ("manual", N_("entered by hand")),
+])
+
+BOOLEANS = Vocabulary("boolean", [
+    ("true", N_("yes")),
+    ("false", N_("no")),
+])
+
+# The fields of records as the history names them (workbench.history). ``entity.field``
+# entries name a field of one kind of record differently from the general one.
+HISTORY_FIELDS = Vocabulary("history_field", [
+    ("status", N_("Status")),
+    ("state", N_("State")),
+    ("zh", N_("Chinese text")),
+    ("source_text", N_("Chinese text")),
+    ("target_text", N_("Translation")),
+    ("location", N_("Location")),
+    ("quantity", N_("Quantity")),
+    ("size", N_("Size")),
+    ("material", N_("Material")),
+    ("action", N_("Action")),
+    ("function", N_("Sign function")),
+    ("sector", N_("Sector")),
+    ("languages", N_("Required languages")),
+    ("opt_out_reason", N_("Own wording: reason")),
+    ("rejection_reason", N_("Reason for sending back")),
+    ("site_id", N_("Site")),
+    ("county_id", N_("County")),
+    ("counties", N_("Counties")),
+    ("sign_code", N_("Sign code")),
+    ("finding_count", N_("QA findings")),
+    ("latitude", N_("Latitude")),
+    ("longitude", N_("Longitude")),
+    ("name_zh", N_("Chinese name")),
+    ("name_en", N_("English name")),
+    ("address", N_("Address")),
+    ("code", N_("Code")),
+    ("kind", N_("Kind")),
+    ("role", N_("Role")),
+    ("username", N_("Username")),
+    ("display_name", N_("Display name")),
+    ("active", N_("Active")),
+    ("locale", N_("Interface language")),
+    ("last_login_at", N_("Last sign-in")),
+    ("reason", N_("Reason")),
+    ("sessions", N_("Sessions ended")),
+    ("domain", N_("Domain")),
+    ("source", N_("Source")),
+    ("verified", N_("Verified")),
+    ("notes", N_("Notes")),
+    ("terms", N_("Terms")),
+    ("concept_id", N_("Concept")),
+    ("comment", N_("Comment")),
+    ("decision_comment", N_("Reason for the decision")),
+    ("title", N_("Title")),
+    ("targets", N_("Target languages")),
+    ("due_date", N_("Due date")),
+    ("assignees", N_("Assigned to")),
+    ("file_name", N_("File")),
+    ("format", N_("File format")),
+    ("blocks", N_("Paragraphs")),
+    ("segments", N_("Segments")),
+    ("words", N_("Characters")),
+    ("units", N_("Translation units")),
+    ("imported_translations", N_("Translations in the file")),
+    ("channel", N_("Received through")),
+    ("description", N_("What is wrong")),
+    ("suggestion", N_("Suggested wording")),
+    ("place", N_("Place")),
+    ("tracking_code", N_("Tracking code")),
+    ("reported_county_id", N_("County")),
+    ("match_method", N_("Found by")),
+    ("match_score", N_("Match score")),
+    ("sign_id", N_("Sign")),
+    ("findings", N_("QA findings")),
+    ("result", N_("Result")),
+    ("error", N_("Error")),
+    ("draft_engine", N_("Engine")),
+    ("draft_model", N_("Model")),
+    ("draft_score", N_("Confidence")),
+    ("author_name", N_("Wording by")),
+    ("approved_by", N_("Approved by")),
+    ("needs_clarification", N_("Waiting for the county's answer")),
+    ("target_lang", N_("Language")),
+    ("lang", N_("Language")),
+    ("origin", N_("Origin")),
+    ("unit_id", N_("Translation unit")),
+    ("note", N_("Note")),
+    ("value", N_("Value")),
+    ("translation_memory.source", N_("Source text")),
+    ("translation_memory.target", N_("Translation")),
+    ("county", N_("County")),
+    ("site", N_("Site")),
+    ("id", N_("Id")),
+    ("file", N_("File")),
+    ("photo", N_("Photo")),
+    ("text", N_("Text")),
+    ("body", N_("Comment")),
+    ("target", N_("Target language")),
+    ("password", N_("Password")),
+    ("current_password", N_("Current password")),
+    ("position", N_("Position")),
+    ("before", N_("Pattern before the break")),
+    ("after", N_("Pattern after the break")),
+    ("approved_since", N_("Approved from")),
+    ("approved_until", N_("Approved until")),
+    ("report.kind", N_("What is wrong")),
+    ("report.description", N_("Description")),
+])
+
+# Which vocabulary a field's value comes from: ``entity.field`` before ``field``.
+VALUE_VOCABULARIES: dict[str, Vocabulary] = {
+    "sign.status": SIGN_STATUSES, "sign.action": SIGN_ACTIONS,
+    "report.status": REPORT_STATUSES, "report.kind": REPORT_KINDS,
+    "glossary_proposal.status": PROPOSAL_STATUSES, "glossary_proposal.kind": PROPOSAL_KINDS,
+    "document.status": DOCUMENT_STATUSES, "job.state": JOB_STATES, "job.kind": JOB_KINDS,
+    "survey_batch.state": SURVEY_STATES, "translation_unit.kind": UNIT_KINDS,
+    "county.kind": COUNTY_KINDS, "concept.source": GLOSSARY_SOURCES,
+    "translation_memory.origin": TM_ORIGINS,
+    "state": UNIT_STATES, "sector": SECTORS, "function": SIGN_FUNCTIONS,
+    "domain": UNIT_DOMAINS, "role": ROLES, "channel": REPORT_CHANNELS,
+    "match_method": REPORT_MATCHES, "draft_engine": ENGINES, "severity": SEVERITIES,
+    "check_id": CHECKS,
+}
 
 
 # Every vocabulary by name (templates' |label filter, the i18n test): collected, not listed,

@@ -84,7 +84,7 @@ def test_upload_translate_approve_download(live_server, new_page, artifacts_dir,
     chinese = new_page("zh-CN")
     sign_in(chinese, live_server, "reviewer2")
     chinese.goto(document_url)
-    assert "进度" in chinese.content() and "已审定" in chinese.content()
+    assert "进度" in chinese.content() and "已批准字数" in chinese.content()
     chinese.screenshot(path=str(artifacts_dir / "documents-dashboard-zh.png"), full_page=True)
 
     # Staff download the translated DOCX: final, since every segment is approved.

@@ -11,21 +11,21 @@ check when it runs (it sees the same problem).
 from __future__ import annotations
 
 from workbench.checks.base import ERROR, Check, CheckContext, Finding
-from workbench.messages import msg
+from workbench.messages import N_, msg
 
 
 class MachineDraftCheck(Check):
     """What the engine found wrong in its draft and could not get fixed."""
 
     id = "machine_draft"
-    name = "Machine draft held to the glossary"
+    name = N_("Machine draft held to the glossary")
     severity = ERROR
-    explanation = ("A model-server engine checks its own draft: every glossary term of the "
-                   "Chinese is rendered as the glossary says (preferred or admitted), no "
-                   "forbidden rendering is used, and a document segment's placeholders all "
-                   "come back. What the model did not fix when asked again stays with the "
-                   "draft and is shown here until the wording is corrected. Fix: use the "
-                   "glossary's rendering, or restore the placeholder.")
+    explanation = N_("A model-server engine checks its own draft: every glossary term of the "
+                     "Chinese is rendered as the glossary says (preferred or admitted), no "
+                     "forbidden rendering is used, and a document segment's placeholders all "
+                     "come back. What the model did not fix when asked again stays with the "
+                     "draft and is shown here until the wording is corrected. Fix: use the "
+                     "glossary's rendering, or restore the placeholder.")
 
     def applies(self, ctx: CheckContext) -> bool:
         return super().applies(ctx) and bool(ctx.extra.get("draft_flags"))

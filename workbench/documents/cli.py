@@ -10,7 +10,7 @@ from workbench import jobs
 from workbench.cli import Env, pass_env
 from workbench.documents import drafting, export, formats, segmentation, store, terms
 from workbench.jobs.cli import background_option, echo_queued, progress_bar
-from workbench.messages import cli_translator, render
+from workbench.messages import cli_translator, msg, render
 
 
 @click.group("doc")
@@ -42,7 +42,7 @@ def add_command(env: Env, file: str, targets: tuple[str, ...], domain: str, titl
     for name in assignees:
         user = auth.find_user(env.db, name)
         if user is None:
-            raise WorkbenchError(f"No user named {name!r}.")
+            raise WorkbenchError(msg("No user named %(name)s.", name=repr(name)))
         user_ids.append(user.id)
     wanted = list(targets)
     found = formats.format_for_name(path.name)

@@ -24,6 +24,7 @@ from workbench.errors import ValidationError
 from workbench.messages import MessageLike, dumps, from_data, msg, nmsg
 from workbench.mt.base import PROFILE_PROSE, DraftContext
 from workbench.review.units import apply_machine_draft
+from workbench.vocabulary import LANGUAGES
 
 JOB_KIND = "documents.draft"
 BATCH = 25
@@ -155,9 +156,11 @@ def _summary(drafted: int, skipped: int, reasons: Mapping[str, int]) -> MessageL
 
 def draft_title(arguments: Mapping[str, Any]) -> MessageLike:
     """What a drafting run works on: the document's number and languages."""
+    targets = arguments.get("targets") or []
     return msg("Machine drafts for document %(id)s (%(targets)s)",
                id=arguments.get("document_id"),
-               targets=", ".join(arguments.get("targets") or []) or "*")
+               targets=[LANGUAGES.label(code) for code in targets] if targets
+               else msg("all languages"))
 
 
 def latest_run(db: Database, doc_id: int) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from workbench.documents import formats, segmentation, store, tags
 from workbench.documents.formats import TEXT_EXPORTS, DocumentFormat, TranslatedFile
 from workbench.errors import ValidationError
 from workbench.messages import msg
+from workbench.vocabulary import LANGUAGES
 
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -56,7 +57,8 @@ def _target_lang(document: Mapping[str, Any], target: str | None) -> str:
     if lang not in document["targets"]:
         raise ValidationError.single(
             msg("The document is not translated into “%(target)s”; its target languages are "
-                "%(langs)s.", target=target, langs=", ".join(document["targets"])),
+                "%(languages)s.", target=target,
+                languages=[LANGUAGES.label(code) for code in document["targets"]]),
             column="target", value=target)
     return lang
 
@@ -116,7 +118,7 @@ def export_document(db: Database, actor: auth.User, doc_id: int, fmt: str, *,
                 "%(unapproved)s of %(total)s segments in %(lang)s are not approved yet, so "
                 "the translated file cannot be exported as final. Approve them first, or "
                 "export a draft (it is clearly marked as a draft).", unapproved=unapproved,
-                total=len(rows), lang=lang), column="format")
+                total=len(rows), lang=LANGUAGES.label(lang)), column="format")
         result = _translated_file(db, document, source, fmt, lang, rows, translations, stem,
                                   draft and unapproved > 0, unapproved)
     elif fmt == "bilingual-docx":

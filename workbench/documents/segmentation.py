@@ -21,6 +21,7 @@ from workbench import audit
 from workbench.db import transaction
 from workbench.documents import tags
 from workbench.errors import Problem, ValidationError
+from workbench.messages import msg
 
 RULES_FILE = Path(__file__).resolve().parent / "rules" / "segmentation.tsv"
 SETTINGS_KEY = "documents.segmentation_rules"
@@ -51,30 +52,32 @@ def parse_rules(text: str) -> list[Rule]:
             continue
         cells = raw.rstrip("\r\n").split("\t")
         if len(cells) < 3:
-            problems.append(Problem("A rule needs at least lang, action and before, "
-                                    "separated by tabs.", row=number, value=raw[:60]))
+            problems.append(Problem(msg("A rule needs at least lang, action and before, "
+                                        "separated by tabs."), row=number, value=raw[:60]))
             continue
         cells += [""] * (5 - len(cells))
         lang, action, before, after, note = (c.strip() if i < 2 else c
                                              for i, c in enumerate(cells[:5]))
         if action not in ACTIONS:
-            problems.append(Problem(f"Unknown action; use one of {', '.join(ACTIONS)}.",
+            problems.append(Problem(msg("Unknown action; use one of %(actions)s.",
+                                        actions=", ".join(ACTIONS)),
                                     row=number, column="action", value=action))
             continue
         if not before:
-            problems.append(Problem("The 'before' pattern is empty.", row=number,
+            problems.append(Problem(msg("The 'before' pattern is empty."), row=number,
                                     column="before"))
             continue
         for column, pattern in (("before", before), ("after", after)):
             try:
                 re.compile(pattern)
             except re.error as error:
-                problems.append(Problem(f"Not a valid regular expression: {error}.",
+                problems.append(Problem(msg("Not a valid regular expression: %(error)s.",
+                                            error=error),
                                         row=number, column=column, value=pattern))
         rules.append(Rule(lang.lower() or "*", action, before, after, note.strip(), number))
     if problems:
-        raise ValidationError(problems, summary="The segmentation rules have problems; "
-                                                "nothing was saved.")
+        raise ValidationError(problems, summary=msg("The segmentation rules have problems; "
+                                                    "nothing was saved."))
     return rules
 
 

@@ -91,17 +91,19 @@ def _clean_targets(targets: Iterable[str], source_lang: str) -> list[str]:
         if not lang:
             continue
         if not _LANG.match(lang):
-            problems.append(Problem("Not a language code (use e.g. en, ru, ja, ko).",
+            problems.append(Problem(msg("Not a language code (use e.g. en, ru, ja, ko)."),
                                     column="targets", value=raw))
         elif lang == source_lang:
-            problems.append(Problem("A target language must differ from the source language.",
-                                    column="targets", value=raw))
+            problems.append(Problem(
+                msg("A target language must differ from the source language."),
+                column="targets", value=raw))
         elif lang not in cleaned:
             cleaned.append(lang)
     if problems:
-        raise ValidationError(problems, summary=str(problems[0]))
+        raise ValidationError(problems, summary=problems[0].reason)
     if not cleaned:
-        raise ValidationError.single("Choose at least one target language.", column="targets")
+        raise ValidationError.single(msg("Choose at least one target language."),
+                                     column="targets")
     return cleaned
 
 
@@ -112,7 +114,7 @@ def _clean_date(value: str | None) -> str | None:
     try:
         return date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        raise ValidationError.single("The due date must be a date like 2026-12-31.",
+        raise ValidationError.single(msg("The due date must be a date like 2026-12-31."),
                                      column="due_date", value=value) from None
 
 
@@ -122,7 +124,7 @@ def _check_assignees(db: Database, user_ids: Iterable[int]) -> list[int]:
         user = auth.get_user(db, user_id)
         if user is None or not auth.can(user, "documents.translate"):
             raise ValidationError.single(
-                "Only translators and reviewers can be assigned to a document.",
+                msg("Only translators and reviewers can be assigned to a document."),
                 column="assignees", value=user_id)
     return ids
 
@@ -272,7 +274,7 @@ def get_document(db: Database, doc_id: int) -> dict[str, Any]:
     """One document with its target list and assignees; NotFound when there is none."""
     row = next(db.query("SELECT * FROM documents WHERE id = ?", [doc_id]), None)
     if row is None:
-        raise NotFound("No such document.")
+        raise NotFound(msg("No such document."))
     document = _decode(row)
     document["assignees"] = list(db.query(
         """SELECT u.id, u.username, u.display_name, u.role FROM document_assignees a
@@ -286,7 +288,7 @@ def original_file(db: Database, doc_id: int) -> bytes:
     row = db.execute("SELECT data FROM document_files WHERE document_id = ?",
                      [doc_id]).fetchone()
     if row is None:
-        raise NotFound("The document's file is missing.")
+        raise NotFound(msg("The document's file is missing."))
     return bytes(row[0])
 
 
@@ -367,7 +369,7 @@ def get_segment(db: Database, doc_id: int, segment_id: int, target_lang: str) ->
            JOIN doc_segment_units su ON su.segment_id = s.id AND su.target_lang = ?
            WHERE s.id = ? AND s.document_id = ?""", [target_lang, segment_id, doc_id]), None)
     if row is None:
-        raise NotFound("No such segment in this document.")
+        raise NotFound(msg("No such segment in this document."))
     row = dict(row)
     row["tags"] = json.loads(row.pop("tags_json") or "{}")
     row["unit"] = next(db.query("SELECT * FROM translation_units WHERE id = ?",
@@ -394,7 +396,7 @@ def unit_in_document(db: Database, doc_id: int, unit_id: int) -> dict[str, Any]:
            JOIN doc_segments s ON s.id = su.segment_id
            WHERE u.id = ? AND s.document_id = ?""", [unit_id, doc_id]), None)
     if row is None:
-        raise NotFound("No such segment in this document.")
+        raise NotFound(msg("No such segment in this document."))
     return row
 
 
@@ -469,7 +471,7 @@ def update_document(db: Database, actor: auth.User, doc_id: int, *,
             changes["domain"] = domain.strip()[:40]
         if status is not None:
             if status not in ("open", "delivered", "archived"):
-                raise ValidationError.single("Unknown status.", column="status", value=status)
+                raise ValidationError.single(msg("Unknown status."), column="status", value=status)
             changes["status"] = status
         if changes:
             changes["updated_at"] = audit.now_iso()
@@ -565,8 +567,8 @@ def _check_editable(db: Database, segment_ids: list[int]) -> None:
             AND u.state IN ('approved', 'in_review')""", segment_ids).fetchone()[0]
     if approved:
         raise ValidationError.single(
-            "A segment that is under review or approved cannot be merged or split; "
-            "ask a reviewer to reject it first.")
+            msg("A segment that is under review or approved cannot be merged or split; "
+                "ask a reviewer to reject it first."))
 
 
 def merge_with_next(db: Database, actor: auth.User, doc_id: int, segment_id: int) -> int:
@@ -579,13 +581,13 @@ def merge_with_next(db: Database, actor: auth.User, doc_id: int, segment_id: int
         segment = next(db.query("SELECT * FROM doc_segments WHERE id = ? AND document_id = ?",
                                 [segment_id, doc_id]), None)
         if segment is None:
-            raise NotFound("No such segment in this document.")
+            raise NotFound(msg("No such segment in this document."))
         siblings = _block_segments(db, segment["block_id"])
         index = next(i for i, s in enumerate(siblings) if s["id"] == segment_id)
         if index + 1 >= len(siblings):
             raise ValidationError.single(
-                "This is the last segment of its paragraph; only segments of one paragraph "
-                "can be merged.")
+                msg("This is the last segment of its paragraph; only segments of one paragraph "
+                    "can be merged."))
         pair = siblings[index:index + 2]
         _check_editable(db, [s["id"] for s in pair])
         document = get_document(db, doc_id)
@@ -610,7 +612,7 @@ def split_segment(db: Database, actor: auth.User, doc_id: int, segment_id: int,
         segment = next(db.query("SELECT * FROM doc_segments WHERE id = ? AND document_id = ?",
                                 [segment_id, doc_id]), None)
         if segment is None:
-            raise NotFound("No such segment in this document.")
+            raise NotFound(msg("No such segment in this document."))
         text = segment["source_text"]
         position = int(position)
         # Never cut inside a placeholder.
@@ -619,7 +621,7 @@ def split_segment(db: Database, actor: auth.User, doc_id: int, segment_id: int,
                 position = match.end()
         left, right = text[:position].strip(), text[position:].strip()
         if not tags.strip_tags(left).strip() or not tags.strip_tags(right).strip():
-            raise ValidationError.single("Choose a split point with text on both sides.",
+            raise ValidationError.single(msg("Choose a split point with text on both sides."),
                                          column="position", value=position)
         _check_editable(db, [segment_id])
         pieces = tags.balance([left, right])
@@ -638,4 +640,4 @@ def _drop_empty_pairs(text: str) -> str:
 def require_translate(user: auth.User) -> None:
     """Raise PermissionDenied unless the user may work on document segments."""
     if not auth.can(user, "documents.translate"):
-        raise PermissionDenied("Your role does not allow translating documents.")
+        raise PermissionDenied(msg("Your role does not allow translating documents."))

@@ -126,15 +126,16 @@ def _escape_braces(text: str) -> str:
 def detect_version(root: Any) -> str:
     """'1.2' or '2.0' from the root element; ValidationError for anything else."""
     if _local(root) != "xliff":
-        raise ValidationError.single("This file is not XLIFF (its root element is not <xliff>).")
+        raise ValidationError.single(
+            msg("This file is not XLIFF (its root element is not <xliff>)."))
     namespace = root.tag.split("}", 1)[0].lstrip("{") if "}" in root.tag else ""
     version = root.get("version") or ""
     if namespace == XLIFF20 or version.startswith("2."):
         return "2.0"
     if namespace == XLIFF12 or version in ("1.2", "1.1", "1.0"):
         return "1.2"
-    raise ValidationError.single(f"XLIFF version {version or '?'} is not supported; "
-                                 "use XLIFF 1.2 or 2.0.")
+    raise ValidationError.single(msg("XLIFF version %(version)s is not supported; use XLIFF "
+                                     "1.2 or 2.0.", version=version or "?"))
 
 
 def read_xliff(data: bytes, limits: UploadLimits | None = None) -> XliffDocument:
@@ -158,7 +159,7 @@ def _units_12(root: Any) -> list[tuple[Any, Any, str]]:
 def _read_12(root: Any) -> XliffDocument:
     files = list(root.iter(f"{{{XLIFF12}}}file"))
     if not files:
-        raise ValidationError.single("This XLIFF file has no <file> element.")
+        raise ValidationError.single(msg("This XLIFF file has no <file> element."))
     document = XliffDocument("1.2", files[0].get("source-language") or "zh",
                              files[0].get("target-language"),
                              title=files[0].get("original") or "")
@@ -213,7 +214,7 @@ def _segments_20(root: Any) -> list[tuple[Any, Any, str]]:
 def _read_20(root: Any) -> XliffDocument:
     files = list(root.iter(f"{{{XLIFF20}}}file"))
     if not files:
-        raise ValidationError.single("This XLIFF file has no <file> element.")
+        raise ValidationError.single(msg("This XLIFF file has no <file> element."))
     document = XliffDocument("2.0", root.get("srcLang") or "zh", root.get("trgLang"),
                              title=files[0].get("original") or files[0].get("id") or "")
     mappers: dict[int, _TagMapper] = {}

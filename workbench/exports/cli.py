@@ -70,7 +70,7 @@ def _run(env: Env, kind: str, output: str | None, background: bool, **filters: A
     what = {"tbx": "concept(s)", "tmx": "translation unit(s)", "xliff": "unit(s) to translate",
             "proofs": "proof page(s)"}.get(kind, "sign(s)")
     click.echo(f"Exported {result['rows']} {what} to {target} (job #{run['id']}, "
-               f"filter: {flt.describe()}).")
+               f"filter: {render(flt.describe(), cli_translator())}).")
     if result["missing"]:
         click.echo(f"{result['missing']} sign(s) left out: wording in a required language is "
                    "not approved yet.")

@@ -35,7 +35,8 @@ from workbench.db import transaction
 from workbench.errors import Problem, ValidationError, WorkbenchError
 from workbench.files.limits import UploadLimits, check_size
 from workbench.files.xmlguard import check_xml
-from workbench.messages import msg
+from workbench.messages import Message, msg, to_data
+from workbench.vocabulary import LANGUAGES, UNIT_STATES
 from workbench.exports.selection import ExportFilter, NothingToExport, Progress, count_signs
 
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -152,11 +153,14 @@ def write_tmx(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path, *,
     return written
 
 
-def _nothing_units(db: Database, flt: ExportFilter) -> str:
-    where = f" ({flt.describe()})" if flt.to_dict() else ""
+def _nothing_units(db: Database, flt: ExportFilter) -> Message:
     if _unit_scope(flt)[0] and not count_signs(db, flt):
-        return f"No signs match this filter{where}; nothing to export."
-    return f"No approved translation units to export{where}."
+        return msg("No signs match this filter (%(filter)s); nothing to export.",
+                   filter=flt.describe())
+    if flt.to_dict():
+        return msg("No approved translation units to export (%(filter)s).",
+                   filter=flt.describe())
+    return msg("No approved translation units to export.")
 
 
 def write_tbx(db: Database, flt: ExportFilter, stream: BinaryIO) -> int:
@@ -170,8 +174,9 @@ def write_tbx(db: Database, flt: ExportFilter, stream: BinaryIO) -> int:
     langs = ["zh", flt.lang] if flt.lang else None
     count = export_glossary(db, "tbx", stream, langs=langs)
     if not count:
-        raise NothingToExport("The glossary has no terms to export"
-                              + (f" in language {flt.lang}." if flt.lang else "."))
+        raise NothingToExport(msg("The glossary has no terms to export in %(language)s.",
+                                  language=LANGUAGES.label(flt.lang)) if flt.lang
+                              else msg("The glossary has no terms to export."))
     return count
 
 
@@ -200,9 +205,9 @@ def write_xliff(db: Database, flt: ExportFilter, target_lang: str, stream: Binar
 
     units = units_to_translate(db, flt, target_lang)
     if not units:
-        where = f" ({flt.describe()})" if flt.to_dict() else ""
-        raise NothingToExport(f"No translation units into {target_lang} are waiting for a "
-                              f"translator{where}.")
+        raise NothingToExport(msg("No translation units into %(language)s are waiting for a "
+                                  "translator (%(filter)s).",
+                                  language=LANGUAGES.label(target_lang), filter=flt.describe()))
     store = Xliff2File()
     store.setsourcelanguage("zh")
     store.settargetlanguage(target_lang)
@@ -306,7 +311,7 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
     check_size(len(data), limits.max_import_bytes, "MAX_IMPORT_BYTES")
     target_lang, entries = _read_units(data, name, limits)
     if not entries:
-        raise ValidationError.single(f"{name} has no translation units.")
+        raise ValidationError.single(msg("%(name)s has no translation units.", name=name))
     report = ImportReport()
     with transaction(db):
         for position, (unit_ref, source, target) in enumerate(entries, start=1):
@@ -314,7 +319,8 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
             unit_ref = unit_ref.rsplit("\x04", 1)[-1]
             match = UNIT_ID.match(unit_ref.split("::")[0])
             if not match:
-                report.problems.append(Problem("is not a Signbench unit id", row=position,
+                report.problems.append(Problem(msg("This is not a Signbench unit id."),
+                                               row=position,
                                                column="id", value=unit_ref))
                 continue
             if not (target or "").strip():
@@ -335,30 +341,34 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
                     if saved["state"] == "translated":
                         workflow.submit(db, actor, unit_id, saved["version"], settings=settings)
             except WorkbenchError as error:
-                report.problems.append(Problem(str(error), row=position, column="target",
+                report.problems.append(Problem(error.message, row=position, column="target",
                                                value=unit_ref))
                 continue
             report.submitted.append(unit_id)
         audit.record(db, actor, "xliff.import", "xliff_import", name, None, {
             "file": name, "target_lang": target_lang, "submitted": report.submitted,
             "untranslated": report.untranslated,
-            "refused": [str(p) for p in report.problems][:200]})
+            "refused": [to_data(p.reason) for p in report.problems][:200]})
     return report
 
 
 def _refusal(unit: Mapping[str, Any] | None, source: str, target_lang: str | None,
-             exported_version: int, target: str) -> str | None:
+             exported_version: int, target: str) -> Message | None:
     """Why an imported translation cannot be taken, or None when it can."""
     if unit is None:
-        return "no such translation unit (it may have been removed)"
+        return msg("No such translation unit (it may have been removed).")
     if target_lang and unit["target_lang"] != target_lang.split("-")[0].lower():
-        return f"the unit is for language {unit['target_lang']}, the file for {target_lang}"
+        return msg("The unit is for %(unit_language)s, the file for %(file_language)s.",
+                   unit_language=LANGUAGES.label(unit["target_lang"]),
+                   file_language=LANGUAGES.label(target_lang.split("-")[0].lower()))
     if " ".join(source.split()) != " ".join(unit["source_text"].split()):
-        return "the Chinese text differs from the unit's (the file was edited or is stale)"
+        return msg("The Chinese text differs from the unit's (the file was edited or is "
+                   "stale).")
     if unit["state"] in ("in_review", "approved"):
-        return (f"the unit is already {unit['state'].replace('_', ' ')} since the export; "
-                "the imported wording was not used")
+        return msg("The unit moved on since the export (now: %(state)s); the imported "
+                   "wording was not used.", state=UNIT_STATES.label(unit["state"]))
     if unit["version"] != exported_version and unit["target_text"] != target:
-        return (f"the unit changed since the export (version {exported_version} → "
-                f"{unit['version']}); compare and enter the wording by hand")
+        return msg("The unit changed since the export (version %(exported)s → %(current)s); "
+                   "compare and enter the wording by hand.", exported=exported_version,
+                   current=unit["version"])
     return None

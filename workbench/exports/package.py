@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -25,7 +26,8 @@ from workbench.errors import ValidationError
 from workbench.exports import proofs, sheets
 from workbench.exports.selection import (ExportFilter, NothingToExport, Progress, SignRecord,
                                          iter_signs, nothing_message, photo_names)
-from workbench.messages import Message
+from workbench.localtime import local_time, settings_zone
+from workbench.messages import Message, msg, render, translator_for
 
 
 @dataclass
@@ -50,7 +52,7 @@ def write_package(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path
     """
     settings = settings or {}
     if not flt.county_id:
-        raise ValidationError.single("A package is made per county: choose a county.",
+        raise ValidationError.single(msg("A package is made per county: choose a county."),
                                      column="county")
     county = next(db.query("SELECT * FROM counties WHERE id = ?", [flt.county_id]))
     records = list(iter_signs(db, flt))
@@ -98,7 +100,8 @@ def write_package(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path
         sheets.write_missing_csv(result.missing, buffer)
         add("missing.csv", buffer.getvalue())
         result.rows = sheet.rows
-        add("README.txt", summary_text(county, flt, result, actor_name).encode("utf-8"))
+        add("README.txt", summary_text(county, flt, result, actor_name,
+                                       settings_zone(settings)).encode("utf-8"))
     if progress:
         progress(total, total)
     return result
@@ -120,15 +123,16 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def summary_text(county: Mapping[str, Any], flt: ExportFilter, result: PackageResult,
-                 actor_name: str = "") -> str:
+                 actor_name: str = "", zone: ZoneInfo | None = None) -> str:
     """The package's README: what it holds and, sign by sign, what is still missing."""
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = local_time(datetime.now(timezone.utc), zone)
+    chinese = translator_for("zh")
     lines = [
         f"Signbench county package — {county['name_zh']} {county['name_en']}",
         f"标识制作资料包 — {county['name_zh']}",
         "",
         f"Made: {now}" + (f" by {actor_name}" if actor_name else ""),
-        f"Filter: {flt.describe()}",
+        f"Filter: {render(flt.describe())} / 筛选条件：{render(flt.describe(), chinese)}",
         "",
         f"Signs with all wording approved (in the sheet and the proofs): {result.rows}",
         f"已全部审定、可制作的标识: {result.rows}",
@@ -148,7 +152,7 @@ def summary_text(county: Mapping[str, Any], flt: ExportFilter, result: PackageRe
     if result.missing:
         lines += ["", "Missing approved wording / 缺少审定译文:"]
         for record in result.missing:
-            states = ", ".join(f"{lang} ({sheets.STATE_LABELS.get(state, state)})"
+            states = "; ".join(sheets.missing_state(lang, state)
                                for lang, state in record.missing.items())
             lines.append(f"  {record.sign_code}  {record.site}  {record.zh}  — {states}")
     if result.photos_not_found:

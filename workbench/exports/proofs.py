@@ -27,10 +27,12 @@ from urllib.parse import quote, urlsplit
 from sqlite_utils import Database
 
 from workbench.errors import WorkbenchError
-from workbench.messages import Message, msg
-from workbench.exports.sheets import FUNCTION_LABELS
-from workbench.exports.selection import (LANGUAGE_NAMES, ExportFilter, NothingToExport,
-                                         Progress, SignRecord, iter_signs, nothing_message)
+from workbench.localtime import local_time, settings_zone
+from workbench.messages import Message, msg, render
+from workbench.vocabulary import SIGN_FUNCTIONS
+from workbench.exports.selection import (ExportFilter, NothingToExport, Progress, SignRecord,
+                                         bilingual, iter_signs, language_label,
+                                         nothing_message)
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 DEFAULT_EXTERNAL_URL = "http://127.0.0.1:5000"
@@ -56,16 +58,18 @@ def register_font(path: str | None = None) -> str:
     if path in _registered:
         return _registered[path]
     if not Path(path).is_file():
-        raise FontMissing(
-            f"The proof font {path} is missing. Install it with "
+        raise FontMissing(msg(
+            "The proof font %(path)s is missing. Install it with "
             "`apt-get install fonts-wqy-microhei`, or set PROOF_FONT in the instance "
-            "config.py to a TrueType font that has Chinese, Latin, Cyrillic, kana and Hangul.")
+            "config.py to a TrueType font that has Chinese, Latin, Cyrillic, kana and Hangul.",
+            path=path))
     name = f"{FONT_NAME}{len(_registered)}"
     try:
         index = 0 if path.lower().endswith((".ttc", ".otc")) else None
         font = TTFont(name, path, subfontIndex=index) if index is not None else TTFont(name, path)
     except TTFError as error:
-        raise FontMissing(f"The proof font {path} cannot be used: {error}") from error
+        raise FontMissing(msg("The proof font %(path)s cannot be used: %(error)s", path=path,
+                              error=str(error))) from error
     pdfmetrics.registerFont(font)
     _registered[path] = name
     return name
@@ -234,8 +238,7 @@ def draw_card(canvas: Any, record: SignRecord, font: str, url: str, generated: s
         details.append(f"尺寸 Size {record.size}")
     if record.material:
         details.append(f"材质 Material {record.material}")
-    details.append(f"功能 Function {FUNCTION_LABELS.get(record.function, record.function)}"
-                   f" {record.function}")
+    details.append(f"功能 Function {bilingual(SIGN_FUNCTIONS.label(record.function))}")
     canvas.drawString(margin, page_h - 96, "   ".join(details))
 
     # The sign panel: Chinese above, each foreign language below in the standard's order.
@@ -280,9 +283,8 @@ def draw_card(canvas: Any, record: SignRecord, font: str, url: str, generated: s
     canvas.setFont(font, 9.5)
     for lang in languages:
         y -= 15
-        zh_name, en_name = LANGUAGE_NAMES.get(lang, (lang, lang))
         when = (record.approved_at.get(lang) or "")[:10]
-        canvas.drawString(margin, y, f"{zh_name} {en_name}: {record.approved_by.get(lang, '')}"
+        canvas.drawString(margin, y, f"{language_label(lang)}: {record.approved_by.get(lang, '')}"
                                      f"  {when}")
     qr_side = 112
     qr_x = page_w - margin - qr_side
@@ -309,11 +311,11 @@ def write_proofs(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path,
     warning = public_url_warning(settings)
     if warning is not None:
         result.warnings.append(warning)
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = local_time(datetime.now(timezone.utc), settings_zone(settings))
     canvas = Canvas(stream, pagesize=landscape(A4), pageCompression=1)
     canvas.setTitle("Signbench print proofs" + (f" — {flt.county}" if flt.county else ""))
     canvas.setAuthor("Signbench")
-    canvas.setSubject(f"Approved sign wording ({flt.describe()})")
+    canvas.setSubject(f"Approved sign wording ({render(flt.describe())})")
     source = records if records is not None else iter_signs(db, flt,
                                                             progress=progress)
     for record in source:

@@ -22,17 +22,13 @@ from sqlite_utils import Database
 from workbench import auth, counties
 from workbench.db import equal_conditions, to_int
 from workbench.errors import Problem, ValidationError, WorkbenchError
+from workbench.messages import Message, MessageLike, msg, nmsg, render, translator_for
+from workbench.vocabulary import (HISTORY_FIELDS, LANGUAGES, SECTORS, SIGN_STATUSES,
+                                  Vocabulary)
 
 # The standard's order on a sign: Chinese, English, then the other languages.
 LANGUAGE_ORDER: tuple[str, ...] = ("en", "ru", "ja", "ko")
-LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
-    "zh": ("中文", "Chinese"), "en": ("英语", "English"), "ru": ("俄语", "Russian"),
-    "ja": ("日语", "Japanese"), "ko": ("韩语", "Korean"),
-}
 BATCH = 2000
-# Sign statuses a staff member may filter on (the inventory's vocabulary).
-SIGN_STATUSES = ("submitted", "drafting", "in_review", "approved", "fabricated", "installed",
-                 "rejected")
 
 Progress = Callable[[int, int], None]
 
@@ -72,10 +68,15 @@ class ExportFilter:
         data = json.loads(text or "{}")
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
-    def describe(self) -> str:
-        """A short human description, e.g. ``county=海口市, lang=ru``."""
+    def describe(self) -> MessageLike | list[MessageLike]:
+        """A short description for people, e.g. ``County: 海口市, Language: Russian``."""
         shown = {k: v for k, v in self.to_dict().items() if k not in ("county_id", "site_id")}
-        return ", ".join(f"{k}={v}" for k, v in shown.items()) or "all"
+        values = {"sector": SECTORS, "status": SIGN_STATUSES, "lang": LANGUAGES}
+        parts: list[MessageLike] = [
+            msg("%(field)s: %(value)s", field=HISTORY_FIELDS.label(name),
+                value=values[name].label(value) if name in values else value)
+            for name, value in shown.items()]
+        return parts or msg("all signs")
 
 
 def _parse_date(value: str | None, column: str, problems: list[Problem]) -> str | None:
@@ -85,7 +86,8 @@ def _parse_date(value: str | None, column: str, problems: list[Problem]) -> str 
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        problems.append(Problem("is not a date (use YYYY-MM-DD)", column=column, value=value))
+        problems.append(Problem(msg("This is not a date (write YYYY-MM-DD)."), column=column,
+                                value=value))
         return None
 
 
@@ -109,13 +111,14 @@ def resolve_filter(db: Database, user: auth.User, *, county: str | int | None = 
         if isinstance(county, int) or str(county).strip().isdigit():
             row = next(db.query("SELECT * FROM counties WHERE id = ?", [to_int(county)]), None)
             if row is None:
-                raise ValidationError.single(f"Unknown county {county!r}.", column="county",
+                raise ValidationError.single(msg("Unknown county %(county)s.",
+                                                 county=repr(county)), column="county",
                                              value=county)
         else:
             row = counties.resolve_county(db, str(county))  # raises for an unknown name
         if scope is not None and row["id"] != scope:
-            raise ValidationError.single(f"Unknown county {county!r}.", column="county",
-                                         value=county)
+            raise ValidationError.single(msg("Unknown county %(county)s.", county=repr(county)),
+                                         column="county", value=county)
         flt.county_id, flt.county = row["id"], row["name_zh"]
     elif scope is not None:
         flt.county_id = scope
@@ -123,17 +126,20 @@ def resolve_filter(db: Database, user: auth.User, *, county: str | int | None = 
     if sector not in (None, ""):
         flt.sector = parse_choice(sector, SECTOR_ALIASES)
         if not flt.sector:
-            problems.append(Problem("Unknown sector.", column="sector", value=sector))
+            problems.append(Problem(msg("Unknown sector; use one of: %(allowed)s.",
+                                        allowed=[term.message for term in SECTORS]),
+                                    column="sector", value=sector))
     if status not in (None, ""):
         if status not in SIGN_STATUSES:
-            problems.append(Problem(f"Unknown status; use one of {', '.join(SIGN_STATUSES)}.",
+            problems.append(Problem(msg("Unknown status; use one of: %(allowed)s.",
+                                        allowed=", ".join(SIGN_STATUSES.codes)),
                                     column="status", value=status))
         else:
             flt.status = status
     if lang not in (None, ""):
         flt.lang = parse_choice(lang, LANGUAGE_ALIASES)
         if not flt.lang:
-            problems.append(Problem("Unknown language; use en, ru, ja or ko.", column="lang",
+            problems.append(Problem(msg("Unknown language; use en, ru, ja or ko."), column="lang",
                                     value=lang))
     flt.approved_since = _parse_date(approved_since, "approved_since", problems)
     flt.approved_until = _parse_date(approved_until, "approved_until", problems)
@@ -154,15 +160,15 @@ def resolve_filter(db: Database, user: auth.User, *, county: str | int | None = 
         rows = list(db.query(f"SELECT id, name_zh FROM sites WHERE {' AND '.join(where)}",
                              params))
         if not rows:
-            problems.append(Problem("No such site" + (" in this county." if flt.county_id
-                                                     else "."), column="site", value=site))
+            problems.append(Problem(msg("No such site in this county.") if flt.county_id
+                                    else msg("No such site."), column="site", value=site))
         elif len(rows) > 1:
-            problems.append(Problem("Several counties have a site of this name; choose the "
-                                    "county too.", column="site", value=site))
+            problems.append(Problem(msg("Several counties have a site of this name; choose the "
+                                        "county too."), column="site", value=site))
         else:
             flt.site_id, flt.site = rows[0]["id"], rows[0]["name_zh"]
     if problems:
-        raise ValidationError(problems, summary="The export filter has problems.")
+        raise ValidationError(problems, summary=msg("The export filter has problems."))
     return flt
 
 
@@ -359,14 +365,18 @@ def iter_signs(db: Database, flt: ExportFilter, *, progress: Progress | None = N
         yield record
 
 
-def nothing_message(db: Database, flt: ExportFilter, what: str = "signs") -> str:
+def nothing_message(db: Database, flt: ExportFilter) -> Message:
     """Why an export is empty, in words a user can act on."""
     matched = count_signs(db, flt)
-    where = f" ({flt.describe()})" if flt.to_dict() else ""
     if not matched:
-        return f"No signs match this filter{where}; nothing to export."
-    return (f"No approved {what} to export{where}: {matched} matching sign(s) are still "
-            "waiting for approved wording in at least one required language.")
+        if flt.to_dict():
+            return msg("No signs match this filter (%(filter)s); nothing to export.",
+                       filter=flt.describe())
+        return msg("No signs match this filter; nothing to export.")
+    return nmsg("No approved signs to export: %(n)s matching sign is still waiting for "
+                "approved wording in at least one required language.",
+                "No approved signs to export: %(n)s matching signs are still waiting for "
+                "approved wording in at least one required language.", matched)
 
 
 def photo_names(record: SignRecord) -> list[str]:
@@ -385,10 +395,25 @@ def photo_file_names(sign_code: str, stored: Sequence[str]) -> list[str]:
     return names
 
 
+def bilingual(label: MessageLike) -> str:
+    """A label as the sheets and proofs write it, Chinese then English: ``英语 English``.
+
+    Sign makers read the Chinese, the office and foreign partners the English; the
+    files are the same whoever downloads them.
+    """
+    chinese, english = render(label, translator_for("zh")), render(label)
+    return chinese if chinese == english else f"{chinese} {english}"
+
+
+def chinese_labels(vocabulary: Vocabulary) -> dict[str, str]:
+    """Code → Chinese label, for cells filled row by row (fast lookups)."""
+    chinese = translator_for("zh")
+    return {term.code: term.message.render(chinese) for term in vocabulary}
+
+
 def language_label(lang: str) -> str:
     """A bilingual column label for a language, e.g. ``英语 English``."""
-    zh, en = LANGUAGE_NAMES.get(lang, (lang, lang))
-    return f"{zh} {en}"
+    return bilingual(LANGUAGES.label(lang))
 
 
 def ordered(languages: Sequence[str]) -> list[str]:

@@ -17,28 +17,26 @@ from sqlite_utils import Database
 
 from workbench.files.formulas import FORMULA_START, GUARD, guard
 
+from workbench.messages import msg
+from workbench.vocabulary import SECTORS, SIGN_FUNCTIONS, UNIT_STATES
 from workbench.exports.selection import (BASE_COLUMNS, LANGUAGES_COLUMN, PHOTOS_COLUMN,
                                          ExportFilter, NothingToExport, Progress, SignRecord,
-                                         day_in_range, iter_rows, language_label,
+                                         bilingual, chinese_labels, day_in_range, iter_rows,
+                                         language_label,
                                          languages_in, nothing_message, photo_file_names,
                                          photo_names, record_from_row, required_languages)
 
 _FORMULA_CHARS = frozenset(FORMULA_START)
 
-SECTOR_LABELS = {
-    "transport": "交通", "tourism_culture": "旅游文化", "education": "教育", "health": "医疗卫生",
-    "public_facilities": "城乡公共设施", "government": "政务服务", "commerce": "商业",
-}
-FUNCTION_LABELS = {
-    "facility": "功能设施", "warning": "警示警告", "prohibition": "限令禁止",
-    "instruction": "指示指令", "notice": "说明提示", "name": "名称",
-}
-STATE_LABELS = {
-    "none": "no translation unit", "new": "not translated", "machine_draft": "machine draft",
-    "translated": "translated, not yet in review", "in_review": "in review",
-    "rejected": "rejected", "approved": "approved",
-}
-MISSING_KEY_LABELS = {"sign": "sign rejected, back with the county"}
+
+
+def missing_state(lang: str, state: str) -> str:
+    """Why a language is missing from an export, in Chinese and English (the files are the
+    same for every reader): ``俄语 Russian: 机器初稿 Machine draft``."""
+    if lang == "sign":  # the sign itself was sent back
+        return bilingual(msg("Sign rejected, back with the county"))
+    reason = (msg("No translation unit") if state == "none" else UNIT_STATES.label(state))
+    return f"{language_label(lang)}: {bilingual(reason)}"
 
 
 def neutralize(value: Any) -> Any:
@@ -68,9 +66,10 @@ def header(languages: list[str]) -> list[str]:
 
 def sign_row(record: SignRecord, languages: list[str]) -> list[Any]:
     """One sign's cells, neutralized; blank for a language the sign does not carry."""
+    sectors, functions = chinese_labels(SECTORS), chinese_labels(SIGN_FUNCTIONS)
     cells = [record.sign_code, record.county, record.site,
-             SECTOR_LABELS.get(record.sector, record.sector), record.location,
-             FUNCTION_LABELS.get(record.function, record.function), record.quantity,
+             sectors.get(record.sector, record.sector), record.location,
+             functions.get(record.function, record.function), record.quantity,
              record.size, record.material, record.zh]
     cells += [record.texts.get(lang, "") for lang in languages]
     cells += [record.approvers(), record.last_approved_at[:10],
@@ -84,8 +83,7 @@ MISSING_HEADER = ["标识编号 Sign code", "市县 County", "场所 Site", "位
 
 def missing_row(record: SignRecord) -> list[Any]:
     """One line of the missing list: which languages lack approved wording, and why."""
-    states = "; ".join(MISSING_KEY_LABELS.get(lang) or f"{lang}: {STATE_LABELS.get(state, state)}"
-                       for lang, state in record.missing.items())
+    states = "; ".join(missing_state(lang, state) for lang, state in record.missing.items())
     return [neutralize(c) for c in (record.sign_code, record.county, record.site,
                                     record.location, record.zh,
                                     ";".join(record.missing), states)]
@@ -115,7 +113,7 @@ def _fast_rows(db: Database, flt: ExportFilter, languages: list[str], result: Sh
     required: dict[str, tuple[list[int], list[bool]]] = {}
     dated = bool(flt.approved_since or flt.approved_until)
     formula = _FORMULA_CHARS
-    sectors, functions = SECTOR_LABELS, FUNCTION_LABELS
+    sectors, functions = chinese_labels(SECTORS), chinese_labels(SIGN_FUNCTIONS)
     for row in iter_rows(db, flt, languages, progress=progress):
         wanted = required.get(row[LANGUAGES_COLUMN])
         if wanted is None:

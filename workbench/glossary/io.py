@@ -94,8 +94,9 @@ def _classify_header(header: list[str], name: str) -> tuple[list[_Column], list[
             continue
         key = label.lower()
         if key in seen:
-            found.append(problem(f"The column appears twice (columns {seen[key] + 1} and "
-                                 f"{index + 1}).", row=1, column=label, file=name))
+            found.append(problem(msg("The column appears twice (columns %(first)s and "
+                                     "%(second)s).", first=seen[key] + 1, second=index + 1),
+                                 row=1, column=label, file=name))
             continue
         seen[key] = index
         if key in FIXED_COLUMNS:
@@ -119,10 +120,11 @@ def _classify_header(header: list[str], name: str) -> tuple[list[_Column], list[
             continue
         columns.append(_Column(index, label, "term", lang, status))
     if not any(c.kind == "domain" for c in columns):
-        found.append(problem("The column 'domain' is missing.", row=1, column="domain",
+        found.append(problem(msg("The column 'domain' is missing."), row=1, column="domain",
                              file=name))
     if not any(c.kind == "term" for c in columns):
-        found.append(problem("No language column (zh, en …) was found.", row=1, file=name))
+        found.append(problem(msg("No language column (zh, en …) was found."), row=1,
+                             file=name))
     return columns, found
 
 
@@ -136,7 +138,7 @@ def parse_table(rows: Iterable[tuple[int, list[Any]]], name: str) -> ParsedFile:
     iterator = iter(rows)
     first = next(iterator, None)
     if first is None:
-        parsed.problems.append(problem("The file is empty.", file=name))
+        parsed.problems.append(problem(msg("The file is empty."), file=name))
         return parsed
     columns, header_problems = _classify_header([_cell_text(c) for c in first[1]], name)
     parsed.problems.extend(header_problems)
@@ -150,8 +152,9 @@ def parse_table(rows: Iterable[tuple[int, list[Any]]], name: str) -> ParsedFile:
             continue
         if len(texts) > width and any(t.strip() for t in texts[width:]):
             parsed.problems.append(problem(
-                f"The row has {len(texts)} cells but the header only {width} "
-                "(a separator inside a cell without quotes?).", row=line, file=name))
+                msg("The row has %(cells)s cells but the header only %(width)s (a separator "
+                    "inside a cell without quotes?).", cells=len(texts), width=width),
+                row=line, file=name))
             continue
         record = ConceptRecord(id=None, domain="", line=line, origin=name)
         for column in columns:
@@ -175,8 +178,8 @@ def parse_table(rows: Iterable[tuple[int, list[Any]]], name: str) -> ParsedFile:
                     record.verified = True
                 elif flag not in _FALSE:
                     parsed.problems.append(problem(
-                        "Write 1 (verified) or 0 (to be confirmed).", record, column="verified",
-                        value=value))
+                        msg("Write 1 (verified) or 0 (to be confirmed)."), record,
+                        column="verified", value=value))
         record.terms = ordered_terms(record.terms)
         parsed.records.append(record)
     return parsed
@@ -286,7 +289,7 @@ def read_tbx(data: bytes, name: str = "glossary.tbx",
                 if value.lower() in _TRUE:
                     record.verified = True
                 elif value.lower() not in _FALSE:
-                    parsed.problems.append(problem("x-verified must be 1 or 0.", record,
+                    parsed.problems.append(problem(msg("x-verified must be 1 or 0."), record,
                                                    column="verified", value=value))
             elif kind == "note" and value:
                 notes.append(value)
@@ -296,7 +299,7 @@ def read_tbx(data: bytes, name: str = "glossary.tbx",
         record.terms = ordered_terms(record.terms)
         parsed.records.append(record)
     if not parsed.records and not parsed.problems:
-        parsed.problems.append(problem("The TBX file holds no termEntry.", file=name))
+        parsed.problems.append(problem(msg("The TBX file holds no termEntry."), file=name))
     return parsed
 
 
@@ -304,9 +307,9 @@ def _read_language(node: Any, record: ConceptRecord, parsed: ParsedFile) -> None
     raw_lang = node.get(XML_LANG) or node.get("lang") or ""
     lang = file_lang(raw_lang)
     if lang is None:
-        parsed.problems.append(problem("Unknown language in xml:lang (use BCP 47: zh, en …).",
-                                       row=node.sourceline, column="xml:lang", value=raw_lang,
-                                       file=parsed.name))
+        parsed.problems.append(problem(
+            msg("Unknown language in xml:lang (use BCP 47: zh, en …)."),
+            row=node.sourceline, column="xml:lang", value=raw_lang, file=parsed.name))
         return
     parsed.languages.add(lang)
     for group in node:
@@ -322,8 +325,8 @@ def _read_language(node: Any, record: ConceptRecord, parsed: ParsedFile) -> None
                 mapped = TBX_TO_STATUS.get(value.lower())
                 if mapped is None:
                     parsed.problems.append(problem(
-                        f"Unknown administrativeStatus; use one of: "
-                        f"{', '.join(STATUS_TO_TBX.values())}.", row=item.sourceline,
+                        msg("Unknown administrativeStatus; use one of: %(allowed)s.",
+                            allowed=", ".join(STATUS_TO_TBX.values())), row=item.sourceline,
                         column="administrativeStatus", value=value, file=parsed.name))
                 else:
                     status = mapped
@@ -506,7 +509,7 @@ def load_directory(db: Database, actor: Any, folder: str | Path, *, dry_run: boo
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValidationError.single(f"No such folder: {folder}")
+        raise ValidationError.single(msg("No such folder: %(folder)s", folder=folder))
     records: list[ConceptRecord] = []
     problems: list[FileProblem] = []
     for path in glossary_files(folder):
@@ -523,7 +526,8 @@ def load_directory(db: Database, actor: Any, folder: str | Path, *, dry_run: boo
         problems.extend(validate_records(records))
     if problems and not lenient:
         raise ValidationError(problems, summary=(
-            f"The glossary files have {len(problems)} problem(s); nothing was saved."))
+            nmsg("The glossary files have %(n)s problem; nothing was saved.",
+                 "The glossary files have %(n)s problems; nothing was saved.", len(problems))))
     # Shipped files are concept-complete: each concept's terms are replaced in every
     # language, so a term removed from a file is removed from the glossary.
     report = apply_records(db, actor, records, covered_langs=None, dry_run=dry_run,
@@ -557,12 +561,14 @@ def export_glossary(db: Database, fmt: str, stream: BinaryIO, *, langs: list[str
                     domain: str | None = None) -> int:
     """Write the glossary as ``tbx``, ``csv`` or ``xlsx``; returns the number of concepts."""
     if fmt not in FORMATS:
-        raise ValidationError.single(f"Unknown format {fmt!r}; use {', '.join(FORMATS)}.",
+        raise ValidationError.single(msg("Unknown format %(fmt)s; use %(formats)s.",
+                                         fmt=repr(fmt), formats=", ".join(FORMATS)),
                                      column="format", value=fmt)
     if langs:
         unknown = [lang for lang in langs if normalize_lang(lang) is None]
         if unknown:
-            raise ValidationError.single(f"Unknown language code(s): {', '.join(unknown)}.",
+            raise ValidationError.single(msg("Unknown language code(s): %(codes)s.",
+                                             codes=", ".join(unknown)),
                                          column="lang")
     records, ordered = export_records(db, langs, domain)
     # A concept with no term in the chosen languages has nothing to exchange.

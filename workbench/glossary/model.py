@@ -18,18 +18,16 @@ from babel import Locale, UnknownLocaleError
 from sqlite_utils import Database
 
 from workbench.errors import NotFound
+from workbench.messages import msg
+from workbench.vocabulary import GLOSSARY_DOMAINS, SIGN_FUNCTIONS, TERM_STATUSES
+from workbench.vocabulary import PARTS_OF_SPEECH as PARTS_OF_SPEECH_VOCABULARY
 
-# GB/T 30240 parts 1–10, plus names and the glossary's own policy vocabulary.
-DOMAINS: tuple[str, ...] = (
-    "general", "transport", "tourism", "culture", "sports", "education", "medical", "post",
-    "catering", "commerce", "place_names", "organizations", "policy",
-)
-# GB/T 30240.1 kinds of public information, plus names of places and bodies.
-FUNCTIONS: tuple[str, ...] = ("facility", "warning", "prohibition", "instruction", "notice",
-                              "name")
-STATUSES: tuple[str, ...] = ("preferred", "admitted", "deprecated", "forbidden")
-PARTS_OF_SPEECH: tuple[str, ...] = ("noun", "verb", "adjective", "adverb", "phrase",
-                                    "properNoun", "other")
+# The codes of workbench.vocabulary (labels there): GB/T 30240 parts 1–10 plus names and the
+# glossary's own policy vocabulary; GB/T 30240.1 kinds of public information.
+DOMAINS: tuple[str, ...] = GLOSSARY_DOMAINS.codes
+FUNCTIONS: tuple[str, ...] = SIGN_FUNCTIONS.codes
+STATUSES: tuple[str, ...] = TERM_STATUSES.codes
+PARTS_OF_SPEECH: tuple[str, ...] = PARTS_OF_SPEECH_VOCABULARY.codes
 SOURCE_LANG = "zh"
 DEFAULT_SOURCE = "common usage"
 MAX_TERM_LENGTH = 500
@@ -204,7 +202,7 @@ def get_concept(db: Database, concept_id: str) -> ConceptRecord:
     """One concept with its terms; NotFound if there is none."""
     found = load_all_concepts(db, [concept_id])
     if concept_id not in found:
-        raise NotFound("No such concept in the glossary.")
+        raise NotFound(msg("No such concept in the glossary."))
     return found[concept_id]
 
 
@@ -212,7 +210,7 @@ def concept_row(db: Database, concept_id: str) -> dict[str, Any]:
     """The concept's own row (with ``created_at`` / ``updated_at``); NotFound if none."""
     row = next(db.query("SELECT * FROM glossary_concepts WHERE id = ?", [concept_id]), None)
     if row is None:
-        raise NotFound("No such concept in the glossary.")
+        raise NotFound(msg("No such concept in the glossary."))
     return row
 
 

@@ -21,6 +21,8 @@ from workbench.glossary.model import (
     ConceptRecord, TermRecord, change_summary, concept_row, display_order, load_all_concepts,
 )
 from workbench.glossary.store import save_concept, validate_record
+from workbench.messages import msg
+from workbench.vocabulary import PROPOSAL_STATUSES
 
 ENTITY = "glossary_proposal"
 
@@ -84,19 +86,20 @@ def propose(db: Database, actor: auth.User, record: ConceptRecord, comment: str 
     auth.require(actor, "glossary.propose")
     problems = validate_record(record)
     if problems:
-        raise ValidationError(problems, summary="The proposal has problems; nothing was sent.")
+        raise ValidationError(problems,
+                              summary=msg("The proposal has problems; nothing was sent."))
     comment = (comment or "").strip()
     if len(comment) > 2000:
-        raise ValidationError.single("The comment is longer than 2,000 characters.",
+        raise ValidationError.single(msg("The comment is longer than 2,000 characters."),
                                      column="comment")
     with transaction(db):
         base = None
         if record.id:
             current = load_all_concepts(db, [record.id]).get(record.id)
             if current is None:
-                raise NotFound("No such concept in the glossary.")
+                raise NotFound(msg("No such concept in the glossary."))
             if current.as_dict() == record.as_dict():
-                raise ValidationError.single("The proposal changes nothing.")
+                raise ValidationError.single(msg("The proposal changes nothing."))
             base = concept_row(db, record.id)["updated_at"]
         row = {
             "concept_id": record.id, "kind": "update" if record.id else "create",
@@ -115,7 +118,7 @@ def get_proposal(db: Database, proposal_id: int) -> Proposal:
     """One proposal; NotFound if there is none."""
     row = next(db.query("SELECT * FROM glossary_proposals WHERE id = ?", [proposal_id]), None)
     if row is None:
-        raise NotFound("No such proposal.")
+        raise NotFound(msg("No such proposal."))
     return _from_row(db, row)
 
 
@@ -147,24 +150,25 @@ def _decide(db: Database, actor: auth.User, proposal_id: int, status: str,
         before = next(db.query("SELECT * FROM glossary_proposals WHERE id = ?", [proposal_id]),
                       None)
         if before is None:
-            raise NotFound("No such proposal.")
+            raise NotFound(msg("No such proposal."))
         if before["status"] != "open":
-            raise Conflict(f"This proposal is already {before['status']}.")
+            raise Conflict(msg("This proposal is already %(status)s.",
+                               status=PROPOSAL_STATUSES.label(before["status"])))
         if status != "withdrawn" and before["proposed_by"] is not None \
                 and before["proposed_by"] == actor.id:
-            raise PermissionDenied("You cannot decide on your own proposal; "
-                                   "another reviewer must.")
+            raise PermissionDenied(msg("You cannot decide on your own proposal; "
+                                       "another reviewer must."))
         after = dict(before, status=status, decided_by=actor.id, decided_by_name=actor.username,
                      decided_at=audit.now_iso(), decision_comment=(comment or "").strip())
         if status == "accepted":
             proposed = _record_from_dict(json.loads(before["payload_json"]))
             if before["kind"] == "update":
                 if before["concept_id"] is None:
-                    raise Conflict("The concept of this proposal was deleted; reject it.")
+                    raise Conflict(msg("The concept of this proposal was deleted; reject it."))
                 row = next(db.query("SELECT updated_at FROM glossary_concepts WHERE id = ?",
                                     [before["concept_id"]]), None)
                 if row is None:
-                    raise Conflict("The concept of this proposal was deleted; reject it.")
+                    raise Conflict(msg("The concept of this proposal was deleted; reject it."))
                 proposed.id = before["concept_id"]
                 concept_id = save_concept(db, actor, proposed,
                                           expected_updated_at=before["base_updated_at"],
@@ -202,7 +206,7 @@ def reject(db: Database, actor: auth.User, proposal_id: int, comment: str = "") 
     """Close the proposal without changing the glossary; the comment says why."""
     auth.require(actor, "glossary.edit")
     if not (comment or "").strip():
-        raise ValidationError.single("Say why the proposal is rejected.", column="comment")
+        raise ValidationError.single(msg("Say why the proposal is rejected."), column="comment")
     return _decide(db, actor, proposal_id, "rejected", comment)
 
 
@@ -210,5 +214,5 @@ def withdraw(db: Database, actor: auth.User, proposal_id: int) -> Proposal:
     """The proposer takes back an open proposal."""
     proposal = get_proposal(db, proposal_id)
     if proposal.proposed_by != actor.id:
-        raise PermissionDenied("Only the proposer can withdraw a proposal.")
+        raise PermissionDenied(msg("Only the proposer can withdraw a proposal."))
     return _decide(db, actor, proposal_id, "withdrawn", "")

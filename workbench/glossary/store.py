@@ -23,7 +23,8 @@ from workbench.glossary.model import (
     load_all_concepts,
     normalize_lang, ordered_terms,
 )
-from workbench.messages import Translator
+from workbench.messages import MessageLike, Translator, msg, nmsg
+from workbench.vocabulary import LANGUAGES, TERM_STATUSES
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 NEW_ID_PREFIX = "c-"
@@ -44,7 +45,7 @@ class FileProblem(Problem):
         return text
 
 
-def problem(reason: str, record: ConceptRecord | None = None, *, row: int | None = None,
+def problem(reason: MessageLike, record: ConceptRecord | None = None, *, row: int | None = None,
             column: str | None = None, value: Any = None, file: str | None = None) -> FileProblem:
     """A problem located at a record's line and file (or at an explicit row)."""
     return FileProblem(reason, row=row if row is not None else (record.line if record else None),
@@ -58,53 +59,62 @@ def validate_record(record: ConceptRecord) -> list[FileProblem]:
     """Everything wrong with one concept record (empty list: it can be saved)."""
     found: list[FileProblem] = []
     if record.id is not None and not CONCEPT_ID_PATTERN.match(record.id):
-        found.append(problem("A concept id has 1–64 letters, digits, '.', '_', ':' or '-'.",
-                             record, column="id", value=record.id))
+        found.append(problem(
+            msg("A concept id has 1–64 letters, digits, '.', '_', ':' or '-'."),
+            record, column="id", value=record.id))
     if not record.domain:
-        found.append(problem("The domain is required.", record, column="domain"))
+        found.append(problem(msg("The domain is required."), record, column="domain"))
     elif record.domain not in DOMAINS:
-        found.append(problem(f"Unknown domain; use one of: {', '.join(DOMAINS)}.", record,
+        found.append(problem(msg("Unknown domain; use one of: %(allowed)s.",
+                                 allowed=", ".join(DOMAINS)), record,
                              column="domain", value=record.domain))
     if record.function and record.function not in FUNCTIONS:
-        found.append(problem(f"Unknown sign function; use one of: {', '.join(FUNCTIONS)}.",
+        found.append(problem(msg("Unknown sign function; use one of: %(allowed)s.",
+                                 allowed=", ".join(FUNCTIONS)),
                              record, column="function", value=record.function))
     if not (record.source or "").strip():
-        found.append(problem("The source is required (e.g. 'common usage').", record,
+        found.append(problem(msg("The source is required (e.g. 'common usage')."), record,
                              column="source"))
     elif len(record.source) > 200:
-        found.append(problem("The source is longer than 200 characters.", record,
+        found.append(problem(msg("The source is longer than 200 characters."), record,
                              column="source"))
     if len(record.notes or "") > 5000:
-        found.append(problem("The notes are longer than 5,000 characters.", record,
+        found.append(problem(msg("The notes are longer than 5,000 characters."), record,
                              column="notes"))
     if not any(t.status == "preferred" for t in record.terms):
-        found.append(problem("The concept needs at least one preferred term.", record,
+        found.append(problem(msg("The concept needs at least one preferred term."), record,
                              column="terms"))
     seen: dict[tuple[str, str], str] = {}
     for term in record.terms:
         column = term.lang if term.status == "preferred" else f"{term.lang}_{term.status}"
         if normalize_lang(term.lang) != term.lang:
-            found.append(problem("Unknown language code (use BCP 47, e.g. zh, en, ru, ja, ko).",
-                                 record, column=column, value=term.lang))
+            found.append(problem(
+                msg("Unknown language code (use BCP 47, e.g. zh, en, ru, ja, ko)."),
+                record, column=column, value=term.lang))
         if term.status not in STATUSES:
-            found.append(problem(f"Unknown term status; use one of: {', '.join(STATUSES)}.",
+            found.append(problem(msg("Unknown term status; use one of: %(allowed)s.",
+                                     allowed=", ".join(STATUSES)),
                                  record, column=column, value=term.status))
         if not term.text:
-            found.append(problem("A term is empty.", record, column=column))
+            found.append(problem(msg("A term is empty."), record, column=column))
         elif len(term.text) > MAX_TERM_LENGTH:
-            found.append(problem(f"A term is longer than {MAX_TERM_LENGTH} characters.", record,
+            found.append(problem(msg("A term is longer than %(limit)s characters.",
+                                     limit=MAX_TERM_LENGTH), record,
                                  column=column, value=term.text[:40] + "…"))
         elif _CONTROL.search(term.text):
-            found.append(problem("A term contains a line break or control character.", record,
-                                 column=column, value=term.text))
+            found.append(problem(msg("A term contains a line break or control character."),
+                                 record, column=column, value=term.text))
         if term.pos and term.pos not in PARTS_OF_SPEECH:
-            found.append(problem(f"Unknown part of speech; use one of: "
-                                 f"{', '.join(PARTS_OF_SPEECH)}.", record, column=column,
+            found.append(problem(msg("Unknown part of speech; use one of: %(allowed)s.",
+                                     allowed=", ".join(PARTS_OF_SPEECH)), record, column=column,
                                  value=term.pos))
         key = (term.lang, term.text.casefold())
         if term.text and key in seen:
-            found.append(problem(f"The same {term.lang} term is listed twice in this concept "
-                                 f"(as {seen[key]} and as {term.status}).", record,
+            found.append(problem(msg("The same %(language)s term is listed twice in this "
+                                     "concept (as %(first)s and as %(second)s).",
+                                     language=LANGUAGES.label(term.lang),
+                                     first=TERM_STATUSES.label(seen[key]),
+                                     second=TERM_STATUSES.label(term.status)), record,
                                  column=column, value=term.text))
         seen.setdefault(key, term.status)
     return found
@@ -120,15 +130,17 @@ def validate_records(records: list[ConceptRecord]) -> list[FileProblem]:
         if record.id:
             first = first_by_id.setdefault(record.id, record)
             if first is not record:
-                found.append(problem(f"Duplicate concept id (first {_where(first)}).", record,
-                                     column="id", value=record.id))
+                found.append(problem(msg("Duplicate concept id (first %(first)s).",
+                                         first=_where(first)), record, column="id",
+                                     value=record.id))
         else:
             key = (record.source_term() or "", record.domain)
             first = first_by_key.setdefault(key, record)
             if first is not record:
                 found.append(problem(
-                    f"The same source term and domain without an id (first {_where(first)}); "
-                    "give each an id or merge them.", record, column="id", value=key[0]))
+                    msg("The same source term and domain without an id (first %(first)s); give "
+                        "each an id or merge them.", first=_where(first)),
+                    record, column="id", value=key[0]))
     return found
 
 
@@ -264,7 +276,9 @@ def apply_records(db: Database, actor: Any, records: list[ConceptRecord], *,
     if problems:
         if not lenient:
             raise ValidationError(problems, summary=(
-                f"The glossary input has {len(problems)} problem(s); nothing was saved."))
+                nmsg("The glossary input has %(n)s problem; nothing was saved.",
+                     "The glossary input has %(n)s problems; nothing was saved.",
+                     len(problems))))
         bad = {(p.file, p.row) for p in problems}
         records = [r for r in records if (r.origin, r.line) not in bad]
         report.problems = problems
@@ -330,13 +344,13 @@ def save_concept(db: Database, actor: Any, record: ConceptRecord, *,
             existing = load_all_concepts(db, [record.id])
             before = existing.get(record.id)
             if before is None and expected_updated_at is not None:
-                raise Conflict("Someone deleted this concept after you opened it; "
-                               "nothing was saved.", attempted=record.as_dict())
+                raise Conflict(msg("Someone deleted this concept after you opened it; "
+                                   "nothing was saved."), attempted=record.as_dict())
             if before is not None and expected_updated_at is not None:
                 current = concept_row(db, record.id)["updated_at"]
                 if current != expected_updated_at:
-                    raise Conflict("Someone changed this concept after you opened it. "
-                                   "Reload it, then make your change again.",
+                    raise Conflict(msg("Someone changed this concept after you opened it. "
+                                       "Reload it, then make your change again."),
                                    current=before.as_dict(), attempted=record.as_dict())
         concept_id = record.id or next_concept_ids(db, 1)[0]
         merged = _merged(None, ConceptRecord(**{**record.__dict__, "id": concept_id}), None)

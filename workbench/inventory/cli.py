@@ -108,7 +108,7 @@ def _pad(text: str, width: int) -> str:
 def stats(env: Env) -> None:
     """Print sign counts per county and status."""
     rows = records.stats(env.db, env.actor)
-    statuses = list(records.STATUSES)
+    statuses = list(records.STATUSES.codes)
     table: dict[str, dict[str, int]] = {}
     for row in rows:
         table.setdefault(row["county_zh"], {})[row["status"]] = row["signs"]

@@ -164,7 +164,7 @@ def build(db: Database, user: auth.User, county_id: int | None = None) -> Dashbo
         total = sum(entry["counts"].values())
         bar = Bar(cid, entry["label"], total, index * row_height + 6)
         x = float(label_width)
-        for status in records.STATUSES:
+        for status in records.STATUSES.codes:
             count = entry["counts"].get(status, 0)
             if count:
                 width = max(1.0, bar_space * count / most)

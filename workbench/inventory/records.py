@@ -21,88 +21,77 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit, auth, messages
+from workbench import audit, auth, messages, vocabulary
 from workbench.db import like_pattern, to_int, transaction
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
 from workbench.inventory.editing import (  # noqa: F401  the edit rule, kept importable here
     ALL_EDIT_FIELDS, CORRECTABLE_FIELDS, CORRECTABLE_STATUSES, EDITABLE_STATUSES, SIGN_FIELDS,
     can_change_photos, can_edit, correction_note, current_values, edit_refusal, editable_fields,
 )
-from workbench.messages import msg
+from workbench.messages import msg, render, translator_for
 
-# code → (Chinese label, English label). Order is the display order.
-SECTORS: dict[str, tuple[str, str]] = {
-    "transport": ("交通", "Transport"),
-    "tourism_culture": ("旅游文化", "Tourism and culture"),
-    "education": ("教育", "Education"),
-    "health": ("医疗卫生", "Health"),
-    "public_facilities": ("城乡公共设施", "Urban and rural public facilities"),
-    "government": ("政务服务", "Government services"),
-    "commerce": ("商业", "Commerce"),
-}
-FUNCTIONS: dict[str, tuple[str, str]] = {
-    "facility": ("功能设施", "Facility"),
-    "warning": ("警示警告", "Warning"),
-    "prohibition": ("限令禁止", "Prohibition"),
-    "instruction": ("指示指令", "Instruction"),
-    "notice": ("说明提示", "Notice"),
-    "name": ("名称", "Name"),
-}
-ACTIONS: dict[str, tuple[str, str]] = {
-    "keep": ("保留", "Keep"),
-    "correct": ("更正", "Correct"),
-    "new": ("新设", "New"),
-}
-STATUSES: dict[str, tuple[str, str]] = {
-    "submitted": ("已提交", "Submitted"),
-    "drafting": ("起草中", "Drafting"),
-    "in_review": ("审校中", "In review"),
-    "approved": ("已批准", "Approved"),
-    "fabricated": ("已制作", "Fabricated"),
-    "installed": ("已安装", "Installed"),
-    "rejected": ("已退回", "Rejected"),
-}
-# Foreign languages a sign may carry or require; English is always required.
-LANGUAGES: dict[str, tuple[str, str]] = {
-    "en": ("英语", "English"), "ru": ("俄语", "Russian"),
-    "ja": ("日语", "Japanese"), "ko": ("韩语", "Korean"),
-}
+def normalize_code(value: Any) -> str:
+    """NFKC (full-width → half-width), trimmed, lower case: for vocabulary lookups."""
+    return unicodedata.normalize("NFKC", str(value or "")).strip().lower()
 
-# Words people write in the sector/function/action/language columns.
-SECTOR_ALIASES: dict[str, str] = {
-    **{code: code for code in SECTORS},
-    "交通": "transport", "交通运输": "transport", "tourism": "tourism_culture",
-    "culture": "tourism_culture", "tourism and culture": "tourism_culture",
-    "旅游文化": "tourism_culture", "文化旅游": "tourism_culture", "旅游": "tourism_culture",
-    "文旅": "tourism_culture", "文化": "tourism_culture", "教育": "education",
-    "医疗卫生": "health", "医疗": "health", "卫生": "health", "医疗卫生健康": "health",
-    "城乡公共设施": "public_facilities", "公共设施": "public_facilities",
-    "urban and rural public facilities": "public_facilities",
-    "public facilities": "public_facilities", "政务服务": "government", "政务": "government",
-    "government services": "government", "商业": "commerce", "商业金融": "commerce",
-}
-FUNCTION_ALIASES: dict[str, str] = {
-    **{code: code for code in FUNCTIONS},
-    "功能设施": "facility", "设施": "facility", "功能设施信息": "facility",
-    "警示警告": "warning", "警示": "warning", "警告": "warning", "警示警告信息": "warning",
-    "限令禁止": "prohibition", "禁止": "prohibition", "限令": "prohibition",
-    "限令禁止信息": "prohibition", "指示指令": "instruction", "指示": "instruction",
-    "指令": "instruction", "指示指令信息": "instruction", "说明提示": "notice", "说明": "notice",
-    "提示": "notice", "说明提示信息": "notice", "名称": "name", "名称标识": "name",
-}
-ACTION_ALIASES: dict[str, str] = {
-    **{code: code for code in ACTIONS},
-    "保留": "keep", "保持": "keep", "不变": "keep", "更正": "correct", "纠正": "correct",
-    "纠错": "correct", "修改": "correct", "整改": "correct", "新设": "new", "新增": "new",
+
+# The vocabularies (codes and labels) live in workbench.vocabulary; these names are what the
+# inventory validates against. LANGUAGES is the foreign languages a sign may carry or
+# require (English always).
+SECTORS = vocabulary.SECTORS
+FUNCTIONS = vocabulary.SIGN_FUNCTIONS
+ACTIONS = vocabulary.SIGN_ACTIONS
+STATUSES = vocabulary.SIGN_STATUSES
+LANGUAGES = vocabulary.SIGN_LANGUAGES
+
+
+def _aliases(terms: vocabulary.Vocabulary | tuple[str, ...], label_of: Any,
+             words: dict[str, str]) -> dict[str, str]:
+    """Every way a value may be written: its code, its label in Chinese and in English, and
+    the synonyms people use (lower case)."""
+    codes = terms.codes if isinstance(terms, vocabulary.Vocabulary) else terms
+    found: dict[str, str] = {code: code for code in codes}
+    chinese = translator_for("zh")
+    for code in codes:
+        found[normalize_code(render(label_of(code)))] = code
+        found[normalize_code(render(label_of(code), chinese))] = code
+    found.update(words)
+    return found
+
+
+# Words people write in the sector/function/action/language columns: the labels of the
+# interface (whatever the catalogue says) and the words of the survey forms.
+SECTOR_ALIASES: dict[str, str] = _aliases(SECTORS, SECTORS.label, {
+    "交通": "transport", "旅游文化": "tourism_culture", "教育": "education",
+    "医疗卫生": "health", "城乡公共设施": "public_facilities", "政务服务": "government",
+    "商业": "commerce", "交通运输": "transport", "tourism": "tourism_culture",
+    "culture": "tourism_culture", "文化旅游": "tourism_culture", "旅游": "tourism_culture",
+    "文旅": "tourism_culture", "文化": "tourism_culture",
+    "医疗": "health", "卫生": "health", "医疗卫生健康": "health",
+    "公共设施": "public_facilities", "public facilities": "public_facilities",
+    "政务": "government", "商业金融": "commerce",
+})
+FUNCTION_ALIASES: dict[str, str] = _aliases(FUNCTIONS, FUNCTIONS.label, {
+    "功能设施": "facility", "警示警告": "warning", "限令禁止": "prohibition",
+    "指示指令": "instruction", "说明提示": "notice", "名称": "name", "设施": "facility",
+    "功能设施信息": "facility", "警示": "warning", "警告": "warning", "警示警告信息": "warning",
+    "禁止": "prohibition", "限令": "prohibition",
+    "限令禁止信息": "prohibition", "指示": "instruction",
+    "指令": "instruction", "指示指令信息": "instruction", "说明": "notice",
+    "提示": "notice", "说明提示信息": "notice", "名称标识": "name",
+})
+ACTION_ALIASES: dict[str, str] = _aliases(ACTIONS, ACTIONS.label, {
+    "保留": "keep", "更正": "correct", "新设": "new", "保持": "keep", "不变": "keep",
+    "纠正": "correct", "纠错": "correct", "修改": "correct", "整改": "correct", "新增": "new",
     "新建": "new", "新装": "new",
-}
-LANGUAGE_ALIASES: dict[str, str] = {
-    **{code: code for code in LANGUAGES},
-    "英": "en", "英语": "en", "英文": "en", "english": "en", "俄": "ru", "俄语": "ru",
-    "俄文": "ru", "russian": "ru", "日": "ja", "日语": "ja", "日文": "ja", "japanese": "ja",
-    "jp": "ja", "韩": "ko", "韩语": "ko", "韩文": "ko", "朝鲜语": "ko", "korean": "ko",
+})
+LANGUAGE_ALIASES: dict[str, str] = _aliases(LANGUAGES, vocabulary.LANGUAGES.label, {
+    "英语": "en", "俄语": "ru", "日语": "ja", "韩语": "ko", "english": "en",
+    "russian": "ru", "japanese": "ja", "korean": "ko", "英": "en", "英文": "en", "俄": "ru",
+    "俄文": "ru", "日": "ja", "日文": "ja",
+    "jp": "ja", "韩": "ko", "韩文": "ko", "朝鲜语": "ko",
     "kr": "ko",
-}
+})
 
 MAX_TEXT_LENGTH = 500
 SIGN_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_\-./]{0,39}$")
@@ -133,19 +122,6 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 )}
 # Moves made by the translation-unit workflow, never by hand.
 SYSTEM_STATUSES = frozenset({"submitted", "drafting", "in_review", "approved"})
-
-
-def label(table: dict[str, tuple[str, str]], code: str | None, locale: str = "zh") -> str:
-    """The display label of a vocabulary code in Chinese or English."""
-    if code not in table:
-        return code or ""
-    zh, en = table[code]  # type: ignore[index]
-    return zh if locale == "zh" else en
-
-
-def normalize_code(value: Any) -> str:
-    """NFKC (full-width → half-width), trimmed, lower case: for vocabulary lookups."""
-    return unicodedata.normalize("NFKC", str(value or "")).strip().lower()
 
 
 def parse_choice(value: Any, aliases: dict[str, str]) -> str | None:
@@ -241,7 +217,7 @@ def next_sign_numbers(db: Database, prefix: str, how_many: int,
 def _site_row(db: Database, site_id: int) -> dict[str, Any]:
     row = next(db.query("SELECT * FROM sites WHERE id = ?", [site_id]), None)
     if row is None:
-        raise NotFound("No such site.")
+        raise NotFound(msg("No such site."))
     return row
 
 
@@ -292,11 +268,12 @@ def _clean_float(value: Any, column: str, low: float, high: float,
     try:
         number = float(unicodedata.normalize("NFKC", str(value)).strip())
     except ValueError:
-        problems.append(Problem("is not a number", column=column, value=value))
+        problems.append(Problem(msg("This is not a number."), column=column, value=value))
         return None
     if not low <= number <= high:
-        problems.append(Problem(f"must be between {low:g} and {high:g}", column=column,
-                                value=value))
+        problems.append(Problem(msg("This must be between %(low)s and %(high)s.",
+                                    low=format(low, "g"), high=format(high, "g")),
+                                column=column, value=value))
         return None
     return number
 
@@ -310,14 +287,14 @@ def save_site(db: Database, actor: auth.User, values: dict[str, Any],
     sector = parse_choice(values.get("sector"), SECTOR_ALIASES)
     county_id = values.get("county_id")
     if not name_zh:
-        problems.append(Problem("The site needs a Chinese name.", column="name_zh"))
+        problems.append(Problem(msg("The site needs a Chinese name."), column="name_zh"))
     if not sector:
-        problems.append(Problem("Choose one of the sectors.", column="sector",
+        problems.append(Problem(msg("Choose one of the sectors."), column="sector",
                                 value=values.get("sector")))
     latitude = _clean_float(values.get("latitude"), "latitude", -90, 90, problems)
     longitude = _clean_float(values.get("longitude"), "longitude", -180, 180, problems)
     if (latitude is None) != (longitude is None):
-        problems.append(Problem("Give both latitude and longitude, or neither.",
+        problems.append(Problem(msg("Give both latitude and longitude, or neither."),
                                 column="latitude"))
     clean = {"name_zh": name_zh, "sector": sector,
              "address": (values.get("address") or "").strip(),
@@ -328,12 +305,12 @@ def save_site(db: Database, actor: auth.User, values: dict[str, Any],
     with transaction(db):
         if site_id is None:
             if not county_id:
-                problems.append(Problem("Choose a county.", column="county_id"))
+                problems.append(Problem(msg("Choose a county."), column="county_id"))
             else:
                 auth.check_county(actor, int(county_id))
                 if db["sites"].count_where("county_id = ? AND name_zh = ?",
                                            [county_id, name_zh]):
-                    problems.append(Problem("This county already has a site of this name.",
+                    problems.append(Problem(msg("This county already has a site of this name."),
                                             column="name_zh", value=name_zh))
             if problems:
                 raise ValidationError(problems)
@@ -348,7 +325,7 @@ def save_site(db: Database, actor: auth.User, values: dict[str, Any],
         auth.check_county(actor, before["county_id"])
         if name_zh and db["sites"].count_where("county_id = ? AND name_zh = ? AND id != ?",
                                                [before["county_id"], name_zh, site_id]):
-            problems.append(Problem("This county already has a site of this name.",
+            problems.append(Problem(msg("This county already has a site of this name."),
                                     column="name_zh", value=name_zh))
         if problems:
             raise ValidationError(problems)
@@ -377,27 +354,31 @@ def validate_sign(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     problems: list[Problem] = []
     zh = (values.get("zh") or "").strip()
     if not zh:
-        problems.append(Problem("The Chinese text is required.", column="zh"))
+        problems.append(Problem(msg("The Chinese text is required."), column="zh"))
     elif not has_chinese(zh):
-        problems.append(Problem("The Chinese text has no Chinese characters.", column="zh",
+        problems.append(Problem(msg("The Chinese text has no Chinese characters."), column="zh",
                                 value=zh))
     elif len(zh) > MAX_TEXT_LENGTH:
-        problems.append(Problem(f"is longer than {MAX_TEXT_LENGTH} characters", column="zh"))
+        problems.append(Problem(msg("The text is longer than %(limit)s characters.",
+                                    limit=MAX_TEXT_LENGTH), column="zh"))
     function = parse_choice(values.get("function"), FUNCTION_ALIASES)
     if not function:
-        problems.append(Problem("Choose the sign's function.", column="function",
+        problems.append(Problem(msg("Choose the sign's function."), column="function",
                                 value=values.get("function")))
     action = parse_choice(values.get("action"), ACTION_ALIASES)
     if not action:
-        problems.append(Problem("Choose keep, correct or new.", column="action",
-                                value=values.get("action")))
+        problems.append(Problem(msg("Choose the action: %(allowed)s.",
+                                    allowed=[term.message for term in ACTIONS]),
+                                column="action", value=values.get("action")))
     raw_langs = values.get("languages") or "en"
     if isinstance(raw_langs, (list, tuple, set)):
         raw_langs = ";".join(raw_langs)
     langs, unknown = parse_languages(raw_langs)
     if unknown:
-        problems.append(Problem("Unknown language; use en, ru, ja or ko.", column="languages",
-                                value=", ".join(unknown)))
+        problems.append(Problem(msg("Unknown language; use one of: %(allowed)s.",
+                                    allowed=[vocabulary.LANGUAGES.label(code)
+                                             for code in LANGUAGES]),
+                                column="languages", value=", ".join(unknown)))
     quantity_raw = values.get("quantity")
     quantity = 1
     if quantity_raw not in (None, ""):
@@ -413,14 +394,14 @@ def validate_sign(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
     latitude = _clean_float(values.get("latitude"), "latitude", -90, 90, problems)
     longitude = _clean_float(values.get("longitude"), "longitude", -180, 180, problems)
     if (latitude is None) != (longitude is None):
-        problems.append(Problem("Give both latitude and longitude, or neither.",
+        problems.append(Problem(msg("Give both latitude and longitude, or neither."),
                                 column="latitude"))
     texts: dict[str, str] = {}
     for lang in LANGUAGES:
         text = (values.get(f"{lang}_current") or "").strip()
         if len(text) > MAX_TEXT_LENGTH:
-            problems.append(Problem(f"is longer than {MAX_TEXT_LENGTH} characters",
-                                    column=f"{lang}_current"))
+            problems.append(Problem(msg("The text is longer than %(limit)s characters.",
+                                        limit=MAX_TEXT_LENGTH), column=f"{lang}_current"))
         elif text:
             texts[lang] = text
     if problems:
@@ -439,7 +420,7 @@ def validate_sign(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
 def _sign_row(db: Database, sign_id: int) -> dict[str, Any]:
     row = next(db.query("SELECT * FROM signs WHERE id = ?", [sign_id]), None)
     if row is None:
-        raise NotFound("No such sign.")
+        raise NotFound(msg("No such sign."))
     return row
 
 
@@ -478,8 +459,9 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
         if code:
             code = unicodedata.normalize("NFKC", code).upper()
             if not SIGN_CODE_RE.match(code):
-                raise ValidationError.single("A sign code has letters, digits, - _ . / only.",
-                                             column="sign_code", value=code)
+                raise ValidationError.single(
+                    msg("A sign code has letters, digits, - _ . / only."),
+                    column="sign_code", value=code)
             # Codes are unique per county: another county's codes are neither
             # visible nor in the way.
             if db["signs"].count_where("county_id = ? AND sign_code = ?",
@@ -528,8 +510,8 @@ def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, 
                 "site_id"]:
             site = _site_row(db, int(values["site_id"]))
             if site["county_id"] != before["county_id"]:
-                raise ValidationError.single("A sign can only move to a site of its county.",
-                                             column="site_id")
+                raise ValidationError.single(
+                    msg("A sign can only move to a site of its county."), column="site_id")
             clean["site_id"] = site["id"]
         changed = {k: v for k, v in clean.items() if before.get(k) != v}
         if not changed and texts == before["current_texts"]:
@@ -559,20 +541,22 @@ def transition(db: Database, actor: auth.User, sign_id: int, action: str,
 
     rule = TRANSITIONS.get(action)
     if rule is None:
-        raise ValidationError.single(f"Unknown action {action!r}.")
+        raise ValidationError.single(msg("Unknown action %(action)s.", action=repr(action)))
     with transaction(db):
         sign = _sign_row(db, sign_id)
         auth.check_county(actor, sign["county_id"])
         if actor.role not in rule.roles:
-            raise PermissionDenied("Your role may not do this to a sign.")
+            raise PermissionDenied(msg("Your role may not do this to a sign."))
         if sign["status"] not in rule.from_statuses:
             raise ValidationError.single(
-                f"A sign with status {sign['status']!r} cannot take this step ({action}).",
+                msg("A sign that is %(status)s cannot take this step (%(step)s).",
+                    status=STATUSES.label(sign["status"]),
+                    step=vocabulary.SIGN_STEPS.label(action)),
                 column="status", value=sign["status"])
         reason = (reason or "").strip()
         if rule.needs_reason and not reason:
-            raise ValidationError.single("Give a reason, so the officer knows what to fix.",
-                                         column="reason")
+            raise ValidationError.single(
+                msg("Give a reason, so the officer knows what to fix."), column="reason")
         change = {"status": rule.to_status, "updated_at": audit.now_iso(),
                   "rejection_reason": reason if action == "reject" else sign["rejection_reason"]}
         if action == "resubmit":

@@ -26,7 +26,7 @@ from workbench.errors import Problem
 from workbench.inventory import records
 from workbench.inventory.columns import HeaderMap
 from workbench.messages import Message, msg
-from workbench.vocabulary import SECTORS
+from workbench.vocabulary import LANGUAGES, SECTORS, Vocabulary
 
 TEXT_COLUMNS = tuple((lang, f"{lang}_current") for lang in records.LANGUAGES)
 COORDINATES = (("latitude", -90, 90), ("longitude", -180, 180))
@@ -54,9 +54,10 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip() if not text.isascii() else text.strip()
 
 
-def choices_text(table: dict[str, tuple[str, str]]) -> str:
-    """A closed list as officers may write it: ``交通 transport, 旅游文化 tourism_culture …``."""
-    return ", ".join(f"{zh} {code}" for code, (zh, _en) in table.items())
+def allowed_values(vocabulary: Vocabulary) -> list[Message]:
+    """A closed list as its labels, rendered in the reader's language (交通, 旅游文化 …);
+    the importer accepts them in Chinese or English, and the codes."""
+    return [term.message for term in vocabulary]
 
 
 def county_lookup(db: Database) -> dict[str, dict[str, Any]]:
@@ -243,11 +244,11 @@ class RowChecker:
             return found
         if raw:
             self._problem(problems, number, key, msg("Unknown value; use one of: %(allowed)s.",
-                                                     allowed=choices_text(table)), raw)
+                                                     allowed=allowed_values(table)), raw)
         else:
             self._problem(problems, number, key, msg(
                 "This column is required; use one of: %(allowed)s.",
-                allowed=choices_text(table)))
+                allowed=allowed_values(table)))
         return None
 
     def _chinese(self, zh: str, number: int, problems: list[Problem]) -> str:
@@ -269,7 +270,7 @@ class RowChecker:
         if unknown:
             self._problem(problems, number, "languages", msg(
                 "Unknown language; use one of: %(allowed)s.",
-                allowed=choices_text(records.LANGUAGES)), ", ".join(unknown))
+                allowed=[LANGUAGES.label(code) for code in records.LANGUAGES]), ", ".join(unknown))
         return languages
 
     def _quantity(self, raw: str, number: int, problems: list[Problem]) -> int:

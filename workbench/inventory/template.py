@@ -6,6 +6,7 @@ import io
 
 from workbench.inventory import records
 from workbench.inventory.columns import COLUMNS, TEMPLATE_COLUMNS
+from workbench.messages import translator_for
 
 
 def template_csv() -> bytes:
@@ -21,6 +22,7 @@ def template_xlsx() -> bytes:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    chinese = translator_for("zh")
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "标识牌 signs"
@@ -33,9 +35,10 @@ def template_xlsx() -> bytes:
         letter = openpyxl.utils.get_column_letter(index)
         sheet.column_dimensions[letter].width = 28 if column.key in (
             "zh", "en_current", "site", "location") else 14
-        choices = {"sector": [v[0] for v in records.SECTORS.values()],
-                   "function": [v[0] for v in records.FUNCTIONS.values()],
-                   "action": [v[0] for v in records.ACTIONS.values()]}.get(column.key)
+        vocabulary = {"sector": records.SECTORS, "function": records.FUNCTIONS,
+                      "action": records.ACTIONS}.get(column.key)
+        # The drop-down offers the Chinese labels (the importer reads them back).
+        choices = [term.message.render(chinese) for term in vocabulary] if vocabulary else None
         if choices:
             validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
                                         allow_blank=True)

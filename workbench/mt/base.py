@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from sqlite_utils import Database
 
 from workbench.errors import WorkbenchError
-from workbench.messages import MessageLike, msg, to_data
+from workbench.messages import Message, MessageLike, msg, to_data
 
 ORIGIN_TM_EXACT = "tm-exact"
 ORIGIN_TM_FUZZY = "tm-fuzzy"
@@ -194,8 +194,8 @@ class EngineInfo:
     """What the UI and CLI show about a registered engine."""
 
     id: str
-    name: str
-    description: str
+    name: MessageLike  # the engine's label (workbench.vocabulary.ENGINES)
+    description: MessageLike
     available: bool
     reason: MessageLike | None
     pairs: list[tuple[str, str]]
@@ -220,6 +220,7 @@ def list_engines(settings: dict[str, Any] | None = None,
                  include_unavailable: bool = False) -> list[EngineInfo]:
     """The registered engines with whether they can run here and their language pairs."""
     from workbench.config import load_settings
+    from workbench.vocabulary import ENGINES
 
     settings = settings if settings is not None else load_settings()
     infos = []
@@ -228,7 +229,8 @@ def list_engines(settings: dict[str, Any] | None = None,
         if reason and not include_unavailable:
             continue
         pairs = [] if reason else engine_class.language_pairs(settings)
-        infos.append(EngineInfo(engine_id, engine_class.name, engine_class.description,
+        infos.append(EngineInfo(engine_id, ENGINES.label(engine_id),
+                                Message(engine_class.description),
                                 reason is None, reason, pairs,
                                 engine_class.destination(settings)))
     return infos

@@ -90,7 +90,8 @@ def engines(env: Env, show_all: bool) -> None:
             f"  (unavailable: {render(info.reason, cli_translator())})"
         where = f"  → texts sent to {info.destination}" if info.available and \
             info.destination else ""
-        click.echo(f"{mark} {info.id:<8} {info.name}  [{pairs}]{state}{where}")
+        click.echo(f"{mark} {info.id:<8} {render(info.name, cli_translator())}  "
+                   f"[{pairs}]{state}{where}")
     click.echo(f"(* = configured engine, MT_ENGINE={configured}; models: "
                f"{env.settings.get('MODELS_DIR')})")
     if hidden:

@@ -11,6 +11,7 @@ import math
 import warnings
 from typing import Any
 
+from workbench.messages import N_, MessageLike
 from workbench.mt.marian import NUM_BEAMS, _missing
 from workbench.mt.models import INFO_FILE, ModelFolder
 from workbench.mt.neural import BATCH_SIZE, NeuralEngine
@@ -20,13 +21,13 @@ class CTranslate2Engine(NeuralEngine):
     """CTranslate2 (int8) conversions of local translation models."""
 
     id = "ct2"
-    name = "Neural MT (CTranslate2)"
-    description = "A model converted with `workbench model convert`, fast on CPU."
+    name = N_("Neural MT (CTranslate2)")
+    description = N_("A model converted with `workbench model convert`, fast on CPU.")
     kind = "ct2"
     library = "ctranslate2"
 
     @classmethod
-    def library_missing(cls) -> str | None:
+    def library_missing(cls) -> MessageLike | None:
         return _missing("ctranslate2", "transformers", "sentencepiece")
 
     def load(self, model: ModelFolder) -> Any:

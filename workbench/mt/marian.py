@@ -11,19 +11,20 @@ import math
 import warnings
 from typing import Any
 
+from workbench.messages import N_, Message, MessageLike, msg
 from workbench.mt.models import ModelFolder
 from workbench.mt.neural import NeuralEngine
 
 NUM_BEAMS = 4
 
 
-def _missing(*modules: str) -> str | None:
+def _missing(*modules: str) -> Message | None:
     import importlib.util
 
     absent = [m for m in modules if importlib.util.find_spec(m) is None]
     if absent:
-        return (f"{', '.join(absent)} not installed "
-                "(pip install 'signbench-workbench[neural]')")
+        return msg("%(modules)s not installed (pip install 'signbench-workbench[neural]').",
+                   modules=", ".join(absent))
     return None
 
 
@@ -31,13 +32,14 @@ class MarianEngine(NeuralEngine):
     """Hugging Face transformers seq2seq models (Marian/OPUS-MT, M2M100, NLLB)."""
 
     id = "marian"
-    name = "Neural MT (transformers)"
-    description = "Local Marian/OPUS-MT, M2M100 or NLLB model, with glossary terms enforced."
+    name = N_("Neural MT (transformers)")
+    description = N_("Local Marian/OPUS-MT, M2M100 or NLLB model, with glossary terms "
+                     "enforced.")
     kind = "hf"
     library = "transformers"
 
     @classmethod
-    def library_missing(cls) -> str | None:
+    def library_missing(cls) -> MessageLike | None:
         return _missing("torch", "transformers", "sentencepiece")
 
     def load(self, model: ModelFolder) -> Any:

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from workbench import audit
 from workbench.db import transaction
 from workbench.errors import NotFound, Problem, ValidationError
+from workbench.messages import msg
 
 ORIGINS = ("review", "import", "document", "manual")
 # How many bigram-ranked candidates are scored with rapidfuzz per lookup.
@@ -146,7 +147,7 @@ def delete_entry(db: Database, actor: Any, entry_id: int) -> None:
     with transaction(db):
         rows = list(db.query("SELECT * FROM translation_memory WHERE id = ?", [entry_id]))
         if not rows:
-            raise NotFound(f"No translation-memory entry {entry_id}.")
+            raise NotFound(msg("No translation-memory entry %(entry_id)s.", entry_id=entry_id))
         before = rows[0]
         db.execute("DELETE FROM translation_memory_grams WHERE entry_id = ?", [entry_id])
         db.execute("DELETE FROM translation_memory WHERE id = ?", [entry_id])
@@ -254,5 +255,5 @@ def get_entry(db: Database, entry_id: int) -> MemoryMatch:
     row = db.execute(f"SELECT {_COLUMNS} FROM translation_memory WHERE id = ?",
                      [entry_id]).fetchone()
     if row is None:
-        raise NotFound(f"No translation-memory entry {entry_id}.")
+        raise NotFound(msg("No translation-memory entry %(entry_id)s.", entry_id=entry_id))
     return _match(row, 100.0, True)

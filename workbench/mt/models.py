@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
+from workbench.messages import msg
 
 SEQ2SEQ_TYPES = {"marian", "m2m_100", "mbart", "nllb", "nllb-moe"}
 MULTILINGUAL_TYPES = {"m2m_100", "mbart", "nllb", "nllb-moe"}
@@ -151,16 +152,18 @@ def convert(models_dir: str | Path, name: str, quantization: str = "int8",
     source = Path(models_dir) / name
     model = describe(source)
     if model is None or model.kind != "hf":
-        raise ModelError(f"No Hugging Face translation model in {source} (expected config.json "
-                         "and tokenizer files; see models/README.md).")
+        raise ModelError(msg("No Hugging Face translation model in %(source)s (expected "
+                             "config.json and tokenizer files; see models/README.md).",
+                             source=source))
     target = Path(models_dir) / f"{name}-ct2"
     if target.exists() and not force:
-        raise ModelError(f"{target} already exists; use --force to replace it.")
+        raise ModelError(msg("%(target)s already exists; use --force to replace it.",
+                             target=target))
     try:
         from ctranslate2.converters import TransformersConverter
     except ImportError as error:  # pragma: no cover - depends on the installation
-        raise ModelError("CTranslate2 is not installed: pip install 'signbench-workbench"
-                         "[neural]'.") from error
+        raise ModelError(msg("CTranslate2 is not installed: pip install 'signbench-workbench"
+                             "[neural]'.")) from error
     copy_files = [f for f in TOKENIZER_FILES if (source / f).exists()]
     try:
         with warnings.catch_warnings():
@@ -172,7 +175,8 @@ def convert(models_dir: str | Path, name: str, quantization: str = "int8",
     except (ValueError, OSError, NotImplementedError) as error:
         if target.exists():
             shutil.rmtree(target)
-        raise ModelError(f"Could not convert {name}: {error}") from error
+        raise ModelError(msg("Could not convert %(name)s: %(error)s", name=name,
+                             error=error)) from error
     info = {"source_model": name, "model_type": model.model_type,
             "quantization": quantization, "pairs": [list(p) for p in model.pairs]}
     (target / INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
@@ -190,12 +194,13 @@ def fetch(models_dir: str | Path, name: str, repo_id: str | None = None,
     repo_id = repo_id or (name if "/" in name else f"Helsinki-NLP/{name}")
     folder = Path(models_dir) / repo_id.split("/")[-1]
     if describe(folder) is not None and not force:
-        raise ModelError(f"{folder} already holds a model; use --force to download again.")
+        raise ModelError(msg("%(folder)s already holds a model; use --force to download again.",
+                             folder=folder))
     try:
         from huggingface_hub import snapshot_download
     except ImportError as error:  # pragma: no cover - depends on the installation
-        raise ModelError("huggingface_hub is not installed: pip install "
-                         "'signbench-workbench[neural]'.") from error
+        raise ModelError(msg("huggingface_hub is not installed: pip install "
+                             "'signbench-workbench[neural]'.")) from error
     manual = (f"Download {repo_id} on a machine with internet access and copy its files "
               f"into {folder} (see models/README.md).")
     try:
@@ -203,9 +208,11 @@ def fetch(models_dir: str | Path, name: str, repo_id: str | None = None,
             "*.json", "*.spm", "*.model", "*.safetensors", "*.txt", "pytorch_model.bin"])
     except Exception as error:
         detail = str(error).splitlines()[0][:200] if str(error) else "no network"
-        raise ModelError(f"Could not download {repo_id} from the Hugging Face hub "
-                         f"({type(error).__name__}: {detail}). {manual}") from error
+        raise ModelError(msg("Could not download %(repo_id)s from the Hugging Face hub "
+                             "(%(name)s: %(detail)s). %(manual)s", repo_id=repo_id,
+                             name=type(error).__name__, detail=detail, manual=manual)) from error
     if describe(folder) is None:
-        raise ModelError(f"{repo_id} was downloaded to {folder} but is not a seq2seq "
-                         "translation model the workbench can use.")
+        raise ModelError(msg("%(repo_id)s was downloaded to %(folder)s but is not a seq2seq "
+                             "translation model the workbench can use.", repo_id=repo_id,
+                             folder=folder))
     return folder

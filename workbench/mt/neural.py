@@ -11,7 +11,7 @@ from collections import OrderedDict
 from typing import Any, ClassVar
 
 from workbench.glossary.match import Glossary, load_glossary
-from workbench.messages import msg
+from workbench.messages import MessageLike, msg
 from workbench.mt.base import Draft, Engine, empty_draft
 from workbench.mt.enforce import translate_enforced
 from workbench.mt.models import ModelFolder, discover, find_model
@@ -69,19 +69,22 @@ class NeuralEngine(Engine):
     library: ClassVar[str] = ""
 
     @classmethod
-    def library_missing(cls) -> str | None:
+    def library_missing(cls) -> MessageLike | None:
         """The reason the backing library cannot be used, or None."""
         raise NotImplementedError
 
     @classmethod
-    def availability(cls, settings: dict[str, Any]) -> str | None:
+    def availability(cls, settings: dict[str, Any]) -> MessageLike | None:
         missing = cls.library_missing()
         if missing:
             return missing
         if not discover(settings.get("MODELS_DIR"), cls.kind):
             where = settings.get("MODELS_DIR") or "models/"
-            kind = "CTranslate2 model (NAME-ct2)" if cls.kind == "ct2" else "translation model"
-            return f"no {kind} folder in {where} (see models/README.md)"
+            if cls.kind == "ct2":
+                return msg("No CTranslate2 model (NAME-ct2) folder in %(folder)s (see "
+                           "models/README.md).", folder=where)
+            return msg("No translation model folder in %(folder)s (see models/README.md).",
+                       folder=where)
         return None
 
     @classmethod

@@ -20,7 +20,7 @@ from workbench.review import qa as review_qa
 def _person(env: Env, username: str) -> auth.User:
     user = auth.find_user(env.db, username)
     if user is None or not user.active:
-        raise NotFound(f"No active user named {username!r}.")
+        raise NotFound(msg("No active user named %(username)s.", username=repr(username)))
     return user
 
 

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from workbench import auth
 from workbench.errors import WorkbenchError
-from workbench.messages import MessageLike
+from workbench.messages import MessageLike, msg
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +226,8 @@ def engine_drafts(db: Database, unit: Mapping[str, Any],
             continue
         except Exception as error:  # noqa: BLE001 - one broken engine must not hide the rest
             log.exception("Engine %s failed on unit %s", info.id, unit["id"])
-            drafts.append(EngineDraft(info.id, info.name, reason=f"{type(error).__name__}: "
-                                                                 f"{error}"))
+            drafts.append(EngineDraft(info.id, info.name, reason=msg(
+                "The engine failed: %(error)s", error=f"{type(error).__name__}: {error}")))
             continue
         drafts.append(EngineDraft(info.id, info.name, draft.text, draft.score, draft.model,
                                   draft.reason, list(draft.terms), list(draft.unknown),

@@ -33,8 +33,10 @@ from sqlite_utils import Database
 
 from workbench import audit, auth
 from workbench.db import transaction
-from workbench.errors import Conflict, NotFound, PermissionDenied, Problem, ValidationError
-from workbench.messages import msg, nmsg
+from workbench.errors import (
+    Conflict, NotFound, PermissionDenied, Problem, ValidationError, WorkbenchError,
+)
+from workbench.messages import MessageLike, dumps, msg, nmsg
 
 STATES: tuple[str, ...] = ("new", "machine_draft", "translated", "in_review", "approved",
                            "rejected")
@@ -67,11 +69,11 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
 
 # Why an action is refused in a state the table does not list it for.
 REFUSALS = {
-    "save": "This translation cannot be edited in its current state.",
-    "submit": "Only translated wording can be sent to review: save it first.",
-    "approve": "Only wording in review can be approved.",
-    "reject": "Only wording in review can be rejected.",
-    "revert": "This translation cannot be reverted in its current state.",
+    "save": msg("This translation cannot be edited in its current state."),
+    "submit": msg("Only translated wording can be sent to review: save it first."),
+    "approve": msg("Only wording in review can be approved."),
+    "reject": msg("Only wording in review can be rejected."),
+    "revert": msg("This translation cannot be reverted in its current state."),
 }
 
 # What the audit log and the conflict view show of a unit.
@@ -129,7 +131,7 @@ def get_unit(db: Database, unit_id: int) -> dict[str, Any]:
     """One translation unit by id; NotFound when there is none."""
     row = next(db.query("SELECT * FROM translation_units WHERE id = ?", [unit_id]), None)
     if row is None:
-        raise NotFound("No such translation unit.")
+        raise NotFound(msg("No such translation unit."))
     return row
 
 
@@ -142,13 +144,14 @@ def _transition(user: auth.User, action: str, unit: Mapping[str, Any]) -> str:
     """The state after ``action``; raises when the state or the role does not allow it."""
     rule = TRANSITIONS.get((action, unit["state"]))
     if rule is None:
-        raise ValidationError.single(REFUSALS.get(action, "This action is not possible now."),
+        raise ValidationError.single(REFUSALS.get(action,
+                                                  msg("This action is not possible now.")),
                                      column="state", value=unit["state"])
     after, permission = rule
     if not auth.can(user, permission):
         if action == "save" and unit["state"] == "approved":
-            raise PermissionDenied("Approved wording can only be changed by a reviewer.")
-        raise PermissionDenied("Your role does not allow this action.")
+            raise PermissionDenied(msg("Approved wording can only be changed by a reviewer."))
+        raise PermissionDenied(msg("Your role does not allow this action."))
     return after
 
 
@@ -156,13 +159,13 @@ def _check_version(unit: Mapping[str, Any], expected_version: int | None,
                    attempted: dict[str, Any]) -> None:
     """Refuse to act on a unit that changed since the actor loaded it."""
     if expected_version is None:
-        raise Conflict("The request did not say which version of the translation you saw. "
-                       "Reload it, then try again.", current=public(unit), attempted=attempted)
+        raise Conflict(msg("The request did not say which version of the translation you saw. "
+                           "Reload it, then try again."), current=public(unit), attempted=attempted)
     if int(expected_version) != unit["version"]:
         raise Conflict(
-            "Someone changed this translation after you opened it "
-            f"(you had version {expected_version}, it is now version {unit['version']}). "
-            "Compare both texts, then save again.",
+            msg("Someone changed this translation after you opened it (you had version "
+                "%(expected_version)s, it is now version %(version)s). Compare both texts, "
+                "then save again.", expected_version=expected_version, version=unit['version']),
             current=public(unit), attempted=attempted)
 
 
@@ -177,10 +180,10 @@ def _clean_text(text: str | None, kind: str = "sign") -> str:
         cleaned = (text or "").strip()
         limit = MAX_SEGMENT_LENGTH
     if not cleaned:
-        raise ValidationError.single("The translation is empty.", column="text")
+        raise ValidationError.single(msg("The translation is empty."), column="text")
     if len(cleaned) > limit:
         raise ValidationError.single(
-            f"The translation is longer than {limit} characters.", column="text")
+            msg("The translation is longer than %(limit)s characters.", limit=limit), column="text")
     return cleaned
 
 
@@ -221,7 +224,7 @@ def _apply(db: Database, actor: auth.User, unit: dict[str, Any], action: str,
     if cursor.rowcount != 1:
         # Another writer got in between our read and our write (cannot happen under
         # BEGIN IMMEDIATE, but the version guard must never rely on that alone).
-        raise Conflict("Someone changed this translation at the same moment. Reload it.",
+        raise Conflict(msg("Someone changed this translation at the same moment. Reload it."),
                        current=public(get_unit(db, unit["id"])), attempted=changes)
     after = get_unit(db, unit["id"])
     db["unit_versions"].insert({
@@ -373,7 +376,7 @@ def approve(db: Database, actor: auth.User, unit_id: int, expected_version: int 
                 "You wrote this wording. Under the four-eyes rule another reviewer "
                 "must approve it."))
         if not unit["target_text"]:
-            raise ValidationError.single("There is no wording to approve.", column="text")
+            raise ValidationError.single(msg("There is no wording to approve."), column="text")
         now = audit.now_iso()
         tm_id = _record_memory(db, actor, unit)
         concept_id = _record_glossary_term(db, actor, unit) if add_to_glossary else None
@@ -389,7 +392,7 @@ def reject(db: Database, actor: auth.User, unit_id: int, expected_version: int |
     auth.require(actor, "review.approve")
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError.single("Say why the translation is rejected.", column="reason")
+        raise ValidationError.single(msg("Say why the translation is rejected."), column="reason")
     with transaction(db):
         unit = get_unit(db, unit_id)
         _check_version(unit, expected_version, {"state": "rejected", "reason": reason,
@@ -410,9 +413,9 @@ def revert(db: Database, actor: auth.User, unit_id: int, to_version: int,
             "SELECT * FROM unit_versions WHERE unit_id = ? AND version = ?",
             [unit_id, to_version]), None)
         if target is None or target["version"] >= unit["version"]:
-            raise NotFound("No such earlier version of this translation.")
+            raise NotFound(msg("No such earlier version of this translation."))
         if not target["target_text"]:
-            raise ValidationError.single("That version has no wording to bring back.")
+            raise ValidationError.single(msg("That version has no wording to bring back."))
         _check_version(unit, expected_version, {"target_text": target["target_text"],
                                                 "version": expected_version})
         after_state = _transition(actor, "revert", unit)
@@ -420,7 +423,8 @@ def revert(db: Database, actor: auth.User, unit_id: int, to_version: int,
             "target_text": target["target_text"], "state": after_state,
             "author_id": actor.id, "author_name": actor.username,
             "approved_by": None, "approved_at": None, "rejection_reason": None,
-        }, reason=f"reverted to version {to_version}", extra_audit={"to_version": to_version})
+        }, reason=dumps(msg("Reverted to version %(version)s.", version=to_version)),
+            extra_audit={"to_version": to_version})
         store_findings(db, reverted)
         return reverted
 

@@ -12,6 +12,8 @@ from workbench import auth, counties, sessions, throttle
 from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.web.forms import show_problems
+from workbench.vocabulary import COUNTY_KINDS, ROLES
+from workbench.web.i18n import translator
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -21,17 +23,26 @@ def _county_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(str(c["id"]), c["name_zh"]) for c in counties.list_counties(get_db())]
 
 
+def _role_choices() -> list[tuple[str, str]]:
+    """The roles by name, least privileged first (a new account starts as a county officer)."""
+    return ROLES.choices(translator())
+
+
+def _county_kind_choices() -> list[tuple[str, str]]:
+    return COUNTY_KINDS.choices(translator())
+
+
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in auth.ROLES])
+    role = SelectField(_l("Role"), choices=_role_choices, default=ROLES.codes[0])
     county = SelectField(_l("County (officers only)"), choices=[])
     password = PasswordField(_l("Password (empty: generate one)"), validators=[Optional()])
 
 
 class UserEditForm(FlaskForm):
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in auth.ROLES])
+    role = SelectField(_l("Role"), choices=_role_choices)
     county = SelectField(_l("County (officers only)"), choices=[])
     active = BooleanField(_l("Active"))
     new_password = PasswordField(_l("Set a new password"), validators=[Optional()])
@@ -45,7 +56,7 @@ class CountyForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=40)])
     name_en = StringField(_l("English name"), validators=[DataRequired(), Length(max=80)])
-    kind = StringField(_l("Kind"), validators=[Optional(), Length(max=40)])
+    kind = SelectField(_l("Kind"), choices=_county_kind_choices, default="county")
     sort_order = IntegerField(_l("Order"), validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)
 

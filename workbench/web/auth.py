@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+from werkzeug.exceptions import HTTPException
 
 from workbench import auth, sessions
 from workbench.db import get_db
@@ -137,5 +138,34 @@ def set_locale():
         if current_user.is_authenticated:
             actor = current_actor()
             auth.update_user(get_db(), actor, actor.id, locale=form.locale.data)
-    return redirect(_safe_next(request.form.get("next") or request.referrer and
-                               urlsplit(request.referrer).path))
+    return redirect(_page_to_return_to(request.form.get("next"), request.referrer))
+
+
+def _page_to_return_to(wanted: str | None, referrer: str | None) -> str:
+    """Where to go after switching language: the page shown, if it can be shown again.
+
+    A page rendered by a POST (a form with errors, say) may live at an address that only
+    takes POST; going back there would answer "Method Not Allowed". Then the page the
+    form was on (the referrer) is shown, else the home page.
+    """
+    for candidate in (wanted, referrer and _local_part(referrer)):
+        target = _safe_next(candidate)
+        if candidate and target == candidate and _answers_get(target):
+            return target
+    return url_for("home.index")
+
+
+def _local_part(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _answers_get(target: str) -> bool:
+    """Whether the app has a page at ``target`` that a GET may fetch."""
+    parts = urlsplit(target)
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET",
+                                                    query_args=parts.query)
+    except HTTPException:
+        return False
+    return True

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from flask_wtf.file import FileField, FileRequired
 from sqlite_utils import Database
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
@@ -30,6 +31,8 @@ from workbench.errors import Conflict, ValidationError, WorkbenchError
 from workbench.review import detail as review_detail
 from workbench.review import history, workflow
 from workbench.web.home import WaitingItem
+from workbench.vocabulary import GLOSSARY_DOMAINS, LANGUAGES, ROLES, SIGN_LANGUAGES
+from workbench.web.forms import flash_error, problem_text
 from workbench.web.i18n import severity_label, translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, int_list, page_arg
@@ -37,20 +40,8 @@ from workbench.web.params import int_arg, int_list, page_arg
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 PAGE_SIZE = 40
-LANGUAGE_LABELS = {"en": _l("English"), "ru": _l("Russian"), "ja": _l("Japanese"),
-                   "ko": _l("Korean"), "fr": _l("French"), "de": _l("German"),
-                   "es": _l("Spanish"), "zh": _l("Chinese")}
-DOMAIN_CHOICES = [("policy", _l("Policy and official documents")),
-                  ("organizations", _l("Organizations")), ("tourism", _l("Tourism")),
-                  ("commerce", _l("Business and trade")), ("culture", _l("Culture")),
-                  ("general", _l("General"))]
-BLOCK_LABELS = {"heading": _l("heading"), "paragraph": _l("paragraph"), "list": _l("list item"),
-                "cell": _l("table cell"), "header": _l("page header"), "footer": _l("page footer"),
-                "footnote": _l("footnote"), "endnote": _l("endnote"), "unit": _l("XLIFF unit"),
-                "quote": _l("quotation")}
-STATUS_LABELS = {"open": _l("open"), "delivered": _l("delivered"), "archived": _l("archived")}
-EXPORT_LABELS = {"docx": _l("Translated DOCX"), "bilingual-docx": _l("Bilingual DOCX"),
-                 "xliff": _l("XLIFF"), "tmx": _l("TMX (approved)"), "txt": _l("Text")}
+# The glossary domains a document may have (labels: workbench.vocabulary.GLOSSARY_DOMAINS).
+DOCUMENT_DOMAINS = ("policy", "organizations", "tourism", "commerce", "culture", "general")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,11 +55,8 @@ class UploadForm(FlaskForm):
     file = FileField(_l("File (DOCX, TXT, Markdown, XLIFF)"), validators=[FileRequired()])
     title = StringField(_l("Title (empty: the file name)"), validators=[Optional(),
                                                                         Length(max=200)])
-    targets = MultiCheckboxField(_l("Target languages"),
-                                 choices=[(c, LANGUAGE_LABELS[c]) for c in ("en", "ru", "ja",
-                                                                            "ko")],
-                                 default=["en"])
-    domain = SelectField(_l("Domain"), choices=DOMAIN_CHOICES, default="policy")
+    targets = MultiCheckboxField(_l("Target languages"), choices=[], default=["en"])
+    domain = SelectField(_l("Domain"), choices=[], default="policy")
     due_date = DateField(_l("Due date"), validators=[Optional()])
     assignees = MultiCheckboxField(_l("Assigned to"), choices=[], coerce=int)
 
@@ -77,9 +65,24 @@ def _settings() -> dict[str, Any]:
     return current_app.config
 
 
-def _translators(db: Database) -> list[tuple[int, str]]:
-    return [(u.id, f"{u.label} ({u.role})")
-            for u in auth.users_with_permission(db, "documents.translate")]
+def _translators(db: Database) -> list[tuple[int, Markup]]:
+    """(id, label) of everyone who may be assigned: the name (data) and the role's label."""
+    return [(u.id, Markup('<span translate="no">{}</span> ({})').format(
+        u.label, ROLES.text(u.role, translator())))
+        for u in auth.users_with_permission(db, "documents.translate")]
+
+
+def _domain_choices() -> list[tuple[str, str]]:
+    return GLOSSARY_DOMAINS.choices(translator(), only=DOCUMENT_DOMAINS)
+
+
+def _upload_form(db: Database) -> UploadForm:
+    form = UploadForm()
+    form.targets.choices = [(code, LANGUAGES.text(code, translator()))
+                            for code in SIGN_LANGUAGES]
+    form.domain.choices = _domain_choices()
+    form.assignees.choices = _translators(db)
+    return form
 
 
 def _language(document: dict[str, Any]) -> str:
@@ -87,24 +90,6 @@ def _language(document: dict[str, Any]) -> str:
     if lang not in document["targets"]:
         abort(404)
     return lang
-
-
-@bp.app_template_filter("block_kind")
-def block_kind_label(kind: str) -> str:
-    """Where a segment sits in the document, in the interface language."""
-    return str(BLOCK_LABELS.get(kind, kind))
-
-
-@bp.app_template_filter("document_domain")
-def document_domain_label(domain: str) -> str:
-    """A document's domain in the interface language."""
-    return str(dict(DOMAIN_CHOICES).get(domain, domain))
-
-
-@bp.app_template_filter("document_status")
-def document_status_label(status: str) -> str:
-    """A document's status in the interface language."""
-    return str(STATUS_LABELS.get(status, status))
 
 
 @bp.app_template_filter("placeholders_plain")
@@ -130,8 +115,7 @@ def index():
     mine = request.args.get("mine") == "1"
     form = None
     if auth.can(user, "documents.manage"):
-        form = UploadForm()
-        form.assignees.choices = _translators(db)
+        form = _upload_form(db)
     return render_template("documents/index.html",
                            documents=store.list_documents(db, user, assigned_only=mine),
                            form=form, mine=mine,
@@ -143,8 +127,7 @@ def index():
 def upload():
     """Upload a document and split it into segments."""
     db = get_db()
-    form = UploadForm()
-    form.assignees.choices = _translators(db)
+    form = _upload_form(db)
     if form.validate_on_submit():
         uploaded = form.file.data
         data = uploaded.read(store.max_bytes(_settings()) + 1)
@@ -159,7 +142,7 @@ def upload():
             form.file.errors = list(form.file.errors) + [str(p.reason) for p in error.problems]
         else:
             document = store.get_document(db, doc_id)
-            flash(_("Uploaded “%(title)s”: %(segments)s segments, %(words)s words.",
+            flash(_("Uploaded “%(title)s”: %(segments)s segments, %(words)s characters.",
                     title=document["title"], segments=document["segment_count"],
                     words=document["word_count"]), "success")
             return redirect(url_for("documents.detail", doc_id=doc_id))
@@ -188,8 +171,7 @@ def detail(doc_id: int):
         "documents/detail.html", document=document, lang=lang, state=state, rows=rows,
         page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total,
         stats=store.stats(db, doc_id), job=drafting.latest_run(db, doc_id),
-        engines=_engines(), export_formats=EXPORT_LABELS, translators=_translators(db),
-        domain_choices=DOMAIN_CHOICES)
+        engines=_engines(), translators=_translators(db), domain_choices=_domain_choices())
 
 
 def _engines() -> list[Any]:
@@ -213,7 +195,7 @@ def update(doc_id: int):
             domain=request.form.get("domain") or None,
             assignees=int_list(request.form.getlist("assignees")))
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
     else:
         flash(_("Saved."), "success")
     return redirect(url_for("documents.detail", doc_id=doc_id))
@@ -244,7 +226,7 @@ def draft(doc_id: int):
         drafting.start_draft(db, user, doc_id, engine=request.form.get("engine") or None,
                              target=request.form.get("lang") or None, settings=_settings())
     except (Conflict, ValidationError, WorkbenchError) as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(_("Drafting started; you can keep working meanwhile."), "info")
     return redirect(url_for("documents.detail", doc_id=doc_id, lang=request.form.get("lang")))
@@ -301,7 +283,7 @@ def segment_drafts(doc_id: int, segment_id: int):
     plain_unit = dict(unit, source_text=tags.strip_tags(unit["source_text"]))
     return render_template("documents/_drafts.html",
                            drafts=review_detail.engine_drafts(db, plain_unit, dict(_settings())),
-                           has_tags=tags.has_tags(unit["source_text"]))
+                           has_tags=tags.has_tags(unit["source_text"]), lang=lang)
 
 
 @bp.route("/<int:doc_id>/segments/<int:segment_id>/check", methods=["POST"])
@@ -331,7 +313,7 @@ def _after_action(doc_id: int, segment_id: int, lang: str) -> Any:
 
 
 def _conflict_page(doc_id: int, segment_id: int, error: Conflict, text: str | None) -> Any:
-    flash(str(error), "error")
+    flash_error(error)
     theirs = (error.current or {}).get("target_text") or ""
     flash(_("Their wording: %(text)s", text=theirs), "warning")
     return _render_segment(doc_id, segment_id, editor_text=text, status=409)
@@ -357,7 +339,7 @@ def save(doc_id: int, segment_id: int):
     except Conflict as error:
         return _conflict_page(doc_id, segment_id, error, text)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
         return _render_segment(doc_id, segment_id, editor_text=text, status=400)
     return _after_action(doc_id, segment_id, lang)
 
@@ -386,7 +368,7 @@ def decide(doc_id: int, segment_id: int, action: str):
     except Conflict as error:
         return _conflict_page(doc_id, segment_id, error, None)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
     return _after_action(doc_id, segment_id, lang)
 
 
@@ -400,7 +382,7 @@ def merge(doc_id: int, segment_id: int):
     try:
         merged = store.merge_with_next(db, current_actor(), doc_id, segment_id)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
         return redirect(_segment_url(doc_id, segment_id, lang))
     flash(_("Segments merged."), "success")
     return redirect(_segment_url(doc_id, merged, lang))
@@ -419,7 +401,7 @@ def split(doc_id: int, segment_id: int):
             raise ValidationError.single(_("Say where to split (a character position)."))
         new_ids = store.split_segment(db, current_actor(), doc_id, segment_id, position)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
         return redirect(_segment_url(doc_id, segment_id, lang))
     flash(_("Segment split in two."), "success")
     return redirect(_segment_url(doc_id, new_ids[0], lang))
@@ -439,7 +421,7 @@ def download(doc_id: int):
                                         target=request.args.get("lang") or None,
                                         draft=draft_requested)
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
         return redirect(url_for("documents.detail", doc_id=doc_id,
                                 lang=request.args.get("lang")))
     return send_file(io.BytesIO(result.data), mimetype=result.mimetype, as_attachment=True,
@@ -470,7 +452,7 @@ def propose_term(doc_id: int):
                       request.form.get("target", ""), document["targets"][0],
                       request.form.get("comment", ""))
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
     else:
         flash(_("Proposed to the glossary: %(term)s", term=request.form.get("source", "")),
               "success")
@@ -493,7 +475,7 @@ def rules():
             else:
                 segmentation.set_rules(db, current_actor(), request.form.get("rules", ""))
         except ValidationError as error:
-            problems = [str(p) for p in error.problems]
+            problems = [problem_text(p) for p in error.problems]
             text = request.form.get("rules", "")
         else:
             flash(_("Segmentation rules saved; they apply to documents uploaded from now on."),

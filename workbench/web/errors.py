@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from workbench.errors import WorkbenchError
-from workbench.web.i18n import translator
 
 TITLES = {
     400: _l("Bad request"), 403: _l("Not allowed"), 404: _l("Not found"),
@@ -28,7 +27,9 @@ def init_app(app: Any) -> None:
 
     @app.errorhandler(WorkbenchError)
     def _domain_error(error: WorkbenchError) -> Any:
-        return _page(error.http_status, error.render(translator()))
+        from workbench.web.forms import error_message
+
+        return _page(error.http_status, error_message(error))
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:

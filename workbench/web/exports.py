@@ -22,8 +22,10 @@ from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.exports import runs
 from workbench.exports.exchange import import_xliff
-from workbench.exports.selection import SIGN_STATUSES, resolve_filter
+from workbench.exports.selection import resolve_filter
 from workbench.inventory import dashboard, records
+from workbench.vocabulary import LANGUAGES, SECTORS, SIGN_LANGUAGES, SIGN_STATUSES
+from workbench.web.forms import flash_error
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
@@ -31,12 +33,6 @@ from workbench.web.params import page_arg
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-
-
-def _locale_label(table: dict[str, tuple[str, str]], code: str) -> str:
-    from flask_babel import get_locale
-
-    return records.label(table, code, "zh" if str(get_locale()).startswith("zh") else "en")
 
 
 class ExportForm(FlaskForm):
@@ -69,12 +65,10 @@ def _export_form(user: auth.User) -> ExportForm:
                    if scope is None or c["id"] == scope]
     form.county.choices = ([] if scope is not None else [("", _("All counties"))]) + [
         (str(c["id"]), c["name_zh"]) for c in county_rows]
-    form.sector.choices = [("", _("All sectors"))] + [
-        (code, _locale_label(records.SECTORS, code)) for code in records.SECTORS]
-    form.status.choices = [("", _("Any status"))] + [
-        (code, _locale_label(records.STATUSES, code)) for code in SIGN_STATUSES]
+    form.sector.choices = [("", _("All sectors"))] + SECTORS.choices(translator())
+    form.status.choices = [("", _("Any status"))] + SIGN_STATUSES.choices(translator())
     form.lang.choices = [("", _("All languages"))] + [
-        (code, _locale_label(records.LANGUAGES, code)) for code in records.LANGUAGES]
+        (code, LANGUAGES.text(code, translator())) for code in SIGN_LANGUAGES]
     return form
 
 
@@ -116,7 +110,7 @@ def create():
             approved_until=form.approved_until.data or None)
         run_id = runs.start_export(db, user, form.kind.data, flt, current_app.config)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return _render_index(form, status=400)
     return redirect(url_for("exports.detail", run_id=run_id))
 
@@ -143,7 +137,7 @@ def xliff_import():
         report = import_xliff(get_db(), current_actor(), data, upload.filename or "file.xlf",
                               settings=current_app.config)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return _render_index(form, import_form, status=400)
     flash(_("%(sent)s translation(s) sent to review, %(left)s left untranslated, "
             "%(refused)s refused.", sent=len(report.submitted), left=report.untranslated,

@@ -20,7 +20,7 @@ from workbench.errors import Conflict, ValidationError
 from workbench.glossary import io as glossary_io
 from workbench.glossary import proposals as glossary_proposals
 from workbench.glossary.model import (
-    DOMAINS, FUNCTIONS, PARTS_OF_SPEECH, STATUSES, ConceptRecord, TermRecord, change_summary,
+    DOMAINS, FUNCTIONS, PARTS_OF_SPEECH, STATUSES, ConceptRecord, TermRecord,
     concept_row, get_concept, languages_in_use, stats,
 )
 from workbench.glossary.match import match as match_terms
@@ -28,45 +28,19 @@ from workbench.glossary.search import SearchFilters, facet_counts, search
 from workbench.glossary.store import delete_concept, save_concept
 from workbench.glossary.usage import signs_using
 from workbench.web import home
-from workbench.web.forms import show_problems
-from workbench.web.i18n import message_text
+from workbench.web.forms import error_message, flash_error, show_problems
+from workbench.vocabulary import GLOSSARY_DOMAINS, SIGN_FUNCTIONS, TERM_STATUSES
+from workbench.vocabulary import PARTS_OF_SPEECH as PARTS_OF_SPEECH_VOCABULARY
+from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import can, current_actor, permission_required
 from workbench.web.params import page_arg
 
 bp = Blueprint("glossary", __name__, url_prefix="/glossary")
 
-DOMAIN_LABELS = {
-    "general": _l("General"), "transport": _l("Transport"), "tourism": _l("Tourism"),
-    "culture": _l("Culture and entertainment"), "sports": _l("Sports"),
-    "education": _l("Education"), "medical": _l("Medical and health"),
-    "post": _l("Post and telecom"), "catering": _l("Catering and accommodation"),
-    "commerce": _l("Commerce and finance"), "place_names": _l("Place names"),
-    "organizations": _l("Organizations"), "policy": _l("Policy and government"),
-}
-FUNCTION_LABELS = {
-    "facility": _l("Facility"), "warning": _l("Warning"), "prohibition": _l("Prohibition"),
-    "instruction": _l("Instruction"), "notice": _l("Notice"), "name": _l("Name"),
-}
-STATUS_LABELS = {
-    "preferred": _l("preferred"), "admitted": _l("admitted"), "deprecated": _l("deprecated"),
-    "forbidden": _l("forbidden"),
-}
+# How each term status looks (labels: workbench.vocabulary.TERM_STATUSES).
 STATUS_BADGES = {"preferred": "badge-ok", "admitted": "", "deprecated": "badge-warning",
                  "forbidden": "badge-error"}
-FIELD_LABELS = {
-    "domain": _l("Domain"), "function": _l("Sign function"), "source": _l("Source"),
-    "verified": _l("Verified"), "notes": _l("Notes"),
-}
-PROPOSAL_STATUS_LABELS = {
-    "open": _l("open"), "accepted": _l("accepted"), "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-}
-POS_LABELS = {
-    "noun": _l("noun"), "verb": _l("verb"), "adjective": _l("adjective"),
-    "adverb": _l("adverb"), "phrase": _l("phrase"), "properNoun": _l("proper noun"),
-    "other": _l("other"),
-}
 # Offered in the term form besides the languages already in the glossary.
 COMMON_LANGUAGES = ("zh", "en", "ru", "ja", "ko", "fr", "de", "es", "pt", "ar", "th", "vi",
                     "ms", "id")
@@ -74,11 +48,8 @@ BLANK_TERM_ROWS = 3
 
 
 @bp.app_context_processor
-def _glossary_labels() -> dict[str, Any]:
-    return {"domain_labels": DOMAIN_LABELS, "function_labels": FUNCTION_LABELS,
-            "status_labels": STATUS_LABELS, "status_badges": STATUS_BADGES,
-            "pos_labels": POS_LABELS, "field_labels": FIELD_LABELS,
-            "proposal_status_labels": PROPOSAL_STATUS_LABELS}
+def _glossary_badges() -> dict[str, Any]:
+    return {"status_badges": STATUS_BADGES}
 
 
 def home_cards(db: Any, user: auth.User) -> list[home.WaitingItem]:
@@ -172,9 +143,6 @@ def concept(concept_id: str):
     if not can("glossary.edit"):
         open_proposals = [p for p in open_proposals if p.proposed_by == user.id]
     events = audit.history(db, "concept", concept_id)
-    for event in events:
-        event["changes"] = change_summary(event["before"], event["after"])
-        event["via"] = (event["after"] or {}).get("via")
     return render_template(
         "glossary/concept.html", concept=record, row=row, history=list(reversed(events)),
         signs=signs_using(db, concept_id, user=current_actor()), proposals=open_proposals)
@@ -213,17 +181,17 @@ def _language_choices(db: Any) -> list[tuple[str, str]]:
     from workbench.web.i18n import language_name
 
     codes = list(dict.fromkeys(languages_in_use(db) + list(COMMON_LANGUAGES)))
-    return [(code, f"{language_name(code)} ({code})") for code in codes]
+    return [(code, language_name(code)) for code in codes]
 
 
 def _prepare(form: ConceptForm, db: Any) -> None:
-    form.domain.choices = [(d, str(DOMAIN_LABELS[d])) for d in DOMAINS]
-    form.function.choices = [("", "—")] + [(f, str(FUNCTION_LABELS[f])) for f in FUNCTIONS]
+    form.domain.choices = GLOSSARY_DOMAINS.choices(translator())
+    form.function.choices = [("", "—")] + SIGN_FUNCTIONS.choices(translator())
     languages = _language_choices(db)
     for entry in form.terms:
         entry.form.lang.choices = languages
-        entry.form.status.choices = [(s, str(STATUS_LABELS[s])) for s in STATUSES]
-        entry.form.pos.choices = [("", "—")] + [(p, str(POS_LABELS[p])) for p in PARTS_OF_SPEECH]
+        entry.form.status.choices = TERM_STATUSES.choices(translator())
+        entry.form.pos.choices = [("", "—")] + PARTS_OF_SPEECH_VOCABULARY.choices(translator())
 
 
 def _add_blank_rows(form: ConceptForm, count: int = BLANK_TERM_ROWS) -> None:
@@ -304,7 +272,7 @@ def _concept_form(concept_id: str | None):
         except ValidationError as error:
             show_problems(form, error, flash_columns=("terms",))
         except Conflict as error:
-            flash(str(error), "error")
+            flash_error(error)
     return render_template("glossary/edit.html", form=form, concept=existing, mode=mode)
 
 
@@ -378,9 +346,9 @@ def proposal(proposal_id: int):
                 abort(400)
             return redirect(url_for("glossary.proposal", proposal_id=proposal_id))
         except ValidationError as error:
-            form.comment.errors = list(form.comment.errors) + [str(error)]
+            form.comment.errors = list(form.comment.errors) + [error_message(error, form)]
         except Conflict as error:
-            flash(str(error), "error")
+            flash_error(error)
         item = glossary_proposals.get_proposal(db, proposal_id)
     return render_template("glossary/proposal.html", proposal=item, form=form,
                            history=audit.history(db, glossary_proposals.ENTITY, proposal_id))

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from workbench import audit, auth, counties, plugins
 from workbench.db import get_db
-from workbench.web.security import current_actor, login_required
+from workbench.vocabulary import ROLES
+from workbench.web.i18n import translator
+from workbench.web.security import current_actor, login_required, public_access
 
 bp = Blueprint("home", __name__)
 
@@ -61,8 +63,12 @@ def index():
 
 @bp.app_template_filter("role_label")
 def role_label(role: str) -> str:
-    """A role's name in the interface language."""
-    labels = {"admin": _("Administrator"), "staff": _("Foreign-affairs staff"),
-              "reviewer": _("Reviewer"), "translator": _("Translator"),
-              "officer": _("County officer")}
-    return labels.get(role, role)
+    """A role's name in the interface language (``{{ role|label('role') }}`` too)."""
+    return ROLES.text(role, translator())
+
+
+@bp.route("/favicon.ico")
+@public_access
+def favicon():
+    """Browsers ask for /favicon.ico on their own (PDFs, downloads): the same icon."""
+    return redirect(url_for("static", filename="favicon.svg"))

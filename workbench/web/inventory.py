@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, send_file, url_for)
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -29,10 +28,10 @@ from workbench.inventory import importer, pending, photos, records
 from workbench.ocr import read_image
 from workbench.reports import queue as report_queue
 from workbench.review import units
-from workbench.vocabulary import COUNTY_PROGRESS, REPORT_STATUSES
+from workbench.vocabulary import COUNTY_PROGRESS, LANGUAGES, REPORT_STATUSES, Vocabulary
 from workbench.web import home
 from workbench.web import survey as survey_views
-from workbench.web.forms import show_problems
+from workbench.web.forms import flash_error, show_problems
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
@@ -41,25 +40,9 @@ from workbench.web.params import int_arg, page_arg
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 
 
-def _locale() -> str:
-    return "zh" if str(get_locale()).startswith("zh") else "en"
-
-
-def _choices(table: dict[str, tuple[str, str]], blank: bool = False) -> list[tuple[str, str]]:
-    locale = _locale()
-    items = [(code, records.label(table, code, locale)) for code in table]
-    return ([("", "—")] + items) if blank else items
-
-
-@bp.app_template_filter("vocab")
-def vocab(code: str | None, kind: str) -> str:
-    """A vocabulary code's label in the interface language: ``{{ s.status|vocab('status') }}``."""
-    from workbench.review.units import UNIT_STATE_LABELS
-
-    table = {"status": records.STATUSES, "sector": records.SECTORS,
-             "function": records.FUNCTIONS, "action": records.ACTIONS,
-             "lang": records.LANGUAGES, "unit_state": UNIT_STATE_LABELS}[kind]
-    return records.label(table, code, _locale())
+def _choices(vocabulary: Vocabulary) -> list[tuple[str, str]]:
+    """A select field's choices from a vocabulary, labelled in the interface language."""
+    return vocabulary.choices(translator())
 
 
 # ---------------------------------------------------------------------------
@@ -143,8 +126,8 @@ def _sign_form(user: auth.User, data: dict[str, Any] | None = None) -> SignForm:
     form.site_id.choices = [(str(s["id"]), f"{s['county_zh']} · {s['name_zh']}") for s in sites]
     form.function.choices = _choices(records.FUNCTIONS)
     form.action.choices = _choices(records.ACTIONS)
-    form.languages.choices = [(c, records.label(records.LANGUAGES, c, _locale()))
-                              for c in records.LANGUAGES]
+    form.languages.choices = [(code, LANGUAGES.text(code, translator()))
+                              for code in records.LANGUAGES]
     return form
 
 
@@ -207,8 +190,8 @@ def signs():
         "inventory/list.html", rows=rows, total=total, page=page,
         pages=max(1, -(-total // size)), filters=filters, sort=sort,
         query_args=dict(filters, sort=sort), county_choices=_county_choices(user, blank=True),
-        sites=sites, statuses=records.STATUSES, functions=records.FUNCTIONS,
-        actions=records.ACTIONS, sectors=records.SECTORS, languages=records.LANGUAGES,
+        sites=sites, statuses=records.STATUSES.codes, functions=records.FUNCTIONS.codes,
+        actions=records.ACTIONS.codes, sectors=records.SECTORS.codes, languages=records.LANGUAGES,
         sorts=records.SORTS, job=job)
 
 
@@ -345,7 +328,7 @@ def sign_transition(sign_id: int):
         records.transition(get_db(), current_actor(), sign_id, request.form.get("action", ""),
                            request.form.get("reason"))
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
     else:
         flash(_("Status changed."), "success")
     return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
@@ -363,7 +346,7 @@ def photo_add(sign_id: int):
         try:
             _upload_photo(sign_id, storage)
         except ValidationError as error:
-            flash(error.render(translator()), "error")
+            flash_error(error)
         except PermissionDenied as error:  # the sign's status says why
             flash(message_text(error.message), "warning")
         else:
@@ -424,7 +407,7 @@ def sites():
                               q=request.args.get("q", "").strip() or None)
     return render_template("inventory/sites.html", sites=rows,
                            county_choices=_county_choices(user, blank=True),
-                           county_id=county_id, sectors=records.SECTORS,
+                           county_id=county_id, sectors=records.SECTORS.codes,
                            sector=request.args.get("sector", ""),
                            q=request.args.get("q", ""))
 
@@ -549,8 +532,7 @@ def import_confirm():
                                  upload_dir=current_app.config["UPLOAD_DIR"],
                                  settings=current_app.config)
     except (ValidationError, NotFound) as error:
-        flash(message_text(error.message) if isinstance(error, NotFound)
-              else error.render(translator()), "error")
+        flash_error(error)
         return redirect(url_for("inventory.import_upload"))
     flash(_("Imported: %(sites)s sites and %(created)s signs created, %(updated)s signs "
             "updated, %(unchanged)s unchanged.", sites=report.sites_created,
@@ -596,8 +578,8 @@ def dashboard():
                            county_choices=_county_choices(user, blank=True),
                            county_id=county_id, colours=dashboard_data.STATUS_COLOURS,
                            county_stages=COUNTY_PROGRESS,
-                           statuses=records.STATUSES, sectors=records.SECTORS,
-                           actions=records.ACTIONS, functions=records.FUNCTIONS,
+                           statuses=records.STATUSES.codes, sectors=records.SECTORS.codes,
+                           actions=records.ACTIONS.codes, functions=records.FUNCTIONS.codes,
                            languages=records.LANGUAGES)
 
 

@@ -19,7 +19,7 @@ from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.jobs import files
 from workbench.vocabulary import JOB_STATES
-from workbench.web.i18n import message_text
+from workbench.web.i18n import message_text, when
 from workbench.web.params import page_arg
 from workbench.web.security import current_actor, permission_required
 
@@ -49,7 +49,7 @@ def status(run: dict[str, Any]) -> dict[str, Any]:
         "percent": run["percent"], "message": message_text(run["progress_message"]),
         "summary": message_text(result.get("summary")), "error": message_text(run["error"]),
         "result": _plain_result(result), "stale": stale, "attempts": run["attempts"],
-        "finished_at": (run["finished_at"] or "")[:19].replace("T", " "),
+        "finished_at": when(run["finished_at"]) if run["finished_at"] else "",
         "file_name": (result.get("file_name") or result.get("file")) if has_file else None,
         "file_url": url_for("jobs.download", run_id=run["id"]) if has_file else None,
     }

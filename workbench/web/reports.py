@@ -22,6 +22,7 @@ from workbench.reports import export as report_export
 from workbench.reports import queue, triage
 from workbench.vocabulary import REPORT_CHANNELS, REPORT_KINDS, REPORT_MATCHES, REPORT_STATUSES
 from workbench.web import home
+from workbench.web.forms import flash_error
 from workbench.web.i18n import translator
 from workbench.web.security import current_actor, permission_required
 
@@ -69,7 +70,7 @@ def _decide(report_id: int, action: Any, success: str) -> Any:
     try:
         action()
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(success, "success")
     return redirect(url_for("reports.detail", report_id=report_id))

@@ -22,41 +22,12 @@ from workbench.review import bulk, comments, detail, history, workflow
 from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
 from workbench.web.home import WaitingItem
+from workbench.web.forms import error_message, flash_error
 from workbench.web.i18n import message_text, translator
 from workbench.web.security import current_actor, login_required, permission_required
 from workbench.web.params import int_arg, page_arg, unit_versions
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-STATE_LABELS = {
-    "new": _l("New (no draft)"), "machine_draft": _l("Machine draft"),
-    "translated": _l("Translated"), "in_review": _l("In review"), "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-}
-QA_LABELS = {"error": _l("QA errors"), "warning": _l("QA warnings"), "clean": _l("QA clean"),
-             "unchecked": _l("Not checked")}
-ACTION_LABELS = {
-    "draft": _l("machine draft"), "create": _l("created"), "save": _l("saved"),
-    "submit": _l("submitted for review"), "approve": _l("approved"), "reject": _l("rejected"),
-    "revert": _l("reverted"),
-}
-SIGN_STATUS_LABELS = {
-    "submitted": _l("Submitted"), "drafting": _l("Drafting"), "in_review": _l("In review"),
-    "approved": _l("Approved"), "fabricated": _l("Fabricated"), "installed": _l("Installed"),
-    "rejected": _l("Rejected"),
-}
-
-
-@bp.app_template_filter("unit_state")
-def unit_state_label(state: str) -> str:
-    """A unit state's name in the interface language."""
-    return str(STATE_LABELS.get(state, state))
-
-
-@bp.app_template_filter("sign_status")
-def sign_status_label(status: str) -> str:
-    """A sign status's name in the interface language."""
-    return str(SIGN_STATUS_LABELS.get(status, status))
 
 
 def _settings() -> dict[str, Any]:
@@ -107,7 +78,7 @@ def queue():
     return render_template("review/queue.html", result=page, filters=filters,
                            facets=review_queue.facets(db, filters),
                            states=workflow.STATES, qa_flags=review_queue.QA_FLAGS,
-                           qa_labels=QA_LABELS, filter_args=filters.as_args())
+                           filter_args=filters.as_args())
 
 
 @bp.route("/bulk-approve", methods=["POST"])
@@ -192,7 +163,8 @@ def _conflict(unit_id: int, error: Conflict, attempted_text: str | None) -> Any:
     unit = workflow.get_unit(db, unit_id)
     theirs = (error.current or {}).get("target_text") or ""
     return render_template(
-        "review/conflict.html", unit=unit, current=error.current or {}, message=str(error),
+        "review/conflict.html", unit=unit, current=error.current or {},
+        message=error_message(error),
         attempted_text=attempted_text, attempted=error.attempted or {},
         conflict_diff=history.word_diff(theirs, attempted_text or "", unit["target_lang"]),
         filter_args=_filters().as_args(),
@@ -221,7 +193,7 @@ def save(unit_id: int):
         # Nothing was saved: the translator fixes the errors or confirms them.
         return _render_unit(unit_id, editor_text=text, qa_stop=error)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return _render_unit(unit_id, editor_text=text, status=400)
     flash(_("Saved."), "success")
     if request.form.get("go_next"):
@@ -251,7 +223,7 @@ def _decision(unit_id: int, action: str) -> Any:
     except workflow.QaNotClean as error:
         return _render_unit(unit_id, qa_stop=error)
     except ValidationError as error:
-        flash(error.render(translator()), "error")
+        flash_error(error)
         return redirect(_unit_url(unit_id))
     return _next_or_queue(unit_id)
 
@@ -287,7 +259,7 @@ def unit_history(unit_id: int):
                            versions=history.versions(db, unit_id, unit["target_lang"], unit),
                            can_revert="revert" in workflow.allowed_actions(
                                current_actor(), unit, _settings(), db=db),
-                           action_labels=ACTION_LABELS, filter_args=_filters().as_args())
+                           filter_args=_filters().as_args())
 
 
 @bp.route("/units/<int:unit_id>/revert", methods=["POST"])
@@ -350,8 +322,7 @@ def comment(unit_id: int):
                                          "sign_id", form=True, minimum=1),
                                      upload_dir=current_app.config["UPLOAD_DIR"])
     except (ValidationError, PermissionDenied) as error:
-        flash(message_text(error.message) if isinstance(error, PermissionDenied)
-              else error.render(translator()), "error")
+        flash_error(error)
     else:
         flash(_("Answer sent; the question is closed.") if added["kind"] == "answer"
               else _("Comment added."), "success")
@@ -379,7 +350,7 @@ def clarify(unit_id: int):
         comments.request_clarification(get_db(), current_actor(), unit_id,
                                        request.form.get("question", ""))
     except ValidationError as error:
-        flash(str(error), "error")
+        flash_error(error)
     else:
         flash(_("Question sent to the county officer."), "success")
     return redirect(_unit_url(unit_id, anchor="comments"))

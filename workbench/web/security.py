@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, g, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
 from workbench import auth, sessions
@@ -124,6 +125,9 @@ def init_app(app: Any) -> None:
     """Install login management, CSRF protection and security headers."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    # Translated when it is flashed, in the language the visitor reads.
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     app.after_request(_security_headers)

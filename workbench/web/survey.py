@@ -229,8 +229,8 @@ def batch(batch_id: int):
     return render_template("survey/batch.html", batch=info, proposal=proposal,
                            findings=findings, problems=problems, radius=radius,
                            summary=batches.summary(proposal), form=request.form,
-                           functions=records.FUNCTIONS, actions=records.ACTIONS,
-                           sectors=records.SECTORS, posted=request.method == "POST")
+                           functions=records.FUNCTIONS.codes, actions=records.ACTIONS.codes,
+                           sectors=records.SECTORS.codes, posted=request.method == "POST")
 
 
 @bp.route("/<int:batch_id>/discard", methods=["POST"])

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from workbench.documents import tags
 from workbench.errors import WorkbenchError
-from workbench.messages import Message, MessageLike, msg
+from workbench.messages import N_, Message, MessageLike, msg
 from workbench.mt import memory
 from workbench.mt.base import (
     PROFILE_PROSE,
@@ -179,10 +179,10 @@ class LLMEngine(Engine):
     """A chat model behind an OpenAI-compatible server (vLLM, Ollama, llama.cpp, a cloud)."""
 
     id = BASE_ID
-    name = "Model server (OpenAI-compatible)"
-    description = ("A large language model on a vLLM, Ollama, llama.cpp or approved cloud "
-                   "server. Glossary terms and placeholders are verified; what the model "
-                   "gets wrong is flagged for QA, never passed off as clean.")
+    name = N_("Model server (OpenAI-compatible)")
+    description = N_("A large language model on a vLLM, Ollama, llama.cpp or approved cloud "
+                     "server. Glossary terms and placeholders are verified; what the model "
+                     "gets wrong is flagged for QA, never passed off as clean.")
     endpoint_name: ClassVar[str] = ""
 
     @classmethod
@@ -318,6 +318,6 @@ def _variant(name: str) -> type[LLMEngine]:
     if name not in _VARIANTS:
         _VARIANTS[name] = type(f"LLMEngine_{name}", (LLMEngine,), {
             "id": f"{BASE_ID}:{name}", "endpoint_name": name,
-            "name": f"Model server “{name}” (OpenAI-compatible)",
+            "name": LLMEngine.name,  # labelled per endpoint by workbench.vocabulary.ENGINES
             "__doc__": f"The model server configured as {name!r}."})
     return _VARIANTS[name]

@@ -20,7 +20,7 @@ import re
 from typing import Any, ClassVar
 
 from workbench.glossary.match import Glossary, load_glossary
-from workbench.messages import Message, msg
+from workbench.messages import N_, Message, msg
 from workbench.mt.base import (
     PROFILE_PROSE, PROFILE_SIGN, Draft, DraftContext, Engine, TermUse, UnknownSpan, empty_draft,
 )
@@ -269,9 +269,9 @@ class RuleEngine(Engine):
     """The embedded default: glossary, sign patterns, name rules. Needs no model."""
 
     id = "rules"
-    name = "Rule engine (GB/T 30240, DB46/T 506)"
-    description = ("Drafts from the glossary, sign patterns and name rules; "
-                   "says why when it cannot.")
+    name = N_("Rule engine (GB/T 30240, DB46/T 506)")
+    description = N_("Drafts from the glossary, sign patterns and name rules; "
+                     "says why when it cannot.")
     version = "rules-2"
 
     @classmethod
