@@ -29,8 +29,13 @@ PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE = Path(__file__).resolve().parent / "plugins" / "signbench_example"
 
 BUILTIN_CHECKS = ["untranslated", "glossary", "meaning", "chinglish", "grammar", "spelling",
-                  "pinyin", "near_miss", "pinyin_generic", "punctuation", "capitals", "numbers",
-                  "pattern", "consistency", "machine_draft", "placeholders"]
+                  "pinyin", "near_miss", "pinyin_generic", "punctuation.full_width",
+                  "punctuation.edge_space", "punctuation.double_space", "punctuation.final_stop",
+                  "punctuation.spaced_hyphen", "punctuation.spaced_slashes",
+                  "punctuation.colon_space", "punctuation.comma_space",
+                  "punctuation.space_before", "punctuation.spaced_apostrophe",
+                  "punctuation.brackets", "capitals", "numbers",
+                  "pattern", "consistency", "machine_draft", "placeholders", "memory_match"]
 
 
 def _python(code: str, *, extra_path: Path | None = None, **env: str) -> str:
@@ -91,8 +96,8 @@ def test_every_hook_is_specified_and_the_builtins_answer_in_a_fixed_order():
         "documents.index", "exports.index", "engines.index", "admin.users", "jobs.index",
         "audit.index"]
     assert [bp.name for bp in plugins.blueprints()] == [
-        "auth", "home", "admin", "audit", "glossary", "inventory", "review", "exports", "engines",
-        "documents", "jobs", "public", "reports", "api", "survey"]
+        "auth", "home", "admin", "audit", "glossary", "inventory", "review", "review_tools",
+        "exports", "engines", "documents", "jobs", "public", "reports", "api", "survey"]
     described = {info.name: info for info in plugins.describe()}
     assert all(described[name].builtin for name in plugins.BUILTIN_PLUGINS)
     assert described["workbench.checks.plugin"].hooks == (

@@ -37,7 +37,7 @@ def register_checks() -> list[type[Check]]:
         pinyin.PinyinCheck,
         nearmiss.NearMissCheck,
         generic_pinyin.GenericPinyinCheck,
-        punctuation.PunctuationCheck,
+        *punctuation.RULES,  # one check per rule, family "punctuation"
         capitals.CapitalsCheck,
         numbers.NumbersCheck,
         patterns.PatternCheck,

@@ -29,28 +29,30 @@ from workbench.messages import msg, nmsg
 ENTITY = "translation_unit"
 MAX_REASON_LENGTH = 500
 BLOCKING_SEVERITIES = ("error", "warning")
+# A unit's kind → the profile its wording is checked (and machine-drafted) with.
+UNIT_PROFILES = {"sign": "sign", "segment": "prose"}
+
+
+def qa_profile(unit: Mapping[str, Any]) -> str:
+    """The profile of a unit's wording: "sign" for a sign's, "prose" for a document segment's."""
+    return UNIT_PROFILES[unit.get("kind") or "sign"]
 
 
 def run_qa(db: Database, unit: Mapping[str, Any], text: str | None = None) -> list[Any]:
-    """QA findings for ``text`` (default: the unit's wording) as the QA checks see it."""
+    """QA findings for ``text`` (default: the unit's wording) as the QA checks see it.
+
+    The unit's kind names the profile (:func:`qa_profile`): a sign's
+    wording is checked with every sign rule, a document segment as prose (placeholders
+    checked, the sign-only rules left out).
+    """
+    from workbench.checks import run_checks
     text = unit["target_text"] if text is None else text
     if not text:
         return []
-    context = _draft_context(unit)
-    if unit.get("kind") == "segment":
-        # Document segments: prose profile, placeholders checked (workbench.documents.qa).
-        from workbench.documents.qa import check_segment
-
-        return check_segment(db, unit["source_text"], text, unit["target_lang"],
-                             source_lang=unit.get("source_lang") or "zh", context=context)
-    from workbench.checks import run_checks
-
-    # Document segments are prose: the sign-only rules (title case, no final
-    # full stop, sign patterns) do not apply to them.
-    profile = "sign" if unit.get("kind", "sign") == "sign" else "prose"
     return list(run_checks(db, unit["source_text"], text, unit["target_lang"],
-                           function=unit.get("function"), profile=profile,
-                           source_lang=unit.get("source_lang") or "zh", context=context))
+                           function=unit.get("function"), profile=qa_profile(unit),
+                           source_lang=unit.get("source_lang") or "zh",
+                           context=_draft_context(unit)))
 
 
 def _draft_context(unit: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -126,7 +128,7 @@ _SEVERITY_ORDER = """ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' T
                      ELSE 2 END, start_pos, id"""
 
 
-def findings_for(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
+def current_findings(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The stored findings of the unit's current version (checking it first if needed),
     each with its ``dismissal`` (None when the finding counts)."""
     checked = db.execute("SELECT version FROM unit_qa WHERE unit_id = ?",
@@ -204,7 +206,7 @@ def dismiss_finding(db: Database, actor: auth.User, unit_id: int, finding_key: s
                                          limit=MAX_REASON_LENGTH), column="reason")
     with transaction(db):
         unit = _unit(db, unit_id)
-        finding = next((f for f in findings_for(db, unit)
+        finding = next((f for f in current_findings(db, unit)
                         if f["finding_key"] == finding_key), None)
         if finding is None:
             raise NotFound(msg("This finding is not reported on the current wording any more."))

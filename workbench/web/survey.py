@@ -63,8 +63,8 @@ def _problem_text(error: ValidationError) -> str:
 
 def findings_json(zh: str, function: str | None, texts: dict[str, str]) -> list[dict[str, Any]]:
     """QA findings on typed or recognized foreign texts, rendered for the page."""
-    found = records.findings_for(get_db(), zh or "", function or "", "new", "en",
-                                 {lang: text for lang, text in texts.items() if text})
+    found = records.installed_text_findings(get_db(), zh or "", function or "", "new", "en",
+                                            {lang: text for lang, text in texts.items() if text})
     return [{"lang": f["lang"], "check": f["check_id"], "severity": f["severity"],
              "message": message_text(f["message"]), "suggestion": f["suggestion"] or "",
              "start": f["start_pos"], "end": f["end_pos"]} for f in found]
