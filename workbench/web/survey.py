@@ -29,6 +29,7 @@ from workbench.db import get_db
 from workbench.errors import ValidationError, WorkbenchError
 from workbench.inventory import records
 from workbench.inventory import survey as batches
+from workbench.inventory.submission import SurveySigns, submit_signs
 from workbench.ocr import read_opened
 from workbench.web.i18n import message_text, translator
 from workbench.web.security import current_actor, permission_required
@@ -213,17 +214,15 @@ def batch(batch_id: int):
     problems = None
     if request.method == "POST":
         try:
-            sign_ids = batches.confirm_batch(
-                db, user, batch_id, _confirmed_signs(proposal), _new_site_fields(proposal),
-                upload_dir=current_app.config["UPLOAD_DIR"])
+            # Machine drafting of their wording runs as a job; the sign list shows it.
+            submitted = submit_signs(db, user, SurveySigns(
+                batch_id, _confirmed_signs(proposal), _new_site_fields(proposal),
+                current_app.config["UPLOAD_DIR"]), settings=current_app.config)
         except ValidationError as error:
             problems = error
         else:
-            flash(_("%(n)s signs saved from the photos.", n=len(sign_ids)), "success")
-            # Machine drafting of their wording runs as a job; the sign list shows it.
-            run_id = jobs.start(db, user, "inventory.draft", {"sign_ids": sign_ids},
-                                settings=current_app.config)
-            return redirect(url_for("inventory.signs", sort="updated", job=run_id))
+            flash(_("%(n)s signs saved from the photos.", n=len(submitted.sign_ids)), "success")
+            return redirect(url_for("inventory.signs", sort="updated", job=submitted.run_id))
     findings = {item.photo["id"]: findings_json(item.zh, None, item.foreign)
                 for item in proposal.signs}
     return render_template("survey/batch.html", batch=info, proposal=proposal,
