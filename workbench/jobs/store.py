@@ -29,7 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth
-from workbench.db import transaction
+from workbench.db import row_or_not_found, transaction
 from workbench.errors import Conflict, NotFound, ValidationError
 from workbench.jobs.kinds import get_kind
 from workbench.messages import Message, MessageLike, dumps, from_data, msg
@@ -117,10 +117,8 @@ def _decoded(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def get_run(db: Database, run_id: int) -> dict[str, Any]:
     """One run with its arguments, result, error and progress message decoded."""
-    row = next(db.query("SELECT * FROM job_runs WHERE id = ?", [run_id]), None)
-    if row is None:
-        raise NotFound(msg("No such job."))
-    return _decoded(row)
+    return _decoded(row_or_not_found(db, "SELECT * FROM job_runs WHERE id = ?", [run_id],
+                                     msg("No such job.")))
 
 
 def may_see(user: auth.User, run: Mapping[str, Any]) -> bool:
