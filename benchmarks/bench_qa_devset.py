@@ -13,6 +13,10 @@ it). Prints recall per error type, the false flags with their findings, and
 throughput. The glossary is the shipped one, loaded into a temporary database.
 
     .venv/bin/python benchmarks/bench_qa_devset.py [--show] [--only-dev]
+    .venv/bin/python benchmarks/bench_qa_devset.py --qa qa-heldout-own.tsv --signs signs-heldout-own.tsv
+
+``--qa`` and ``--signs`` (repeatable; a name in ``benchmarks/data/`` or a path) replace the
+default files, e.g. to measure an evaluation set written apart from the dev rows.
 
 Target (held-out data like the dev files): recall ≥ 90 %, at most 1 correct text
 in 30 flagged.
@@ -62,6 +66,11 @@ def read_references(path: Path) -> list[tuple[str, str, str, str]]:
     return items
 
 
+def _data_file(name: str) -> Path:
+    """A file of ``benchmarks/data/`` by name, or any path."""
+    return DATA / name if (DATA / name).exists() else Path(name)
+
+
 def seeded_db(folder: Path):
     """A temporary database with migrations applied and the shipped glossary loaded."""
     settings = load_settings(folder, {"DATABASE": str(folder / "bench.sqlite3")})
@@ -86,8 +95,13 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="list missed wrong texts too")
     parser.add_argument("--only-dev", action="store_true",
                         help="only the public dev rows (qa-dev-2.tsv and the sign files)")
+    parser.add_argument("--qa", action="append", metavar="FILE",
+                        help="a QA file instead of the defaults (repeatable)")
+    parser.add_argument("--signs", action="append", metavar="FILE",
+                        help="a sign file whose references count as correct texts (repeatable)")
     args = parser.parse_args()
-    qa_files = QA_FILES[:1] if args.only_dev else QA_FILES
+    qa_files = args.qa or (QA_FILES[:1] if args.only_dev else QA_FILES)
+    sign_files = args.signs or ([] if args.qa else list(SIGN_FILES))
     with tempfile.TemporaryDirectory() as folder:
         db = seeded_db(Path(folder))
         run_checks(db, "出口", "Exit", "en")  # load dictionaries and the glossary once
@@ -95,7 +109,7 @@ def main() -> int:
         missed: list[tuple[str, str, str, str]] = []
         correct = []
         for name in qa_files:
-            for zh, text, should_flag, error_type in read_qa(DATA / name):
+            for zh, text, should_flag, error_type in read_qa(_data_file(name)):
                 if should_flag:
                     caught = bool(flagged(db, zh, text, "en"))
                     wrong_by_type[error_type][0] += caught
@@ -104,9 +118,9 @@ def main() -> int:
                         missed.append((name, error_type, zh, text))
                 else:
                     correct.append((name, zh, "en", text))
-        for name in SIGN_FILES:
+        for name in sign_files:
             correct += [(name, zh, lang, ref) for zh, lang, ref, _cat in
-                        read_references(DATA / name)]
+                        read_references(_data_file(name))]
         started = time.process_time()
         false_flags = []
         for name, zh, lang, text in correct:
@@ -117,7 +131,8 @@ def main() -> int:
         db.close()
     total_caught = sum(c for c, _n in wrong_by_type.values())
     total_wrong = sum(n for _c, n in wrong_by_type.values())
-    print(f"QA files: {', '.join(qa_files)}; correct texts also from {', '.join(SIGN_FILES)}")
+    print(f"QA files: {', '.join(qa_files)}; correct texts also from "
+          f"{', '.join(sign_files) or 'no sign file'}")
     print(f"wrong texts flagged: {total_caught}/{total_wrong} "
           f"({total_caught / max(total_wrong, 1):.0%}; target ≥ 90 %)")
     for error_type, (caught, count) in sorted(wrong_by_type.items()):

@@ -144,6 +144,37 @@ def hold_write_lock(db_path: Path) -> sqlite3.Connection:
     return lock
 
 
+def kill_between_chunks(db_path: Path, worker: WorkerProcess, progress: Callable[[], int],
+                        total: int) -> None:
+    """kill -9 ``worker`` while it holds committed work and has work left (0 < progress < total).
+
+    The check and the kill happen under the database's write lock, so the worker cannot
+    commit another chunk in between, however loaded the machine is.
+    """
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        # Retried every millisecond rather than through SQLite's busy handler, whose
+        # back-off sleeps are longer than the worker's gap between two chunks.
+        lock = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+        try:
+            lock.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            lock.close()
+            time.sleep(0.001)
+            continue
+        try:
+            done = progress()
+            if 0 < done < total:
+                worker.kill9()
+                return
+            assert done < total, "the job finished before it could be interrupted"
+        finally:
+            lock.rollback()
+            lock.close()
+        time.sleep(0.001)
+    raise AssertionError(f"no chunk was committed in time; worker output:\n{worker.output()}")
+
+
 def actions(db, run_id: int) -> list[str]:
     return [event["action"] for event in audit.history(db, "job", run_id)]
 
@@ -209,31 +240,27 @@ def test_kill_9_mid_export_leaves_no_file_and_the_next_worker_finishes_it(
 def test_kill_9_mid_drafting_drafts_every_unit_exactly_once(db, users, db_path, spawn,
                                                            settings):
     rows = ["county,site,sector,location,function,zh,action"] + [
-        f"海口市,测试机场,transport,大厅,facility,{n}号登机口,new" for n in range(1, 301)]
+        f"海口市,测试机场,transport,大厅,facility,{n}号登机口,new" for n in range(1, 601)]
     report = importer.import_inventory(db, users["staff"], "\n".join(rows).encode(), "g.csv",
                                        run_checks=False)
     worker = spawn("worker")
     worker.wait_registered(db)
     run_id = jobs.start(db, users["staff"], "inventory.draft",
                         {"sign_ids": report.created_ids}, settings=settings)
-    wait_for(lambda: jobs.get_run(db, run_id)["progress_done"] >= 200, "the first chunk", worker)
-    lock = hold_write_lock(db_path)  # the next chunk now waits for its transaction
-    try:
-        worker.kill9()
-    finally:
-        lock.rollback()
-        lock.close()
-
+    # Kill the worker between two chunks: the write lock, taken when at least one chunk is
+    # committed and some are left, keeps it from committing another before it dies.
     def drafted() -> int:
         return db.execute("SELECT count(*) FROM translation_units WHERE kind = 'sign' "
                           "AND source_text LIKE '%号登机口' AND state = 'machine_draft'"
                           ).fetchone()[0]
 
+    kill_between_chunks(db_path, worker, drafted, total=600)
+
     def draft_events() -> list[tuple[str, int]]:
         return db.execute("SELECT entity_id, count(*) FROM audit_events WHERE action = "
                           "'unit.draft' GROUP BY entity_id").fetchall()
 
-    assert 0 < drafted() < 300  # killed mid-job: whole chunks only
+    assert 0 < drafted() < 600  # killed mid-job: whole chunks only
     assert len(draft_events()) == drafted()
 
     again = spawn("worker")
@@ -241,11 +268,11 @@ def test_kill_9_mid_drafting_drafts_every_unit_exactly_once(db, users, db_path, 
     run = wait_for(lambda: (lambda r: r if not r["active"] else None)(jobs.get_run(db, run_id)),
                    "the drafting to finish", again)
     assert run["state"] == "done" and run["attempts"] == 2
-    assert drafted() == 300
+    assert drafted() == 600
     events = draft_events()
-    assert len(events) == 300 and {count for _unit, count in events} == {1}  # once each
+    assert len(events) == 600 and {count for _unit, count in events} == {1}  # once each
     assert db.execute("SELECT count(*) FROM signs WHERE zh LIKE '%号登机口' "
-                      "AND status = 'drafting'").fetchone()[0] == 300
+                      "AND status = 'drafting'").fetchone()[0] == 600
     assert again.stop() == 0
 
 

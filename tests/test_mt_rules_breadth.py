@@ -237,7 +237,7 @@ VOCABULARY = (
     ("乘坐扶梯时请紧握扶手", "Please Hold the Handrail When Using the Escalator"),
     ("如遇火警请勿乘坐电梯", "Do Not Use the Elevator in Case of Fire"),
     ("文明旅游", "Be a Civilized Tourist"),
-    ("请勿吸烟、饮食", "Do Not Smoke or Eat or Drink"),
+    ("请勿吸烟、饮食", "Do Not Smoke, Eat or Drink"),
     ("禁止钓鱼、游泳", "No Fishing or Swimming"),
     ("请勿奔跑打闹", "Do Not Run or Play Around"),
 ])

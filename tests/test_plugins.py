@@ -28,14 +28,15 @@ from tests.conftest import sign_in_session
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE = Path(__file__).resolve().parent / "plugins" / "signbench_example"
 
-BUILTIN_CHECKS = ["untranslated", "glossary", "meaning", "chinglish", "grammar", "spelling",
-                  "pinyin", "near_miss", "pinyin_generic", "punctuation.full_width",
-                  "punctuation.edge_space", "punctuation.double_space", "punctuation.final_stop",
-                  "punctuation.spaced_hyphen", "punctuation.spaced_slashes",
-                  "punctuation.colon_space", "punctuation.comma_space",
-                  "punctuation.space_before", "punctuation.spaced_apostrophe",
-                  "punctuation.brackets", "capitals", "numbers",
-                  "pattern", "consistency", "machine_draft", "placeholders", "memory_match"]
+BUILTIN_CHECKS = ["untranslated", "glossary", "meaning", "polarity", "chinglish", "calque",
+                  "grammar", "spelling", "pinyin", "near_miss", "pinyin_generic",
+                  "punctuation.full_width", "punctuation.edge_space", "punctuation.double_space",
+                  "punctuation.final_stop", "punctuation.spaced_hyphen",
+                  "punctuation.spaced_slashes", "punctuation.colon_space",
+                  "punctuation.comma_space", "punctuation.space_before",
+                  "punctuation.spaced_apostrophe", "punctuation.brackets",
+                  "capitals", "numbers", "pattern", "consistency", "machine_draft", "placeholders",
+                  "memory_match"]
 
 
 def _python(code: str, *, extra_path: Path | None = None, **env: str) -> str:

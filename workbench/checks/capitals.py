@@ -45,6 +45,9 @@ class CapitalsCheck(Check):
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         findings: list[Finding] = []
         function_words = word_list("function_words.txt")
+        # A notice written as sentences, each with its full stop (GB/T 30240.1: sentence
+        # case): "No parking. Violators will be towed."
+        sentences = _written_as_sentences(target)
         for segment in _segments(target):
             text, offset = segment
             words = list(WORD.finditer(text))
@@ -55,7 +58,9 @@ class CapitalsCheck(Check):
                 findings += self._all_capitals(ctx, text, offset, words, function_words)
                 continue
             findings += self._capital_names(ctx, offset, words)
-            sentence = _sentence_case(text.strip(), function_words)
+            sentence = sentences or _sentence_case(text.strip(), function_words)
+            if sentence and not sentences:
+                findings += self._mixed(ctx, text, offset, words, function_words)
             for position, match in enumerate(words):
                 word = match.group()
                 start = offset + match.start()
@@ -91,6 +96,25 @@ class CapitalsCheck(Check):
                 "“%(fixed)s” (only a one-word sign, a signal word or an abbreviation is all "
                 "capitals).", written=text.strip(), fixed=fixed),
             start, end, suggestion=fixed, severity=WARNING)]
+
+    def _mixed(self, ctx: CheckContext, text: str, offset: int, words: list[re.Match[str]],
+               function_words: frozenset[str]) -> list[Finding]:
+        """A sign phrase half in title case, half in sentence case ("Do not Touch the
+        exhibits"): neither a title nor a sentence."""
+        aligned = _aligned_tokens(ctx)
+        content = [w for w in words[1:] if w.group()[0].isalpha()
+                   and w.group().lower() not in function_words and not w.group().isupper()
+                   and offset + w.start() not in aligned]
+        upper = [w for w in content if w.group()[0].isupper()]
+        lower = [w for w in content if w.group()[0].islower()]
+        if not upper or not lower:
+            return []
+        fixed = _title_case(text.strip(), function_words)
+        return [self.finding(
+            msg("“%(written)s” mixes title case and sentence case: write the sign phrase in "
+                "title case, “%(fixed)s”.", written=text.strip(), fixed=fixed),
+            offset + words[0].start(), offset + words[-1].end(), suggestion=fixed,
+            severity=WARNING)]
 
     def _capital_names(self, ctx: CheckContext, offset: int,
                        words: list[re.Match[str]]) -> list[Finding]:
@@ -199,6 +223,15 @@ def _sentence_case(text: str, function_words: frozenset[str]) -> bool:
         return True
     content = [w for w in text.split()[1:] if w.lower() not in function_words and w[:1].isalpha()]
     return sum(1 for w in content if w[:1].islower()) * 2 > len(content)
+
+
+def _written_as_sentences(target: str) -> bool:
+    """Whether the whole text is sentences with their full stops (several of them, or one
+    long one): sentence case is then right in every piece."""
+    text = target.strip()
+    if not re.search(r"[.!?]$", text):
+        return False
+    return len(re.findall(r"[.!?](?=\s|$)", text)) >= 2 or is_sentence(text)
 
 
 def _segments(target: str) -> list[tuple[str, int]]:

@@ -37,6 +37,40 @@ def is_nameplate(ctx: CheckContext) -> bool:
     return kind in {"nameplate", "street_nameplate", "road_nameplate", "pinyin"}
 
 
+# Generics of places and landmarks that a name must not swallow into its pinyin word on an
+# English sign ("Yalongwan" for 亚龙湾 Yalong Bay). A one-syllable name keeps its generic in
+# the pinyin but adds the English one (Huaihe River), and an established joined name
+# (Dadonghai) is the glossary's: neither is flagged.
+JOINED_PLACE_GENERICS = ("湾", "岛", "河", "江", "湖", "港", "山", "岭", "峰", "公园", "寺", "塔",
+                         "桥", "大桥", "广场", "瀑布")
+
+
+def _joined_place_generic(ctx: CheckContext, analysis: object) -> Finding | None:
+    """The name's last word with its place generic joined in pinyin ("Yalongwan")."""
+    aligned = getattr(analysis, "aligned", {})
+    if len(aligned) != 1 or len(ctx.tokens) != 1:
+        return None
+    alignment = next(iter(aligned.values()))
+    chars = ctx.source[alignment.start:alignment.end]
+    for generic in sorted(JOINED_PLACE_GENERICS, key=len, reverse=True):
+        entry = generics().get(generic)
+        if entry is None or not chars.endswith(generic) or len(chars) <= len(generic) + 1:
+            continue
+        if "".join(alignment.used[-len(generic):]) != entry[0]:
+            return None
+        whole = ctx.glossary.lookup(ctx.source) if ctx.glossary is not None else None
+        if whole is not None and any(r.casefold() == ctx.target.strip().casefold()
+                                     for r in whole.acceptable):
+            return None  # an established joined name (Dadonghai)
+        word = alignment.token.text
+        fixed = f"{word[:len(word) - len(entry[0])]} {entry[1][0]}"
+        return Finding("pinyin_generic", "error", msg(
+            "“%(word)s” leaves the generic part %(chinese)s in pinyin: translate it "
+            "(%(english)s).", word=word, chinese=generic, english=" / ".join(entry[1][:2])),
+            alignment.token.start, alignment.token.end, fixed)
+    return None
+
+
 class GenericPinyinCheck(Check):
     """Generic parts and direction words left in pinyin on an English sign ("Longkun Nan Lu")."""
 
@@ -89,4 +123,8 @@ class GenericPinyinCheck(Check):
                 flagged_previous = True
             else:
                 flagged_previous = False
+        if not findings and not nameplate_style:
+            joined = _joined_place_generic(ctx, analysis)
+            if joined is not None:
+                findings.append(joined)
         return findings

@@ -97,17 +97,25 @@ def _renderings_in(target: str, index: dict[str, tuple[Any, ...]]) -> list[tuple
     return found
 
 
-def _explained(others: tuple[Any, ...], term: str, source: str, distinct: str) -> bool:
+def _explained(others: tuple[Any, ...], term: str, source: str, distinct: str,
+               sibling: Any) -> bool:
     """Whether the Chinese may mean what the written rendering says after all: a concept
     accepting it is in the source, shares a character with the source besides the term's own
     (扶手电梯 in the Chinese makes "escalator" right, though the glossary matched only 电梯 in
     it), or shares what sets the term apart (用餐大厅 accepts "Dining Hall": the 餐 of 餐厅)."""
+    # What the two sibling parts share (国 of 国际 and 国内) explains nothing.
+    own_part = set(distinct) - set(sibling_part(sibling.source_text, term) or "")
     for other in others:
         chars = set(other.source_text)
         if other.source_text in source or (chars - set(term)) & set(source) \
-                or chars & set(distinct):
+                or chars & own_part:
             return True
     return False
+
+
+def _meaning_stems(text: str, lang: str) -> set[str]:
+    """The content stems of a rendering, or its bare words when it has none (Up, Down)."""
+    return _content_stems(text, lang) or set(re.findall(r"[^\W\d_]+", text.casefold()))
 
 
 class MeaningCheck(Check):
@@ -159,26 +167,26 @@ class MeaningCheck(Check):
                   source: str) -> tuple[int, int, Any] | None:
         """The longest sibling rendering in the text, unless the text renders the term."""
         own = set(entry.acceptable)
-        own_stems = {stem for r in own for stem in _content_stems(r, lang)}
-        target_stems = _content_stems(target, lang)
+        own_stems = {stem for r in own for stem in _meaning_stems(r, lang)}
+        target_stems = _meaning_stems(target, lang)
         best: tuple[int, int, Any] | None = None
         accounted = list(covered)  # spans the term's own renderings or variants explain
         for start, end, others in sorted(present, key=lambda p: p[0] - p[1]):  # longest first
             if any(s <= start and end <= e for s, e in accounted):
                 continue  # part of an accepted rendering, or of a variant of the term
-            if not _content_stems(target[start:end], lang) - own_stems:
+            if not _meaning_stems(target[start:end], lang) - own_stems:
                 continue  # "Smoking" for 禁止吸烟 says nothing the term's renderings do not
             for other in others:
                 distinct = sibling_part(entry.source_text, other.source_text)
                 if distinct is None or own & set(other.acceptable):
                     continue
-                if _explained(others, entry.source_text, source, distinct):
+                if _explained(others, entry.source_text, source, distinct, other):
                     accounted.append((start, end))
                     break
                 # A word of the term's renderings that the other concept does not use
                 # ("Women" for 女厕所 against 男厕所) in the text: a variant of the term.
                 other_stems = {stem for r in other.acceptable
-                               for stem in _content_stems(r, lang)}
+                               for stem in _meaning_stems(r, lang)}
                 if (own_stems - other_stems) & target_stems:
                     continue
                 if best is None or end - start > best[1] - best[0]:

@@ -483,6 +483,9 @@ class PinyinCheck(Check):
                 suggestion = name.spellings[0] if name else spelled(
                     [analysis.expected[first.start + k] or r for k, r in enumerate(readings)])
                 written = ctx.target[first.token.start:last.token.end]
+                if _established(ctx, written):
+                    chain.clear()
+                    return  # a registered name written apart (Shanghai Jiao Tong University)
                 findings.append(self.finding(
                     msg("“%(written)s” splits the name %(chinese)s: write its syllables as one "
                         "word, “%(spelling)s”.", written=written, chinese=whole,
@@ -512,6 +515,14 @@ class PinyinCheck(Check):
             chain.append(alignment)
         flush()
         return findings
+
+
+def _established(ctx: CheckContext, written: str) -> bool:
+    """Whether ``written`` is part of the glossary's rendering of a term of the source."""
+    from workbench.checks.expected import glossary_expectations
+
+    return any(written in rendering for entry, _start, _end in glossary_expectations(ctx)
+               for rendering in entry.acceptable)
 
 
 def near_misses(ctx: CheckContext) -> dict[int, tuple[str, str]]:

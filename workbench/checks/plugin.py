@@ -22,16 +22,18 @@ if TYPE_CHECKING:  # pragma: no cover
 def register_checks() -> list[type[Check]]:
     """The built-in checks, in the order their findings are reported."""
     from workbench.checks import (
-        capitals, chinglish, consistency, generic_pinyin, glossary, grammar, machine_draft,
-        meaning, memory_match, nearmiss, numbers, patterns, pinyin, placeholders, punctuation,
-        script, spelling,
+        calque, capitals, chinglish, consistency, generic_pinyin, glossary, grammar,
+        machine_draft, meaning, memory_match, nearmiss, numbers, patterns, pinyin, placeholders,
+        polarity, punctuation, script, spelling,
     )
 
     return [
         script.UntranslatedCheck,
         glossary.GlossaryCheck,
         meaning.MeaningCheck,
+        polarity.PolarityCheck,
         chinglish.ChinglishCheck,
+        calque.CalqueCheck,
         grammar.GrammarCheck,
         spelling.SpellingCheck,
         pinyin.PinyinCheck,

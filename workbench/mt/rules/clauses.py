@@ -28,6 +28,7 @@ from workbench.mt.rules.lexicon import (
     Rendering,
     joined,
 )
+from workbench.mt.rules.names import join_words
 from workbench.mt.rules.tables import Tables, Verb
 
 # Qualifiers meaning "here": English writes them after the action.
@@ -37,6 +38,14 @@ _HERE = {"在此处": "Here", "在此": "Here", "在这里": "Here", "此处": "
 # Manner words English leaves implicit on a sign (请勿随意丢弃 → Do Not Drop).
 _DROPPED = ("随意", "随地", "随便", "擅自", "私自", "任意", "乱")
 _ORDERLY = ("按顺序", "依次", "有序", "按次序")
+# Verbs that only carry their object on a "No …" sign: 禁止使用明火 → No Open Flames,
+# 禁止携带宠物 → No Pets (but Do Not Use Open Flames with "Do Not").
+_LIGHT_VERBS = frozenset({"使用", "携带", "带", "带入", "携", "持", "拿", "燃放"})
+# Words pointing at the thing in front of the reader: 按此按钮 → Press This Button.
+_DETERMINERS = {"此": "This", "该": "This", "本": "This", "这个": "This", "这": "This",
+                "这些": "These", "所有": "All", "各": "All"}
+# To whom an action is done, written after it: 给有需要的乘客让座 → Offer Your Seat to …
+_RECIPIENT_MARKERS = ("给", "为")
 _OBJECT_MARKERS = ("将", "把")
 _COMPLEMENTS = {"进": "into", "入": "into", "到": "to", "至": "to", "在": "on"}
 _YOURS = ("您的", "你的", "自己的", "您", "自己")
@@ -74,6 +83,9 @@ class ClauseRules:
         if not core:
             return None
         action = self._actions(core, form)
+        if action is not None and any(word in action.text for word in ("Queue", "Line Up")):
+            # Queuing is in order already: 请按顺序排队 → Please Queue.
+            qualifiers = [q for q in qualifiers if q.text != "in Order"]
         if action is None and self.lenient and qualifiers:
             # A partial draft: the qualifiers are known, the action stays as it is.
             action = Rendering(core, SCORE_PARTIAL, unknown=(core,))
@@ -104,6 +116,8 @@ class ClauseRules:
             return self._route_qualifier(text[1:])
         if text[:1] in ("向", "往") and len(text) > 2:
             return self._direction_qualifier(text[1:])
+        if text[:1] in _RECIPIENT_MARKERS and not text.startswith("为了") and len(text) > 3:
+            return self._recipient_qualifier(text[1:])
         for zh in _ORDERLY:
             if text.startswith(zh) and len(text) > len(zh):
                 return Rendering("in Order", SCORE_PATTERN), text[len(zh):]
@@ -147,6 +161,16 @@ class ClauseRules:
                     return joined([place], f"in {_place_article(place.text)}"), text[end:]
         return None
 
+    def _recipient_qualifier(self, text: str) -> tuple[Rendering, str] | None:
+        # 给老人让座 → Offer Your Seat to the Elderly (who receives the action, after it).
+        for end in range(len(text) - 1, 0, -1):
+            if not self._is_action(text[end:]):
+                continue
+            who = self._noun(text[:end])
+            if who is not None and not who.unknown:
+                return joined([who], f"to {_with_article(who.text)}"), text[end:]
+        return None
+
     def _direction_qualifier(self, text: str) -> tuple[Rendering, str] | None:
         # 向水中投掷物品 → Throwing Objects into the Water (written after the action).
         for end in range(len(text) - 1, 0, -1):
@@ -180,7 +204,9 @@ class ClauseRules:
             if parts and all(parts):
                 done = [p for p in parts if p is not None]
                 conjunction = "and" if form == "verb" else "or"
-                words = [p.text for p in done]
+                # One list, not nested ones: No Smoking, Food or Drink (饮食 is itself
+                # "Food or Drink").
+                words = [w for p in done for w in p.text.split(f" {conjunction} ")]
                 text_out = (", ".join(words[:-1]) + f" {conjunction} " + words[-1]
                             if len(words) > 1 else words[0])
                 return joined(done, text_out)
@@ -195,7 +221,7 @@ class ClauseRules:
             if first is not None and second is not None:
                 conjunction = "and" if form == "verb" else "or"
                 words = [_form(first, form), _form(second, form)]
-                return Rendering(f" {conjunction} ".join(w.replace(" {o}", "") for w in words),
+                return Rendering(f" {conjunction} ".join(_without_object(w) for w in words),
                                  SCORE_PATTERN)
         return None
 
@@ -203,7 +229,7 @@ class ClauseRules:
         text = text.rstrip("等")
         verb = self.tables.verbs.get(text)
         if verb is not None:
-            return Rendering(_form(verb, form).replace(" {o}", ""), SCORE_PATTERN)
+            return Rendering(_without_object(_form(verb, form)), SCORE_PATTERN)
         for marker in _OBJECT_MARKERS:
             if text.startswith(marker) and len(text) > 2:
                 found = self._object_first(text[len(marker):], form)
@@ -213,7 +239,10 @@ class ClauseRules:
 
     def _verb_object(self, value: str, form: str) -> Rendering | None:
         """A known action followed by its object (翻越护栏 → Climbing Over Railings)."""
-        for length in range(min(len(value) - 2, 6), 1, -1):
+        lengths = list(range(min(len(value) - 2, 6), 1, -1))
+        if value[1:2] in _DETERMINERS or value[1:3] in _DETERMINERS:
+            lengths.append(1)  # 按此按钮: a one-character verb before "this …"
+        for length in lengths:
             # An object of one character makes a compound, not an action on a thing
             # (吸烟区 is a smoking area); a verb of one character (按, 停) is too often
             # part of another word to be read as one here.
@@ -223,6 +252,10 @@ class ClauseRules:
             thing = self._object(value[length:], article=True)
             if thing is None or "".join(thing.unknown) == value[length:]:
                 continue
+            if form == "gerund" and value[:length] in _LIGHT_VERBS and not thing.unknown:
+                bare = self._object(value[length:], article=False)
+                if bare is not None:
+                    return bare  # 禁止使用明火 → No Open Flames
             return joined([thing], _with_object(_form(verb, form, with_object=True), thing.text))
         return None
 
@@ -267,6 +300,14 @@ class ClauseRules:
             if value.startswith(zh) and len(value) > len(zh):
                 value, yours = value[len(zh):], True
                 break
+        if re.fullmatch(r"[0-9][0-9-]{1,15}", value):
+            return Rendering(value, SCORE_PATTERN)  # a number to call: 拨打110 → Call 110
+        for zh in sorted(_DETERMINERS, key=len, reverse=True):
+            if value.startswith(zh) and len(value) > len(zh) and not yours:
+                thing = self._noun(value[len(zh):])
+                if thing is None or thing.unknown:
+                    return None
+                return joined([thing], f"{_DETERMINERS[zh]} {thing.text}")
         if not value or not CJK.search(value):
             return None
         thing = self._noun(value)
@@ -305,10 +346,23 @@ def ing_form(verb: str) -> str:
     return stem + "ing"
 
 
+_OBJECT_PREPOSITIONS = ("on", "against", "onto", "into", "at", "to", "with", "for")
+
+
+def _without_object(action: str) -> str:
+    """A verb written with its object's place ({o}) used without one: "Lean on {o}" → Lean."""
+    if "{o}" not in action:
+        return action
+    bare = action.replace(" {o}", "").replace("{o}", "").strip()
+    head, _space, last = bare.rpartition(" ")
+    return head if head and last.lower() in _OBJECT_PREPOSITIONS else bare
+
+
 def _with_object(action: str, thing: str) -> str:
     if "{o}" in action:
         return action.replace("{o}", thing)
-    return f"{action} {thing}"
+    # 喂食动物: "Feed the Animals" already names its object; never write it twice.
+    return join_words([action, thing])
 
 
 def _place_article(place: str) -> str:
@@ -318,9 +372,19 @@ def _place_article(place: str) -> str:
     return f"the {place}"
 
 
+# Words that end a noun phrase's head and start what describes it (Passengers in Need).
+_POSTMODIFIERS = frozenset({"in", "with", "who", "under", "of", "for", "on", "at", "from",
+                            "between", "near", "behind", "outside", "around"})
+
+
 def _with_article(noun: str) -> str:
     """"the" before a singular countable thing (the Handrail), none before plurals and mass nouns."""
-    last = noun.split()[-1] if noun.split() else ""
+    words = noun.split()
+    for index, word in enumerate(words[1:], 1):
+        if word.lower() in _POSTMODIFIERS:
+            words = words[:index]  # the head noun decides: Passengers in Need
+            break
+    last = words[-1] if words else ""
     if not noun or noun.startswith(("Your ", "the ", "The ", "This ", "All ")) \
             or last.lower() in _NO_ARTICLE or (last.endswith("s") and not last.endswith("ss")) \
             or any(c.isdigit() for c in noun) or last.isupper():

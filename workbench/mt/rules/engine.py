@@ -44,6 +44,9 @@ CASED_LANGS = {"en"}
 _CLAUSE_BREAK = re.compile(r"[\s，,。；;！!？?]+")
 _SENTENCE_END = ("。", "．", "！", "!", "？", "?")
 _KO_PHRASE_OPERATOR = re.compile(r"^(\S+ \S+)(금지|주의|조심)$")
+# A phrase of two to five words said twice in a row: a slot's rendering that already holds
+# the words its template adds (用后请冲水 → "Please Flush After Use" + " After Use").
+_REPEATED_PHRASE = re.compile(r"\b((?:[A-Za-z'-]+ ){1,4}[A-Za-z'-]+) \1\b", re.IGNORECASE)
 # A notice this long (Chinese characters) is written as sentences, not as a sign label.
 SENTENCE_LENGTH = 14
 # A partial draft needs more than this share of the source's characters translated.
@@ -122,6 +125,7 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
         return self._joined_clauses([p for p in parts if p is not None], sentences, stop)
 
     def _joined_clauses(self, parts: list[Rendering], sentences: bool, stop: bool) -> Rendering:
+        parts = _merge_lead_ins(parts)
         if sentences:
             # Sentences of a notice: sentence case, each with its full stop when there are
             # several or the Chinese ends with one (GB/T 30240.1).
@@ -162,6 +166,8 @@ class RuleComposer(PhraseRules, OrgRules, NameRules, ClauseRules):
 
     def _finish(self, text: str, keep_case: bool, proper: tuple[str, ...] = ()) -> str:
         text = casing.tidy(text) if self.target == "en" else text.strip()
+        if self.target in CASED_LANGS:
+            text = _REPEATED_PHRASE.sub(r"\1", text)
         if self.target in CASED_LANGS and not keep_case:
             text = casing.title_case(text, proper)
         elif self.target == "ru":
@@ -217,8 +223,34 @@ RuleComposer._FORMS = {
     "numeral": RuleComposer._numeral, "clause": RuleComposer._clause,
     "time": RuleComposer._time, "upper": RuleComposer._upper, "unit": RuleComposer._unit,
     "ru": RuleComposer._foreign, "ja": RuleComposer._foreign, "ko": RuleComposer._foreign,
-    "lower": RuleComposer._lower,
+    "lower": RuleComposer._lower, "please": RuleComposer._please,
+    "pleasenot": RuleComposer._please_not, "ruverb": RuleComposer._ru_verb,
+    "who": RuleComposer._who,
 }
+
+
+# A clause that only says why or when (为了您的安全 For Your Safety; 如遇火警 In Case of Fire)
+# leads into the next one with a comma, on one line: For Your Safety, Do Not Lean on the Doors.
+_LEAD_INS = ("For Your ", "For the ", "For Everyone's ", "In Case of ", "In the Event of ",
+             "When ", "If ", "After ", "Before ", "During ")
+
+
+def _merge_lead_ins(parts: list[Rendering]) -> list[Rendering]:
+    merged: list[Rendering] = []
+    leads = False  # whether the last merged part is a lead-in still waiting for its clause
+    for part in parts:
+        previous = merged[-1] if merged else None
+        if previous is not None and leads:
+            leads = False
+            merged[-1] = Rendering(f"{previous.text}, {part.text}",
+                                   min(previous.score, part.score), previous.terms + part.terms,
+                                   verbatim=part.verbatim, unknown=part.unknown,
+                                   proper=previous.proper + part.proper)
+        else:
+            merged.append(part)
+            leads = part.text.startswith(_LEAD_INS) and not part.unknown and \
+                "//" not in part.text
+    return merged
 
 
 def unknown_spans(text: str, unknown: tuple[str, ...]) -> list[UnknownSpan]:

@@ -112,6 +112,9 @@ class NameRules:
         ring = self.ring_road(text)
         if ring is not None:
             return ring
+        memorial = self.memorial(text)
+        if memorial is not None:
+            return memorial
         suffix = self.generic_suffix(text)
         if suffix is None:
             return None
@@ -151,10 +154,10 @@ class NameRules:
         specific = known_place or self.specific(prefix)
         if specific is None:
             return None
-        if generic.known_specific_only and not before and specific.score <= SCORE_NAME_PINYIN:
-            if generic_zh != "站" or not pinyin.is_place_word(prefix):
-                return None
-            generic_en = "Railway Station"  # 杭州站: a city's station is its railway station
+        if generic_zh == "站" and not before and self._is_town(prefix):
+            generic_en = "Railway Station"  # 杭州站, 三亚站: a town's station is its railway station
+        elif generic.known_specific_only and not before and specific.score <= SCORE_NAME_PINYIN:
+            return None
         return Rendering(join_words([specific.text, *before, generic_en]),
                          min(specific.score, SCORE_NAME_KNOWN), specific.terms + terms)
 
@@ -257,6 +260,78 @@ class NameRules:
         return Rendering(" ".join([*first, ring, self._abbreviated("Ring Road"), *last]),
                          SCORE_NAME_KNOWN)
 
+    def memorial(self, text: str) -> Rendering | None:
+        """A memorial named after a person: 海瑞墓 → Tomb of Hai Rui (memorials.tsv)."""
+        for size in (3, 2, 1):
+            template = self.tables.memorials.get(text[-size:])
+            if template is None or len(text) <= size:
+                continue
+            person = self.person_name(text[:-size])
+            if person is None:
+                return None
+            return Rendering(template.format(name=person.text), SCORE_NAME_PINYIN, person.terms)
+        return None
+
+    def person_name(self, chinese: str) -> Rendering | None:
+        """A person's name: the glossary's (Sun Yat-sen), else surname and given name in pinyin.
+
+        Only a name that starts with a common surname (surnames.tsv) and has one or two
+        characters after it; None otherwise.
+        """
+        entry = self.glossary.lookup(chinese)
+        if entry is not None and entry.target and is_name_entry(entry):
+            return Rendering(entry.target, SCORE_NAME_KNOWN, [term(entry)])
+        for size in (2, 1):
+            surname, given = chinese[:size], chinese[size:]
+            if surname not in self.tables.surnames or not 1 <= len(given) <= 2 \
+                    or not all(CJK.match(c) for c in chinese):
+                continue
+            reading = self.tables.surnames[surname]
+            family = reading.capitalize() if reading else \
+                pinyin.write_syllables(pinyin.syllables(surname), self.u_style)
+            return Rendering(f"{family} {pinyin.name_pinyin(given, self.u_style)}",
+                             SCORE_NAME_PINYIN)
+        return None
+
+    def _is_town(self, prefix: str) -> bool:
+        """Whether ``prefix`` names a city, county or town (a place with a station of its own)."""
+        lex = self.lexicon.items.get(prefix)
+        if lex is None or lex.entry is None:
+            return pinyin.is_place_word(prefix)
+        if lex.entry.domain != "place_names" or not lex.is_name:
+            return False
+        for level in ("市", "县", "镇"):  # 三亚 is the short name of 三亚市
+            whole = self.glossary.lookup(prefix + level)
+            if whole is not None and whole.concept_id == lex.entry.concept_id:
+                return True
+        return prefix.endswith(("市", "县", "镇"))
+
+    def business_name(self, text: str) -> Rendering | None:
+        """A restaurant's or shop's own name with the generic it leaves out (蘩楼 Fanlou Restaurant).
+
+        GB/T 30240.1/.9: a name without an English generic gets one added; the
+        name itself, its last character included, is one pinyin word. Only short
+        names no other rule reads, and never one the dictionary knows as a single
+        word (黄鹤楼 is a landmark, 酒楼 a restaurant in general).
+        """
+        if not 2 <= len(text) <= 4 or not all(CJK.match(c) for c in text):
+            return None
+        for length in (2, 1):
+            stem, end = text[:-length], text[-length:]
+            found = self.tables.business_ends.get(end)
+            if found is None or not stem:
+                continue
+            generic_en, needs = found
+            if needs == "food" and not stem.endswith(tuple(self.tables.food_words)):
+                return None
+            if len(pinyin.words_of(text)) < 2 or text in self.lexicon.items:
+                return None
+            # A generic of its own (酒楼) is translated; a name's last character (楼 in
+            # 聚福楼) stays in the pinyin word and the generic is added.
+            name = self.pinyin_word(stem if length > 1 else text)
+            return Rendering(f"{name} {generic_en}", SCORE_NAME_PINYIN)
+        return None
+
     def _admin_suffix(self, prefix: str) -> tuple[str, str] | None:
         for length in range(min(len(prefix) - 1, 8), 0, -1):
             generic = self.tables.generics.get(prefix[-length:])
@@ -339,6 +414,12 @@ class NameRules:
         return None
 
     def _pinyin_words(self, run: str) -> list[str]:
+        # A descriptive word ending the run is translated after the name in pinyin
+        # (望海国际广场 → Wanghai International Plaza), as English names write it.
+        for size in range(min(4, len(run) - 2), 1, -1):
+            word = self.tables.words.get(run[-size:])
+            if word is not None and run[-size:] not in self.tables.generics:
+                return [*self._pinyin_words(run[:-size]), word]
         place = pinyin.leading_place(run)
         if place and len(run) - len(place) >= 2:
             return [self.pinyin_word(place), self.pinyin_word(run[len(place):])]

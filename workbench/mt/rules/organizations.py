@@ -44,12 +44,18 @@ from workbench.mt.rules.names import join_words
 from workbench.mt.rules.tables import OrgBody, OrgLevel, Tables, load_tables
 
 ORG_STYLES = ("of", "adjectival")
-_PARTY = re.compile(r"^(?:中共|中国共产党)")
+_PARTY = re.compile(r"^(?:中共|中国共产党|中国人民政治协商会议|政协)")
+# Committees named after their place (DB46/T 506.9): the Party's, and the CPPCC's.
+_COMMITTEES = {
+    "中共": "CPC {place} Committee", "中国共产党": "CPC {place} Committee",
+    "中国人民政治协商会议": "{place} Committee of the Chinese People's Political Consultative "
+                  "Conference",
+    "政协": "{place} Committee of the CPPCC",
+}
 _ORDINAL_PREFIX = re.compile(rf"^第({CHINESE_NUMERAL})")
 _BRANCHES = {"分院": "Branch", "分局": "Branch", "分校": "Branch", "分行": "Branch",
              "支行": "Sub-branch", "分中心": "Branch", "分所": "Branch", "分部": "Branch",
              "院区": "Campus", "校区": "Campus"}
-_NATIONAL = {"国家": "National", "全国": "National"}
 _CONNECTORS = "和与及、"
 # Kinds whose names follow ORG_NAME_STYLE; the others are named the same in both styles.
 GOVERNED_KINDS = frozenset({"government", "department"})
@@ -66,6 +72,7 @@ class Place:
     level: OrgLevel | None = None
     terms: list[TermUse] = field(default_factory=list)
     national: bool = False
+    guessed: bool = False  # its name is a pinyin guess, not a known place
 
 
 @dataclass
@@ -168,7 +175,7 @@ class OrgRules:
             return None
         party = _PARTY.match(text)
         if party:
-            return self._party(text[party.end():])
+            return self._party(text[party.end():], _COMMITTEES[party.group()])
         if "附属" not in text and not text.endswith(tuple(_BRANCHES)) \
                 and _head_of(self.tables, text) is None:
             return None  # not the name of a body: no parsing needed
@@ -194,9 +201,9 @@ class OrgRules:
     def _places_at(self, text: str, i: int) -> list[tuple[Place, int]]:
         found: list[tuple[Place, int]] = []
         if i == 0:
-            for zh, word in _NATIONAL.items():
-                if text.startswith(zh):
-                    found.append((Place(word, national=True), len(zh)))
+            for zh, (word, national) in self.tables.org_regions.items():
+                if text.startswith(zh) and len(text) > len(zh) + 1:
+                    found.append((Place(word, national=national), len(zh)))
         for j in range(min(len(text), i + 12), i + 1, -1):
             place = self._known_place(text[i:j])
             if place is not None:
@@ -210,7 +217,8 @@ class OrgRules:
                 if text.startswith(level_zh, i + size):
                     known = self._known_place(name)
                     place = Place(known.name if known else self.pinyin_word(name),
-                                  self.tables.org_levels[level_zh], known.terms if known else [])
+                                  self.tables.org_levels[level_zh], known.terms if known else [],
+                                  guessed=known is None)
                     found.append((place, i + size + len(level_zh)))
                     break
         # A place the dictionary knows without a level, leading the name (上海 in 上海梅山
@@ -218,7 +226,7 @@ class OrgRules:
         leading = pinyin.leading_place(text) if i == 0 else ""
         if leading and len(leading) <= 3 and not any(end == i + len(leading) for _p, end in found) \
                 and not any(c in leading for c in "省市县区镇乡村"):
-            found.append((Place(self.pinyin_word(leading)), i + len(leading)))
+            found.append((Place(self.pinyin_word(leading), guessed=True), i + len(leading)))
         found.sort(key=lambda item: -item[1])
         return found
 
@@ -274,7 +282,8 @@ class OrgRules:
         if head is None:
             return units
         head_zh, body = head
-        if lex is not None and lex.entry is not None and not self._is_place_name(zh):
+        if lex is not None and lex.entry is not None and not self._is_place_name(zh) \
+                and " X " not in f" {lex.en} ":  # a template term (People's Government of X …)
             rendering = self.established(lex.entry)
             field_zh = zh[:-len(head_zh)]
             units.append(Unit(rendering.text, body.kind, rendering.terms, head=head_zh,
@@ -302,6 +311,9 @@ class OrgRules:
             numeral = f"No. {number}" if body.kind in ("school", "court") else \
                 ordinal_word(number)
             return Unit(f"{numeral} {rest.text}", body.kind, rest.terms, numbered=True)
+        school = self._school_field(prefix, body)
+        if school is not None:
+            return Unit(school, body.kind, field=prefix)
         field_en = self._field(prefix)
         if field_en is not None:
             return Unit(_with_field(body.en, field_en), body.kind, field=prefix)
@@ -315,12 +327,14 @@ class OrgRules:
         # (浙江大学 in 浙江大学医学院) is that body, read as such by _units.
         if _head_of(self.tables, prefix) is not None:
             return None
-        for split in range(len(prefix) - 1, 1, -1):
+        for split in range(2, len(prefix)):  # the longest field first (财经政法, not 法)
+            school = self._school_field(prefix[split:], body)
             field_en = self._field(prefix[split:])
-            if field_en is not None and _head_of(self.tables, prefix[:split]) is None:
+            if (school or field_en) and _head_of(self.tables, prefix[:split]) is None:
                 specific = self.specific(prefix[:split])
                 if specific is not None:
-                    return Unit(join_words([specific.text, _with_field(body.en, field_en)]),
+                    headed = school or _with_field(body.en, field_en or "")
+                    return Unit(join_words([specific.text, headed]),
                                 body.kind, specific.terms, named=True,
                                 guessed=not specific.terms)
         if len(prefix) > 4 or not all(CJK.match(c) for c in prefix):
@@ -330,6 +344,19 @@ class OrgRules:
             return None
         return Unit(join_words([specific.text, _without_field(body.en)]), body.kind,
                     specific.terms, named=True, guessed=not specific.terms)
+
+    def _school_field(self, zh: str, body: OrgBody) -> str | None:
+        """A university's or college's field as its registered names write it.
+
+        师范大学 Normal University, 科技大学 University of Science and Technology
+        (``school_fields.tsv``); None for other bodies and fields.
+        """
+        found = self.tables.school_fields.get(zh)
+        if found is None or body.kind != "school" or "{f}" not in body.en:
+            return None
+        field_en, form = found
+        head = _without_field(body.en)
+        return f"{head} of {field_en}" if form == "of" else f"{field_en} {head}"
 
     def _field(self, zh: str) -> str | None:
         """The English of a body's field: one known field or several joined (A, B and C)."""
@@ -344,11 +371,20 @@ class OrgRules:
 
     # --- composing -----------------------------------------------------------------------
     def _placed(self, text: str) -> Rendering | None:
+        # Of the readings, the one that guesses fewest names in pinyin wins (海南省农业农村厅
+        # is a department of agriculture and rural affairs, not one of a village
+        # "Nongyenong"); among equals the one with the longest places first.
+        best: tuple[int, list[Place], list[Unit]] | None = None
         for places, start in self._place_chains(text):
             units = self._units(text[start:])
-            if units is not None:
-                return self._render(places, units)
-        return None
+            if units is None:
+                continue
+            guesses = sum(p.guessed for p in places) + sum(u.guessed for u in units)
+            if best is None or guesses < best[0]:
+                best = (guesses, places, units)
+            if guesses == 0:
+                break
+        return self._render(best[1], best[2]) if best is not None else None
 
     def _render(self, places: list[Place], units: list[Unit]) -> Rendering:
         first = units[0]
@@ -384,8 +420,12 @@ class OrgRules:
             words.append(inner.level.adjective if political else inner.level.institution)
         return join_words([w for w in words if w] + [unit.text])
 
-    def _party(self, rest: str) -> Rendering | None:
-        """中共海南省委员会 → CPC Hainan Provincial Committee; bodies of it nested after it."""
+    def _party(self, rest: str, template: str) -> Rendering | None:
+        """中共海南省委员会 → CPC Hainan Provincial Committee; bodies of it nested after it.
+
+        The same for the CPPCC: 中国人民政治协商会议海南省委员会 → Hainan Provincial
+        Committee of the Chinese People's Political Consultative Conference.
+        """
         for places, start in self._place_chains(rest):
             if not places or places[0].national:
                 continue
@@ -397,7 +437,7 @@ class OrgRules:
                 words = [p.name for p in places]
                 if inner.level is not None:
                     words.append(inner.level.adjective)
-                text = "CPC " + join_words(words) + " Committee"
+                text = template.format(place=join_words(words))
                 after = tail[len(committee):]
                 units = self._units(after) if after else []
                 if units is None:

@@ -42,6 +42,47 @@ _UNKNOWN_COST = 1.5  # an unknown character costs more than a known word of any 
 _LIST = re.compile("[、和及与]")
 
 
+# Plural forms that stay plural before another noun (Arrivals Hall, Sports Center).
+_PLURAL_MODIFIERS = frozenset({"arrivals", "departures", "sports", "customs", "goods", "arts",
+                               "news", "glasses", "series", "clothes", "means", "works",
+                               "games", "belongings", "headquarters", "savings", "sales",
+                               "services", "affairs", "men's", "women's", "ladies",
+                               "children's", "disabilities", "bus", "gas", "pass", "express",
+                               "campus", "canvas", "atlas"})
+
+
+def _as_head(word: str) -> str:
+    """A modifier's possessive form heading a phrase is the plain noun: 儿童 is "Children's"
+    before a noun (Children's Playground), "Children" at the end (Unaccompanied Children)."""
+    if word.endswith("'s"):
+        return word[:-2]
+    return word[:-1] if word.endswith("s'") else word
+
+
+def _singular(phrase: str) -> str:
+    """The phrase with its last word singular (Visitors → Visitor); irregular forms kept."""
+    head, _space, last = phrase.rpartition(" ")
+    lower = last.lower()
+    if lower in _PLURAL_MODIFIERS or not lower.endswith("s") or len(lower) < 4 or \
+            lower.endswith(("ss", "us", "is", "ics", "'s", "ous")):
+        return phrase
+    if lower.endswith("ies"):
+        singular = last[:-3] + "y"
+    elif lower.endswith(("ches", "shes", "xes")):
+        singular = last[:-2]
+    else:
+        singular = last[:-1]
+    return f"{head} {singular}" if head else singular
+
+
+def _korean_object_particle(word: str) -> str:
+    """을 after a final consonant, 를 after a vowel (a Hangul syllable's final jamo)."""
+    last = word.rstrip()[-1:]
+    if not last or not "\uac00" <= last <= "\ud7a3":
+        return "를"
+    return "을" if (ord(last) - 0xAC00) % 28 else "를"
+
+
 def _unknown_size(rendering: Rendering) -> int:
     return sum(len(part) for part in rendering.unknown)
 
@@ -60,6 +101,8 @@ class PhraseRules:
     if TYPE_CHECKING:  # provided by the other mixins of the composer
         def organization(self, text: str) -> Rendering | None: ...
         def name(self, text: str) -> Rendering | None: ...
+        def business_name(self, text: str) -> Rendering | None: ...
+        def memorial(self, text: str) -> Rendering | None: ...
         def verb_phrase(self, value: str, form: str) -> Rendering | None: ...
         def established(self, entry: Any) -> Rendering: ...
 
@@ -78,7 +121,8 @@ class PhraseRules:
             return self._compose_foreign(source)
         # A clause without an operator may still be an action (在旗帜之间游泳 → Swim Between
         # the Flags; 文明旅游 → Be a Civilized Tourist) once no name or compound reads it.
-        found = self.phrase(source) or self.verb_phrase(source, "verb")
+        found = self.phrase(source) or self.verb_phrase(source, "verb") or \
+            (self._modified_noun(source) if "的" in source else None)
         if found is None and self.lenient:
             found = self.compose_partial(source)
         return found
@@ -147,6 +191,48 @@ class PhraseRules:
         if wording:
             return Rendering(wording, SCORE_PATTERN - 0.1)
         return self._compose_foreign(value)
+
+    def _who(self, value: str) -> Rendering | None:
+        # The people a notice is about, as a subject: 儿童 → Children (never the
+        # modifier form "Children's" of a compound).
+        found = self._noun(value)
+        if found is None or not found.text.endswith("'s"):
+            return found
+        return joined([found], found.text[:-2])
+
+    def _please(self, value: str) -> Rendering | None:
+        # ja/ko/ru: the polite request (並んでください, 줄을 서 주세요, Соблюдайте очередь).
+        return self._polite(value, negative=False)
+
+    def _please_not(self, value: str) -> Rendering | None:
+        # ja/ko: the polite "please do not" (触らないでください, 만지지 마세요).
+        return self._polite(value, negative=True)
+
+    def _polite(self, value: str, negative: bool) -> Rendering | None:
+        column = self.target + ("_not" if negative else "")
+        polite = self.tables.polite_verbs
+        found = polite.get(value)
+        wording = getattr(found, column, "") if found is not None else ""
+        if wording and "{o}" not in wording:
+            return Rendering(wording, SCORE_PATTERN - 0.1)
+        # A verb with its object: 出示 + 护照 → パスポートをご提示ください.
+        for size in range(min(len(value) - 1, 4), 0, -1):
+            found = polite.get(value[:size])
+            wording = getattr(found, column, "") if found is not None else ""
+            if "{o}" not in wording:
+                continue
+            thing = self.glossary.lookup(value[size:])
+            if thing is None or not thing.target:
+                continue
+            obj = thing.target + (_korean_object_particle(thing.target)
+                                  if self.target == "ko" else "")
+            return Rendering(wording.replace("{o}", obj), SCORE_PATTERN - 0.15, [term(thing)])
+        return None
+
+    def _ru_verb(self, value: str) -> Rendering | None:
+        # Russian prohibitions use the infinitive: Не курить, Не фотографировать.
+        verb = self.tables.verbs.get(value)
+        return Rendering(verb.ru, SCORE_PATTERN - 0.1) if verb is not None and verb.ru else None
 
     def _lower(self, value: str) -> Rendering | None:
         # A noun inside a Russian sentence (Осторожно, ступенька): no capital of its own.
@@ -240,6 +326,15 @@ class PhraseRules:
         modifier, _de, head = value.rpartition("的")
         if not modifier or not head:
             return None
+        relative = self.tables.relatives.get(modifier)
+        if relative is not None:
+            # 有需要的乘客 → Passengers in Need; 未开放的水域 → Closed Waters
+            thing = self._noun(head)
+            if thing is None:
+                return None
+            wording, position = relative
+            words = [wording, thing.text] if position == "before" else [thing.text, wording]
+            return joined([thing], " ".join(words))
         for zh in sorted(self.tables.locatives, key=len, reverse=True):
             if modifier.endswith(zh) and len(modifier) > len(zh):
                 thing = self._noun(head)
@@ -250,6 +345,11 @@ class PhraseRules:
                 words = [thing.text, preposition, *(["the"] if article == "the" else []),
                          place.text]
                 return joined([thing, place], " ".join(words))
+        # 公园的开放时间 → Park Opening Hours: a noun modifying a noun, as an English compound.
+        owner, thing = self.lexicon.items.get(modifier), self.lexicon.items.get(head)
+        if owner is not None and thing is not None and not owner.is_name:
+            return Rendering(f"{owner.en} {thing.en}", SCORE_COMPOSED,
+                             [term(x.entry) for x in (owner, thing) if x.entry])
         return None
 
     def _noun_list(self, value: str) -> Rendering | None:
@@ -267,11 +367,20 @@ class PhraseRules:
 
     def phrase(self, text: str) -> Rendering | None:
         """An organization or place name, else a composition of known terms."""
-        named = self.organization(text) or self.name(text)
+        known = self.lexicon.items.get(text) if self.target == "en" else None
+        if known is not None and not known.is_name and known.entry is None:
+            # A word of the rule vocabulary is that word, not a name ending in a generic
+            # (儿童乐园 is a Children's Playground, not "Ertongle Park").
+            return Rendering(_as_head(known.en), SCORE_PATTERN)
+        named = self.memorial(text) or self.organization(text) or self.name(text)
+        if named is None:
+            composed = self.compose(text)
+            if composed is not None:
+                return composed
+            named = self.business_name(text) if self.target == "en" else None
         if named is not None:
             named.proper = (*named.proper, named.text)
-            return named
-        return self.compose(text)
+        return named
 
     # --- composition ---------------------------------------------------------------------
     def _segment(self, text: str, allow: Any = None,
@@ -364,7 +473,13 @@ class PhraseRules:
         score = SCORE_COMPOSED if len(pieces) > 1 else SCORE_PATTERN
         if unknown:
             score = SCORE_PARTIAL
+        # A noun modifying another is singular in English: 游客 (Visitors) + 服务中心 →
+        # Visitor Service Center.
+        words = [_singular(word) if index < len(words) - 1 and word[:1].isupper() else word
+                 for index, word in enumerate(words)]
         proper = tuple(lex.en for _zh, lex in pieces if lex is not None and lex.is_name)
+        if words and words[-1] not in proper:
+            words[-1] = _as_head(words[-1])
         return Rendering(" ".join(words), score, terms, unknown=unknown, proper=proper)
 
     def _compose_foreign(self, text: str) -> Rendering | None:

@@ -35,6 +35,11 @@ def is_place_word(chinese: str) -> bool:
     return len(words) == 1 and words[0][1] == "ns" and len(chinese) >= 2
 
 
+def words_of(chinese: str) -> tuple[str, ...]:
+    """The dictionary words ``chinese`` is made of (聚福楼 → 聚, 福, 楼; 黄鹤楼 → 黄鹤楼)."""
+    return tuple(word for word, _flag in _tagged(chinese))
+
+
 def is_common_word(chinese: str) -> bool:
     """Whether ``chinese`` is one everyday word (环岛 roundabout, 铁路 railway), not a name."""
     words = _tagged(chinese)

@@ -47,6 +47,20 @@ class Verb:
 
 
 @dataclass(frozen=True)
+class PoliteVerb:
+    """An instruction's polite forms in Japanese, Korean and Russian (``verbs_polite.tsv``).
+
+    ``ja``/``ko``/``ru``: please do it; ``ja_not``/``ko_not``: please do not.
+    """
+
+    ja: str
+    ja_not: str
+    ko: str
+    ko_not: str
+    ru: str
+
+
+@dataclass(frozen=True)
 class Hazard:
     """A hazard: the English signal word and message, and whole signs in ru/ja/ko."""
 
@@ -120,6 +134,14 @@ class Tables:
     foreign_words: dict[str, dict[str, str]]
     locatives: dict[str, tuple[str, str]]
     possessed: frozenset[str]
+    business_ends: dict[str, tuple[str, str]]
+    school_fields: dict[str, tuple[str, str]]
+    org_regions: dict[str, tuple[str, bool]]
+    relatives: dict[str, tuple[str, str]]
+    surnames: dict[str, str]
+    polite_verbs: dict[str, PoliteVerb]
+    memorials: dict[str, str]
+    food_words: frozenset[str]
 
     @functools.cached_property
     def admin_levels(self) -> frozenset[str]:
@@ -192,6 +214,17 @@ def load_tables() -> Tables:
         locatives={zh: (preposition, article)
                    for zh, preposition, article in read_table("locatives.tsv", 3)},
         possessed=frozenset(zh for (zh,) in read_table("possessed.tsv", 1)),
+        business_ends={zh: (en, needs)
+                       for zh, en, needs in read_table("business_names.tsv", 3)},
+        food_words=frozenset(zh for (zh,) in read_table("food_words.tsv", 1)),
+        school_fields={zh: (en, form) for zh, en, form in read_table("school_fields.tsv", 3)},
+        org_regions={zh: (en, national == "yes")
+                     for zh, en, national in read_table("org_regions.tsv", 3)},
+        relatives={zh: (en, position) for zh, en, position in read_table("relatives.tsv", 3)},
+        surnames={zh: reading for zh, reading in read_table("surnames.tsv", 2)},
+        polite_verbs={zh: PoliteVerb(ja, ja_not, ko, ko_not, ru)
+                      for zh, ja, ja_not, ko, ko_not, ru in read_table("verbs_polite.tsv", 6)},
+        memorials={zh: template for zh, template in read_table("memorials.tsv", 2)},
     )
 
 
