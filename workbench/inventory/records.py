@@ -29,6 +29,7 @@ from workbench.inventory.editing import (  # noqa: F401  the edit rule, kept imp
     can_change_photos, can_edit, correction_note, current_values, edit_refusal, editable_fields,
 )
 from workbench.messages import msg
+from workbench.rowtypes import SignFinding
 
 # code → (Chinese label, English label). Order is the display order.
 SECTORS: dict[str, tuple[str, str]] = {
@@ -602,7 +603,7 @@ MISSING_TEXT_CHECK = "missing_translation"
 
 def installed_text_findings(db: Database, zh: str, function: str, action: str,
                             languages: str, texts: dict[str, str],
-                            cache: dict | None = None) -> list[dict[str, Any]]:
+                            cache: dict | None = None) -> list[SignFinding]:
     """QA findings on a sign's installed texts (no sign id; the caller adds it).
 
     Each text goes through the one QA runner with the sign profile. A required
@@ -612,7 +613,7 @@ def installed_text_findings(db: Database, zh: str, function: str, action: str,
     from workbench.checks import run_checks
     from workbench.vocabulary import LANGUAGES as LANGUAGE_LABELS
 
-    found: list[dict[str, Any]] = []
+    found: list[SignFinding] = []
     for lang in languages.split(";"):
         if lang not in texts and action != "new":
             found.append({"lang": lang, "check_id": MISSING_TEXT_CHECK, "severity": "error",
@@ -622,6 +623,7 @@ def installed_text_findings(db: Database, zh: str, function: str, action: str,
                           "start_pos": None, "end_pos": None, "suggestion": None})
     for lang, text in texts.items():
         key = (zh, text, lang, function)
+        results: list[SignFinding]
         if cache is not None and key in cache:
             results = cache[key]
         else:
@@ -637,7 +639,7 @@ def installed_text_findings(db: Database, zh: str, function: str, action: str,
     return found
 
 
-def finding_rows(sign_id: int, found: list[dict[str, Any]]) -> list[tuple]:
+def finding_rows(sign_id: int, found: list[SignFinding]) -> list[tuple]:
     """``sign_findings`` rows of one sign's findings (from :func:`installed_text_findings`)."""
     return [(sign_id, f["lang"], f["check_id"], f["severity"], f["message"], f["start_pos"],
              f["end_pos"], f["suggestion"]) for f in found]
