@@ -260,24 +260,24 @@ def _read_20(root: Any) -> XliffDocument:
 
 # --- writing -----------------------------------------------------------------------------------
 
+def _append_text(node: Any, text: str) -> None:
+    """Add text at the end of ``node``: after its last child (as its tail), else inside it."""
+    if len(node):
+        node[-1].tail = (node[-1].tail or "") + text
+    else:
+        node.text = (node.text or "") + text
+
+
 def _fill(element: Any, tagged: str, table: dict[str, dict[str, Any]]) -> None:
     """Set ``element``'s content to ``tagged`` text, rebuilding inline elements from ``table``."""
     for child in list(element):
         element.remove(child)
     element.text = None
     stack: list[Any] = [element]
-
-    def append_text(text: str) -> None:
-        parent = stack[-1]
-        if len(parent):
-            parent[-1].tail = (parent[-1].tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
-
     for token in tags.tokens(tagged):
         definition = table.get(token.value) if token.kind != "text" else None
         if token.kind == "text":
-            append_text(token.value)
+            _append_text(stack[-1], token.value)
         elif token.kind == "open" and definition and definition.get("xml"):
             child = etree.fromstring(definition["xml"])
             child.tail = None
@@ -361,17 +361,9 @@ def _xliff20_inline(parent: Any, tagged: str, table: dict[str, dict[str, Any]],
                     counter: dict[str, int]) -> None:
     """Write tagged text into an XLIFF 2.0 source/target as ``pc`` and ``ph`` elements."""
     stack = [parent]
-
-    def append_text(text: str) -> None:
-        node = stack[-1]
-        if len(node):
-            node[-1].tail = (node[-1].tail or "") + text
-        else:
-            node.text = (node.text or "") + text
-
     for token in tags.tokens(tagged):
         if token.kind == "text":
-            append_text(token.value)
+            _append_text(stack[-1], token.value)
             continue
         definition = table.get(token.value, {})
         label = str(definition.get("label", ""))[:60]
