@@ -5,6 +5,7 @@ import pytest
 
 from workbench import plugins
 from workbench.checks import Finding, run_checks
+from workbench.checks.base import check_family
 from workbench.glossary.match import Entry, from_entries
 
 
@@ -16,9 +17,13 @@ def ids(findings: list[Finding]) -> set[str]:
     return {f.check for f in findings}
 
 
+def families(findings: list[Finding]) -> set[str]:
+    return {check_family(f.check) for f in findings}
+
+
 def test_public_api_and_registry() -> None:
     expected = {"glossary", "chinglish", "spelling", "pinyin", "pinyin_generic", "untranslated",
-                "capitals", "punctuation", "numbers", "pattern", "consistency"}
+                "capitals", "punctuation.final_stop", "numbers", "pattern", "consistency"}
     assert expected <= set(plugins.checks())
     for check in plugins.checks().values():
         assert check.name and check.explanation and check.severity in ("error", "warning")
@@ -73,15 +78,16 @@ BAD = [
     ("禁止停车", "no parking", "capitals", (0, 2)),
     ("小心地滑", "CAUTION:wet floor", "capitals", (8, 11)),
     ("请在黄线外等候", "Please Wait Behind The Yellow Line", "capitals", (19, 22)),
-    ("小心地滑", "CAUTION:wet floor", "punctuation", (7, 8)),
-    ("出口", "Exit。", "punctuation", (4, 5)),
-    ("禁止停车", "No Parking！", "punctuation", (10, 11)),
-    ("出口", "Exit.", "punctuation", (4, 5)),
-    ("出口", "Exit  Here", "punctuation", (4, 6)),
-    ("出口", " Exit", "punctuation", (0, 1)),
-    ("值机柜台", "Check - in Counter", "punctuation", (5, 8)),
-    ("小心地滑", "CAUTION // Wet Floor", "punctuation", (7, 11)),
-    ("中医科", "TCM Department (Traditional Chinese Medicine", "punctuation", (15, 16)),
+    ("小心地滑", "CAUTION:wet floor", "punctuation.colon_space", (7, 8)),
+    ("出口", "Exit。", "punctuation.full_width", (4, 5)),
+    ("禁止停车", "No Parking！", "punctuation.full_width", (10, 11)),
+    ("出口", "Exit.", "punctuation.final_stop", (4, 5)),
+    ("出口", "Exit  Here", "punctuation.double_space", (4, 6)),
+    ("出口", " Exit", "punctuation.edge_space", (0, 1)),
+    ("值机柜台", "Check - in Counter", "punctuation.spaced_hyphen", (5, 8)),
+    ("小心地滑", "CAUTION // Wet Floor", "punctuation.spaced_slashes", (7, 11)),
+    ("中医科", "TCM Department (Traditional Chinese Medicine", "punctuation.brackets",
+     (15, 16)),
     ("限宽2.5米", "Width Limit 3 m", "numbers", None),
     ("限宽2.5米", "Width Limit 2.5m", "numbers", (12, 16)),
     ("限宽2.5米", "Width Limit 2.5", "numbers", None),
@@ -305,8 +311,8 @@ def test_required_language_missing() -> None:
 
 
 def test_full_width_punctuation_is_fine_in_japanese_but_not_in_korean() -> None:
-    assert "punctuation" not in ids(found("出口", "出口。", "ja"))
-    assert "punctuation" in ids(found("电梯", "엘리베이터。", "ko"))
+    assert "punctuation" not in families(found("出口", "出口。", "ja"))
+    assert "punctuation.full_width" in ids(found("电梯", "엘리베이터。", "ko"))
 
 
 # --- glossary target matching per script --------------------------------------------
@@ -394,9 +400,9 @@ def test_prose_profile_keeps_sentence_rules_off() -> None:
     prose = found("博物馆每天9:00开放。", "The museum opens at 10:00 每天.", profile="prose")
     assert {"numbers", "untranslated"} <= ids(prose)
     # Title case and the final full stop are sign rules only.
-    assert "punctuation" not in ids(found("出口", "Exit here.", profile="prose"))
+    assert "punctuation" not in families(found("出口", "Exit here.", profile="prose"))
     assert "capitals" not in ids(found("出口", "Exit here", profile="prose"))
-    assert "punctuation" in ids(found("出口", "Exit.", profile="sign"))
+    assert "punctuation.final_stop" in ids(found("出口", "Exit.", profile="sign"))
 
 
 # --- consistency -------------------------------------------------------------------------
@@ -446,17 +452,52 @@ def test_disable_and_enable_checks_with_audit(db) -> None:
     from workbench.checks import disabled_checks, set_check_enabled
     from workbench.errors import NotFound
     actor = system_actor("pytest")
-    assert "punctuation" in ids(run_checks(db, "出口", "Exit.", "en"))
+    assert "punctuation.final_stop" in ids(run_checks(db, "出口", "Exit.", "en"))
     assert set_check_enabled(db, actor, "punctuation", False) is True
     assert set_check_enabled(db, actor, "punctuation", False) is False
-    assert "punctuation" in disabled_checks(db)
-    assert "punctuation" not in ids(run_checks(db, "出口", "Exit.", "en"))
+    assert {"punctuation.final_stop", "punctuation.brackets"} <= disabled_checks(db)
+    assert "punctuation" not in families(run_checks(db, "出口", "Exit. ", "en"))
     events = audit.history(db, "check", "punctuation")
     assert [e["action"] for e in events] == ["checks.disable"]
     set_check_enabled(db, actor, "punctuation", True)
-    assert "punctuation" in ids(run_checks(db, "出口", "Exit.", "en"))
+    assert "punctuation.final_stop" in ids(run_checks(db, "出口", "Exit.", "en"))
     with pytest.raises(NotFound):
         set_check_enabled(db, actor, "no-such-check", False)
+
+
+def test_each_punctuation_rule_is_switched_on_its_own(db) -> None:
+    from workbench.auth import system_actor
+    from workbench.checks import disabled_checks, set_check_enabled
+    actor = system_actor("pytest")
+    assert set_check_enabled(db, actor, "punctuation.final_stop", False) is True
+    assert disabled_checks(db) == {"punctuation.final_stop"}
+    found_now = ids(run_checks(db, "出口", "Exit. ", "en"))
+    assert "punctuation.final_stop" not in found_now
+    assert "punctuation.edge_space" in found_now  # the family's other rules still run
+
+
+def test_a_stored_family_switch_stands_for_every_rule(db) -> None:
+    from workbench import audit
+    from workbench.auth import system_actor
+    from workbench.checks import disabled_checks
+    from workbench.checks.punctuation import RULES
+    from workbench.db import transaction
+    with transaction(db):  # what a project that switched the one punctuation check off has
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES "
+                   "('checks.disabled', '[\"punctuation\"]')")
+        audit.record(db, system_actor("pytest"), "checks.disable", "check", "punctuation")
+    assert {rule.id for rule in RULES} <= disabled_checks(db)
+    assert "punctuation" not in families(run_checks(db, "出口", "Exit. ", "en"))
+
+
+def test_rules_of_a_family_keep_the_keys_of_the_single_check() -> None:
+    from workbench.checks.base import finding_key
+    from workbench.messages import msg
+    message = msg("A sign phrase takes no final full stop: remove it.")
+    assert finding_key("punctuation.final_stop", message, "Exit.", 4, 5) == \
+        finding_key("punctuation", message, "Exit.", 4, 5)
+    assert finding_key("capitals", message, "Exit.", 4, 5) != \
+        finding_key("punctuation", message, "Exit.", 4, 5)
 
 
 def test_findings_are_sorted_and_not_repeated() -> None:
@@ -473,7 +514,7 @@ def test_a_failing_check_is_reported_not_raised(monkeypatch) -> None:
     monkeypatch.setattr(plugins.checks()["numbers"], "check", broken)
     findings = found("出口", "Exit.")
     assert any(f.check == "numbers" and "could not run" in f.text() for f in findings)
-    assert any(f.check == "punctuation" for f in findings)  # the others still ran
+    assert "punctuation" in families(findings)  # the others still ran
 
 
 def test_long_segments_are_not_searched_for_names() -> None:

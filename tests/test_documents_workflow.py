@@ -140,14 +140,14 @@ def test_segment_qa_uses_prose_profile_and_flags_lost_placeholders(db, users, do
     row = next(r for r in store.segment_rows(db, document_id, "en") if "{1}" in r["source_text"])
     unit = workflow.save_translation(db, users["translator"], row["unit_id"],
                                      "In 2025, the province's GDP grew by 3.5%.", row["version"])
-    findings = workflow.findings_for(db, unit)
+    findings = workflow.current_findings(db, unit)
     checks = {f["check_id"] for f in findings}
     assert "placeholders" in checks
     assert not any(f["check_id"] == "numbers" for f in findings)  # {1} is not a number
     unit = workflow.save_translation(db, users["translator"], row["unit_id"],
                                      "In 2025, the province's {1}GDP{/1} grew by 3.5%.",
                                      unit["version"])
-    assert not [f for f in workflow.findings_for(db, unit) if f["check_id"] == "placeholders"]
+    assert not [f for f in workflow.current_findings(db, unit) if f["check_id"] == "placeholders"]
 
 
 def test_round_trip_after_approval_keeps_structure_and_formatting(db, users, document_id):

@@ -157,8 +157,8 @@ def test_document_drafting_drafts_every_segment_keeping_terms_and_placeholders(
     assert bold["draft_prompt"].startswith("signbench-llm-1+") and bold["draft_flags"] is None
     segments = {s["source"]: s for r in llm_server.requests for s in r.segments}
     assert segments["进出口总额"]["context_before"][-1] == "增长率"  # the cell before it
-    assert all(not workflow.findings_for(db, u) or all(
-        f["check_id"] != "machine_draft" for f in workflow.findings_for(db, u))
+    assert all(not workflow.current_findings(db, u) or all(
+        f["check_id"] != "machine_draft" for f in workflow.current_findings(db, u))
         for u in drafted.values())
 
 
@@ -173,7 +173,7 @@ def test_a_flagged_document_draft_is_a_qa_error_until_fixed(db, users, settings,
     row = next(r for r in store.segment_rows(db, document_id, "en") if r["source_text"] == source)
     unit = workflow.get_unit(db, row["unit_id"])
     assert unit["state"] == "machine_draft" and json.loads(unit["draft_flags"])
-    findings = workflow.findings_for(db, unit)
+    findings = workflow.current_findings(db, unit)
     checks = {f["check_id"] for f in findings}
     assert {"machine_draft", "placeholders"} <= checks
     machine = next(f for f in findings if f["check_id"] == "machine_draft")
@@ -181,7 +181,7 @@ def test_a_flagged_document_draft_is_a_qa_error_until_fixed(db, users, settings,
     fixed = workflow.save_translation(
         db, users["translator"], unit["id"],
         "In 2025, the province's {1}gross regional product{/1} grew by 3.5%.", unit["version"])
-    assert not [f for f in workflow.findings_for(db, fixed)
+    assert not [f for f in workflow.current_findings(db, fixed)
                 if f["check_id"] in ("machine_draft", "placeholders")]
 
 
@@ -204,7 +204,7 @@ def test_sign_units_drafted_by_the_model_carry_provenance_and_flags(db, users, s
     assert unit["draft_engine"] == "llm" and unit["draft_model"] == "qwen2.5-7b-instruct"
     flags = json.loads(unit["draft_flags"])
     assert {f["kind"] for f in flags} >= {"term_forbidden"}
-    findings = workflow.findings_for(db, unit)
+    findings = workflow.current_findings(db, unit)
     assert any(f["check_id"] == "machine_draft" and f["severity"] == "error" for f in findings)
     result = workflow.bulk_approve(db, users["reviewer"], [(unit["id"], unit["version"])])
     assert result.refused and "Machine draft" in str(result.refused[0][1])

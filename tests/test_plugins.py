@@ -29,7 +29,12 @@ PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE = Path(__file__).resolve().parent / "plugins" / "signbench_example"
 
 BUILTIN_CHECKS = ["untranslated", "glossary", "meaning", "polarity", "chinglish", "calque",
-                  "grammar", "spelling", "pinyin", "near_miss", "pinyin_generic", "punctuation",
+                  "grammar", "spelling", "pinyin", "near_miss", "pinyin_generic",
+                  "punctuation.full_width", "punctuation.edge_space", "punctuation.double_space",
+                  "punctuation.final_stop", "punctuation.spaced_hyphen",
+                  "punctuation.spaced_slashes", "punctuation.colon_space",
+                  "punctuation.comma_space", "punctuation.space_before",
+                  "punctuation.spaced_apostrophe", "punctuation.brackets",
                   "capitals", "numbers", "pattern", "consistency", "machine_draft", "placeholders",
                   "memory_match"]
 

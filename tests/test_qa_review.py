@@ -26,7 +26,7 @@ def _in_review(db, users, unit_id: int, text: str) -> dict:
 
 
 def _finding(db, unit_id: int, check_id: str) -> dict:
-    return next(f for f in review_qa.findings_for(db, unit_row(db, unit_id))
+    return next(f for f in review_qa.current_findings(db, unit_row(db, unit_id))
                 if f["check_id"] == check_id)
 
 
@@ -34,7 +34,7 @@ def _finding(db, unit_id: int, check_id: str) -> dict:
 
 def test_findings_are_stored_as_message_ids_and_rendered_per_reader(db, users):
     _sign, unit_id = drafted_sign(db, "售票处", "Tickte Office")
-    review_qa.findings_for(db, unit_row(db, unit_id))  # QA of a fresh draft runs on first look
+    review_qa.current_findings(db, unit_row(db, unit_id))  # QA of a fresh draft runs on first look
     stored = db.execute("SELECT message, finding_key FROM unit_findings WHERE unit_id = ?",
                         [unit_id]).fetchone()
     data = json.loads(stored[0])
@@ -72,7 +72,7 @@ def test_the_unit_page_shows_findings_in_the_readers_language(db, users, login):
 def test_a_dismissed_finding_no_longer_blocks_bulk_approval(db, users):
     _sign, unit_id = drafted_sign(db, "售票处")
     in_review = _in_review(db, users, unit_id, "Ticket Office.")
-    finding = _finding(db, unit_id, "punctuation")
+    finding = _finding(db, unit_id, "punctuation.final_stop")
     refused = workflow.bulk_approve(db, users["reviewer"], [(unit_id, in_review["version"])],
                                     FOUR_EYES)
     assert refused.approved == [] and "QA" in str(refused.refused[0][1])
@@ -84,13 +84,13 @@ def test_a_dismissed_finding_no_longer_blocks_bulk_approval(db, users):
     event = audit.history(db, "translation_unit", unit_id)[-1]
     assert event["action"] == "finding.dismiss" and event["actor_name"] == "reviewer"
     assert event["after"]["reason"] == "The full stop is on the design."
-    assert event["after"]["check_id"] == "punctuation"
-    shown = _finding(db, unit_id, "punctuation")
+    assert event["after"]["check_id"] == "punctuation.final_stop"
+    shown = _finding(db, unit_id, "punctuation.final_stop")
     assert shown["dismissal"]["dismissed_by"] == "reviewer"
     qa_row = db.execute("SELECT errors, warnings, dismissed FROM unit_qa WHERE unit_id = ?",
                         [unit_id]).fetchone()
     assert qa_row[2] == 1 and qa_row[0] + qa_row[1] == len(review_qa.blocking(
-        review_qa.findings_for(db, unit_row(db, unit_id))))
+        review_qa.current_findings(db, unit_row(db, unit_id))))
 
     result = workflow.bulk_approve(db, users["reviewer"], [(unit_id, in_review["version"])],
                                    FOUR_EYES)
@@ -203,7 +203,7 @@ def test_a_term_newly_forbidden_re_flags_the_signs_and_units_that_carry_it(db, u
     _sign, unit_id = drafted_sign(db, "服务台", "Service Counter")
     assert not [f for f in records.get_sign(db, actor, sign_id)["findings"]
                 if f["check_id"] == "glossary"]
-    assert not [f for f in review_qa.findings_for(db, unit_row(db, unit_id))
+    assert not [f for f in review_qa.current_findings(db, unit_row(db, unit_id))
                 if f["check_id"] == "glossary"]
     other_before = db.execute("SELECT count(*) FROM audit_events").fetchone()[0]
 
@@ -214,7 +214,7 @@ def test_a_term_newly_forbidden_re_flags_the_signs_and_units_that_carry_it(db, u
     assert flagged and flagged[0]["severity"] == "error"
     assert db.execute("SELECT finding_count FROM signs WHERE id = ?",
                       [sign_id]).fetchone()[0] >= 1
-    assert [f for f in review_qa.findings_for(db, unit_row(db, unit_id))
+    assert [f for f in review_qa.current_findings(db, unit_row(db, unit_id))
             if f["check_id"] == "glossary"]
     events = list(db.query(
         "SELECT after_json FROM audit_events WHERE action = 'qa.recheck' AND id > ?",

@@ -318,7 +318,7 @@ def test_reviewer_reverts_to_an_earlier_version_audited(db, users):
 def test_qa_findings_are_stored_for_edits_and_drafts(db, users):
     _sign_id, unit_id = drafted_sign(db, "服务台", "服务台 Desk")
     draft = unit_row(db, unit_id)
-    found = workflow.findings_for(db, draft)
+    found = workflow.current_findings(db, draft)
     assert any(f["check_id"] == "untranslated" and f["severity"] == "error" for f in found)
     stored = list(db.query("SELECT * FROM unit_findings WHERE unit_id = ? AND version = ?",
                            [unit_id, draft["version"]]))
@@ -328,7 +328,8 @@ def test_qa_findings_are_stored_for_edits_and_drafts(db, users):
                                       draft["version"])
     edit = list(db.query("SELECT * FROM unit_findings WHERE unit_id = ? AND version = ?",
                          [unit_id, saved["version"]]))
-    assert any(f["check_id"] == "punctuation" and f["suggestion"] == "." for f in edit)
+    assert any(f["check_id"] == "punctuation.full_width" and f["suggestion"] == "."
+               for f in edit)
     assert not any(f["check_id"] == "untranslated" for f in edit)
     # The draft's findings stay with the draft's version, for the history.
     kept = list(db.query("SELECT check_id FROM unit_findings WHERE unit_id = ? AND version = ?",

@@ -85,7 +85,7 @@ def test_a_fuzzy_draft_keeps_its_match_and_qa_names_the_untranslated_difference(
     assert unit["draft_engine"] == "memory" and unit["target_text"] == "CAUTION//Wet Floor"
     stored = json.loads(unit["draft_memory"])
     assert stored["source"] == "小心地滑" and stored["target"] == "CAUTION//Wet Floor"
-    findings = review_qa.findings_for(db, unit)
+    findings = review_qa.current_findings(db, unit)
     notes = [f for f in findings if f["check_id"] == "memory_match"]
     assert len(notes) == 1 and notes[0]["severity"] == "warning"
     text = notes[0]["message"].render()

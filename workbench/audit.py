@@ -11,11 +11,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from workbench.db import equal_conditions
+
+if TYPE_CHECKING:  # the user type only: auth imports this module
+    from workbench.auth import User
 
 GENESIS_HASH = "0" * 64
 
@@ -42,7 +45,7 @@ def _event_hash(prev_hash: str, event: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(db: Database, actor: Any, action: str, entity_type: str,
+def record(db: Database, actor: User | None, action: str, entity_type: str,
            entity_id: Any, before: Any = None, after: Any = None) -> int:
     """Append one audit event and return its id.
 

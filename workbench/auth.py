@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workbench import audit, credentials, sessions, throttle
-from workbench.db import transaction
+from workbench.db import row_or_not_found, transaction
 from workbench.errors import NotFound, PermissionDenied, ValidationError
 from workbench.messages import msg
 from workbench.vocabulary import ROLES as ROLE_VOCABULARY
@@ -222,9 +222,8 @@ def update_user(db: Database, actor: User, user_id: int, *, role: str | None = N
                 clear_locale: bool = False) -> User:
     """Change a user's role, county, name, locale or active flag (audited)."""
     with transaction(db):
-        before = next(db.query("SELECT * FROM users WHERE id = ?", [user_id]), None)
-        if before is None:
-            raise NotFound(msg("No such user."))
+        before = row_or_not_found(db, "SELECT * FROM users WHERE id = ?", [user_id],
+                                  msg("No such user."))
         after = dict(before)
         if role is not None:
             after["role"] = role
@@ -264,9 +263,8 @@ def set_password(db: Database, actor: User, user_id: int, new_password: str, *,
     session does not survive the password change meant to stop it.
     """
     with transaction(db):
-        row = next(db.query("SELECT * FROM users WHERE id = ?", [user_id]), None)
-        if row is None:
-            raise NotFound(msg("No such user."))
+        row = row_or_not_found(db, "SELECT * FROM users WHERE id = ?", [user_id],
+                               msg("No such user."))
         if actor.id == user_id and not check_password_hash(row["password_hash"],
                                                            current_password or ""):
             raise ValidationError.single(msg("The current password is not right."),

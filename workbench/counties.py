@@ -1,7 +1,7 @@
 """Hainan's cities and counties (plus the Yangpu zone): the seed list and its edits."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -10,6 +10,9 @@ from workbench.db import transaction
 from workbench.errors import NotFound, ValidationError
 from workbench.messages import msg
 from workbench.vocabulary import HISTORY_FIELDS
+
+if TYPE_CHECKING:  # the user type only: auth imports this module
+    from workbench.auth import User
 
 # code, Chinese name, English name, kind — in the province's usual order.
 HAINAN_COUNTIES: list[tuple[str, str, str, str]] = [
@@ -38,7 +41,7 @@ HAINAN_COUNTIES: list[tuple[str, str, str, str]] = [
 ]
 
 
-def seed(db: Database, actor: Any) -> int:
+def seed(db: Database, actor: User) -> int:
     """Insert the Hainan list where a code is missing; returns how many were added.
 
     Never overwrites: an admin's later edits to a county stay.
@@ -90,7 +93,7 @@ def resolve_county(db: Database, name: str) -> dict[str, Any]:
                                  column="county", value=name)
 
 
-def save_county(db: Database, actor: Any, values: dict[str, Any],
+def save_county(db: Database, actor: User, values: dict[str, Any],
                 county_id: int | None = None) -> int:
     """Create (no id) or edit a county; returns its id. Audited."""
     clean = {k: (values.get(k) or "").strip() if isinstance(values.get(k), str) else values.get(k)

@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workbench.errors import Busy
+from workbench.errors import Busy, NotFound
+from workbench.messages import MessageLike
 
 BUSY_TIMEOUT_MS = 10_000
 # SQLite's primary result codes for "another connection holds the lock".
@@ -137,6 +138,29 @@ def equal_conditions(pairs: Iterable[tuple[str, Any]]) -> tuple[list[str], list[
             where.append(f"{column} = ?")
             params.append(value)
     return where, params
+
+
+def row_or_not_found(db: Database, sql: str, params: Iterable[Any],
+                     missing: MessageLike) -> dict[str, Any]:
+    """The first row ``sql`` selects, or :class:`NotFound` with the ``missing`` message.
+
+    The one not-found lookup: ``row_or_not_found(db, "SELECT * FROM reports WHERE id = ?",
+    [report_id], msg("No such report."))``.
+    """
+    row = next(db.query(sql, list(params)), None)
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages ``total`` rows fill at ``size`` rows a page (at least one)."""
+    return max(1, -(-total // max(1, size)))
+
+
+def page_offset(page: int, size: int) -> int:
+    """The number of rows before page ``page`` (1-based) at ``size`` rows a page."""
+    return (max(1, page) - 1) * size
 
 
 def backup(db: Database, destination: str | Path) -> Path:

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from workbench import audit
 from workbench.db import transaction
+
+if TYPE_CHECKING:  # the user type only: auth imports this module
+    from workbench.auth import User
 
 # A user rarely has more than a few browsers; old rows beyond this are dropped.
 MAX_SESSIONS_PER_USER = 20
@@ -69,7 +72,7 @@ def close_session(db: Database, token: str | None) -> None:
         db.execute("DELETE FROM user_sessions WHERE token_hash = ?", [_hash(token)])
 
 
-def revoke_all(db: Database, actor: Any, user_id: int, reason: str) -> int:
+def revoke_all(db: Database, actor: User, user_id: int, reason: str) -> int:
     """End every session of the user by bumping their generation (audited); the new generation.
 
     ``reason`` says why (``password``, ``reset``, ``disabled``, ``sign_out_everywhere``)

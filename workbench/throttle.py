@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -31,6 +31,9 @@ from workbench import audit
 from workbench.db import transaction
 from workbench.errors import NotFound, TooManyAttempts
 from workbench.messages import Message, msg, nmsg
+
+if TYPE_CHECKING:  # the user type only: auth imports this module
+    from workbench.auth import User
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ def record(db: Database, username: str, remote_addr: str | None, success: bool,
                                      "ts": timestamp(now), "success": int(success)})
 
 
-def unlock(db: Database, actor: Any, user_id: int, now: datetime | None = None) -> None:
+def unlock(db: Database, actor: User, user_id: int, now: datetime | None = None) -> None:
     """Forget the user's failed sign-ins so far (an administrator's decision, audited)."""
     now = now or datetime.now(timezone.utc)
     with transaction(db):

@@ -13,6 +13,7 @@ profile and is not switched off for the project (:mod:`workbench.checks.settings
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlite_utils import Database
 
 from workbench import plugins
 from workbench.checks.base import (  # noqa: F401
-    ERROR, PROFILES, WARNING, Check, CheckContext, Finding,
+    ERROR, MARKUP_PROFILES, PROFILES, WARNING, Check, CheckContext, Finding,
 )
 from workbench.checks.settings import disabled_checks, set_check_enabled  # noqa: F401
 from workbench.messages import Message, Translator, msg
@@ -70,30 +71,82 @@ def run_checks(db: Database | None, source: str, target: str, target_lang: str,
     term_base = extra.pop("glossary", None)
     if term_base is None:
         term_base = _load_glossary(db, source_lang, target_lang)
-    ctx = CheckContext(source=source, target=target, target_lang=target_lang or "", db=db,
-                       function=function, profile=profile, extra=extra, glossary=term_base,
-                       source_lang=source_lang)
     switched_off = frozenset(disabled) if disabled is not None else disabled_checks(db)
     wanted = frozenset(only) if only is not None else None
     registered = plugins.checks()
-    ctx.active = frozenset(check_id for check_id in registered if check_id not in switched_off
-                           and (wanted is None or check_id in wanted))
+    active = frozenset(check_id for check_id in registered if check_id not in switched_off
+                       and (wanted is None or check_id in wanted))
+    as_written = CheckContext(source=source, target=target, target_lang=target_lang or "",
+                              db=db, function=function, profile=profile, extra=extra,
+                              glossary=term_base, source_lang=source_lang, active=active)
+    plain = _plain_view(as_written)
     findings: list[Finding] = []
     for check_id, check in registered.items():
-        if check_id not in ctx.active:
-            continue
-        try:
-            if check.applies(ctx):
-                findings.extend(check.check(source, target, ctx.lang, ctx))
-        except Exception as error:  # noqa: BLE001 - one faulty check must not hide the others
-            logger.exception("QA check %s failed on %r / %r", check_id, source, target)
-            findings.append(Finding(check_id, WARNING, msg(
-                "The check “%(check)s” could not run on this text (%(error)s).",
-                check=Message(check.name), error=type(error).__name__), None, None))
+        if check_id in active:
+            if check.sees_markup or plain is None:
+                findings.extend(_run_one(check, as_written))
+            else:
+                findings.extend(plain.mapped(_run_one(check, plain.ctx)))
     findings = _without_repeats(findings)
     findings.sort(key=lambda f: (-1 if f.start is None else f.start,
                                  -1 if f.end is None else f.end))
     return findings
+
+
+def _run_one(check: Check, ctx: CheckContext) -> list[Finding]:
+    """One check's findings on one text; a check that fails says so instead of hiding others."""
+    try:
+        if check.applies(ctx):
+            return list(check.check(ctx.source, ctx.target, ctx.lang, ctx))
+        return []
+    except Exception as error:  # noqa: BLE001 - one faulty check must not hide the others
+        logger.exception("QA check %s failed on %r / %r", check.id, ctx.source, ctx.target)
+        return [Finding(check.id, WARNING, msg(
+            "The check “%(check)s” could not run on this text (%(error)s).",
+            check=Message(check.name), error=type(error).__name__), None, None)]
+
+
+@dataclass
+class _PlainView:
+    """The texts without placeholders, and where each plain character sits in the target."""
+
+    ctx: CheckContext
+    positions: list[int]
+
+    def mapped(self, findings: list[Finding]) -> list[Finding]:
+        """Findings on the plain target moved onto the target as written."""
+        positions = self.positions
+        for finding in findings:
+            if finding.start is not None and positions:
+                start = min(finding.start, len(positions) - 1)
+                end_index = min(max((finding.end or finding.start) - 1, start),
+                                len(positions) - 1)
+                finding.start = positions[start]
+                finding.end = positions[end_index] + 1
+        return findings
+
+
+def _plain_view(ctx: CheckContext) -> _PlainView | None:
+    """For a profile whose texts carry placeholders (prose: ``{1}…{/1}``), the view the
+    ordinary checks read: without them, so ``{1}`` is not read as the number 1 and a term
+    split by a bold run is still found. None when the texts are read as written."""
+    if ctx.profile not in MARKUP_PROFILES:
+        return None
+    from workbench.documents import tags
+
+    if not (tags.has_tags(ctx.source) or tags.has_tags(ctx.target)):
+        return None
+    plain: list[str] = []
+    positions: list[int] = []
+    cursor = 0
+    for token in tags.tokens(ctx.target):
+        if token.kind == "text":
+            plain.append(token.value)
+            positions.extend(range(cursor, cursor + len(token.value)))
+        cursor += len(token.markup)
+    plain_ctx = replace(ctx, source=tags.strip_tags(ctx.source), target="".join(plain),
+                        extra=ctx.extra, _memo={})
+    return _PlainView(plain_ctx, positions)
 
 
 def _without_repeats(findings: list[Finding]) -> list[Finding]:

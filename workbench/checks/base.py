@@ -32,7 +32,14 @@ SEVERITIES = SEVERITY_VOCABULARY.codes
 # "sign": every sign rule. "prose": document segments, where the sign-only rules
 # (title case, no final full stop, sign patterns, pinyin generics) do not apply.
 # "term": glossary entries checked on their own (no consistency look-up).
+# Every kind of text goes through the one runner (workbench.checks.run_checks); its caller
+# names the profile: a sign's wording and a sign's installed texts "sign", a document
+# segment "prose", a glossary entry "term". What differs per profile lives in the checks
+# (``profiles`` and ``applies``).
 PROFILES = ("sign", "prose", "term")
+# Profiles whose texts carry formatting placeholders ({1}…{/1}, {2/}): checks read them
+# without the placeholders unless they set ``sees_markup`` (the placeholder check).
+MARKUP_PROFILES = frozenset({"prose"})
 
 
 @dataclass
@@ -84,8 +91,17 @@ def finding_key(check: str, message: Any, target: str | None, start: int | None,
     stored = from_data(message)
     data = stored.to_dict() if isinstance(stored, Message) else {"id": str(stored)}
     flagged = (target or "")[start:end] if start is not None and end is not None else ""
-    material = json.dumps([check, data, flagged], ensure_ascii=False, sort_keys=True)
+    # A rule of a family ("punctuation.final_stop") is keyed by its family, so a check split
+    # into one check per rule keeps the keys (and the dismissals) of its findings.
+    material = json.dumps([check_family(check), data, flagged], ensure_ascii=False,
+                          sort_keys=True)
     return hashlib.sha1(material.encode("utf-8")).hexdigest()[:20]
+
+
+def check_family(check_id: str) -> str:
+    """The family of a check id: ``punctuation`` for ``punctuation.final_stop``; a check
+    outside any family is its own family."""
+    return check_id.split(".", 1)[0]
 
 
 @dataclass
@@ -176,6 +192,11 @@ class Check:
     # Target languages the check applies to (base codes); None means every language.
     languages: ClassVar[frozenset[str] | None] = None
     profiles: ClassVar[frozenset[str]] = frozenset(PROFILES)
+    # Whether the check reads the texts as written, placeholders included (see MARKUP_PROFILES).
+    sees_markup: ClassVar[bool] = False
+    # The family of a check that is one rule of several ("punctuation"): its id is
+    # "<family>.<rule>", and switching the family off switches off every rule of it.
+    family: ClassVar[str] = ""
 
     def applies(self, ctx: CheckContext) -> bool:
         """Whether the check runs for this text's language and profile."""
@@ -199,4 +220,4 @@ class Check:
                 "severity": self.severity,
                 "explanation": render(Message(self.explanation), translator),
                 "languages": sorted(self.languages) if self.languages else None,
-                "profiles": sorted(self.profiles)}
+                "profiles": sorted(self.profiles), "family": self.family or None}

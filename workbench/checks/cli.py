@@ -15,6 +15,7 @@ import click
 from workbench import plugins
 from workbench.checks import Finding, list_checks, run_checks, set_check_enabled
 from workbench.checks.base import ERROR, PROFILES, WARNING
+from workbench.checks.settings import families
 from workbench.cli import Env, pass_env
 from workbench.errors import WorkbenchError
 from workbench.messages import Message, Translator, cli_translator, msg, render
@@ -180,11 +181,16 @@ def check_list(env: Env) -> None:
     """List the checks, with severity and whether each is on for this project."""
     for item in list_checks(env.db, cli_translator()):
         state = "on " if item["enabled"] else "off"
-        click.echo(f"{state} {item['id']:<14} {item['severity']:<8} {item['name']}")
+        click.echo(f"{state} {item['id']:<28} {item['severity']:<8} {item['name']}")
+
+
+def _switch_ids() -> list[str]:
+    """What ``enable``/``disable`` accept: every check id and every family of rules."""
+    return list(plugins.checks()) + list(families())
 
 
 @check_group.command("disable")
-@click.argument("check_id", type=click.Choice(list(plugins.checks())))
+@click.argument("check_id", type=click.Choice(_switch_ids()))
 @pass_env
 def check_disable(env: Env, check_id: str) -> None:
     """Switch a check off for this project."""
@@ -194,7 +200,7 @@ def check_disable(env: Env, check_id: str) -> None:
 
 
 @check_group.command("enable")
-@click.argument("check_id", type=click.Choice(list(plugins.checks())))
+@click.argument("check_id", type=click.Choice(_switch_ids()))
 @pass_env
 def check_enable(env: Env, check_id: str) -> None:
     """Switch a check back on for this project."""

@@ -4,8 +4,8 @@ A document segment carries its formatting as placeholders (``{1}…{/1}`` for
 bold, italic, underline or a link; ``{2/}`` for a footnote reference, a tab, a
 field). Each must appear in the translation as often as in the source, pairs
 must open before they close, and no placeholder may be invented: otherwise the
-exported document loses formatting or a footnote. Registered on import of
-:mod:`workbench.documents` (and of this module).
+exported document loses formatting or a footnote. Runs on the prose profile and
+reads the texts as written (the other checks read them without placeholders).
 """
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ class PlaceholderCheck(Check):
     id = "placeholders"
     name = N_("Formatting placeholders")
     severity = ERROR
+    profiles = frozenset({"prose"})
+    sees_markup = True
     explanation = N_("Document segments mark formatting with placeholders such as {1}…{/1} "
                      "(bold, italic, underline, a link) and {2/} (a footnote reference, a tab, "
                      "a field). The translation must contain each of them as often as the "

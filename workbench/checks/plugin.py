@@ -39,7 +39,7 @@ def register_checks() -> list[type[Check]]:
         pinyin.PinyinCheck,
         nearmiss.NearMissCheck,
         generic_pinyin.GenericPinyinCheck,
-        punctuation.PunctuationCheck,
+        *punctuation.RULES,  # one check per rule, family "punctuation"
         capitals.CapitalsCheck,
         numbers.NumbersCheck,
         patterns.PatternCheck,

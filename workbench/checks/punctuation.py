@@ -1,8 +1,15 @@
-"""Check 8: punctuation and spacing (full-width marks, final full stop, spaces)."""
+"""Punctuation and spacing: one check per rule, each switched on and off by its own id.
+
+The rules form the family ``punctuation`` (ids ``punctuation.<rule>``): switching
+the family off (``workbench check disable punctuation``) switches off every rule,
+and a finding's key uses the family (:func:`workbench.checks.base.finding_key`), so
+a reviewer's dismissal made when the rules were one check still holds.
+"""
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import ClassVar
 
 from workbench.checks.base import WARNING, Check, CheckContext, Finding
 from workbench.messages import N_, msg
@@ -41,76 +48,181 @@ def is_sentence(text: str) -> bool:
     return len(words) >= 4 and sum(1 for w in words[1:] if w[:1].islower()) >= 2
 
 
-class PunctuationCheck(Check):
-    """Full-width punctuation, a final full stop on a sign, and stray or missing spaces."""
+class PunctuationRule(Check):
+    """A rule of the punctuation family: it runs on a non-empty target and flags each match
+    of its ``pattern`` with its message (subclasses with more logic override ``check``)."""
 
-    id = "punctuation"
-    name = N_("Punctuation and spacing")
-    explanation = N_("A foreign sign uses half-width (ASCII) punctuation, never Chinese "
-                     "full-width marks; a sign phrase has no final full stop; there are no "
-                     "double spaces, no spaces at the start or end, no spaces around hyphens "
-                     "or the “//” line break, a space after a colon or comma, and brackets "
-                     "come in pairs. Fix: retype the marks in half-width form and remove or "
-                     "add the spaces as shown.")
+    family = "punctuation"
+    pattern: ClassVar[re.Pattern[str] | None] = None
+    message: ClassVar[str] = ""
+    suggestion: ClassVar[str | None] = None
+    # Languages whose signs use full-width punctuation have only the spacing rules.
+    skip_cjk: ClassVar[bool] = True
+
+    def applies(self, ctx: CheckContext) -> bool:
+        if not ctx.target or (self.skip_cjk and ctx.lang in CJK_LANGS):
+            return False
+        return super().applies(ctx)
 
     def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
-        findings: list[Finding] = []
-        if not target:
-            return findings
-        sign = ctx.profile != "prose"
-        if lang not in CJK_LANGS:
-            for match in FULL_WIDTH.finditer(target):
-                char = match.group()
-                ascii_form = _FULL_WIDTH_ASCII.get(char) or unicodedata.normalize("NFKC", char)
-                findings.append(self.finding(
-                    msg("Full-width character “%(char)s”: use the half-width “%(fixed)s”.",
-                        char=char, fixed=ascii_form),
-                    match.start(), match.end(), suggestion=ascii_form))
-        stripped = target.strip()
-        if target != target.lstrip():
-            findings.append(self.finding(msg("Remove the space at the start."), 0,
-                                         len(target) - len(target.lstrip()), severity=WARNING))
-        if target != target.rstrip():
-            findings.append(self.finding(msg("Remove the space at the end."),
-                                         len(target.rstrip()),
-                                         len(target), severity=WARNING))
-        for match in DOUBLE_SPACE.finditer(target):
-            findings.append(self.finding(msg("Double space: use a single space."), match.start(),
-                                         match.end(), suggestion=" ", severity=WARNING))
-        if lang in CJK_LANGS:
-            return findings
-        if sign and stripped.endswith(".") and not stripped.endswith("..") \
-                and not FINAL_ABBREVIATIONS.search(stripped) and not is_sentence(stripped):
-            end = target.rstrip()
+        if self.pattern is None:
+            return []
+        return [self.finding(msg(self.message), match.start(), match.end(),
+                             suggestion=self.suggestion) for match in self.pattern.finditer(target)]
+
+
+class FullWidthRule(PunctuationRule):
+    """Chinese full-width marks in a foreign text."""
+
+    id = "punctuation.full_width"
+    name = N_("Punctuation: full-width marks")
+    explanation = N_("A foreign sign uses half-width (ASCII) punctuation, never Chinese "
+                     "full-width marks. Fix: retype the mark in half-width form.")
+
+    def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
+        findings = []
+        for match in FULL_WIDTH.finditer(target):
+            char = match.group()
+            ascii_form = _FULL_WIDTH_ASCII.get(char) or unicodedata.normalize("NFKC", char)
             findings.append(self.finding(
-                msg("A sign phrase takes no final full stop: remove it."), len(end) - 1,
-                len(end), suggestion=""))
-        for match in SPACED_HYPHEN.finditer(target):
-            findings.append(self.finding(
-                msg("No spaces around a hyphen (e.g. “Check-in”; for a range of times write "
-                    "08:00-18:00)."), match.start(), match.end(), suggestion="-"))
-        for match in SPACED_SLASHES.finditer(target):
-            findings.append(self.finding(
-                msg("No spaces around the “//” line break (CAUTION//Wet Floor)."),
-                match.start(), match.end(), suggestion="//", severity=WARNING))
-        for match in COLON_NO_SPACE.finditer(target):
-            findings.append(self.finding(msg("Put a space after the colon."), match.start(),
-                                         match.end(), suggestion=": "))
-        for match in COMMA_NO_SPACE.finditer(target):
-            findings.append(self.finding(msg("Put a space after the comma."), match.start(),
-                                         match.end(), suggestion=", ", severity=WARNING))
-        for match in SPACE_BEFORE.finditer(target):
-            findings.append(self.finding(msg("No space before a punctuation mark."),
-                                         match.start(),
-                                         match.end(), suggestion="", severity=WARNING))
-        for match in SPACED_APOSTROPHE.finditer(target):
-            findings.append(self.finding(msg("No spaces around an apostrophe (People's)."),
-                                         match.start(), match.end(), suggestion="'"))
-        findings += self._pairs(target)
+                msg("Full-width character “%(char)s”: use the half-width “%(fixed)s”.",
+                    char=char, fixed=ascii_form),
+                match.start(), match.end(), suggestion=ascii_form))
         return findings
 
-    def _pairs(self, target: str) -> list[Finding]:
-        """Unbalanced brackets (and an odd number of straight double quotes)."""
+
+class EdgeSpaceRule(PunctuationRule):
+    """A space at the start or the end of the text."""
+
+    id = "punctuation.edge_space"
+    name = N_("Punctuation: space at the start or end")
+    severity = WARNING
+    skip_cjk = False
+    explanation = N_("A sign text has no spaces at the start or the end. Fix: remove them.")
+
+    def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
+        findings = []
+        if target != target.lstrip():
+            findings.append(self.finding(msg("Remove the space at the start."), 0,
+                                         len(target) - len(target.lstrip())))
+        if target != target.rstrip():
+            findings.append(self.finding(msg("Remove the space at the end."),
+                                         len(target.rstrip()), len(target)))
+        return findings
+
+
+class DoubleSpaceRule(PunctuationRule):
+    """Two or more spaces between words."""
+
+    id = "punctuation.double_space"
+    name = N_("Punctuation: double space")
+    severity = WARNING
+    skip_cjk = False
+    pattern = DOUBLE_SPACE
+    message = N_("Double space: use a single space.")
+    suggestion = " "
+    explanation = N_("Words are separated by one space. Fix: remove the extra spaces.")
+
+
+class FinalStopRule(PunctuationRule):
+    """A final full stop on a sign phrase (sentences and abbreviations may end with one)."""
+
+    id = "punctuation.final_stop"
+    name = N_("Punctuation: final full stop")
+    profiles = frozenset({"sign", "term"})
+    explanation = N_("A sign phrase has no final full stop (a sentence or an abbreviation "
+                     "such as “Rd.” may end with one). Fix: remove the full stop.")
+
+    def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
+        stripped = target.strip()
+        if stripped.endswith(".") and not stripped.endswith("..") \
+                and not FINAL_ABBREVIATIONS.search(stripped) and not is_sentence(stripped):
+            end = target.rstrip()
+            return [self.finding(msg("A sign phrase takes no final full stop: remove it."),
+                                 len(end) - 1, len(end), suggestion="")]
+        return []
+
+
+class SpacedHyphenRule(PunctuationRule):
+    """Spaces around a hyphen between words or numbers."""
+
+    id = "punctuation.spaced_hyphen"
+    name = N_("Punctuation: spaces around a hyphen")
+    pattern = SPACED_HYPHEN
+    message = N_("No spaces around a hyphen (e.g. “Check-in”; for a range of times write "
+                 "08:00-18:00).")
+    suggestion = "-"
+    explanation = N_("A hyphen joins words or numbers without spaces. Fix: remove the spaces.")
+
+
+class SpacedSlashesRule(PunctuationRule):
+    """Spaces around the “//” line break."""
+
+    id = "punctuation.spaced_slashes"
+    name = N_("Punctuation: spaces around “//”")
+    severity = WARNING
+    pattern = SPACED_SLASHES
+    message = N_("No spaces around the “//” line break (CAUTION//Wet Floor).")
+    suggestion = "//"
+    explanation = N_("The “//” line break has no spaces around it. Fix: remove the spaces.")
+
+
+class ColonSpaceRule(PunctuationRule):
+    """A colon directly followed by a letter."""
+
+    id = "punctuation.colon_space"
+    name = N_("Punctuation: space after a colon")
+    pattern = COLON_NO_SPACE
+    message = N_("Put a space after the colon.")
+    suggestion = ": "
+    explanation = N_("A colon is followed by a space. Fix: add the space.")
+
+
+class CommaSpaceRule(PunctuationRule):
+    """A comma directly followed by a letter."""
+
+    id = "punctuation.comma_space"
+    name = N_("Punctuation: space after a comma")
+    severity = WARNING
+    pattern = COMMA_NO_SPACE
+    message = N_("Put a space after the comma.")
+    suggestion = ", "
+    explanation = N_("A comma is followed by a space. Fix: add the space.")
+
+
+class SpaceBeforeRule(PunctuationRule):
+    """A space before a comma, semicolon, exclamation or question mark, or colon."""
+
+    id = "punctuation.space_before"
+    name = N_("Punctuation: space before a mark")
+    severity = WARNING
+    pattern = SPACE_BEFORE
+    message = N_("No space before a punctuation mark.")
+    suggestion = ""
+    explanation = N_("No space comes before a comma, semicolon, colon, exclamation or question "
+                     "mark. Fix: remove the space.")
+
+
+class SpacedApostropheRule(PunctuationRule):
+    """Spaces around an apostrophe (People ' s)."""
+
+    id = "punctuation.spaced_apostrophe"
+    name = N_("Punctuation: spaces around an apostrophe")
+    pattern = SPACED_APOSTROPHE
+    message = N_("No spaces around an apostrophe (People's).")
+    suggestion = "'"
+    explanation = N_("An apostrophe has no spaces around it. Fix: remove the spaces.")
+
+
+class BracketsRule(PunctuationRule):
+    """Unbalanced brackets, and an odd number of straight double quotes."""
+
+    id = "punctuation.brackets"
+    name = N_("Punctuation: brackets and quotes in pairs")
+    explanation = N_("Brackets and quotation marks come in pairs. Fix: add the missing one "
+                     "or remove the stray one.")
+
+    def check(self, source: str, target: str, lang: str, ctx: CheckContext) -> list[Finding]:
         stack: list[tuple[str, int]] = []
         findings = []
         closing = {v: k for k, v in PAIRS.items()}
@@ -133,3 +245,11 @@ class PunctuationCheck(Check):
             findings.append(self.finding(msg("Unpaired quotation mark."), index, index + 1,
                                          severity=WARNING))
         return findings
+
+
+# In the order the single punctuation check reported them.
+RULES: tuple[type[PunctuationRule], ...] = (
+    FullWidthRule, EdgeSpaceRule, DoubleSpaceRule, FinalStopRule, SpacedHyphenRule,
+    SpacedSlashesRule, ColonSpaceRule, CommaSpaceRule, SpaceBeforeRule, SpacedApostropheRule,
+    BracketsRule,
+)

@@ -106,7 +106,7 @@ def _ids_for(db: Database, sql: str, texts: list[str]) -> list[int]:
 
 
 def recheck_for_concepts(db: Database, concept_ids: Iterable[str],
-                         progress: Progress | None = None, *, actor: Any = None,
+                         progress: Progress | None = None, *, actor: auth.User | None = None,
                          extra_terms: Iterable[str] = ()) -> RecheckReport:
     """Run QA again on every sign and unit whose Chinese contains a term of these concepts.
 
@@ -134,7 +134,7 @@ def recheck_for_concepts(db: Database, concept_ids: Iterable[str],
     return report
 
 
-def _recheck_batch(db: Database, actor: Any, kind: str, ids: list[int],
+def _recheck_batch(db: Database, actor: auth.User, kind: str, ids: list[int],
                    concept_ids: list[str]) -> None:
     """QA again on one batch of signs or units, with its audit event, in one transaction."""
     from workbench.inventory.records import refresh_findings
@@ -153,7 +153,7 @@ def _recheck_batch(db: Database, actor: Any, kind: str, ids: list[int],
                       f"{kind}s": ids, "findings": findings})
 
 
-def recheck_job(db: Database, *, progress: Progress, actor: Any, concept_ids: list[str],
+def recheck_job(db: Database, *, progress: Progress, actor: auth.User, concept_ids: list[str],
                 extra_terms: list[str] | None = None) -> dict[str, Any]:
     """The ``glossary.recheck`` job: :func:`recheck_for_concepts` with progress."""
     report = recheck_for_concepts(db, concept_ids, progress, actor=actor,

@@ -1,12 +1,15 @@
-"""Which checks a project has switched off: stored in ``settings``, changed with an audit event."""
+"""Which checks a project has switched off: stored in ``settings``, changed with an audit event.
+
+Switches are per check id. A family of rules (``punctuation``: ``punctuation.full_width``,
+``punctuation.final_stop`` …) may also be switched as a whole by its name; a stored family
+name (from before the family was split into rules) stands for every rule of it.
+"""
 from __future__ import annotations
 
 import json
-from typing import Any
-
 from sqlite_utils import Database
 
-from workbench import audit, plugins
+from workbench import audit, auth, plugins
 from workbench.db import transaction
 from workbench.errors import NotFound
 from workbench.messages import msg
@@ -28,21 +31,40 @@ def disabled_checks(db: Database | None) -> frozenset[str]:
         value = json.loads(row[0])
     except ValueError:
         return frozenset()
-    return frozenset(str(v) for v in value) if isinstance(value, list) else frozenset()
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(member for stored in value for member in _members(str(stored)))
 
 
-def set_check_enabled(db: Database, actor: Any, check_id: str, enabled: bool) -> bool:
-    """Switch one check on or off for the project; returns whether anything changed.
+def families() -> dict[str, list[str]]:
+    """The families of rules by name, each with its check ids (in finding order)."""
+    found: dict[str, list[str]] = {}
+    for check_id, check in plugins.checks().items():
+        if check.family:
+            found.setdefault(check.family, []).append(check_id)
+    return found
 
-    Raises :class:`NotFound` for an unknown check id.
+
+def _members(switch_id: str) -> list[str]:
+    """The check ids a switch names: a family's rules, else the id itself."""
+    return families().get(switch_id) or [switch_id]
+
+
+def set_check_enabled(db: Database, actor: auth.User | None, check_id: str,
+                      enabled: bool) -> bool:
+    """Switch one check (or every rule of a family) on or off for the project; returns
+    whether anything changed.
+
+    Raises :class:`NotFound` for an id that is neither a check nor a family.
     """
     known = plugins.checks()
-    if check_id not in known:
+    if check_id not in known and check_id not in families():
         raise NotFound(msg("There is no check %(check)s. Known checks: %(known)s.",
                            check=repr(check_id), known=", ".join(known)))
+    members = set(_members(check_id))
     with transaction(db):
         before = sorted(disabled_checks(db))
-        after = sorted(set(before) - {check_id}) if enabled else sorted(set(before) | {check_id})
+        after = sorted(set(before) - members) if enabled else sorted(set(before) | members)
         if after == before:
             return False
         db.execute(

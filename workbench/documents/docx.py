@@ -148,75 +148,88 @@ def _run_with(run: Any, child: Any) -> Any:
     return new
 
 
-def _atoms(paragraph: Any) -> list[_Atom]:
-    """The paragraph's text and marks in order (fields folded into one mark each)."""
-    atoms: list[_Atom] = []
-    field_depth = 0
-    field_runs: list[Any] = []
+class _AtomReader:
+    """Reads a paragraph into atoms: runs of text with the same marks, and standalone marks
+    (a field's runs folded into one, breaks, footnote references, formulas)."""
 
-    def add_text(text: str, rpr: Any, link: Any) -> None:
+    def __init__(self) -> None:
+        self.atoms: list[_Atom] = []
+        self.field_depth = 0
+        self.field_runs: list[Any] = []
+
+    def add_text(self, text: str, rpr: Any, link: Any) -> None:
         signature = _signature(rpr, link)
+        atoms = self.atoms
         if atoms and atoms[-1].kind == "text" and atoms[-1].signature == signature:
             atoms[-1].text += text
         else:
             atoms.append(_Atom("text", text, signature, rpr, link))
 
-    def visit_run(run: Any, link: Any) -> None:
-        nonlocal field_depth, field_runs
+    def field_char(self, run: Any, child: Any) -> None:
+        """A field's begin/separate/end mark: the field's runs are kept until it ends."""
+        kind = child.get(w("fldCharType"))
+        if kind == "begin":
+            self.field_depth += 1
+        self.field_runs.append(_run_with(run, child))
+        if kind == "end":
+            self.field_depth -= 1
+            if self.field_depth <= 0:
+                self.field_depth = 0
+                self.atoms.append(_Atom("standalone", elements=self.field_runs, label="field"))
+                self.field_runs = []
+
+    def run_child(self, run: Any, child: Any, rpr: Any, link: Any) -> None:
+        name = _local(child)
+        if name == "t":
+            self.add_text(child.text or "", rpr, link)
+        elif name == "noBreakHyphen":
+            self.add_text("\u2011", rpr, link)
+        elif name in _STANDALONE_LABELS:
+            label = _STANDALONE_LABELS[name]
+            if name == "br" and child.get(w("type")) == "page":
+                label = "page break"
+            self.atoms.append(_Atom("standalone", elements=[_run_with(run, child)],
+                                    label=label))
+        # softHyphen, lastRenderedPageBreak, instrText and the rest carry no text.
+
+    def visit_run(self, run: Any, link: Any) -> None:
         rpr = run.find(w("rPr"))
         for child in run:
             name = _local(child)
             if name == "rPr":
                 continue
             if name == "fldChar":
-                kind = child.get(w("fldCharType"))
-                if kind == "begin":
-                    field_depth += 1
-                field_runs.append(_run_with(run, child))
-                if kind == "end":
-                    field_depth -= 1
-                    if field_depth <= 0:
-                        field_depth = 0
-                        atoms.append(_Atom("standalone", elements=field_runs, label="field"))
-                        field_runs = []
-                continue
-            if field_depth > 0:
-                field_runs.append(_run_with(run, child))
-                continue
-            if name == "t":
-                add_text(child.text or "", rpr, link)
-            elif name == "noBreakHyphen":
-                add_text("\u2011", rpr, link)
-            elif name in ("softHyphen", "lastRenderedPageBreak", "instrText"):
-                continue
-            elif name in _STANDALONE_LABELS:
-                label = _STANDALONE_LABELS[name]
-                if name == "br" and child.get(w("type")) == "page":
-                    label = "page break"
-                atoms.append(_Atom("standalone", elements=[_run_with(run, child)], label=label))
+                self.field_char(run, child)
+            elif self.field_depth > 0:
+                self.field_runs.append(_run_with(run, child))
+            else:
+                self.run_child(run, child, rpr, link)
 
-    def visit(container: Any, link: Any) -> None:
+    def visit(self, container: Any, link: Any) -> None:
         for child in container:
             name = _local(child)
             if name == "r":
-                visit_run(child, link)
+                self.visit_run(child, link)
             elif name == "hyperlink":
-                visit(child, child)
+                self.visit(child, child)
             elif name in _RUN_CONTAINERS:
-                visit(child, link)
+                self.visit(child, link)
             elif name == "sdt":
                 content = child.find(w("sdtContent"))
                 if content is not None:
-                    visit(content, link)
-            elif name == "fldSimple":
-                atoms.append(_Atom("standalone", elements=[copy.deepcopy(child)], label="field"))
-            elif name in ("oMath", "oMathPara"):
-                atoms.append(_Atom("standalone", elements=[copy.deepcopy(child)],
-                                   label="formula"))
-    visit(paragraph, None)
-    if field_runs:  # an unterminated field: keep what there is
-        atoms.append(_Atom("standalone", elements=field_runs, label="field"))
-    return atoms
+                    self.visit(content, link)
+            elif name in ("fldSimple", "oMath", "oMathPara"):
+                self.atoms.append(_Atom("standalone", elements=[copy.deepcopy(child)],
+                                        label="field" if name == "fldSimple" else "formula"))
+
+
+def _atoms(paragraph: Any) -> list[_Atom]:
+    """The paragraph's text and marks in order (fields folded into one mark each)."""
+    reader = _AtomReader()
+    reader.visit(paragraph, None)
+    if reader.field_runs:  # an unterminated field: keep what there is
+        reader.atoms.append(_Atom("standalone", elements=reader.field_runs, label="field"))
+    return reader.atoms
 
 
 def _parse_paragraph(paragraph: Any) -> _Parsed:

@@ -158,7 +158,7 @@ def _bilingual_docx(document: Mapping[str, Any], lang: str, rows: list[dict[str,
 def _xliff20(document: Mapping[str, Any], lang: str, rows: list[dict[str, Any]], stem: str,
              unapproved: int) -> ExportFile:
     """The segments as XLIFF 2.0, with their states, for another CAT tool."""
-    from workbench.documents.xliff import write_xliff20
+    from workbench.files.xliff import write_xliff20
 
     data = write_xliff20(document["title"], document["file_name"],
                          document["source_lang"], lang,
@@ -169,19 +169,24 @@ def _xliff20(document: Mapping[str, Any], lang: str, rows: list[dict[str, Any]],
 
 
 def _tmx(db: Database, document: Mapping[str, Any]) -> ExportFile:
-    """Approved segments only, every target language."""
-    from workbench.documents.xliff import write_tmx
+    """Approved segments only, every target language (the one TMX writer, placeholders as
+    TMX inline codes)."""
+    import io
 
-    merged: dict[int, dict[str, Any]] = {}
+    from workbench.files.tmx import TmxUnit, write_tmx
+
+    merged: dict[int, TmxUnit] = {}
     for other in document["targets"]:
         for row in _rows(db, document["id"], other):
-            slot = merged.setdefault(row["segment_id"], {
-                "id": row["segment_id"], "source": row["source_text"], "targets": {}})
+            unit = merged.setdefault(row["segment_id"], TmxUnit(
+                f"s{row['segment_id']}", [(document["source_lang"], row["source_text"])]))
             if row["state"] == "approved" and row["target_text"]:
-                slot["targets"][other] = row["target_text"]
-    data = write_tmx(document["source_lang"], list(merged.values()))
-    return ExportFile(f"{_stem(document)}.tmx", MIME["tmx"], data, False,
-                      sum(1 for m in merged.values() if not m["targets"]))
+                unit.variants.append((other, row["target_text"]))
+    buffer = io.BytesIO()
+    write_tmx(buffer, [u for u in merged.values() if len(u.variants) > 1],
+              source_lang=document["source_lang"], segtype="sentence", markup=True)
+    return ExportFile(f"{_stem(document)}.tmx", MIME["tmx"], buffer.getvalue(), False,
+                      sum(1 for u in merged.values() if len(u.variants) == 1))
 
 
 def _translated_file(db: Database, document: Mapping[str, Any], source: DocumentFormat,

@@ -225,7 +225,7 @@ class XliffFormat(DocumentFormat):
 
     def parse(self, data: bytes, limits: UploadLimits) -> ParsedDocument:
         """The units (with existing targets), the languages and the title."""
-        from workbench.documents.xliff import read_xliff
+        from workbench.files.xliff import read_xliff
 
         found = read_xliff(data, limits)
         return ParsedDocument(self.id, found.blocks, found.targets, found.source_lang,
@@ -238,7 +238,7 @@ class XliffFormat(DocumentFormat):
         joined, approved only when every one of them is.
         """
         from workbench.documents import segmentation
-        from workbench.documents.xliff import write_back
+        from workbench.files.xliff import write_back
 
         tables = {row["locator"]: row["tags"] for row in file.rows}
         grouped: dict[str, list[dict[str, Any]]] = {}

@@ -13,11 +13,10 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit
+from workbench import audit, auth
 from workbench.db import transaction
 from workbench.documents import tags
 from workbench.errors import Problem, ValidationError
@@ -115,7 +114,7 @@ def _parsed(text: str) -> list[Rule]:
     return cached
 
 
-def set_rules(db: Database, actor: Any, text: str | None) -> None:
+def set_rules(db: Database, actor: auth.User, text: str | None) -> None:
     """Replace the project's rule table (validated first); ``None`` goes back to the shipped one."""
     if text is not None:
         text = text.replace("\r\n", "\n")

@@ -1,30 +1,28 @@
 """Exchange files: TMX of approved units, TBX of the glossary, XLIFF 2.0 out and back in.
 
 * **TMX 1.4** — every approved translation unit, all target languages in one
-  file (one ``<tu>`` per unit: the Chinese and its approved wording). Each
-  ``<tu>`` is built by translate-toolkit's ``tmxunit`` and streamed to disk with
+  file (one ``<tu>`` per unit: the Chinese and its approved wording), written by
+  the one TMX writer (:mod:`workbench.files.tmx`), which streams to disk with
   lxml's incremental writer, so 100,000 units never sit in memory at once.
 * **TBX-Basic** — the glossary, written by the glossary's own writer
   (:func:`workbench.glossary.io.export_glossary`), with every status including
   forbidden terms.
 * **XLIFF 2.0** — sign units still to translate in one target language, for an
-  outside translator's CAT tool, written with translate-toolkit's
-  ``Xliff2File``. A unit's id ``u<unit id>.<version>`` carries the version the
+  outside translator's CAT tool, written by the one XLIFF layer
+  (:mod:`workbench.files.xliff`, also used for documents). A unit's id ``u<unit id>.<version>`` carries the version the
   translator started from, so the re-import can tell when wording changed in
   the meantime.
 * **Re-import** (:func:`import_xliff`) reads XLIFF 2.0 or 1.2 back (whichever the
-  CAT tool wrote) and sends every translation **through review**: it is saved
+  CAT tool wrote; the same reader as documents') and sends every translation **through review**: it is saved
   with the review workflow and submitted, so it lands in state ``in_review`` and
   needs a reviewer's approval like any other wording. Nothing is ever approved
   by an import.
 """
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -34,30 +32,18 @@ from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import Problem, ValidationError, WorkbenchError
 from workbench.files.limits import UploadLimits, check_size
+from workbench.files.tmx import TmxUnit
+from workbench.files.xliff import XLIFF20 as XLIFF2_NS  # noqa: F401 - the namespace, for callers
+from workbench.files.tmx import write_tmx as write_tmx_file
 from workbench.files.xmlguard import check_xml
 from workbench.messages import Message, msg, to_data
 from workbench.vocabulary import LANGUAGES, UNIT_STATES
 from workbench.exports.selection import ExportFilter, NothingToExport, Progress, count_signs
 
-XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 UNIT_ID = re.compile(r"^u(\d+)\.(\d+)$")
 # Units an outside translator can work on: nothing yet, a machine draft, or rejected wording.
 TO_TRANSLATE = ("new", "machine_draft", "rejected")
 TMX_BATCH = 5000
-
-
-def _tmx_date(iso: str | None) -> str | None:
-    """ISO 8601 → TMX's ``YYYYMMDDThhmmssZ`` (UTC)."""
-    if not iso:
-        return None
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return None
-    if moment.utcoffset():
-        moment = moment - moment.utcoffset()  # type: ignore[operator]
-    return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
 def _unit_scope(flt: ExportFilter) -> tuple[str, list[Any]]:
@@ -99,58 +85,29 @@ def write_tmx(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path, *,
               progress: Progress | None = None) -> int:
     """Write approved units as TMX 1.4 (all languages in one file); returns how many.
 
-    Raises NothingToExport when no approved unit matches.
+    Raises NothingToExport when no approved unit matches. The file is written by
+    the one TMX writer (:mod:`workbench.files.tmx`), rows read in batches.
     """
-    from lxml import etree
-    from translate.storage.tmx import tmxunit
-
-    from workbench import __version__
-
     sql, params = approved_units_sql(flt)
     total = db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
     if not total:
         raise NothingToExport(_nothing_units(db, flt))
-    written = 0
-    with etree.xmlfile(stream, encoding="UTF-8") as xf:
-        xf.write_declaration()
-        xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
-        with xf.element("tmx", version="1.4"):
-            xf.write(etree.Element("header", {
-                "creationtool": "Signbench", "creationtoolversion": __version__,
-                "segtype": "phrase", "o-tmf": "Signbench", "adminlang": "en",
-                "srclang": "zh", "datatype": "plaintext",
-                "creationdate": _tmx_date(audit.now_iso()) or ""}))
-            with xf.element("body"):
-                cursor = db.execute(sql, params)
-                while True:
-                    rows = cursor.fetchmany(TMX_BATCH)
-                    if not rows:
-                        break
-                    for (unit_id, src_lang, source, tgt_lang, target, domain, function, kind,
-                         created_at, approved_by, approved_at) in rows:
-                        tu = tmxunit(None)
-                        tu.setsource(source, src_lang)
-                        tu.settarget(target, tgt_lang)
-                        element = tu.xmlelement
-                        element.set("tuid", f"signbench-{unit_id}")
-                        for name, value in (("creationdate", _tmx_date(created_at)),
-                                            ("changedate", _tmx_date(approved_at)),
-                                            ("changeid", approved_by)):
-                            if value:
-                                element.set(name, value)
-                        # TMX wants <prop> before the <tuv> elements.
-                        for position, (ptype, value) in enumerate(
-                                (("x-domain", domain), ("x-function", function),
-                                 ("x-kind", kind))):
-                            if value:
-                                prop = etree.Element("prop", type=ptype)
-                                prop.text = value
-                                element.insert(position, prop)
-                        xf.write(element)
-                    written += len(rows)
-                    if progress:
-                        progress(written, total)
-    return written
+
+    def units() -> Iterator[TmxUnit]:
+        cursor = db.execute(sql, params)
+        while rows := cursor.fetchmany(TMX_BATCH):
+            for (unit_id, src_lang, source, tgt_lang, target, domain, function, kind,
+                 created_at, approved_by, approved_at) in rows:
+                yield TmxUnit(f"signbench-{unit_id}", [(src_lang, source), (tgt_lang, target)],
+                              created_at, approved_at, approved_by,
+                              [("x-domain", domain), ("x-function", function),
+                               ("x-kind", kind)])
+
+    def report(written: int) -> None:
+        if progress and (written % TMX_BATCH == 0 or written == total):
+            progress(written, total)
+
+    return write_tmx_file(stream, units(), source_lang="zh", progress=report)
 
 
 def _nothing_units(db: Database, flt: ExportFilter) -> Message:
@@ -200,41 +157,24 @@ def write_xliff(db: Database, flt: ExportFilter, target_lang: str, stream: Binar
     ``initial`` (for post-editing); a new unit has no target. Notes give the
     sign function, sector, how many signs share the unit, and a rejection reason.
     """
-    from lxml import etree
-    from translate.storage.xliff2 import Xliff2File
+    from workbench.files.xliff import write_xliff20
 
     units = units_to_translate(db, flt, target_lang)
     if not units:
         raise NothingToExport(msg("No translation units into %(language)s are waiting for a "
                                   "translator (%(filter)s).",
                                   language=LANGUAGES.label(target_lang), filter=flt.describe()))
-    store = Xliff2File()
-    store.setsourcelanguage("zh")
-    store.settargetlanguage(target_lang)
-    store.body.set("id", "signbench")
+    rows = []
     for unit in units:
-        xunit = store.addsourceunit(unit["source_text"])
-        xunit.setid(f"u{unit['id']}.{unit['version']}")
-        segment = xunit.xmlelement
-        # XLIFF 2.0 allows xml:space on <unit>, not on <segment>.
-        segment.attrib.pop(XML_SPACE, None)
-        if unit["target_text"]:
-            xunit.target = unit["target_text"]
-            xunit.markfuzzy()  # state="initial": a draft to check, not a translation
         notes = [("x-function", unit.get("function")), ("x-sector", unit.get("domain")),
                  ("x-signs", f"used on {unit['sign_count']} sign(s)"),
                  ("x-state", unit["state"])]
         if unit.get("rejection_reason"):
             notes.append(("x-rejection", f"Rejected: {unit['rejection_reason']}"))
-        # <notes> belongs to <unit>, before its segments (XLIFF 2.0 core).
-        unit_element = xunit.getunitelement()
-        container = etree.Element(f"{{{XLIFF2_NS}}}notes")
-        for category, text in notes:
-            if text:
-                note = etree.SubElement(container, f"{{{XLIFF2_NS}}}note", category=category)
-                note.text = str(text)
-        unit_element.insert(0, container)
-    stream.write(bytes(store))
+        # A machine draft or rejected wording is state "initial": a draft to check.
+        rows.append({"unit_id": f"u{unit['id']}.{unit['version']}", "source": unit["source_text"],
+                     "target": unit["target_text"], "state": unit["state"], "notes": notes})
+    stream.write(write_xliff20("", "", "zh", target_lang, rows))
     return len(units)
 
 
@@ -256,42 +196,15 @@ class ImportReport:
 
 def _read_units(data: bytes, name: str, limits: UploadLimits
                 ) -> tuple[str | None, list[tuple[str, str, str | None]]]:
-    """(target language, [(id, source, target)]) from XLIFF 2.0 or 1.x bytes.
-
-    The bytes are checked first (no entity declarations, at most ``XML_MAX_ELEMENTS``
-    elements), the root is read without building a tree, and translate-toolkit then
-    builds the one tree it needs.
-    """
-    from lxml import etree
-    from translate.storage import xliff
-    from translate.storage.xliff2 import Xliff2File
+    """(target language, [(unit id, source, target)]) from XLIFF 2.0 or 1.2 bytes, read by
+    the one XLIFF reader (:func:`workbench.files.xliff.read_xliff`)."""
+    from workbench.files.xliff import read_xliff
 
     check_xml(data, limits, msg("%(name)s", name=name))
-    try:
-        _event, root = next(etree.iterparse(io.BytesIO(data), events=("start",),
-                                            resolve_entities=False, no_network=True,
-                                            load_dtd=False, huge_tree=False))
-    except (etree.XMLSyntaxError, StopIteration) as error:
-        raise ValidationError.single(msg("%(name)s is not an XML file: %(reason)s.", name=name,
-                                         reason=str(error))) from None
-    local = etree.QName(root).localname
-    if local != "xliff":
-        raise ValidationError.single(msg(
-            "%(name)s is not an XLIFF file (its root is <%(root)s>).", name=name, root=local))
-    version = root.get("version", "")
-    namespace = root.nsmap.get(None)
-    try:
-        if version.startswith("2.") or namespace == XLIFF2_NS:
-            store = Xliff2File.parsestring(data)
-        else:
-            store = xliff.xlifffile.parsestring(data)
-    except etree.XMLSyntaxError as error:
-        raise ValidationError.single(msg("%(name)s is not an XML file: %(reason)s.", name=name,
-                                         reason=str(error))) from None
-    target_lang = store.gettargetlanguage()
-    units = [(unit.getid() or "", unit.source or "", unit.target or None)
-             for unit in store.units if not unit.isheader()]
-    return target_lang, units
+    document = read_xliff(data, limits)
+    return document.target_lang, [
+        (document.unit_ids.get(block.locator, ""), block.text,
+         document.targets.get(block.locator)) for block in document.blocks]
 
 
 def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "translation.xlf",
@@ -315,9 +228,7 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
     report = ImportReport()
     with transaction(db):
         for position, (unit_ref, source, target) in enumerate(entries, start=1):
-            # XLIFF 1.x ids come as "<file>\x04<id>", 2.0 multi-segment ids as "<id>::<seg>".
-            unit_ref = unit_ref.rsplit("\x04", 1)[-1]
-            match = UNIT_ID.match(unit_ref.split("::")[0])
+            match = UNIT_ID.match(unit_ref)
             if not match:
                 report.problems.append(Problem(msg("This is not a Signbench unit id."),
                                                row=position,

@@ -25,6 +25,7 @@ from typing import Any, BinaryIO, Iterable, Iterator
 
 from sqlite_utils import Database
 
+from workbench import auth
 from workbench.errors import ValidationError
 from workbench.files import decoding, formulas, spreadsheets
 from workbench.files.limits import DEFAULT_LIMITS, UploadLimits, check_size, limits_of
@@ -460,7 +461,7 @@ def read_file(data: bytes, name: str, limits: UploadLimits | None = None) -> Par
     return parsed
 
 
-def import_file(db: Database, actor: Any, data: bytes, name: str, *,
+def import_file(db: Database, actor: auth.User, data: bytes, name: str, *,
                 dry_run: bool = False,
                 limits: UploadLimits | Mapping[str, Any] | None = None,
                 settings: Mapping[str, Any] | None = None) -> ApplyReport:
@@ -494,7 +495,7 @@ def folder_checksum(folder: str | Path) -> str:
     return digest.hexdigest()
 
 
-def load_directory(db: Database, actor: Any, folder: str | Path, *, dry_run: bool = False,
+def load_directory(db: Database, actor: auth.User, folder: str | Path, *, dry_run: bool = False,
                    lenient: bool = False, overwrite_local_edits: bool = False) -> ApplyReport:
     """Load every glossary file in a folder as one upsert (all or nothing unless lenient).
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from workbench import auth
 from workbench.db import transaction
 from workbench.glossary.io import folder_checksum, load_directory
 
@@ -23,7 +24,7 @@ def stored_checksum(db: Database) -> str | None:
     return row[0] if row else None
 
 
-def load_shipped(db: Database, settings: dict[str, Any], actor: Any,
+def load_shipped(db: Database, settings: dict[str, Any], actor: auth.User,
                  echo: Callable[[str], None] = lambda _line: None, *, force: bool = False) -> bool:
     """Load the shipped glossary folder if its files changed; True when it was read.
 
@@ -56,7 +57,7 @@ def load_shipped(db: Database, settings: dict[str, Any], actor: Any,
     return True
 
 
-def seed_glossary(db: Database, settings: dict[str, Any], actor: Any,
+def seed_glossary(db: Database, settings: dict[str, Any], actor: auth.User,
                   echo: Callable[[str], None]) -> None:
     """The ``glossary`` seed step of ``workbench init``: load the shipped glossaries if changed."""
     load_shipped(db, settings, actor, echo)

@@ -253,7 +253,7 @@ def locally_edited(db: Database) -> set[str]:
         [LOAD_PREFIX + "%"])}
 
 
-def apply_records(db: Database, actor: Any, records: list[ConceptRecord], *,
+def apply_records(db: Database, actor: auth.User, records: list[ConceptRecord], *,
                   covered_langs: set[str] | None = None, dry_run: bool = False,
                   lenient: bool = False, action: str = "import",
                   keep_local_edits: bool = False,
@@ -324,7 +324,7 @@ def apply_records(db: Database, actor: Any, records: list[ConceptRecord], *,
 
 # --- single-concept edits (web form, proposals) ---------------------------------------------
 
-def save_concept(db: Database, actor: Any, record: ConceptRecord, *,
+def save_concept(db: Database, actor: auth.User, record: ConceptRecord, *,
                  expected_updated_at: str | None = None, action: str = "edit",
                  settings: Mapping[str, Any] | None = None) -> str:
     """Create (no id) or replace one concept and all its terms; returns its id. Audited.
@@ -365,7 +365,7 @@ def save_concept(db: Database, actor: Any, record: ConceptRecord, *,
     return concept_id
 
 
-def delete_concept(db: Database, actor: Any, concept_id: str, *,
+def delete_concept(db: Database, actor: auth.User, concept_id: str, *,
                    settings: Mapping[str, Any] | None = None) -> None:
     """Remove a concept and its terms (audited with the full concept as it was)."""
     auth.require(actor, "glossary.edit")
@@ -383,7 +383,7 @@ def _source_terms(record: ConceptRecord | None) -> list[str]:
     return [term.text for term in record.terms_in(SOURCE_LANG)] if record else []
 
 
-def _recheck(db: Database, actor: Any, concept_ids: list[str], old_terms: list[str],
+def _recheck(db: Database, actor: auth.User, concept_ids: list[str], old_terms: list[str],
              settings: Mapping[str, Any] | None) -> None:
     """QA again on the signs and units the changed concepts touch (workbench.checks.recheck):
     a term newly forbidden flags the signs that carry it.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -9,8 +10,8 @@ import click
 from workbench import counties
 from workbench.cli import Env, pass_env
 from workbench.files.limits import UploadLimits, check_size
-from workbench.inventory import demo, importer, pending, records
-from workbench.jobs.cli import background_option, run_job_command
+from workbench.inventory import importer, pending, records
+from workbench.jobs.cli import background_option, echo_queued, progress_bar, run_job_command
 from workbench.messages import cli_translator, msg
 
 
@@ -51,14 +52,21 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
     new units that follows runs in the foreground, or with --background as a job
     (the last line is then {"job": ID}).
     """
+    from workbench.inventory.submission import InventoryFile, submit_signs
+
     limits = UploadLimits.from_settings(env.settings)
-    report = importer.import_inventory(
-        env.db, env.actor, read_file(file, limits.max_import_bytes, "MAX_IMPORT_BYTES"), file,
-        county=county, dry_run=dry_run,
-        photos_zip=read_file(photos, limits.zip_max_uncompressed_bytes,
-                             "ZIP_MAX_UNCOMPRESSED_BYTES") if photos else None,
-        upload_dir=env.settings["UPLOAD_DIR"], max_photo_bytes=env.settings["MAX_PHOTO_BYTES"],
-        run_checks=not no_checks, limits=limits)
+    source = InventoryFile(read_file(file, limits.max_import_bytes, "MAX_IMPORT_BYTES"), file, {
+        "county": county, "dry_run": dry_run,
+        "photos_zip": read_file(photos, limits.zip_max_uncompressed_bytes,
+                                "ZIP_MAX_UNCOMPRESSED_BYTES") if photos else None,
+        "upload_dir": env.settings["UPLOAD_DIR"],
+        "max_photo_bytes": env.settings["MAX_PHOTO_BYTES"],
+        "run_checks": not no_checks, "limits": limits})
+    drafting = "none" if no_draft else "job" if background else "here"
+    with progress_bar("Drafting") if drafting == "here" else nullcontext() as echo:
+        submission = submit_signs(env.db, env.actor, source, settings=env.settings,
+                                  drafting=drafting, progress=echo)
+    report = submission.result
     translator = cli_translator()
     for warning in report.warnings:
         click.secho(msg("Warning: %(warning)s", warning=warning).render(translator),
@@ -68,13 +76,11 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
     click.echo(report.summary().render(translator))
     if not dry_run:
         click.echo(f"QA findings on installed texts: {report.findings}.")
-        if not no_draft:
-            run = run_job_command(
-                env, "inventory.draft", {"sign_ids": report.created_ids + report.updated_ids},
-                background=background, label="Drafting")
-            if run is not None:
-                click.echo(f"Machine-drafted {run['result']['drafted']} translation units "
-                           "(review them before use).")
+        if submission.run_id is not None:
+            echo_queued(submission.run_id)
+        elif submission.drafted is not None:
+            click.echo(f"Machine-drafted {submission.drafted} translation units "
+                       "(review them before use).")
 
 
 def read_file(path: str, size_limit: int, setting: str) -> bytes:
@@ -158,5 +164,10 @@ def demo_group() -> None:
 @pass_env
 def demo_load(env: Env) -> None:
     """Load the demo inventory (Boao, Meilan airport, Shamei, Shuiman, Dadonghai)."""
-    sites, signs = demo.load_demo(env.db)
+    from workbench.inventory.submission import DemoInventory, submit_signs
+
+    # Drafting is left to `workbench inventory draft`, as for any load without drafts.
+    submission = submit_signs(env.db, env.actor, DemoInventory(), settings=env.settings,
+                              drafting="none")
+    sites, signs = submission.result
     click.echo(f"Loaded the demo inventory: {sites} sites, {signs} signs added.")

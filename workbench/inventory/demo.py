@@ -16,7 +16,6 @@ from sqlite_utils import Database
 from workbench import auth, counties
 from workbench.db import transaction
 from workbench.inventory import records
-from workbench.review import units
 
 # county, site, sector, address, latitude, longitude
 DEMO_SITES: list[tuple[str, str, str, str, float, float]] = [
@@ -80,9 +79,19 @@ DEMO_SIGNS: list[tuple[str, str, str, str, str, str, str, dict[str, str]]] = [
 
 
 def load_demo(db: Database, actor: auth.User | None = None) -> tuple[int, int]:
-    """Add the demo sites and signs that are not there yet; returns (sites, signs) added."""
+    """Add the demo sites and signs that are not there yet; returns (sites, signs) added.
+
+    Nothing is drafted: ``submit_signs(db, actor, DemoInventory(), …)`` does both.
+    """
+    sites_added, sign_ids = add_demo(db, actor)
+    return sites_added, len(sign_ids)
+
+
+def add_demo(db: Database, actor: auth.User | None = None) -> tuple[int, list[int]]:
+    """Add the demo sites and signs that are not there yet; (sites added, new sign ids)."""
     actor = actor or auth.system_actor("demo")
-    sites_added = signs_added = 0
+    sites_added = 0
+    sign_ids: list[int] = []
     site_ids: dict[str, int] = {}
     with transaction(db):
         for county_name, name, sector, address, lat, lon in DEMO_SITES:
@@ -104,9 +113,8 @@ def load_demo(db: Database, actor: auth.User | None = None) -> tuple[int, int]:
                                       "en_current": en, "action": action,
                                       "languages": languages, "quantity": 1}
             values.update({f"{lang}_current": text for lang, text in others.items()})
-            records.create_sign(db, actor, site_ids[site], values)
-            signs_added += 1
-    return sites_added, signs_added
+            sign_ids.append(records.create_sign(db, actor, site_ids[site], values))
+    return sites_added, sign_ids
 
 
 def seed_demo(db: Database, settings: dict[str, Any], actor: auth.User,
@@ -116,7 +124,9 @@ def seed_demo(db: Database, settings: dict[str, Any], actor: auth.User,
     # so a real inventory never receives demo data.
     if not settings.get("LOAD_DEMO") or db["signs"].count:
         return
-    sites, signs = load_demo(db, actor)
-    drafted = units.draft_new_units(db, actor, settings=settings)
+    from workbench.inventory.submission import DemoInventory, submit_signs
+
+    submission = submit_signs(db, actor, DemoInventory(), settings=settings, drafting="inline")
+    sites, signs = submission.result
     echo(f"Loaded the demo inventory: {sites} sites, {signs} signs; "
-         f"{drafted} machine drafts waiting for review.")
+         f"{submission.drafted or 0} machine drafts waiting for review.")

@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth, images
-from workbench.db import transaction
+from workbench.db import row_or_not_found, transaction
 from workbench.errors import NotFound, PermissionDenied
 from workbench.messages import msg
 
@@ -117,9 +117,8 @@ def _check_may_edit(db: Database, actor: auth.User, sign_id: int) -> None:
     """
     from workbench.inventory.records import can_change_photos, edit_refusal
 
-    sign = next(db.query("SELECT county_id, status FROM signs WHERE id = ?", [sign_id]), None)
-    if sign is None:
-        raise NotFound(msg("No such sign."))
+    sign = row_or_not_found(db, "SELECT county_id, status FROM signs WHERE id = ?", [sign_id],
+                            msg("No such sign."))
     auth.check_county(actor, sign["county_id"])
     if not can_change_photos(actor, sign):
         # Said in terms of the sign's status, as for any refused edit.
@@ -157,9 +156,8 @@ def delete_photo(db: Database, actor: auth.User, photo_id: int, upload_dir: str 
     """Remove a photo from its sign (audited), files too; returns the sign's id."""
     auth.require(actor, "inventory.submit")
     with transaction(db):
-        row = next(db.query("SELECT * FROM sign_photos WHERE id = ?", [photo_id]), None)
-        if row is None:
-            raise NotFound(msg("No such photo."))
+        row = row_or_not_found(db, "SELECT * FROM sign_photos WHERE id = ?", [photo_id],
+                               msg("No such photo."))
         _check_may_edit(db, actor, row["sign_id"])
         db.execute("DELETE FROM sign_photos WHERE id = ?", [photo_id])
         db.execute("UPDATE signs SET photo_count = (SELECT count(*) FROM sign_photos WHERE "

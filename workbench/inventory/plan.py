@@ -305,7 +305,7 @@ def _findings(db: Database, plan: ImportPlan) -> dict[int, list[dict[str, Any]]]
     found = {}
     for planned in plan.creates + [u.planned for u in plan.updates]:
         sign = planned.sign
-        found[planned.row] = records.findings_for(db, sign["zh"], sign["function"],
-                                                  sign["action"], sign["languages"],
-                                                  planned.texts, cache)
+        found[planned.row] = records.installed_text_findings(
+            db, sign["zh"], sign["function"], sign["action"], sign["languages"],
+            planned.texts, cache)
     return found

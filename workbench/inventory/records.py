@@ -29,6 +29,7 @@ from workbench.inventory.editing import (  # noqa: F401  the edit rule, kept imp
     can_change_photos, can_edit, correction_note, current_values, edit_refusal, editable_fields,
 )
 from workbench.messages import msg, render, translator_for
+from workbench.rowtypes import SignFinding
 
 def normalize_code(value: Any) -> str:
     """NFKC (full-width → half-width), trimmed, lower case: for vocabulary lookups."""
@@ -584,35 +585,29 @@ def allowed_actions(user: auth.User, sign: dict[str, Any]) -> list[str]:
 MISSING_TEXT_CHECK = "missing_translation"
 
 
-def _checker():
-    try:
-        from workbench.checks import run_checks
-    except ImportError:  # the QA package is not installed in this checkout yet
-        return None
-    return run_checks
-
-
-def findings_for(db: Database, zh: str, function: str, action: str, languages: str,
-                 texts: dict[str, str], cache: dict | None = None) -> list[dict[str, Any]]:
+def installed_text_findings(db: Database, zh: str, function: str, action: str,
+                            languages: str, texts: dict[str, str],
+                            cache: dict | None = None) -> list[SignFinding]:
     """QA findings on a sign's installed texts (no sign id; the caller adds it).
 
-    A required language with nothing installed is itself a finding, except for
-    a new sign, which has nothing installed yet by definition.
+    Each text goes through the one QA runner with the sign profile. A required
+    language with nothing installed is itself a finding, except for a new sign,
+    which has nothing installed yet by definition.
     """
-    run_checks = _checker()
-    found: list[dict[str, Any]] = []
+    from workbench.checks import run_checks
+    from workbench.vocabulary import LANGUAGES as LANGUAGE_LABELS
+
+    found: list[SignFinding] = []
     for lang in languages.split(";"):
         if lang not in texts and action != "new":
-            from workbench.vocabulary import LANGUAGES as LANGUAGE_LABELS
             found.append({"lang": lang, "check_id": MISSING_TEXT_CHECK, "severity": "error",
                           "message": messages.dumps(messages.msg(
                               "The sign requires %(language)s but carries no such text.",
                               language=LANGUAGE_LABELS.label(lang))),
                           "start_pos": None, "end_pos": None, "suggestion": None})
-    if run_checks is None:
-        return found
     for lang, text in texts.items():
         key = (zh, text, lang, function)
+        results: list[SignFinding]
         if cache is not None and key in cache:
             results = cache[key]
         else:
@@ -628,8 +623,8 @@ def findings_for(db: Database, zh: str, function: str, action: str, languages: s
     return found
 
 
-def finding_rows(sign_id: int, found: list[dict[str, Any]]) -> list[tuple]:
-    """``sign_findings`` rows of one sign's findings (as :func:`findings_for` gives them)."""
+def finding_rows(sign_id: int, found: list[SignFinding]) -> list[tuple]:
+    """``sign_findings`` rows of one sign's findings (from :func:`installed_text_findings`)."""
     return [(sign_id, f["lang"], f["check_id"], f["severity"], f["message"], f["start_pos"],
              f["end_pos"], f["suggestion"]) for f in found]
 
@@ -675,8 +670,9 @@ def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
         reported = sign_findings_from_reports(db, chunk)
         for sign in db.query(f"SELECT id, zh, function, action, languages, finding_count "
                              f"FROM signs WHERE id IN ({marks})", chunk):
-            found = findings_for(db, sign["zh"], sign["function"], sign["action"],
-                                 sign["languages"], texts.get(sign["id"], {}), cache)
+            found = installed_text_findings(db, sign["zh"], sign["function"],
+                                            sign["action"], sign["languages"],
+                                            texts.get(sign["id"], {}), cache)
             found += reported.get(sign["id"], [])
             rows += finding_rows(sign["id"], found)
             if len(found) != sign["finding_count"]:

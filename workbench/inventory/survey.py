@@ -29,7 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth, images
-from workbench.db import transaction
+from workbench.db import row_or_not_found, transaction
 from workbench.errors import NotFound, Problem, ValidationError
 from workbench.inventory import photos, records
 from workbench.messages import from_data, msg, nmsg
@@ -237,10 +237,8 @@ def read_batch_job(db: Database, *, progress: Progress, settings: dict[str, Any]
 # Reading batches
 
 def _batch_row(db: Database, batch_id: int) -> dict[str, Any]:
-    row = next(db.query("SELECT * FROM survey_batches WHERE id = ?", [batch_id]), None)
-    if row is None:
-        raise NotFound(msg("No such survey batch."))
-    return row
+    return row_or_not_found(db, "SELECT * FROM survey_batches WHERE id = ?", [batch_id],
+                            msg("No such survey batch."))
 
 
 def get_batch(db: Database, user: auth.User, batch_id: int) -> dict[str, Any]:

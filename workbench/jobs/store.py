@@ -24,12 +24,13 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 from sqlite_utils import Database
 
 from workbench import audit, auth
-from workbench.db import transaction
+from workbench.db import row_or_not_found, transaction
+from workbench.rowtypes import JobRun
 from workbench.errors import Conflict, NotFound, ValidationError
 from workbench.jobs.kinds import get_kind
 from workbench.messages import Message, MessageLike, dumps, from_data, msg
@@ -102,8 +103,8 @@ def iso(moment: datetime) -> str:
 
 # --- reading -----------------------------------------------------------------------------------
 
-def _decoded(row: Mapping[str, Any]) -> dict[str, Any]:
-    run = dict(row)
+def _decoded(row: Mapping[str, Any]) -> JobRun:
+    run = cast(JobRun, dict(row))
     run["arguments"] = decode_json(row["arguments"]) or {}
     run["result"] = decode_json(row["result"])
     run["error"] = _message(row["error"])
@@ -115,12 +116,10 @@ def _decoded(row: Mapping[str, Any]) -> dict[str, Any]:
     return run
 
 
-def get_run(db: Database, run_id: int) -> dict[str, Any]:
+def get_run(db: Database, run_id: int) -> JobRun:
     """One run with its arguments, result, error and progress message decoded."""
-    row = next(db.query("SELECT * FROM job_runs WHERE id = ?", [run_id]), None)
-    if row is None:
-        raise NotFound(msg("No such job."))
-    return _decoded(row)
+    return _decoded(row_or_not_found(db, "SELECT * FROM job_runs WHERE id = ?", [run_id],
+                                     msg("No such job.")))
 
 
 def may_see(user: auth.User, run: Mapping[str, Any]) -> bool:
@@ -153,7 +152,7 @@ def _kind_or_none(kind_id: str) -> Any:
     return plugins.job_kinds().get(kind_id)
 
 
-def visible_run(db: Database, user: auth.User, run_id: int) -> dict[str, Any]:
+def visible_run(db: Database, user: auth.User, run_id: int) -> JobRun:
     """A run the user may see (another's run answers NotFound, as if it did not exist)."""
     run = get_run(db, run_id)
     if not may_see(user, run):
@@ -163,7 +162,7 @@ def visible_run(db: Database, user: auth.User, run_id: int) -> dict[str, Any]:
 
 def list_runs(db: Database, user: auth.User, *, state: str | None = None,
               kind: str | None = None, kinds_prefix: str | None = None, mine: bool = False,
-              limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+              limit: int = 50, offset: int = 0) -> tuple[list[JobRun], int]:
     """Runs the user may see, newest first: (page, total)."""
     where, params = _visibility_sql(user, mine)
     for column, value in (("state", state), ("kind", kind)):
@@ -202,7 +201,7 @@ def _visibility_sql(user: auth.User, mine: bool) -> tuple[list[str], list[Any]]:
 
 
 def latest_run(db: Database, kind: str, subject_type: str,
-               subject_id: int) -> dict[str, Any] | None:
+               subject_id: int) -> JobRun | None:
     """The newest run of a kind about one record (e.g. a document's drafting), or None."""
     row = next(db.query("SELECT * FROM job_runs WHERE subject_type = ? AND subject_id = ? "
                         "AND kind = ? ORDER BY id DESC LIMIT 1",
@@ -388,7 +387,7 @@ def retry_later(db: Database, owned: Claim, error: MessageLike, max_attempts: in
 
 # --- people's actions ----------------------------------------------------------------------------
 
-def request_cancel(db: Database, actor: auth.User, run_id: int) -> dict[str, Any]:
+def request_cancel(db: Database, actor: auth.User, run_id: int) -> JobRun:
     """Cancel a run: a queued one at once, a running one at its next progress report."""
     with transaction(db):
         run = get_run(db, run_id)
@@ -410,7 +409,7 @@ def request_cancel(db: Database, actor: auth.User, run_id: int) -> dict[str, Any
     return get_run(db, run_id)
 
 
-def retry(db: Database, actor: auth.User, run_id: int) -> dict[str, Any]:
+def retry(db: Database, actor: auth.User, run_id: int) -> JobRun:
     """Queue a failed, cancelled or interrupted run again, with a fresh attempt budget."""
     with transaction(db):
         run = get_run(db, run_id)

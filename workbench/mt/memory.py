@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from sqlite_utils import Database
 
-from workbench import audit
+from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import NotFound, Problem, ValidationError
 from workbench.messages import msg
@@ -103,7 +103,7 @@ def _validate(source: str, target: str, source_lang: str, target_lang: str,
         raise ValidationError([Problem(p) for p in problems], summary=problems[0])
 
 
-def add_entry(db: Database, actor: Any, source: str, target: str, source_lang: str,
+def add_entry(db: Database, actor: auth.User, source: str, target: str, source_lang: str,
               target_lang: str, origin: str = "review", *, unit_id: int | None = None,
               note: str = "") -> int:
     """Store an approved translation (audited) and return its entry id.
@@ -125,7 +125,7 @@ def add_entry(db: Database, actor: Any, source: str, target: str, source_lang: s
     return entry_id
 
 
-def import_entries(db: Database, actor: Any, pairs: Iterable[tuple[str, str]],
+def import_entries(db: Database, actor: auth.User, pairs: Iterable[tuple[str, str]],
                    source_lang: str, target_lang: str, origin: str = "import") -> int:
     """Store many pairs in one transaction and one summary audit event; returns the new count."""
     added = 0
@@ -142,7 +142,7 @@ def import_entries(db: Database, actor: Any, pairs: Iterable[tuple[str, str]],
     return added
 
 
-def delete_entry(db: Database, actor: Any, entry_id: int) -> None:
+def delete_entry(db: Database, actor: auth.User, entry_id: int) -> None:
     """Remove an entry (e.g. a translation later found wrong); audited."""
     with transaction(db):
         rows = list(db.query("SELECT * FROM translation_memory WHERE id = ?", [entry_id]))

@@ -24,7 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth
-from workbench.db import transaction
+from workbench.db import row_or_not_found, transaction
 from workbench.errors import NotFound, ValidationError
 from workbench.messages import Message, dumps, from_data, msg
 from workbench.reports.intake import normalize_sign_code, normalize_tracking_code
@@ -91,16 +91,15 @@ def list_reports(db: Database, user: auth.User, filters: dict[str, Any] | None =
     return rows, total
 
 
-def _row(db: Database, report_id: int) -> dict[str, Any]:
-    row = next(db.query("SELECT * FROM reports WHERE id = ?", [report_id]), None)
-    if row is None:
-        raise NotFound(msg("No such report."))
-    return row
+def report_row(db: Database, report_id: int) -> dict[str, Any]:
+    """One report's row as stored; NotFound when there is none (no visibility check)."""
+    return row_or_not_found(db, "SELECT * FROM reports WHERE id = ?", [report_id],
+                            msg("No such report."))
 
 
 def _visible_row(db: Database, user: auth.User, report_id: int) -> dict[str, Any]:
     auth.require(user, "reports.view")
-    row = _row(db, report_id)
+    row = report_row(db, report_id)
     scope = auth.county_scope(user)
     if scope is not None and row["county_id"] != scope:
         raise NotFound(msg("No such report."))  # another county's report does not exist

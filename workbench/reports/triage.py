@@ -24,9 +24,10 @@ from sqlite_utils import Database
 
 from workbench import audit, auth
 from workbench.db import transaction
-from workbench.errors import NotFound, ValidationError
+from workbench.errors import ValidationError
 from workbench.messages import Message, msg, to_data
 from workbench.reports import matching
+from workbench.reports.queue import report_row
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,6 @@ def read_photo_text(path: Path, settings: Mapping[str, Any]) -> tuple[PhotoText 
         log.warning("OCR of %s failed: %s", path, error)
         return None, msg("The photo could not be read automatically.")
     return PhotoText(result.zh, dict(result.foreign), ocr.ENGINE_NAME), None
-
-
-def _report_row(db: Database, report_id: int) -> dict[str, Any]:
-    row = next(db.query("SELECT * FROM reports WHERE id = ?", [report_id]), None)
-    if row is None:
-        raise NotFound(msg("No such report."))
-    return row
 
 
 def _sign_for_qa(db: Database, sign_id: int | None) -> dict[str, Any] | None:
@@ -160,7 +154,7 @@ def triage_report(db: Database, report_id: int, *, settings: Mapping[str, Any] |
     """Read, match, check and group one report; returns what triage found (as stored)."""
     settings = settings or {}
     tick = progress or (lambda _done, _total: None)
-    report = _report_row(db, report_id)
+    report = report_row(db, report_id)
     reading, note = None, None
     if report["photo_file"]:
         reading, note = read_photo_text(
@@ -198,7 +192,7 @@ def _dumps(value: Any) -> str:
 
 def _save(db: Database, report: dict[str, Any], values: dict[str, Any]) -> None:
     with transaction(db):
-        current = _report_row(db, report["id"])
+        current = report_row(db, report["id"])
         before = {column: current[column] for column in TRIAGE_COLUMNS}
         if current["status"] != report["status"]:
             # Decided while triage ran: the office's link stands; only what was read is new.

@@ -26,7 +26,7 @@ from workbench.db import transaction
 from workbench.errors import WorkbenchError
 from workbench.messages import Message, MessageLike, msg, nmsg
 from workbench.review import workflow
-from workbench.review.qa import blocking, findings_for, open_errors, store_findings
+from workbench.review.qa import blocking, current_findings, open_errors, store_findings
 
 MAX_ITEMS = 500  # units one bulk action may take (a queue page holds at most 200)
 
@@ -81,7 +81,7 @@ def approval_blocker(db: Database, actor: auth.User, unit: Mapping[str, Any], ve
     if unit["version"] != version:
         return msg("It changed after you ticked it (version %(then)s, now %(now)s): open it "
                    "and check the new wording.", then=version, now=unit["version"])
-    problems = blocking(findings_for(db, unit))
+    problems = blocking(current_findings(db, unit))
     if problems:
         return nmsg("QA is not clean (%(n)s finding): %(first)s",
                     "QA is not clean (%(n)s findings): %(first)s",

@@ -101,7 +101,7 @@ def findings(env: Env, unit_id: int) -> None:
     """The QA findings of UNIT_ID's current wording, each with its key (to dismiss it)."""
     translator = cli_translator()
     unit = workflow.get_unit(env.db, unit_id)
-    for finding in review_qa.findings_for(env.db, unit):
+    for finding in review_qa.current_findings(env.db, unit):
         dismissal = finding["dismissal"]
         state = (render(msg("dismissed by %(who)s: %(why)s", who=dismissal["dismissed_by"],
                             why=dismissal["reason"]), translator) if dismissal else "")

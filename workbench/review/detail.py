@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from workbench import auth
 from workbench.errors import WorkbenchError
 from workbench.messages import MessageLike, msg
+from workbench.review.qa import qa_profile
 
 log = logging.getLogger(__name__)
 
@@ -206,12 +207,12 @@ def engine_drafts(db: Database, unit: Mapping[str, Any],
     why instead of hiding the others.
     """
     from workbench.mt import list_engines
-    from workbench.mt.base import PROFILE_PROSE, PROFILE_SIGN, DraftContext
+    from workbench.mt.base import DraftContext
     from workbench.mt.pipeline import draft_texts
     from workbench.mt.verify import flag_message
 
     source, target = unit["source_lang"], unit["target_lang"]
-    profile = PROFILE_PROSE if unit.get("kind") == "segment" else PROFILE_SIGN
+    profile = qa_profile(unit)
     context = DraftContext(function=unit.get("function"))
     drafts = []
     for info in list_engines(settings):

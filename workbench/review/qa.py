@@ -17,7 +17,7 @@ that nobody has dismissed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlite_utils import Database
 
@@ -25,32 +25,35 @@ from workbench import audit, auth, messages
 from workbench.db import transaction
 from workbench.errors import NotFound, ValidationError
 from workbench.messages import msg, nmsg
+from workbench.rowtypes import UnitFinding
 
 ENTITY = "translation_unit"
 MAX_REASON_LENGTH = 500
 BLOCKING_SEVERITIES = ("error", "warning")
+# A unit's kind → the profile its wording is checked (and machine-drafted) with.
+UNIT_PROFILES = {"sign": "sign", "segment": "prose"}
+
+
+def qa_profile(unit: Mapping[str, Any]) -> str:
+    """The profile of a unit's wording: "sign" for a sign's, "prose" for a document segment's."""
+    return UNIT_PROFILES[unit.get("kind") or "sign"]
 
 
 def run_qa(db: Database, unit: Mapping[str, Any], text: str | None = None) -> list[Any]:
-    """QA findings for ``text`` (default: the unit's wording) as the QA checks see it."""
+    """QA findings for ``text`` (default: the unit's wording) as the QA checks see it.
+
+    The unit's kind names the profile (:func:`qa_profile`): a sign's
+    wording is checked with every sign rule, a document segment as prose (placeholders
+    checked, the sign-only rules left out).
+    """
+    from workbench.checks import run_checks
     text = unit["target_text"] if text is None else text
     if not text:
         return []
-    context = _draft_context(unit)
-    if unit.get("kind") == "segment":
-        # Document segments: prose profile, placeholders checked (workbench.documents.qa).
-        from workbench.documents.qa import check_segment
-
-        return check_segment(db, unit["source_text"], text, unit["target_lang"],
-                             source_lang=unit.get("source_lang") or "zh", context=context)
-    from workbench.checks import run_checks
-
-    # Document segments are prose: the sign-only rules (title case, no final
-    # full stop, sign patterns) do not apply to them.
-    profile = "sign" if unit.get("kind", "sign") == "sign" else "prose"
     return list(run_checks(db, unit["source_text"], text, unit["target_lang"],
-                           function=unit.get("function"), profile=profile,
-                           source_lang=unit.get("source_lang") or "zh", context=context))
+                           function=unit.get("function"), profile=qa_profile(unit),
+                           source_lang=unit.get("source_lang") or "zh",
+                           context=_draft_context(unit)))
 
 
 def _draft_context(unit: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -76,13 +79,13 @@ def dismissals(db: Database, unit_id: int) -> dict[str, dict[str, Any]]:
         "SELECT * FROM finding_dismissals WHERE unit_id = ? ORDER BY id", [unit_id])}
 
 
-def _readable(row: dict[str, Any], dismissed: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def _readable(row: Mapping[str, Any], dismissed: Mapping[str, dict[str, Any]]) -> UnitFinding:
     """A stored finding row as pages use it: message as a Message, its dismissal if any."""
-    return dict(row, message=messages.from_data(row["message"]),
-                dismissal=dismissed.get(row.get("finding_key") or ""))
+    return cast(UnitFinding, dict(row, message=messages.from_data(row["message"]),
+                                  dismissal=dismissed.get(row.get("finding_key") or "")))
 
 
-def _summary(db: Database, unit: Mapping[str, Any], rows: list[dict[str, Any]]) -> None:
+def _summary(db: Database, unit: Mapping[str, Any], rows: list[UnitFinding]) -> None:
     """Write ``unit_qa``: the findings of the current version that still count."""
     active = [r for r in rows if r.get("dismissal") is None]
     db.execute(
@@ -96,7 +99,7 @@ def _summary(db: Database, unit: Mapping[str, Any], rows: list[dict[str, Any]]) 
          audit.now_iso()])
 
 
-def store_findings(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
+def store_findings(db: Database, unit: Mapping[str, Any]) -> list[UnitFinding]:
     """Check the unit's current wording and store the findings for its version.
 
     Findings of earlier versions stay (the history shows what QA said about
@@ -115,7 +118,7 @@ def store_findings(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]
         db.execute("DELETE FROM unit_findings WHERE unit_id = ? AND version = ?",
                    [unit["id"], unit["version"]])
         if rows:
-            db["unit_findings"].insert_all(rows)
+            db.table("unit_findings").insert_all(rows)
         dismissed = dismissals(db, unit["id"]) if rows else {}
         readable = [_readable(row, dismissed) for row in rows]
         _summary(db, unit, readable)
@@ -126,7 +129,7 @@ _SEVERITY_ORDER = """ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' T
                      ELSE 2 END, start_pos, id"""
 
 
-def findings_for(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
+def current_findings(db: Database, unit: Mapping[str, Any]) -> list[UnitFinding]:
     """The stored findings of the unit's current version (checking it first if needed),
     each with its ``dismissal`` (None when the finding counts)."""
     checked = db.execute("SELECT version FROM unit_qa WHERE unit_id = ?",
@@ -139,7 +142,7 @@ def findings_for(db: Database, unit: Mapping[str, Any]) -> list[dict[str, Any]]:
         [unit["id"], unit["version"]])]
 
 
-def blocking(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def blocking(findings: list[UnitFinding]) -> list[UnitFinding]:
     """The findings that stand in the way of bulk approval: errors and warnings not dismissed."""
     return [f for f in findings if f["severity"] in BLOCKING_SEVERITIES
             and f.get("dismissal") is None]
@@ -204,7 +207,7 @@ def dismiss_finding(db: Database, actor: auth.User, unit_id: int, finding_key: s
                                          limit=MAX_REASON_LENGTH), column="reason")
     with transaction(db):
         unit = _unit(db, unit_id)
-        finding = next((f for f in findings_for(db, unit)
+        finding = next((f for f in current_findings(db, unit)
                         if f["finding_key"] == finding_key), None)
         if finding is None:
             raise NotFound(msg("This finding is not reported on the current wording any more."))
@@ -218,7 +221,7 @@ def dismiss_finding(db: Database, actor: auth.User, unit_id: int, finding_key: s
                else None, "reason": reason, "version": unit["version"],
                "dismissed_by_id": actor.id, "dismissed_by": actor.username,
                "dismissed_at": audit.now_iso()}
-        row["id"] = db["finding_dismissals"].insert(row).last_pk
+        row["id"] = db.table("finding_dismissals").insert(row).last_pk
         audit.record(db, actor, "finding.dismiss", ENTITY, unit_id, None,
                      {key: row[key] for key in ("finding_key", "check_id", "message",
                                                 "flagged_text", "reason", "version")})

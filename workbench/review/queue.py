@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import auth
-from workbench.db import equal_conditions, to_int
+from workbench.db import equal_conditions, page_count, page_offset, to_int
 from workbench.review.workflow import STATES
 
 QA_FLAGS = ("error", "warning", "clean", "unchecked")
@@ -147,7 +147,7 @@ def search(db: Database, user: auth.User, filters: QueueFilters, page: int = 1,
     qa_join = "LEFT JOIN unit_qa qa ON qa.unit_id = u.id" if needs_qa else ""
     total = db.execute(f"SELECT count(*) FROM translation_units u {qa_join} {clause}",
                        params).fetchone()[0]
-    pages = max(1, -(-total // page_size))
+    pages = page_count(total, page_size)
     page = max(1, min(int(page), pages))
     rows = list(db.query(
         f"""SELECT u.id, u.kind, u.scope, u.source_text, u.target_text, u.target_lang, u.state,
@@ -163,7 +163,7 @@ def search(db: Database, user: auth.User, filters: QueueFilters, page: int = 1,
             FROM translation_units u {qa_join}
             LEFT JOIN unit_qa q2 ON q2.unit_id = u.id
             {clause} ORDER BY u.id LIMIT ? OFFSET ?""",
-        params + [page_size, (page - 1) * page_size]))
+        params + [page_size, page_offset(page, page_size)]))
     # Checking the rows of the "not checked" filter would empty the page it shows.
     if check_missing and filters.qa != "unchecked":
         _check_unchecked(db, rows)

@@ -260,7 +260,7 @@ def refresh_signs(db: Database, actor: auth.User, unit_id: int) -> list[int]:
 # --- QA (workbench.review.qa; kept importable from here) ------------------------------------
 
 from workbench.review.qa import (  # noqa: E402,F401  isort: skip
-    blocking, check_pending, findings_for, open_errors, run_qa, store_findings,
+    blocking, check_pending, current_findings, open_errors, run_qa, store_findings,
 )
 
 

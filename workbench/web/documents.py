@@ -26,10 +26,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from workbench import auth
 from workbench.db import get_db
 from workbench.documents import drafting, export, segmentation, store, tags, terms
-from workbench.documents.qa import check_segment
 from workbench.errors import Conflict, ValidationError, WorkbenchError
 from workbench.review import detail as review_detail
 from workbench.review import history, workflow
+from workbench.review import qa as review_qa
 from workbench.web.home import WaitingItem
 from workbench.vocabulary import GLOSSARY_DOMAINS, LANGUAGES, ROLES, SIGN_LANGUAGES
 from workbench.web.forms import flash_error, problem_text
@@ -250,7 +250,7 @@ def _render_segment(doc_id: int, segment_id: int, *, editor_text: str | None = N
     memory = review_detail.memory_with_diffs(
         db, unit, _settings(),
         fallback=plain_unit if tags.has_tags(unit["source_text"]) else None)
-    findings = workflow.findings_for(db, unit) if unit["target_text"] else []
+    findings = workflow.current_findings(db, unit) if unit["target_text"] else []
     actions = workflow.allowed_actions(user, unit, _settings())
     can_translate = auth.can(user, "documents.translate")
     return render_template(
@@ -294,7 +294,7 @@ def segment_check(doc_id: int, segment_id: int):
     document = store.get_document(db, doc_id)
     lang = _language(document)
     unit = store.get_segment(db, doc_id, segment_id, lang)["unit"]
-    findings = check_segment(db, unit["source_text"], request.form.get("text", ""), lang)
+    findings = review_qa.run_qa(db, unit, request.form.get("text", ""))
     return jsonify([dict(f.to_dict(translator()), severity_label=severity_label(f.severity))
                     for f in findings])
 

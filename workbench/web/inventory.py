@@ -25,6 +25,7 @@ from workbench.db import get_db, to_int
 from workbench.errors import NotFound, PermissionDenied, ValidationError, WorkbenchError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import importer, pending, photos, records
+from workbench.inventory.submission import CheckedImport, NewSign, submit_signs
 from workbench.ocr import read_image
 from workbench.reports import queue as report_queue
 from workbench.review import units
@@ -243,14 +244,13 @@ def sign_new():
                 data = photo_data.read(limit + 1)
                 prepared = photos.prepare_photo(data, photo_data.filename, limit)
                 ocr_data = _photo_ocr(data, photo_data.filename)
-            sign_id = records.create_sign(db, user, int(form.site_id.data), _sign_values(form),
-                                          photo=prepared, photo_ocr=ocr_data,
-                                          upload_dir=current_app.config["UPLOAD_DIR"])
-            if prepared and prepared.latitude is not None and form.use_photo_location.data:
-                records.set_site_location(db, user, int(form.site_id.data), prepared.latitude,
-                                          prepared.longitude)
             # Machine drafts of its wording are made by a job; the sign's page follows it.
-            run_id = units.start_drafting(db, user, [sign_id], current_app.config)
+            submitted = submit_signs(db, user, NewSign(
+                int(form.site_id.data), _sign_values(form), photo=prepared, photo_ocr=ocr_data,
+                upload_dir=current_app.config["UPLOAD_DIR"],
+                use_photo_location=bool(form.use_photo_location.data)),
+                settings=current_app.config)
+            sign_id, run_id = submitted.result, submitted.run_id
         except ValidationError as error:
             show_problems(form, error)
         else:
@@ -528,23 +528,19 @@ def import_confirm():
     """Write a checked import (all or nothing)."""
     user = current_actor()
     try:
-        report = pending.confirm(get_db(), user, request.form.get("token", ""),
-                                 upload_dir=current_app.config["UPLOAD_DIR"],
-                                 settings=current_app.config)
+        # Machine drafting of the new wording runs as a job; the sign list shows its progress.
+        submitted = submit_signs(get_db(), user, CheckedImport(
+            request.form.get("token", ""), current_app.config["UPLOAD_DIR"], current_app.config),
+            settings=current_app.config)
     except (ValidationError, NotFound) as error:
         flash_error(error)
         return redirect(url_for("inventory.import_upload"))
+    report = submitted.result
     flash(_("Imported: %(sites)s sites and %(created)s signs created, %(updated)s signs "
             "updated, %(unchanged)s unchanged.", sites=report.sites_created,
             created=report.signs_created, updated=report.signs_updated,
             unchanged=report.signs_unchanged), "success")
-    changed = report.created_ids + report.updated_ids
-    if not changed:
-        return redirect(url_for("inventory.signs", sort="updated"))
-    # Machine drafting of the new wording runs as a job; the sign list shows its progress.
-    run_id = jobs.start(get_db(), current_actor(), "inventory.draft", {"sign_ids": changed},
-                        settings=current_app.config)
-    return redirect(url_for("inventory.signs", sort="updated", job=run_id))
+    return redirect(url_for("inventory.signs", sort="updated", job=submitted.run_id))
 
 
 @bp.route("/import/discard", methods=["POST"])

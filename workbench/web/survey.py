@@ -29,6 +29,7 @@ from workbench.db import get_db
 from workbench.errors import ValidationError, WorkbenchError
 from workbench.inventory import records
 from workbench.inventory import survey as batches
+from workbench.inventory.submission import SurveySigns, submit_signs
 from workbench.ocr import read_opened
 from workbench.web.i18n import message_text, translator
 from workbench.web.security import current_actor, permission_required
@@ -63,8 +64,8 @@ def _problem_text(error: ValidationError) -> str:
 
 def findings_json(zh: str, function: str | None, texts: dict[str, str]) -> list[dict[str, Any]]:
     """QA findings on typed or recognized foreign texts, rendered for the page."""
-    found = records.findings_for(get_db(), zh or "", function or "", "new", "en",
-                                 {lang: text for lang, text in texts.items() if text})
+    found = records.installed_text_findings(get_db(), zh or "", function or "", "new", "en",
+                                            {lang: text for lang, text in texts.items() if text})
     return [{"lang": f["lang"], "check": f["check_id"], "severity": f["severity"],
              "message": message_text(f["message"]), "suggestion": f["suggestion"] or "",
              "start": f["start_pos"], "end": f["end_pos"]} for f in found]
@@ -213,17 +214,15 @@ def batch(batch_id: int):
     problems = None
     if request.method == "POST":
         try:
-            sign_ids = batches.confirm_batch(
-                db, user, batch_id, _confirmed_signs(proposal), _new_site_fields(proposal),
-                upload_dir=current_app.config["UPLOAD_DIR"])
+            # Machine drafting of their wording runs as a job; the sign list shows it.
+            submitted = submit_signs(db, user, SurveySigns(
+                batch_id, _confirmed_signs(proposal), _new_site_fields(proposal),
+                current_app.config["UPLOAD_DIR"]), settings=current_app.config)
         except ValidationError as error:
             problems = error
         else:
-            flash(_("%(n)s signs saved from the photos.", n=len(sign_ids)), "success")
-            # Machine drafting of their wording runs as a job; the sign list shows it.
-            run_id = jobs.start(db, user, "inventory.draft", {"sign_ids": sign_ids},
-                                settings=current_app.config)
-            return redirect(url_for("inventory.signs", sort="updated", job=run_id))
+            flash(_("%(n)s signs saved from the photos.", n=len(submitted.sign_ids)), "success")
+            return redirect(url_for("inventory.signs", sort="updated", job=submitted.run_id))
     findings = {item.photo["id"]: findings_json(item.zh, None, item.foreign)
                 for item in proposal.signs}
     return render_template("survey/batch.html", batch=info, proposal=proposal,

@@ -1,4 +1,4 @@
-"""XLIFF 1.2 / 2.0 in and out, and TMX out, with inline tags kept as placeholders.
+"""The one XLIFF layer: 1.2 / 2.0 in and out, with inline tags kept as placeholders.
 
 Importing reads every translatable unit of a file made by another CAT tool
 (1.2 ``trans-unit``, or its ``seg-source`` segments; 2.0 ``segment``); each
@@ -31,7 +31,6 @@ from workbench.messages import msg
 
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF20 = "urn:oasis:names:tc:xliff:document:2.0"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
 _PAIRED = {"g", "pc", "mrk"}
 _STANDALONE = {"x", "bx", "ex", "ph", "bpt", "ept", "it", "sc", "ec", "cp"}
 # Review state → XLIFF state (1.2 target@state, 2.0 segment@state).
@@ -52,6 +51,7 @@ class XliffDocument:
     blocks: list[Block] = field(default_factory=list)
     targets: dict[str, str] = field(default_factory=dict)  # locator → tagged target
     title: str = ""
+    unit_ids: dict[str, str] = field(default_factory=dict)  # locator → its unit's id
 
 
 def _local(element: Any) -> str:
@@ -61,8 +61,31 @@ def _local(element: Any) -> str:
 
 def _parse(data: bytes, limits: UploadLimits | None = None) -> Any:
     """The checked XLIFF tree: entities refused, elements bounded (``XML_MAX_ELEMENTS``)."""
-    return parse_xml(data, limits or DEFAULT_LIMITS, msg("the XLIFF file"),
+    root = parse_xml(data, limits or DEFAULT_LIMITS, msg("the XLIFF file"),
                      remove_blank_text=False)
+    _as_version_12(root)
+    return root
+
+
+# XLIFF 1.0 and 1.1 (translate-toolkit writes 1.1), or 1.x without a namespace, are read as 1.2.
+_OLDER_NAMESPACES = (None, "urn:oasis:names:tc:xliff:document:1.1",
+                     "urn:oasis:names:tc:xliff:document:1.0")
+
+
+def _as_version_12(root: Any) -> None:
+    """Move the elements of an XLIFF 1.0/1.1 tree into the 1.2 namespace (same structure)."""
+    namespace = etree.QName(root).namespace
+    if _local_name(root) != "xliff" or namespace not in _OLDER_NAMESPACES \
+            or not (root.get("version") or "1.").startswith("1."):
+        return
+    for element in root.iter():
+        if isinstance(element.tag, str) and etree.QName(element).namespace == namespace:
+            element.tag = f"{{{XLIFF12}}}{etree.QName(element).localname}"
+    etree.cleanup_namespaces(root)
+
+
+def _local_name(element: Any) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
 def _shell(element: Any) -> str:
@@ -178,6 +201,7 @@ def _read_12(root: Any) -> XliffDocument:
                 mid_locator = f"{locator}#{mrk.get('mid')}"
                 text = _inline_to_tagged(mrk, mapper)
                 document.blocks.append(Block(mid_locator, "unit", "", text, mapper.table))
+                document.unit_ids[mid_locator] = unit.get("id") or ""
                 if mrk.get("mid") in target_mrks:
                     translated = _inline_to_tagged(target_mrks[mrk.get("mid")], mapper)
                     if translated.strip():
@@ -185,6 +209,7 @@ def _read_12(root: Any) -> XliffDocument:
             continue
         text = _inline_to_tagged(source, mapper)
         document.blocks.append(Block(locator, "unit", "", text, mapper.table))
+        document.unit_ids[locator] = unit.get("id") or ""
         if target is not None:
             translated = _inline_to_tagged(target, mapper)
             if translated.strip():
@@ -225,6 +250,7 @@ def _read_20(root: Any) -> XliffDocument:
             continue
         text = _inline_to_tagged(source, mapper)
         document.blocks.append(Block(locator, "unit", "", text, mapper.table))
+        document.unit_ids[locator] = unit.get("id") or ""
         target = segment.find(f"{{{XLIFF20}}}target")
         if target is not None:
             translated = _inline_to_tagged(target, mapper)
@@ -235,24 +261,24 @@ def _read_20(root: Any) -> XliffDocument:
 
 # --- writing -----------------------------------------------------------------------------------
 
+def _append_text(node: Any, text: str) -> None:
+    """Add text at the end of ``node``: after its last child (as its tail), else inside it."""
+    if len(node):
+        node[-1].tail = (node[-1].tail or "") + text
+    else:
+        node.text = (node.text or "") + text
+
+
 def _fill(element: Any, tagged: str, table: dict[str, dict[str, Any]]) -> None:
     """Set ``element``'s content to ``tagged`` text, rebuilding inline elements from ``table``."""
     for child in list(element):
         element.remove(child)
     element.text = None
     stack: list[Any] = [element]
-
-    def append_text(text: str) -> None:
-        parent = stack[-1]
-        if len(parent):
-            parent[-1].tail = (parent[-1].tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
-
     for token in tags.tokens(tagged):
         definition = table.get(token.value) if token.kind != "text" else None
         if token.kind == "text":
-            append_text(token.value)
+            _append_text(stack[-1], token.value)
         elif token.kind == "open" and definition and definition.get("xml"):
             child = etree.fromstring(definition["xml"])
             child.tail = None
@@ -336,17 +362,9 @@ def _xliff20_inline(parent: Any, tagged: str, table: dict[str, dict[str, Any]],
                     counter: dict[str, int]) -> None:
     """Write tagged text into an XLIFF 2.0 source/target as ``pc`` and ``ph`` elements."""
     stack = [parent]
-
-    def append_text(text: str) -> None:
-        node = stack[-1]
-        if len(node):
-            node[-1].tail = (node[-1].tail or "") + text
-        else:
-            node.text = (node.text or "") + text
-
     for token in tags.tokens(tagged):
         if token.kind == "text":
-            append_text(token.value)
+            _append_text(stack[-1], token.value)
             continue
         definition = table.get(token.value, {})
         label = str(definition.get("label", ""))[:60]
@@ -371,62 +389,45 @@ def _xliff20_inline(parent: Any, tagged: str, table: dict[str, dict[str, Any]],
 
 def write_xliff20(title: str, file_name: str, source_lang: str, target_lang: str,
                   rows: list[dict[str, Any]]) -> bytes:
-    """A new XLIFF 2.0 file: one unit per segment (rows: id, locator, source, target, state, tags)."""
+    """A new XLIFF 2.0 file: one unit per row.
+
+    A row has ``source``, ``target`` (or None), ``state`` (a review state) and
+    ``id`` (the unit is ``s<id>``) or ``unit_id`` (the unit's id as it is), and may
+    have ``locator`` (the unit's name), ``tags`` (the placeholders' table) and
+    ``notes`` ([(category, text)], written before the segment). ``title`` is the
+    file's note, ``file_name`` its ``original`` (either may be empty).
+    """
     root = etree.Element(f"{{{XLIFF20}}}xliff", nsmap={None: XLIFF20},
                          version="2.0", srcLang=source_lang, trgLang=target_lang)
-    file_element = etree.SubElement(root, f"{{{XLIFF20}}}file", id="f1", original=file_name)
-    notes = etree.SubElement(file_element, f"{{{XLIFF20}}}notes")
-    note = etree.SubElement(notes, f"{{{XLIFF20}}}note")
-    note.text = title
+    file_element = etree.SubElement(root, f"{{{XLIFF20}}}file", id="f1")
+    if file_name:
+        file_element.set("original", file_name)
+    if title:
+        _notes(file_element, [("", title)])
     for row in rows:
-        unit = etree.SubElement(file_element, f"{{{XLIFF20}}}unit", id=f"s{row['id']}",
-                                name=row["locator"])
+        unit = etree.SubElement(file_element, f"{{{XLIFF20}}}unit",
+                                id=row.get("unit_id") or f"s{row['id']}")
+        if row.get("locator"):
+            unit.set("name", row["locator"])
+        _notes(unit, row.get("notes") or [])
         segment = etree.SubElement(unit, f"{{{XLIFF20}}}segment", id="1",
                                    state=STATE_20.get(row["state"], "initial"))
         source = etree.SubElement(segment, f"{{{XLIFF20}}}source")
-        _xliff20_inline(source, row["source"], row["tags"], {})
+        _xliff20_inline(source, row["source"], row.get("tags") or {}, {})
         if row.get("target"):
             target = etree.SubElement(segment, f"{{{XLIFF20}}}target")
-            _xliff20_inline(target, row["target"], row["tags"], {})
+            _xliff20_inline(target, row["target"], row.get("tags") or {}, {})
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _tmx_seg(parent: Any, tagged: str) -> None:
-    seg = etree.SubElement(parent, "seg")
-    last: Any = None
-    for token in tags.tokens(tagged):
-        if token.kind == "text":
-            if last is None:
-                seg.text = (seg.text or "") + token.value
-            else:
-                last.tail = (last.tail or "") + token.value
-            continue
-        name = {"open": "bpt", "close": "ept", "standalone": "ph"}[token.kind]
-        last = etree.SubElement(seg, name)
-        if name == "ph":
-            last.set("x", token.value)
-        else:
-            last.set("i", token.value)
-        last.text = token.markup
-
-
-def write_tmx(source_lang: str, rows: list[dict[str, Any]], tool_version: str = "0.1") -> bytes:
-    """A TMX 1.4 file: one ``tu`` per segment with its source and each approved target.
-
-    rows: ``{"id", "source", "targets": {lang: text}, "created_by"}``.
-    """
-    root = etree.Element("tmx", version="1.4")
-    etree.SubElement(root, "header", creationtool="Signbench", creationtoolversion=tool_version,
-                     segtype="sentence", adminlang="en", srclang=source_lang,
-                     datatype="plaintext", **{"o-tmf": "Signbench"})
-    body = etree.SubElement(root, "body")
-    for row in rows:
-        if not row["targets"]:
-            continue
-        tu = etree.SubElement(body, "tu", tuid=f"s{row['id']}")
-        tuv = etree.SubElement(tu, "tuv", {f"{{{XML_NS}}}lang": source_lang})
-        _tmx_seg(tuv, row["source"])
-        for lang, text in row["targets"].items():
-            tuv = etree.SubElement(tu, "tuv", {f"{{{XML_NS}}}lang": lang})
-            _tmx_seg(tuv, text)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+def _notes(parent: Any, notes: list[tuple[str, Any]]) -> None:
+    """A ``<notes>`` element with one ``<note>`` per non-empty text (category when given)."""
+    kept = [(category, text) for category, text in notes if text]
+    if not kept:
+        return
+    container = etree.SubElement(parent, f"{{{XLIFF20}}}notes")
+    for category, text in kept:
+        note = etree.SubElement(container, f"{{{XLIFF20}}}note")
+        if category:
+            note.set("category", category)
+        note.text = str(text)
