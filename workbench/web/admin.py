@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from workbench import auth, counties, sessions, throttle
 from workbench.db import get_db
 from workbench.errors import ValidationError
-from workbench.web.forms import show_problems
+from workbench.web.forms import select_choices, show_problems
 from workbench.web.security import current_actor, permission_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,14 +24,14 @@ def _county_choices() -> list[tuple[str, str]]:
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in auth.ROLES])
+    role = SelectField(_l("Role"), choices=select_choices((r, r) for r in auth.ROLES))
     county = SelectField(_l("County (officers only)"), choices=[])
     password = PasswordField(_l("Password (empty: generate one)"), validators=[Optional()])
 
 
 class UserEditForm(FlaskForm):
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in auth.ROLES])
+    role = SelectField(_l("Role"), choices=select_choices((r, r) for r in auth.ROLES))
     county = SelectField(_l("County (officers only)"), choices=[])
     active = BooleanField(_l("Active"))
     new_password = PasswordField(_l("Set a new password"), validators=[Optional()])
@@ -56,7 +56,7 @@ def users():
     """List users and create one."""
     db = get_db()
     form = UserForm()
-    form.county.choices = _county_choices()
+    form.county.choices = select_choices(_county_choices())
     new_password = None
     if form.validate_on_submit():
         try:
@@ -71,7 +71,7 @@ def users():
             if form.password.data:
                 new_password = None
             form = UserForm(formdata=None)
-            form.county.choices = _county_choices()
+            form.county.choices = select_choices(_county_choices())
     return render_template("admin/users.html", users=auth.list_users(db), form=form,
                            new_password=new_password)
 
@@ -87,7 +87,7 @@ def edit_user(user_id: int):
                                message=_("No such user.")), 404
     form = UserEditForm(data={"display_name": user.display_name, "role": user.role,
                               "county": str(user.county_id or ""), "active": user.active})
-    form.county.choices = _county_choices()
+    form.county.choices = select_choices(_county_choices())
     if form.validate_on_submit():
         actor = current_actor()
         try:

@@ -30,6 +30,7 @@ from workbench.errors import Conflict, ValidationError, WorkbenchError
 from workbench.review import detail as review_detail
 from workbench.review import history, workflow
 from workbench.web.home import WaitingItem
+from workbench.web.forms import select_choices
 from workbench.web.i18n import severity_label, translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, int_list, page_arg
@@ -65,10 +66,11 @@ class UploadForm(FlaskForm):
     title = StringField(_l("Title (empty: the file name)"), validators=[Optional(),
                                                                         Length(max=200)])
     targets = MultiCheckboxField(_l("Target languages"),
-                                 choices=[(c, LANGUAGE_LABELS[c]) for c in ("en", "ru", "ja",
-                                                                            "ko")],
+                                 choices=select_choices((c, LANGUAGE_LABELS[c])
+                                                        for c in ("en", "ru", "ja", "ko")),
                                  default=["en"])
-    domain = SelectField(_l("Domain"), choices=DOMAIN_CHOICES, default="policy")
+    domain = SelectField(_l("Domain"), choices=select_choices(DOMAIN_CHOICES),
+                         default="policy")
     due_date = DateField(_l("Due date"), validators=[Optional()])
     assignees = MultiCheckboxField(_l("Assigned to"), choices=[], coerce=int)
 
@@ -131,7 +133,7 @@ def index():
     form = None
     if auth.can(user, "documents.manage"):
         form = UploadForm()
-        form.assignees.choices = _translators(db)
+        form.assignees.choices = select_choices(_translators(db))
     return render_template("documents/index.html",
                            documents=store.list_documents(db, user, assigned_only=mine),
                            form=form, mine=mine,
@@ -144,7 +146,7 @@ def upload():
     """Upload a document and split it into segments."""
     db = get_db()
     form = UploadForm()
-    form.assignees.choices = _translators(db)
+    form.assignees.choices = select_choices(_translators(db))
     if form.validate_on_submit():
         uploaded = form.file.data
         data = uploaded.read(store.max_bytes(_settings()) + 1)

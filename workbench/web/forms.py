@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from workbench.errors import ValidationError
 from workbench.web.i18n import message_text, translator
+
+
+def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as the options of a select, radio or check-box field.
+
+    WTForms 3.3 deprecates bare tuples as choices (4.0 drops them); every form
+    builds its options here, so the pairs helpers keep serving templates too.
+    """
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def show_problems(form: FlaskForm, error: ValidationError,

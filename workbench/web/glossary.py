@@ -28,7 +28,7 @@ from workbench.glossary.search import SearchFilters, facet_counts, search
 from workbench.glossary.store import delete_concept, save_concept
 from workbench.glossary.usage import signs_using
 from workbench.web import home
-from workbench.web.forms import show_problems
+from workbench.web.forms import select_choices, show_problems
 from workbench.web.i18n import message_text
 from workbench.web.uploads import read_upload
 from workbench.web.security import can, current_actor, permission_required
@@ -187,10 +187,10 @@ class TermForm(Form):
     text = StringField(_l("Term"), validators=[Optional(), Length(max=500)])
     # The domain layer validates status and part of speech with a message per row;
     # WTForms' own choice check would only say "Not a valid choice".
-    status = SelectField(_l("Status"), choices=[(s, s) for s in STATUSES],
+    status = SelectField(_l("Status"), choices=select_choices((s, s) for s in STATUSES),
                          validate_choice=False)
-    pos = SelectField(_l("Part of speech"), choices=[("", "—")] + [(p, p) for p in
-                                                                   PARTS_OF_SPEECH],
+    pos = SelectField(_l("Part of speech"),
+                      choices=select_choices([("", "—")] + [(p, p) for p in PARTS_OF_SPEECH]),
                       validate_choice=False)
 
 
@@ -217,13 +217,15 @@ def _language_choices(db: Any) -> list[tuple[str, str]]:
 
 
 def _prepare(form: ConceptForm, db: Any) -> None:
-    form.domain.choices = [(d, str(DOMAIN_LABELS[d])) for d in DOMAINS]
-    form.function.choices = [("", "—")] + [(f, str(FUNCTION_LABELS[f])) for f in FUNCTIONS]
-    languages = _language_choices(db)
+    form.domain.choices = select_choices((d, str(DOMAIN_LABELS[d])) for d in DOMAINS)
+    form.function.choices = select_choices(
+        [("", "—")] + [(f, str(FUNCTION_LABELS[f])) for f in FUNCTIONS])
+    languages = select_choices(_language_choices(db))
     for entry in form.terms:
         entry.form.lang.choices = languages
-        entry.form.status.choices = [(s, str(STATUS_LABELS[s])) for s in STATUSES]
-        entry.form.pos.choices = [("", "—")] + [(p, str(POS_LABELS[p])) for p in PARTS_OF_SPEECH]
+        entry.form.status.choices = select_choices((s, str(STATUS_LABELS[s])) for s in STATUSES)
+        entry.form.pos.choices = select_choices(
+            [("", "—")] + [(p, str(POS_LABELS[p])) for p in PARTS_OF_SPEECH])
 
 
 def _add_blank_rows(form: ConceptForm, count: int = BLANK_TERM_ROWS) -> None:
