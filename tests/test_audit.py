@@ -47,7 +47,8 @@ def test_user_changes_are_audited_with_before_and_after(db, users):
     auth.update_user(db, users["admin"], users["staff"].id, display_name="Chen Li")
     event = audit.history(db, "user", users["staff"].id)[-1]
     assert event["action"] == "user.update" and event["actor_name"] == "admin"
-    assert event["before"]["display_name"] == "Staff" and event["after"]["display_name"] == "Chen Li"
+    assert event["before"]["display_name"] == "Staff"
+    assert event["after"]["display_name"] == "Chen Li"
     assert "password_hash" not in event["after_json"]
 
 

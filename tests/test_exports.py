@@ -11,7 +11,6 @@ import io
 import json
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -125,7 +124,7 @@ def test_sheet_has_only_fully_approved_signs(db, users, approved_and_pending):
     pending_code = db.execute("SELECT sign_code FROM signs WHERE id = ?",
                               [pending]).fetchone()[0]
     assert codes == [done_code]
-    row = dict(zip(header, body[0]))
+    row = dict(zip(header, body[0], strict=True))
     assert row["中文 Chinese"] == "小心地滑"
     assert row["英语 English"] == "CAUTION//Wet Floor"
     assert row["俄语 Russian"] == "Осторожно, скользкий пол"
@@ -175,7 +174,7 @@ def test_formula_injection_is_neutralized(db, users):
                      material="+cmd|' /C calc'!A0", size="@SUM(1+1)")
     translate(db, users, sign, {"en": "-Exit"})
     rows, _ = export_csv(db)
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert row["位置 Location"] == "'=HYPERLINK(\"http://x\",\"go\")"
     assert row["材质 Material"] == "'+cmd|' /C calc'!A0"
     assert row["尺寸 Size"] == "'@SUM(1+1)"
@@ -188,7 +187,7 @@ def test_formula_injection_is_neutralized(db, users):
     sheets.write_xlsx(db, ExportFilter(), buffer)
     sheet = load_workbook(io.BytesIO(buffer.getvalue()))["标识 Signs"]
     header = [c.value for c in sheet[1]]
-    cells = {h: c for h, c in zip(header, sheet[2])}
+    cells = {h: c for h, c in zip(header, sheet[2], strict=True)}
     for column in ("位置 Location", "材质 Material", "尺寸 Size", "英语 English"):
         assert cells[column].data_type == "s", column  # text, never a formula
         assert cells[column].value.startswith("'"), column
@@ -604,7 +603,7 @@ def test_fast_sheet_path_equals_record_path(db, users, approved_and_pending, tmp
     assert fast_result.rows == slow_result.rows == 2
     assert [r.id for r in fast_result.missing] == [r.id for r in slow_result.missing]
     rows = csv_rows(fast.getvalue())
-    row = dict(zip(rows[0], next(r for r in rows[1:] if r[9] == "出口")))
+    row = dict(zip(rows[0], next(r for r in rows[1:] if r[9] == "出口"), strict=True))
     assert row["审定人 Approved by"] == "reviewer; reviewer2"
     assert row["俄语 Russian"] == "" and row["日语 Japanese"] == "出口"
     assert row["位置 Location"] == "'-1层" and row["材质 Material"] == "'=铝"

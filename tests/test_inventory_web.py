@@ -137,7 +137,8 @@ def test_reviewer_may_view_but_not_submit(demo_db, reviewer_client):
 
 
 def test_submit_a_sign_with_a_photo_through_the_form(demo_db, officer_client):
-    site_id = demo_db.execute("SELECT id FROM sites WHERE name_zh = '海口美兰国际机场'").fetchone()[0]
+    site_id = demo_db.execute("SELECT id FROM sites WHERE name_zh = ?",
+                              ["海口美兰国际机场"]).fetchone()[0]
     response = officer_client.post("/inventory/signs/new", data={
         "site_id": str(site_id), "location": "T2 三层", "function": "facility",
         "zh": "贵宾休息室", "en_current": "VIP Lounge", "languages": ["en", "ru"],
@@ -151,7 +152,8 @@ def test_submit_a_sign_with_a_photo_through_the_form(demo_db, officer_client):
 
 
 def test_a_renamed_non_image_is_refused_by_the_form(demo_db, officer_client):
-    site_id = demo_db.execute("SELECT id FROM sites WHERE name_zh = '海口美兰国际机场'").fetchone()[0]
+    site_id = demo_db.execute("SELECT id FROM sites WHERE name_zh = ?",
+                              ["海口美兰国际机场"]).fetchone()[0]
     response = officer_client.post("/inventory/signs/new", data={
         "site_id": str(site_id), "function": "facility", "zh": "贵宾休息室", "action": "new",
         "languages": ["en"], "photo": (io.BytesIO(b"MZ\x90\x00 an exe"), "photo.jpg")},

@@ -79,7 +79,8 @@ def cli(ctx: click.Context, database: str | None) -> None:
 
 
 @cli.command()
-@click.option("--demo", is_flag=True, help="Also load the demo inventory if the database has no signs.")
+@click.option("--demo", is_flag=True,
+              help="Also load the demo inventory if the database has no signs.")
 @click.option("--no-seed", is_flag=True, help="Only migrations, counties and the first admin.")
 @pass_env
 def init(env: Env, demo: bool, no_seed: bool) -> None:
@@ -93,12 +94,13 @@ def init(env: Env, demo: bool, no_seed: bool) -> None:
     if report.counties_added:
         click.echo(f"Added {report.counties_added} counties.")
     if report.secret_key_written:
-        click.echo(f"Wrote a new secret key to {Path(env.settings['INSTANCE_PATH']) / 'secret_key'}.")
+        key_file = Path(env.settings["INSTANCE_PATH"]) / "secret_key"
+        click.echo(f"Wrote a new secret key to {key_file}.")
     if report.admin_password:
         click.secho("\nFirst administrator created (the password is shown only once):",
                     fg="yellow", bold=True)
-        click.secho(f"    username: {report.admin_username}\n    password: {report.admin_password}\n",
-                    fg="yellow", bold=True)
+        click.secho(f"    username: {report.admin_username}\n"
+                    f"    password: {report.admin_password}\n", fg="yellow", bold=True)
 
 
 @cli.command()

@@ -74,7 +74,8 @@ class Message:
         """The message in the translator's language (English when none is given)."""
         translator = translator or ENGLISH
         if self.plural is not None:
-            template = translator.ngettext(self.id, self.plural, int(self.params.get(self.count, 0)))
+            number = int(self.params.get(self.count, 0))
+            template = translator.ngettext(self.id, self.plural, number)
         else:
             template = translator.gettext(self.id)
         if not self.params:

@@ -62,7 +62,7 @@ def test_staff_downloads_county_sheet_after_approval(live_server, worker, new_pa
     book = load_workbook(io.BytesIO(target.read_bytes()))
     rows = [[c.value for c in row] for row in book["标识 Signs"].iter_rows()]
     assert len(rows) == 2
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert row["中文 Chinese"] == "小心地滑"
     assert row["英语 English"] == "CAUTION//Wet Floor"
     assert row["俄语 Russian"] == "Осторожно, скользкий пол"

@@ -8,8 +8,10 @@ from tests.e2e.conftest import sign_in
 
 SIGNS = [
     # site, sector, location, function, Chinese, installed English, action, languages
-    ("海口湾演艺中心", "旅游文化", "一层 大厅", "功能设施", "售票处", "Ticket Office", "保留", "en"),
-    ("海口湾演艺中心", "旅游文化", "一层 东门", "警示警告", "小心台阶", "Carefully Step", "更正", "en"),
+    ("海口湾演艺中心", "旅游文化", "一层 大厅", "功能设施", "售票处", "Ticket Office", "保留",
+     "en"),
+    ("海口湾演艺中心", "旅游文化", "一层 东门", "警示警告", "小心台阶", "Carefully Step", "更正",
+     "en"),
     ("海口湾演艺中心", "旅游文化", "二层 走廊", "限令禁止", "禁止吸烟", "", "新设", "en;ru"),
 ]
 
