@@ -62,7 +62,7 @@ def test_audit_page_filters_and_history(staff_client, db, users):
 
 def test_guard_catches_unaudited_writes(db_path):
     """The suite's audit guard itself: an unaudited write is reported as a violation."""
-    from tests.audit_guard import AuditGuard
+    from tests.support.audit_guard import AuditGuard
     from workbench.db import open_db, transaction
 
     guard = AuditGuard()

@@ -5,7 +5,7 @@ import pytest
 
 from workbench import auth, credentials
 from workbench.errors import ValidationError
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 
 @pytest.mark.parametrize("password", [

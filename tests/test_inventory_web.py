@@ -8,14 +8,7 @@ from PIL import Image
 
 from workbench import audit, auth
 from workbench.db import transaction
-from workbench.inventory import demo, photos
-
-
-@pytest.fixture
-def demo_db(db):
-    """The test database with the demo inventory loaded."""
-    demo.load_demo(db)
-    return db
+from workbench.inventory import photos
 
 
 def _sign_id(db, zh, county="海口市"):

@@ -12,7 +12,7 @@ from workbench.mt import memory
 from workbench.review import detail, units
 from workbench.review import qa as review_qa
 from tests.test_glossary_match import entry
-from tests.test_review_support import make_sign, make_site, unit_of, unit_row
+from tests.support.review import make_sign, make_site, unit_of, unit_row
 
 
 def test_whole_words_drop_one_character_terms_inside_longer_words():

@@ -10,7 +10,7 @@ from workbench import auth
 from workbench.errors import PermissionDenied
 from workbench.mt import memory
 from workbench.review import bulk, comments, concordance, workflow
-from tests.test_review_support import drafted_sign, force_state, unit_row
+from tests.support.review import drafted_sign, force_state, unit_row
 
 FOUR_EYES = {"FOUR_EYES": True}
 

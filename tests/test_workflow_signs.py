@@ -10,7 +10,7 @@ from workbench import auth
 from workbench.errors import PermissionDenied
 from workbench.inventory import records
 from workbench.review import units
-from tests.test_review_support import force_state, make_site, sign_status, unit_of, unit_row
+from tests.support.review import force_state, make_site, sign_status, unit_of, unit_row
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.support.browser import sign_in
 
 SIGNS = [
     # site, sector, location, function, Chinese, installed English, action, languages
@@ -58,13 +58,8 @@ def test_officer_imports_the_filled_template(live_server, new_page, artifacts_di
 
 
 @pytest.mark.e2e
-def test_staff_sees_the_dashboard_chart(live_server, new_page, artifacts_dir, csrf_app):
-    from workbench.db import open_db
-    from workbench.inventory import demo
-
-    database = open_db(csrf_app.config["DATABASE"])
-    demo.load_demo(database)
-    database.close()
+@pytest.mark.usefixtures("demo_db")
+def test_staff_sees_the_dashboard_chart(live_server, new_page, artifacts_dir):
     page = new_page("zh")
     sign_in(page, live_server, "staff")
     page.goto(f"{live_server}/inventory/dashboard")
