@@ -10,7 +10,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PO     := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test init venv runtime-deps system-deps translations bench clean messages
+.PHONY: run test lint typecheck lock init venv runtime-deps system-deps translations bench clean messages
 
 # `workbench run` starts the web server and one job worker as two processes and stops
 # both on Ctrl+C (or when either exits).
@@ -18,8 +18,18 @@ run: $(VENV)/.run-installed translations runtime-deps
 	$(BIN)/workbench init --demo
 	$(BIN)/workbench run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed translations runtime-deps system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Lint and type checks first (seconds), then the suite on every core (pytest-xdist).
+PYTEST_WORKERS ?= auto
+test: $(VENV)/.test-installed lint typecheck translations runtime-deps system-deps
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# pyflakes, pycodestyle, bugbear and complexity (≤ 20 per function): see [tool.ruff] in pyproject.toml.
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+
+# mypy over workbench/, strict on the domain packages: see [tool.mypy] in pyproject.toml.
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy
 
 init: $(VENV)/.run-installed translations
 	$(BIN)/workbench init
@@ -28,17 +38,35 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
 
+# Installs come from the lock files (requirements/*.txt, pinned by `make lock`), so a clean
+# clone gets exactly what CI tested; the project itself goes in without re-resolving.
 # The embedded default: no neural extras.
-$(VENV)/.run-installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.run-installed: requirements/run.txt setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/run.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-# Everything, neural engines and browser-test tools included. torch is pinned
-# and installed first so pip takes the local CPU build instead of a CUDA one.
-$(VENV)/.test-installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[neural,test]'
+# Everything: neural engines, browser-test tools, ruff and mypy. The lock pins torch to
+# the local 2.13.0 CPU build (pip finds its file) instead of a CUDA one.
+$(VENV)/.test-installed: requirements/test.txt setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.run-installed
+
+# Re-pin after changing a dependency in setup.cfg: test.txt from the extras the tests use,
+# then run.txt (the app alone) held to the same versions. pip-tools runs in its own venv
+# so the project's venv is not touched. Existing pins stay; `make lock LOCK_ARGS=--upgrade`
+# moves every pin to the newest release the ranges in setup.cfg allow.
+LOCK_VENV := build/lock-venv
+lock:
+	[ -x $(LOCK_VENV)/bin/pip-compile ] || { $(PYTHON) -m venv $(LOCK_VENV) \
+	  && $(LOCK_VENV)/bin/pip install --quiet 'pip-tools>=7.4,<8'; }
+	$(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_ARGS) --allow-unsafe --strip-extras \
+	  --no-emit-find-links --no-emit-index-url \
+	  --extra neural --extra test --extra lint -o requirements/test.txt setup.cfg
+	$(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_ARGS) --allow-unsafe --strip-extras \
+	  --no-emit-find-links --no-emit-index-url \
+	  -c requirements/test.txt -o requirements/run.txt setup.cfg
 
 translations: $(MO)
 
@@ -79,7 +107,7 @@ bench: $(VENV)/.test-installed translations system-deps
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) build *.egg-info test-artifacts .pytest_cache
+	rm -rf $(VENV) build *.egg-info test-artifacts .pytest_cache .mypy_cache .ruff_cache
 
 # Extract marked strings and merge them into the catalogs; then translate the
 # new entries in workbench/translations/zh/LC_MESSAGES/messages.po.

@@ -40,8 +40,9 @@ from workbench.config import load_settings  # noqa: E402
 from workbench.db import open_db  # noqa: E402
 from workbench.messages import render  # noqa: E402
 
-SUBJECTS = ["海南自由贸易港建设", "全省经济社会发展", "优化营商环境工作", "乡村振兴战略", "对外开放水平",
-            "博鳌亚洲论坛年会", "国际友好城市交流", "生态文明建设", "旅游消费中心建设", "数字政府建设",
+SUBJECTS = ["海南自由贸易港建设", "全省经济社会发展", "优化营商环境工作", "乡村振兴战略",
+            "对外开放水平", "博鳌亚洲论坛年会", "国际友好城市交流", "生态文明建设",
+            "旅游消费中心建设", "数字政府建设",
             "现代化产业体系", "科技创新能力", "外事工作", "重点园区建设", "民生保障水平"]
 VERBS = ["取得明显成效", "稳步推进", "持续深化", "实现新突破", "不断加强", "迈出坚实步伐",
          "得到有效落实", "全面提升", "加快推进", "保持良好势头"]
@@ -88,7 +89,7 @@ def build_report(chars: int, seed: int = 7) -> tuple[bytes, int]:
                 else:
                     paragraph.add_run(text)
                 written += len(text)
-        for number in range(rng.randint(2, 4)):
+        for _item in range(rng.randint(2, 4)):
             item = sentence(rng)
             document.add_paragraph(item, style="List Number")
             written += len(item)

@@ -74,7 +74,7 @@ def build(path: Path, signs: int, share: int = 3) -> None:
             sign_rows.append((number + 1, site_id, county, f"BM-{number + 1:07d}",
                               f"{number % 9 + 1}号门", "warning", zh, "en;ru;ja", 1,
                               "60×40 cm", "铝板", "new", "approved", now, now))
-            for lang, uid in zip(("en", "ru", "ja"), text_units[text_index]):
+            for lang, uid in zip(("en", "ru", "ja"), text_units[text_index], strict=True):
                 link_rows.append((number + 1, lang, uid))
         db.conn.executemany(
             """INSERT INTO signs (id, site_id, county_id, sign_code, location, function, zh,

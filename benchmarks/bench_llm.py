@@ -34,7 +34,8 @@ from workbench.mt.llm import cache
 from workbench.mt.llm.prompt import build_messages
 from workbench.mt.verify import verify
 
-OPENINGS = ["坚持", "全面推进", "加快", "持续深化", "大力发展", "进一步优化", "着力提升", "积极推动"]
+OPENINGS = ["坚持", "全面推进", "加快", "持续深化", "大力发展", "进一步优化", "着力提升",
+            "积极推动"]
 CLOSINGS = ["取得新进展。", "成效明显。", "全面实施。", "不断完善。", "稳步推进，{1}成效显著{/1}。",
             "，为高质量发展提供支撑。"]
 
@@ -77,9 +78,9 @@ def overhead(db, settings, texts: list[str]) -> None:
     answers = [" ".join(["Text"] + [term.renderings[0] for term in s.terms if term.renderings])
                + " {1}{/1}" * ("{1}" in s.source) for s in segments]
     checking = seconds(lambda: [verify(s.source, a, s.terms, "en")
-                                for s, a in zip(segments, answers)])
+                                for s, a in zip(segments, answers, strict=True)])
     keys = [cache.CacheKey(t, "zh", "en", "prose", 1, "bench", "v") for t in texts]
-    items = [(k, cache.CachedDraft(a, "bench", [])) for k, a in zip(keys, answers)]
+    items = [(k, cache.CachedDraft(a, "bench", [])) for k, a in zip(keys, answers, strict=True)]
     writing = seconds(lambda: cache.put_many(db, items))
     reading = seconds(lambda: cache.get_many(db, keys))
     with transaction(db):

@@ -120,7 +120,7 @@ def report(name: str, rows: list[Row], drafts: list[Draft], show: bool) -> None:
               f"{empty / len(indices):>6.0%} {partial / len(indices):>8.0%} {chrf:>6.1f}")
     if show:
         print("\nMisses:")
-        for (zh, lang, refs, category), draft in zip(rows, drafts):
+        for (zh, lang, refs, category), draft in zip(rows, drafts, strict=True):
             if normalize(draft.text) not in {normalize(r) for r in refs}:
                 reason = f"  reason: {draft.reason}" if draft.reason else ""
                 print(f"  [{lang}/{category}] {zh} → {draft.text!r} "

@@ -153,7 +153,7 @@ def _perspective_coefficients(source: list[tuple[float, float]],
     import numpy as np
 
     rows = []
-    for (x, y), (u, v) in zip(target, source):
+    for (x, y), (u, v) in zip(target, source, strict=True):
         rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
         rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
     matrix = np.array(rows, dtype=float)

@@ -15,22 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from workbench import auth, bootstrap, create_app, db as dbmod, sessions
+from workbench import auth, bootstrap, create_app, db as dbmod
 from workbench.config import load_settings
-from tests.audit_guard import AuditGuard
+from tests.support.accounts import PASSWORD, TEST_USERS, sign_in_session
+from tests.support.audit_guard import AuditGuard
 
-PASSWORD = "correct-horse-battery"
-
-# username, role, county (Chinese name) — one signed-in client fixture each.
-TEST_USERS = [
-    ("admin", "admin", None),
-    ("staff", "staff", None),
-    ("reviewer", "reviewer", None),
-    ("reviewer2", "reviewer", None),
-    ("translator", "translator", None),
-    ("officer", "officer", "海口市"),
-    ("officer_sanya", "officer", "三亚市"),
-]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -67,11 +56,32 @@ def audit_guard() -> Iterator[AuditGuard]:
     assert not guard.violations, "Changes without audit events:\n" + "\n".join(guard.violations)
 
 
-@pytest.fixture
-def db_path(tmp_path: Path, template_db: Path) -> Path:
-    """This test's own copy of the seeded database."""
-    path = tmp_path / "workbench.sqlite3"
+@pytest.fixture(scope="session")
+def demo_template_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded database with the demo inventory loaded, built once per session."""
+    from workbench.inventory import demo
+
+    path = tmp_path_factory.mktemp("demo-template") / "workbench.sqlite3"
     shutil.copyfile(template_db, path)
+    database = dbmod.open_db(path)
+    demo.load_demo(database)
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, template_db: Path, request: pytest.FixtureRequest) -> Path:
+    """This test's own copy of the seeded database.
+
+    A test that asks for ``demo_db`` (directly or through another fixture) gets a copy
+    of the database with the demo inventory, which is built once per session.
+    """
+    source = template_db
+    if "demo_db" in request.fixturenames:
+        source = request.getfixturevalue("demo_template_db")
+    path = tmp_path / "workbench.sqlite3"
+    shutil.copyfile(source, path)
     return path
 
 
@@ -116,6 +126,12 @@ def db(db_path: Path):
 
 
 @pytest.fixture
+def demo_db(db):
+    """This test's database with the demo inventory loaded (see ``db_path``)."""
+    return db
+
+
+@pytest.fixture
 def users(db) -> dict[str, auth.User]:
     """The seeded users by username."""
     return {name: auth.find_user(db, name) for name, _role, _county in TEST_USERS}
@@ -127,17 +143,6 @@ def client(app):
     test_client = app.test_client()
     test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return test_client
-
-
-def sign_in_session(test_client, db, user: auth.User) -> None:
-    """Put a live server-side session of ``user`` into ``test_client``'s cookie."""
-    from workbench.web.security import SESSION_TOKEN_KEY
-
-    token = sessions.open_session(db, user.id)
-    with test_client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-        session[SESSION_TOKEN_KEY] = token
 
 
 @pytest.fixture

@@ -47,7 +47,8 @@ def test_user_changes_are_audited_with_before_and_after(db, users):
     auth.update_user(db, users["admin"], users["staff"].id, display_name="Chen Li")
     event = audit.history(db, "user", users["staff"].id)[-1]
     assert event["action"] == "user.update" and event["actor_name"] == "admin"
-    assert event["before"]["display_name"] == "Staff" and event["after"]["display_name"] == "Chen Li"
+    assert event["before"]["display_name"] == "Staff"
+    assert event["after"]["display_name"] == "Chen Li"
     assert "password_hash" not in event["after_json"]
 
 
@@ -61,7 +62,7 @@ def test_audit_page_filters_and_history(staff_client, db, users):
 
 def test_guard_catches_unaudited_writes(db_path):
     """The suite's audit guard itself: an unaudited write is reported as a violation."""
-    from tests.audit_guard import AuditGuard
+    from tests.support.audit_guard import AuditGuard
     from workbench.db import open_db, transaction
 
     guard = AuditGuard()

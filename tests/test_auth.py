@@ -5,7 +5,7 @@ import pytest
 
 from workbench import auth
 from workbench.errors import ValidationError
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 
 def _csrf_token(page_html: str) -> str:

@@ -5,7 +5,7 @@ import pytest
 
 from workbench import auth, credentials
 from workbench.errors import ValidationError
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 
 @pytest.mark.parametrize("password", [
@@ -33,7 +33,7 @@ def test_changing_to_a_weak_password_is_refused(db, users):
 
 def test_good_and_generated_passwords_are_accepted(db, users):
     auth.create_user(db, users["admin"], "person1", "staff", password="tin-roof-mango-47")
-    for number in range(20):
+    for _attempt in range(20):
         generated = auth.generate_password()
         assert credentials.password_problem(generated) is None, generated
     _user, generated = auth.create_user(db, users["admin"], "person2", "staff")

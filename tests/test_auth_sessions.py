@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from workbench import auth, sessions
 from workbench.web.security import SESSION_TOKEN_KEY
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 
 def _browser(app):

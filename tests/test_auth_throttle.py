@@ -7,7 +7,7 @@ import pytest
 
 from workbench import auth, throttle
 from workbench.errors import TooManyAttempts
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 START = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
 SETTINGS = {"LOGIN_FREE_FAILURES": 5, "LOGIN_BASE_DELAY": 30, "LOGIN_MAX_DELAY": 900,

@@ -36,7 +36,8 @@ def test_docx_reader_finds_every_structure():
     for block in blocks:
         by_kind.setdefault(block.kind, []).append(block)
     assert by_kind["heading"][0].text == "海南自由贸易港建设工作报告"
-    assert [b.text for b in by_kind["list"]] == ["坚持改革开放，优化营商环境。", "扩大高水平对外开放。"]
+    assert [b.text for b in by_kind["list"]] == ["坚持改革开放，优化营商环境。",
+                                                 "扩大高水平对外开放。"]
     assert [b.text for b in by_kind["cell"]][:3] == ["指标", "增长率", "进出口总额"]
     assert by_kind["header"][0].text == "海南省人民政府外事办公室"
     assert by_kind["footer"][0].text == "第{1/}页"
@@ -86,7 +87,8 @@ def test_xliff12_from_another_tool_imports_and_exports_back(db, users):
     assert document["source_lang"] == "zh" and document["targets"] == ["en"]
     rows = store.segment_rows(db, doc_id, "en")
     assert [r["source_text"] for r in rows] == [
-        "博鳌亚洲论坛{1}2026年年会{/1}开幕", "海南欢迎各国朋友{1/}共享发展机遇。", "第一句。", "第二句。"]
+        "博鳌亚洲论坛{1}2026年年会{/1}开幕", "海南欢迎各国朋友{1/}共享发展机遇。", "第一句。",
+        "第二句。"]
     # The other tool's translation came in as a translation to review.
     assert rows[0]["state"] == "translated"
     assert rows[0]["target_text"] == \
@@ -141,7 +143,8 @@ def test_xliff20_and_tmx_export_of_a_docx_document(db, users):
     doc_id = store.create_document(db, users["staff"], "report.docx", build_sample_docx(),
                                    targets=["en", "ru"])
     rows = store.segment_rows(db, doc_id, "en")
-    intro = next(r for r in rows if "{1}" in r["source_text"] and r["source_text"].startswith("2025"))
+    intro = next(r for r in rows
+                 if "{1}" in r["source_text"] and r["source_text"].startswith("2025"))
     translate_and_approve(db, users, intro["unit_id"],
                           "In 2025, the province's {1}GDP{/1} grew by 3.5%.")
     result = export.export_document(db, users["staff"], doc_id, "xliff")
@@ -168,7 +171,7 @@ def test_plain_text_round_trip(db, users):
                                    targets=["en"])
     rows = store.segment_rows(db, doc_id, "en")
     assert [r["source_text"] for r in rows] == ["海南省外事办公室", "第一句。", "第二句。"]
-    for row, english in zip(rows, ["Foreign Affairs Office", "First.", "Second."]):
+    for row, english in zip(rows, ["Foreign Affairs Office", "First.", "Second."], strict=True):
         translate_and_approve(db, users, row["unit_id"], english)
     result = export.export_document(db, users["staff"], doc_id, "txt")
     assert result.data.decode("utf-8") == \
@@ -184,16 +187,17 @@ def test_gbk_text_is_decoded(db, users):
 
 def test_markdown_round_trip(db, users):
     source = ("# 海南**自贸港**简介\n\n海南是中国最大的经济特区。详见[官网](https://www.hainan.gov.cn)。\n\n"
-              "- 第一项\n- 第二项\n\n| 城市 | 人口 |\n|---|---|\n| 海口 | 290万 |\n\n```\n代码不翻译\n```\n")
+              "- 第一项\n- 第二项\n\n| 城市 | 人口 |\n|---|---|\n| 海口 | 290万 |\n\n"
+              "```\n代码不翻译\n```\n")
     doc_id = store.create_document(db, users["staff"], "intro.md", source.encode(), targets=["en"])
     rows = store.segment_rows(db, doc_id, "en")
     assert [r["source_text"] for r in rows] == [
-        "海南{1}自贸港{/1}简介", "海南是中国最大的经济特区。", "详见{1}官网{/1}。", "第一项", "第二项",
-        "城市", "人口", "海口", "290万"]
+        "海南{1}自贸港{/1}简介", "海南是中国最大的经济特区。", "详见{1}官网{/1}。", "第一项",
+        "第二项", "城市", "人口", "海口", "290万"]
     english = ["About the Hainan {1}FTP{/1}", "Hainan is China's largest SEZ.",
                "See the {1}website{/1}.", "Item one", "Item two", "City", "Population", "Haikou",
                "2.9 million"]
-    for row, text in zip(rows, english):
+    for row, text in zip(rows, english, strict=True):
         translate_and_approve(db, users, row["unit_id"], text)
     result = export.export_document(db, users["staff"], doc_id, "txt")
     assert result.file_name.endswith(".md")

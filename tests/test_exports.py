@@ -6,12 +6,10 @@ people do it, so these tests exercise the real states.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -23,81 +21,8 @@ from workbench.exports.selection import (ExportFilter, NothingToExport, iter_sig
 from workbench.inventory import records
 from workbench.review import units as unit_store
 from workbench.review import workflow
-
-TEXTS = {
-    "小心地滑": {"en": "CAUTION//Wet Floor", "ru": "Осторожно, скользкий пол",
-                 "ja": "足元注意 滑りやすい", "ko": "미끄럼 주의"},
-    "禁止吸烟": {"en": "No Smoking", "ru": "Не курить", "ja": "禁煙", "ko": "금연"},
-    "出口": {"en": "Exit", "ru": "Выход", "ja": "出口", "ko": "출구"},
-    "卫生间": {"en": "Toilet", "ru": "Туалет", "ja": "トイレ", "ko": "화장실"},
-    "服务台": {"en": "Service Desk", "ru": "Стойка обслуживания", "ja": "サービスカウンター",
-               "ko": "안내 데스크"},
-}
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-def county_id(db, name_zh: str) -> int:
-    return db.execute("SELECT id FROM counties WHERE name_zh = ?", [name_zh]).fetchone()[0]
-
-
-def make_site(db, users, county: str = "海口市", name: str = "海口美兰国际机场",
-              sector: str = "transport") -> int:
-    cid = county_id(db, county)
-    row = db.execute("SELECT id FROM sites WHERE county_id = ? AND name_zh = ?",
-                     [cid, name]).fetchone()
-    if row:
-        return row[0]
-    return records.save_site(db, users["staff"], {"county_id": cid, "name_zh": name,
-                                                  "sector": sector})
-
-
-def make_sign(db, users, zh: str, languages: str = "en;ru", *, county: str = "海口市",
-              site: str = "海口美兰国际机场", sector: str = "transport", **values) -> int:
-    site_id = make_site(db, users, county, site, sector)
-    fields = {"zh": zh, "function": "warning", "action": "new", "languages": languages,
-              "quantity": 2, "size": "60×40 cm", "material": "铝板",
-              "location": "T1 到达厅"}
-    fields.update(values)
-    return records.create_sign(db, users["staff"], site_id, fields)
-
-
-def translate(db, users, sign_id: int, texts: dict[str, str], *, approve: bool = True,
-              only: set[str] | None = None) -> None:
-    """Translator saves and submits each language's text; the reviewer approves it."""
-    for unit in unit_store.units_for_sign(db, sign_id):
-        lang = unit["target_lang"]
-        if only is not None and lang not in only:
-            continue
-        current = workflow.get_unit(db, unit["id"])
-        if current["state"] == "approved":
-            continue
-        saved = workflow.save_translation(db, users["translator"], unit["id"], texts[lang],
-                                          current["version"])
-        submitted = workflow.submit(db, users["translator"], unit["id"], saved["version"])
-        if approve:
-            workflow.approve(db, users["reviewer"], unit["id"], submitted["version"])
-
-
-def unit_of(db, sign_id: int, lang: str) -> dict:
-    return next(u for u in unit_store.units_for_sign(db, sign_id) if u["target_lang"] == lang)
-
-
-def csv_rows(data: bytes) -> list[list[str]]:
-    assert data.startswith(b"\xef\xbb\xbf"), "CSV must start with a UTF-8 BOM for Excel"
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-
-
-def export_csv(db, flt: ExportFilter | None = None) -> tuple[list[list[str]], sheets.SheetResult]:
-    buffer = io.BytesIO()
-    result = sheets.write_csv(db, flt or ExportFilter(), buffer)
-    return csv_rows(buffer.getvalue()), result
-
-
-def pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+from tests.support.exports import (TEXTS, county_id, csv_rows, export_csv, make_sign, pdf_text,
+                                   translate, unit_of)
 
 
 @pytest.fixture
@@ -125,7 +50,7 @@ def test_sheet_has_only_fully_approved_signs(db, users, approved_and_pending):
     pending_code = db.execute("SELECT sign_code FROM signs WHERE id = ?",
                               [pending]).fetchone()[0]
     assert codes == [done_code]
-    row = dict(zip(header, body[0]))
+    row = dict(zip(header, body[0], strict=True))
     assert row["中文 Chinese"] == "小心地滑"
     assert row["英语 English"] == "CAUTION//Wet Floor"
     assert row["俄语 Russian"] == "Осторожно, скользкий пол"
@@ -175,7 +100,7 @@ def test_formula_injection_is_neutralized(db, users):
                      material="+cmd|' /C calc'!A0", size="@SUM(1+1)")
     translate(db, users, sign, {"en": "-Exit"})
     rows, _ = export_csv(db)
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert row["位置 Location"] == "'=HYPERLINK(\"http://x\",\"go\")"
     assert row["材质 Material"] == "'+cmd|' /C calc'!A0"
     assert row["尺寸 Size"] == "'@SUM(1+1)"
@@ -188,7 +113,7 @@ def test_formula_injection_is_neutralized(db, users):
     sheets.write_xlsx(db, ExportFilter(), buffer)
     sheet = load_workbook(io.BytesIO(buffer.getvalue()))["标识 Signs"]
     header = [c.value for c in sheet[1]]
-    cells = {h: c for h, c in zip(header, sheet[2])}
+    cells = {h: c for h, c in zip(header, sheet[2], strict=True)}
     for column in ("位置 Location", "材质 Material", "尺寸 Size", "英语 English"):
         assert cells[column].data_type == "s", column  # text, never a formula
         assert cells[column].value.startswith("'"), column
@@ -604,7 +529,7 @@ def test_fast_sheet_path_equals_record_path(db, users, approved_and_pending, tmp
     assert fast_result.rows == slow_result.rows == 2
     assert [r.id for r in fast_result.missing] == [r.id for r in slow_result.missing]
     rows = csv_rows(fast.getvalue())
-    row = dict(zip(rows[0], next(r for r in rows[1:] if r[9] == "出口")))
+    row = dict(zip(rows[0], next(r for r in rows[1:] if r[9] == "出口"), strict=True))
     assert row["审定人 Approved by"] == "reviewer; reviewer2"
     assert row["俄语 Russian"] == "" and row["日语 Japanese"] == "出口"
     assert row["位置 Location"] == "'-1层" and row["材质 Material"] == "'=铝"

@@ -9,7 +9,7 @@ import csv
 import io
 import time
 
-from tests.test_exports import TEXTS, make_sign, translate
+from tests.support.exports import TEXTS, make_sign, translate
 
 
 def wait_done(client, export_id: int, timeout: float = 60) -> dict:

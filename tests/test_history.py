@@ -7,7 +7,7 @@ from workbench.messages import render, translator_for
 from workbench.inventory import records
 from workbench.review import workflow
 from workbench.vocabulary import HISTORY_FIELDS, JOB_STATES
-from tests.test_review_support import drafted_sign, make_site
+from tests.support.review import drafted_sign, make_site
 
 ZH = translator_for("zh")
 
@@ -112,7 +112,7 @@ def test_a_stored_time_is_named_and_marked_for_the_readers_zone(db):
 
 def test_the_audit_page_shows_a_sign_in_time_in_the_zone(db, admin_client):
     from datetime import datetime, timezone
-    from tests.conftest import PASSWORD
+    from tests.support.accounts import PASSWORD
 
     signed_in_at = datetime(2026, 12, 4, 7, 30, tzinfo=timezone.utc)
     assert auth.authenticate(db, "admin", PASSWORD, now=signed_in_at) is not None

@@ -8,8 +8,8 @@ import re
 from workbench import auth, create_app
 from workbench.inventory import demo
 from workbench.review import workflow
-from tests.conftest import sign_in_session
-from tests.test_review_support import drafted_sign, force_state
+from tests.support.accounts import sign_in_session
+from tests.support.review import drafted_sign, force_state
 
 ZH = "zh-CN,zh;q=0.9"
 

@@ -120,8 +120,9 @@ def test_sign_code_is_the_upsert_key_when_given(db, system):
 
 def test_gb18030_csv_with_chinese_headers(db, system):
     header = ["县市", "场所", "行业", "位置", "功能", "中文", "现有英文", "处置"]
-    rows = [["三亚市", "大东海旅游区", "旅游文化", "海滩", "警示警告", "当心溺水", "Be Careful Drowning",
-             "更正"], ["三亚", "大东海旅游区", "旅游文化", "海滩", "名称", "大东海", "Dadonghai", "保留"]]
+    rows = [["三亚市", "大东海旅游区", "旅游文化", "海滩", "警示警告", "当心溺水",
+             "Be Careful Drowning", "更正"],
+            ["三亚", "大东海旅游区", "旅游文化", "海滩", "名称", "大东海", "Dadonghai", "保留"]]
     data = csv_bytes(rows, header=header, encoding="gb18030")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
@@ -184,7 +185,7 @@ def test_template_files_are_accepted_headers(db, system, run_cli, tmp_path):
 # --- every class of validation error: reported with row/column/value, nothing written ------
 
 def _row(**changes):
-    row = dict(zip(HEADER, GOOD_ROWS[0]))
+    row = dict(zip(HEADER, GOOD_ROWS[0], strict=True))
     row.update(changes)
     return [row[h] for h in HEADER]
 
@@ -361,7 +362,8 @@ def test_photos_from_a_zip_are_checked_and_attached(db, system, tmp_path):
 
 
 def test_a_non_image_in_the_zip_fails_the_whole_import(db, system, tmp_path):
-    rows = [_row(photo="ok.jpg"), _row(zh="出口", photo="fake.jpg"), _row(zh="入口", photo="gone.jpg")]
+    rows = [_row(photo="ok.jpg"), _row(zh="出口", photo="fake.jpg"),
+            _row(zh="入口", photo="gone.jpg")]
     archive = _zip({"ok.jpg": _jpeg(), "fake.jpg": b"this is not a picture at all"})
     before = counts(db)
     with pytest.raises(ValidationError) as caught:
@@ -395,7 +397,7 @@ def test_cli_import_exit_codes_and_stats(run_cli, tmp_path, db):
     assert "Machine-drafted" in result.stdout
     result = run_cli("inventory", "stats")
     assert result.exit_code == 0
-    line = next(l for l in result.stdout.splitlines() if l.startswith("海口市"))
+    line = next(text for text in result.stdout.splitlines() if text.startswith("海口市"))
     counts = [int(n) for n in line.split()[1:]]
     # submitted + drafting (the import drafts at once) = all three signs
     assert counts[0] + counts[1] == 3 and counts[-1] == 3

@@ -158,8 +158,8 @@ def test_officer_cannot_reach_another_county(db, users, site):
 
 # --- search and filters ---------------------------------------------------------------------
 
+@pytest.mark.usefixtures("demo_db")
 def test_full_text_search_in_every_language_and_short_chinese(db, users):
-    demo.load_demo(db)
     staff = users["staff"]
 
     def found(q, **filters):
@@ -176,8 +176,8 @@ def test_full_text_search_in_every_language_and_short_chinese(db, users):
     assert found("xyzzy") == set()
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_list_filters_and_sort(db, users):
-    demo.load_demo(db)
     staff = users["staff"]
     rows, total = records.list_signs(db, staff, {"lang": "ko"}, page_size=100)
     assert total == len(rows) > 0 and all("ko" in r["languages"].split(";") for r in rows)
@@ -265,10 +265,10 @@ def test_png_with_transparency_and_webp_are_accepted(db, users, site, tmp_path):
     assert db.execute("SELECT photo_count FROM signs WHERE id = ?", [sign_id]).fetchone()[0] == 2
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_signs_using_a_glossary_concept_respects_the_county(db, users):
     from workbench.glossary.usage import signs_using
 
-    demo.load_demo(db)
     concept = db.execute("SELECT concept_id FROM glossary_terms WHERE lang = 'zh' AND "
                          "text = '禁止游泳'").fetchone()
     if concept is None:

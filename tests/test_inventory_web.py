@@ -8,14 +8,7 @@ from PIL import Image
 
 from workbench import audit, auth, vocabulary
 from workbench.db import transaction
-from workbench.inventory import demo, photos
-
-
-@pytest.fixture
-def demo_db(db):
-    """The test database with the demo inventory loaded."""
-    demo.load_demo(db)
-    return db
+from workbench.inventory import photos
 
 
 def _sign_id(db, zh, county="海口市"):
@@ -138,7 +131,8 @@ def test_reviewer_may_view_but_not_submit(demo_db, reviewer_client):
 
 
 def test_submit_a_sign_with_a_photo_through_the_form(demo_db, officer_client):
-    site_id = demo_db.execute("SELECT id FROM sites WHERE name_zh = '海口美兰国际机场'").fetchone()[0]
+    site_id = demo_db.execute("SELECT id FROM sites WHERE name_zh = ?",
+                              ["海口美兰国际机场"]).fetchone()[0]
     response = officer_client.post("/inventory/signs/new", data={
         "site_id": str(site_id), "location": "T2 三层", "function": "facility",
         "zh": "贵宾休息室", "en_current": "VIP Lounge", "languages": ["en", "ru"],
@@ -152,7 +146,8 @@ def test_submit_a_sign_with_a_photo_through_the_form(demo_db, officer_client):
 
 
 def test_a_renamed_non_image_is_refused_by_the_form(demo_db, officer_client):
-    site_id = demo_db.execute("SELECT id FROM sites WHERE name_zh = '海口美兰国际机场'").fetchone()[0]
+    site_id = demo_db.execute("SELECT id FROM sites WHERE name_zh = ?",
+                              ["海口美兰国际机场"]).fetchone()[0]
     response = officer_client.post("/inventory/signs/new", data={
         "site_id": str(site_id), "function": "facility", "zh": "贵宾休息室", "action": "new",
         "languages": ["en"], "photo": (io.BytesIO(b"MZ\x90\x00 an exe"), "photo.jpg")},

@@ -9,7 +9,7 @@ import json
 
 from workbench import jobs
 from workbench.jobs import store
-from tests.test_exports import TEXTS, make_sign, translate
+from tests.support.exports import TEXTS, make_sign, translate
 
 
 def queued_id(result) -> int:

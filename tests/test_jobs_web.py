@@ -6,7 +6,7 @@ import pytest
 
 from workbench import jobs
 from workbench.jobs import store
-from tests.test_exports import TEXTS, make_sign, translate
+from tests.support.exports import TEXTS, make_sign, translate
 
 
 @pytest.fixture

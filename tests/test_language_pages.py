@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import sign_in_session
+from tests.support.accounts import sign_in_session
 from tests.support.language_audit import find_untranslated
 from tests.support.populate import Populated, populate
 from workbench import auth

@@ -10,7 +10,6 @@ import pytest
 from tests.data.documents.sample_docx import build_sample_docx
 from tests.support.fake_llm import replace_text, status
 from workbench import auth, jobs
-from workbench.config import DEFAULTS
 from workbench.documents import drafting, store
 from workbench.inventory import records
 from workbench.mt.pipeline import draft_texts

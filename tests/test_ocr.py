@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ocr_images import sign_photo
+from tests.support.ocr_images import sign_photo
 from workbench.errors import ValidationError
 from workbench.ocr import OcrLine, OcrResult, from_lines, read_image
 from workbench.ocr.assemble import latin_kind, normalize_latin, restore_spaces

@@ -23,7 +23,7 @@ from workbench.plugins import PluginError
 from workbench.web import NavItem
 from workbench.web.home import WaitingItem
 from workbench.web.security import permission_required
-from tests.conftest import sign_in_session
+from tests.support.accounts import sign_in_session
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXAMPLE = Path(__file__).resolve().parent / "plugins" / "signbench_example"

@@ -14,7 +14,7 @@ from workbench.inventory import records
 from workbench.messages import Message, translator_for
 from workbench.review import qa as review_qa
 from workbench.review import workflow
-from tests.test_review_support import drafted_sign, make_site, unit_row
+from tests.support.review import drafted_sign, make_site, unit_row
 
 FOUR_EYES = {"FOUR_EYES": True}
 

@@ -17,7 +17,7 @@ from workbench.inventory import records
 from workbench.messages import from_data, render
 from workbench.reports import (RateLimited, export, intake, limits, matching, public, queue,
                                submit_and_triage, submit_report, triage)
-from tests.reports_support import (AIRPORT, DADONGHAI, SETTINGS, approve, county_id,
+from tests.support.reports import (AIRPORT, DADONGHAI, SETTINGS, approve, county_id,
                                    make_sign, photo_bytes, report_input, sign_code)
 
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.reports_support import make_sign, photo_bytes, sign_code
+from tests.support.reports import make_sign, photo_bytes, sign_code
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from workbench.reports import queue, submit_and_triage
-from tests.ocr_images import sign_photo
-from tests.reports_support import AIRPORT, SETTINGS, make_sign, report_input
+from tests.support.ocr_images import sign_photo
+from tests.support.reports import AIRPORT, SETTINGS, make_sign, report_input
 
 pytest.importorskip("rapidocr_onnxruntime")
 

@@ -11,7 +11,7 @@ from workbench.exports import runs
 from workbench.exports.selection import ExportFilter
 from workbench.messages import render
 from workbench.reports import intake
-from tests.reports_support import (DADONGHAI, approve, make_sign, photo_bytes, sign_code)
+from tests.support.reports import (DADONGHAI, approve, make_sign, photo_bytes, sign_code)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from workbench import audit
 from workbench.errors import NotFound, PermissionDenied, ValidationError
 from workbench.review import comments, history, workflow
-from tests.test_review_support import drafted_sign, make_sign, make_site, unit_of, unit_row
+from tests.support.review import drafted_sign, make_sign, make_site, unit_of, unit_row
 
 
 # --- comments and mentions ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ import pytest
 
 from workbench.errors import PermissionDenied, ValidationError
 from workbench.review import workflow
-from tests.test_review_support import drafted_sign, unit_row
+from tests.support.review import drafted_sign, unit_row
 
 FOUR_EYES = {"FOUR_EYES": True}
 

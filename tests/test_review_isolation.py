@@ -5,7 +5,7 @@ import pytest
 
 from workbench.errors import NotFound
 from workbench.review import comments
-from tests.test_review_support import make_sign, make_site, unit_of, unit_row
+from tests.support.review import make_sign, make_site, unit_of, unit_row
 
 
 @pytest.fixture

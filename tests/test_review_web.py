@@ -5,7 +5,7 @@ import re
 
 from workbench import auth
 from workbench.review import workflow
-from tests.test_review_support import (
+from tests.support.review import (
     county_id, drafted_sign, make_sign, make_site, sign_status, unit_of, unit_row,
 )
 

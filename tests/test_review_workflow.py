@@ -8,7 +8,7 @@ from workbench.errors import Conflict, NotFound, PermissionDenied, ValidationErr
 from workbench.glossary import load_glossary
 from workbench.mt import memory
 from workbench.review import history, workflow
-from tests.test_review_support import (
+from tests.support.review import (
     drafted_sign, make_sign, make_site, sign_status, unit_of, unit_row,
 )
 
@@ -391,7 +391,7 @@ def _perform(db, user, action, unit_id, version):
 @pytest.mark.parametrize("action,state", sorted(workflow.TRANSITIONS))
 @pytest.mark.parametrize("role", ROLES)
 def test_every_transition_for_every_role(db, users, action, state, role):
-    from tests.test_review_support import force_state
+    from tests.support.review import force_state
 
     _sign_id, unit_id = drafted_sign(db, "服务台", "Service Counter")  # version 2
     saved = workflow.save_translation(db, users["translator"], unit_id, "Service Desk", 2)
@@ -417,7 +417,7 @@ REFUSED = [(action, state) for action in ("save", "submit", "approve", "reject",
 
 @pytest.mark.parametrize("action,state", REFUSED)
 def test_actions_not_in_the_table_are_refused(db, users, action, state):
-    from tests.test_review_support import force_state
+    from tests.support.review import force_state
 
     _sign_id, unit_id = drafted_sign(db, "服务台", "Service Counter")
     workflow.save_translation(db, users["translator"], unit_id, "Service Desk", 2)

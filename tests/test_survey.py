@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from tests.ocr_images import sign_photo
+from tests.support.ocr_images import sign_photo
 from workbench import auth
 from workbench.errors import NotFound, ValidationError
 from workbench.inventory import records

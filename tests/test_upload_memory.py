@@ -120,12 +120,13 @@ def _paragraphs_docx(count: int, varied: bool) -> bytes:
 def _legit_xlsx(rows: int) -> bytes:
     header = ["county", "site", "sector", "location", "function", "zh", "en_current", "action"]
     letters = "ABCDEFGH"
-    parts = [crafted.inline_row(1, list(zip([f"{c}1" for c in letters], header)))]
+    parts = [crafted.inline_row(1, list(zip([f"{c}1" for c in letters], header, strict=True)))]
     for n in range(2, rows + 2):
         values = ["海口市", f"场所{n % 146}", "transport", f"{n}号点位", "facility",
                   ["出口", "入口", "卫生间", "小心地滑"][n % 4],
                   ["Exit", "Entrance", "Toilet", "Carefully Slide"][n % 4], "correct"]
-        parts.append(crafted.inline_row(n, list(zip([f"{c}{n}" for c in letters], values))))
+        cells = [f"{c}{n}" for c in letters]
+        parts.append(crafted.inline_row(n, list(zip(cells, values, strict=True))))
     return crafted.xlsx("".join(parts))
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from workbench.db import open_db, transaction
 from workbench.errors import Busy
-from tests.conftest import sign_in_session
-from tests.test_review_support import drafted_sign, unit_row
+from tests.support.accounts import sign_in_session
+from tests.support.review import drafted_sign, unit_row
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from PIL import Image
 from workbench import audit
 from workbench.db import to_int, transaction
 from workbench.inventory import records
-from tests.test_review_support import drafted_sign, make_sign, make_site, unit_row
+from tests.support.review import drafted_sign, make_sign, make_site, unit_row
 
 HUGE = str(2 ** 64)
 

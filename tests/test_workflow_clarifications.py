@@ -10,7 +10,7 @@ from PIL import Image
 from workbench.errors import NotFound, ValidationError
 from workbench.inventory import photos
 from workbench.review import comments
-from tests.test_review_support import make_sign, make_site, unit_of
+from tests.support.review import make_sign, make_site, unit_of
 
 
 def _jpeg() -> bytes:

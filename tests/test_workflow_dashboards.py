@@ -3,7 +3,7 @@ is ready for fabrication per county; the home page's to-do list holds only tasks
 from __future__ import annotations
 
 from workbench.inventory import dashboard
-from tests.test_review_support import force_state, make_sign, make_site, unit_of
+from tests.support.review import force_state, make_sign, make_site, unit_of
 from workbench.review import units
 
 

@@ -12,12 +12,13 @@ from workbench.mt import memory
 from workbench.review import detail, units
 from workbench.review import qa as review_qa
 from tests.test_glossary_match import entry
-from tests.test_review_support import make_sign, make_site, unit_of, unit_row
+from tests.support.review import make_sign, make_site, unit_of, unit_row
 
 
 def test_whole_words_drop_one_character_terms_inside_longer_words():
-    glossary = from_entries("zh", "en", [entry("面", "Noodles"), entry("环", "Ring"),
-                                         entry("中", "Middle"), entry("营商环境", "business environment")])
+    glossary = from_entries("zh", "en", [
+        entry("面", "Noodles"), entry("环", "Ring"), entry("中", "Middle"),
+        entry("营商环境", "business environment")])
     text = "全面优化营商环境，加强生态环境保护。"
     assert [m.text for m in glossary.match(text)] == ["面", "营商环境", "环"]
     assert [m.text for m in glossary.match_words(text)] == ["营商环境"]

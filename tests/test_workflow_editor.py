@@ -10,7 +10,7 @@ from workbench import auth
 from workbench.errors import PermissionDenied
 from workbench.mt import memory
 from workbench.review import bulk, comments, concordance, workflow
-from tests.test_review_support import drafted_sign, force_state, unit_row
+from tests.support.review import drafted_sign, force_state, unit_row
 
 FOUR_EYES = {"FOUR_EYES": True}
 
@@ -106,8 +106,8 @@ def test_fuzzy_memory_matches_show_what_differs(db, users, translator_client):
 
 
 def test_concordance_finds_memory_and_approved_wording(db, users, translator_client):
-    memory.add_entry(db, auth.system_actor("pytest"), "游客中心咨询台", "Visitor Center Information Desk",
-                     "zh", "en", "review")
+    memory.add_entry(db, auth.system_actor("pytest"), "游客中心咨询台",
+                     "Visitor Center Information Desk", "zh", "en", "review")
     _sign, unit_id = drafted_sign(db, "游客中心", "Visitor Center")
     in_review = _to_review(db, users, unit_id, "Visitor Center")
     workflow.approve(db, users["reviewer"], unit_id, in_review["version"])
@@ -187,7 +187,8 @@ def test_approval_preview_skips_open_questions_and_qa_and_never_mixes_kinds(db, 
     assert "QA is not clean" in reasons[faulty]
     assert segment and not plan.ready
     fresh = [(clean, unit_row(db, clean)["version"])]
-    assert [p.unit["id"] for p in bulk.plan_approval(db, reviewer, fresh, FOUR_EYES).ready] == [clean]
+    ready = bulk.plan_approval(db, reviewer, fresh, FOUR_EYES).ready
+    assert [p.unit["id"] for p in ready] == [clean]
     mixed = bulk.plan_approval(db, reviewer, fresh, FOUR_EYES, kind="segment")
     assert "separate lists" in mixed.skipped[0].skipped.render()
     result = bulk.approve(db, reviewer, fresh + [(asked, versions[asked])], FOUR_EYES, kind="sign")

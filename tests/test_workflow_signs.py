@@ -10,7 +10,7 @@ from workbench import auth
 from workbench.errors import PermissionDenied
 from workbench.inventory import records
 from workbench.review import units
-from tests.test_review_support import force_state, make_site, sign_status, unit_of, unit_row
+from tests.support.review import force_state, make_site, sign_status, unit_of, unit_row
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def test_officer_corrects_chinese_location_quantity_while_drafting(db, users, dr
     values = dict(records.current_values(sign), zh="禁止吸烟和饮食", location="二层", quantity=3)
     assert records.update_sign(db, officer, drafted_sign, values)
     changed = records.get_sign(db, officer, drafted_sign)
-    assert (changed["zh"], changed["location"], changed["quantity"]) == ("禁止吸烟和饮食", "二层", 3)
+    assert (changed["zh"], changed["location"], changed["quantity"]) == (
+        "禁止吸烟和饮食", "二层", 3)
     # The sign now carries the unit of its new text, still to be drafted.
     new_unit = unit_row(db, unit_of(db, drafted_sign))
     assert new_unit["source_text"] == "禁止吸烟和饮食" and new_unit["state"] == "new"

@@ -1,4 +1,7 @@
-"""``python -m workbench``: the ``workbench`` command (used by ``workbench run`` for its children)."""
+"""``python -m workbench``: the ``workbench`` command.
+
+``workbench run`` starts its children (server, worker) this way.
+"""
 import sys
 
 from workbench.cli import main

@@ -57,8 +57,9 @@ def record(db: Database, actor: User | None, action: str, entity_type: str,
         raise RuntimeError("audit.record() must run inside the change's transaction")
     last = db.execute("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
     prev_hash = last[1] if last else GENESIS_HASH
-    event = {
-        "id": (last[0] + 1) if last else 1,
+    event_id: int = (last[0] + 1) if last else 1
+    event: dict[str, Any] = {
+        "id": event_id,
         "ts": now_iso(),
         "actor_id": getattr(actor, "id", None),
         "actor_name": getattr(actor, "username", None) or "system",
@@ -70,8 +71,8 @@ def record(db: Database, actor: User | None, action: str, entity_type: str,
     }
     event["prev_hash"] = prev_hash
     event["hash"] = _event_hash(prev_hash, event)
-    db["audit_events"].insert(event)
-    return event["id"]
+    db.table("audit_events").insert(event)
+    return event_id
 
 
 @dataclass

@@ -210,7 +210,7 @@ def create_user(db: Database, actor: User, username: str, role: str, *,
             "password_hash": generate_password_hash(password, method=PASSWORD_METHOD),
             "created_at": audit.now_iso(), "password_changed_at": audit.now_iso(),
         }
-        user_id = db["users"].insert(row).last_pk
+        user_id = db.table("users").insert(row).last_pk
         row["id"] = user_id
         audit.record(db, actor, "user.create", "user", user_id, None, _public_row(row))
     return get_user(db, user_id), password  # type: ignore[return-value]
@@ -247,7 +247,7 @@ def update_user(db: Database, actor: User, user_id: int, *, role: str | None = N
                     msg("The last active admin cannot be demoted or disabled."))
         if after == before:
             return user_from_row(before)
-        db["users"].update(user_id, after)
+        db.table("users").update(user_id, after)
         audit.record(db, actor, "user.update", "user", user_id,
                      _public_row(before), _public_row(after))
         if before["active"] and not after["active"]:
@@ -271,7 +271,7 @@ def set_password(db: Database, actor: User, user_id: int, new_password: str, *,
                                          column="current_password")
         credentials.check_password(new_password, row["username"])
         changed_at = audit.now_iso()
-        db["users"].update(user_id, {
+        db.table("users").update(user_id, {
             "password_hash": generate_password_hash(new_password, method=PASSWORD_METHOD),
             "password_changed_at": changed_at})
         # The hash itself never enters the audit log; the fact of the change does.

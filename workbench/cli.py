@@ -94,12 +94,13 @@ def init(env: Env, demo: bool, no_seed: bool) -> None:
     if report.counties_added:
         click.echo(f"Added {report.counties_added} counties.")
     if report.secret_key_written:
-        click.echo(f"Wrote a new secret key to {Path(env.settings['INSTANCE_PATH']) / 'secret_key'}.")
+        key_file = Path(env.settings["INSTANCE_PATH"]) / "secret_key"
+        click.echo(f"Wrote a new secret key to {key_file}.")
     if report.admin_password:
         click.secho("\nFirst administrator created (the password is shown only once):",
                     fg="yellow", bold=True)
-        click.secho(f"    username: {report.admin_username}\n    password: {report.admin_password}\n",
-                    fg="yellow", bold=True)
+        click.secho(f"    username: {report.admin_username}\n"
+                    f"    password: {report.admin_password}\n", fg="yellow", bold=True)
 
 
 @cli.command()

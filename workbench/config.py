@@ -298,7 +298,10 @@ def load_settings(instance_path: Path | None = None,
 
 
 def jobs_db_beside(database: str | Path) -> Path:
-    """The job queue's file beside the database: ``workbench.sqlite3`` → ``workbench.jobs.sqlite3``."""
+    """The job queue's file beside the database.
+
+    ``workbench.sqlite3`` → ``workbench.jobs.sqlite3``.
+    """
     path = Path(database)
     stem = path.name.rsplit(".", 1)[0] if "." in path.name else path.name
     return path.with_name(f"{stem}.jobs.sqlite3")

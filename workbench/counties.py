@@ -53,7 +53,7 @@ def seed(db: Database, actor: User) -> int:
                 continue
             row = {"code": code, "name_zh": name_zh, "name_en": name_en, "kind": kind,
                    "sort_order": order, "active": 1}
-            county_id = db["counties"].insert(row).last_pk
+            county_id = db.table("counties").insert(row).last_pk
             audit.record(db, actor, "county.create", "county", county_id, None,
                          dict(row, id=county_id))
             added += 1
@@ -115,13 +115,13 @@ def save_county(db: Database, actor: User, values: dict[str, Any],
             clean.setdefault("kind", "county")
             clean.setdefault("sort_order", len(list_counties(db)) + 1)
             clean.setdefault("active", 1)
-            county_id = db["counties"].insert(clean).last_pk
+            county_id = db.table("counties").insert(clean).last_pk
             audit.record(db, actor, "county.create", "county", county_id, None,
                          dict(clean, id=county_id))
         else:
             before = get_county(db, county_id)
             after = dict(before, **clean)
             if after != before:
-                db["counties"].update(county_id, clean)
+                db.table("counties").update(county_id, clean)
                 audit.record(db, actor, "county.update", "county", county_id, before, after)
     return county_id

@@ -74,7 +74,8 @@ class Message:
         """The message in the translator's language (English when none is given)."""
         translator = translator or ENGLISH
         if self.plural is not None:
-            template = translator.ngettext(self.id, self.plural, int(self.params.get(self.count, 0)))
+            number = int(self.params.get(self.count, 0))
+            template = translator.ngettext(self.id, self.plural, number)
         else:
             template = translator.gettext(self.id)
         if not self.params:
@@ -175,7 +176,7 @@ def from_data(value: Any) -> MessageLike | None:
     if isinstance(value, Mapping) and "id" in value:
         return Message.from_dict(value)
     if isinstance(value, list):
-        return [from_data(item) for item in value]  # type: ignore[misc]
+        return [from_data(item) for item in value]  # type: ignore[return-value]
     if isinstance(value, str) and value.startswith(("{", "[{")) and "\"id\"" in value:
         import json
 
@@ -184,7 +185,7 @@ def from_data(value: Any) -> MessageLike | None:
         except ValueError:
             return value
         if isinstance(data, list):
-            return [from_data(item) for item in data]  # type: ignore[misc]
+            return [from_data(item) for item in data]  # type: ignore[return-value]
         return Message.from_dict(data) if isinstance(data, dict) and "id" in data else value
     return value
 

@@ -172,7 +172,7 @@ def _registered() -> tuple[tuple[str, Any], ...]:
 def _still(recorded: tuple[tuple[str, Any], ...], current: tuple[tuple[str, Any], ...]) -> bool:
     return len(recorded) == len(current) and all(
         a_name == b_name and a_plugin is b_plugin
-        for (a_name, a_plugin), (b_name, b_plugin) in zip(recorded, current))
+        for (a_name, a_plugin), (b_name, b_plugin) in zip(recorded, current, strict=True))
 
 
 def _cached(hook_name: str, gather: Callable[[], T]) -> T:

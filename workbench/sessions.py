@@ -40,7 +40,7 @@ def open_session(db: Database, user_id: int, *, remote_addr: str | None = None,
     with transaction(db):
         generation = db.execute("SELECT session_generation FROM users WHERE id = ?",
                                 [user_id]).fetchone()[0]
-        db["user_sessions"].insert({
+        db.table("user_sessions").insert({
             "user_id": user_id, "token_hash": _hash(token), "generation": generation,
             "created_at": audit.now_iso(), "remote_addr": remote_addr,
             "user_agent": (user_agent or "")[:200] or None})

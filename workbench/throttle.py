@@ -140,7 +140,7 @@ def record(db: Database, username: str, remote_addr: str | None, success: bool,
            now: datetime) -> None:
     """Write one attempt (bookkeeping; the caller's transaction when there is one)."""
     with transaction(db):
-        db["login_attempts"].insert({"username": username, "remote_addr": remote_addr,
+        db.table("login_attempts").insert({"username": username, "remote_addr": remote_addr,
                                      "ts": timestamp(now), "success": int(success)})
 
 

@@ -2,13 +2,10 @@
 Chromium driven by Playwright (headless, --no-sandbox, no background networking)."""
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 
 import pytest
-
-from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -18,18 +15,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(csrf_app) -> Iterator[str]:
     """The app (CSRF on, as in production) served on 127.0.0.1; yields its base URL."""
     from waitress.server import create_server
 
-    server = create_server(csrf_app, host="127.0.0.1", port=_free_port(), threads=4)
+    # Port 0: the system picks a free port as the server binds (no race between test workers).
+    server = create_server(csrf_app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
@@ -63,12 +55,3 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
-
-
-def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
-    """Fill in and send the sign-in form as a person would."""
-    page.goto(f"{base_url}/auth/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")

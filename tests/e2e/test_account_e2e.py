@@ -1,7 +1,7 @@
 """A person's account page: password rules, sessions, and signing out everywhere."""
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +21,7 @@ def test_sign_out_everywhere_ends_the_other_browser_too(live_server, new_page, a
 
 
 def test_weak_new_password_is_explained(live_server, new_page, artifacts_dir):
-    from tests.conftest import PASSWORD
+    from tests.support.accounts import PASSWORD
 
     page = new_page("en-US")
     sign_in(page, live_server, "translator")

@@ -8,7 +8,7 @@ import io
 import docx
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 

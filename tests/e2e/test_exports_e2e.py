@@ -9,9 +9,9 @@ import io
 
 import pytest
 
-from tests.e2e.conftest import sign_in
-from tests.test_exports import TEXTS, make_sign, translate
-from tests.test_jobs_worker import WorkerProcess
+from tests.support.browser import sign_in
+from tests.support.exports import TEXTS, make_sign, translate
+from tests.support.worker import WorkerProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,7 @@ def test_staff_downloads_county_sheet_after_approval(live_server, worker, new_pa
     book = load_workbook(io.BytesIO(target.read_bytes()))
     rows = [[c.value for c in row] for row in book["标识 Signs"].iter_rows()]
     assert len(rows) == 2
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert row["中文 Chinese"] == "小心地滑"
     assert row["英语 English"] == "CAUTION//Wet Floor"
     assert row["俄语 Russian"] == "Осторожно, скользкий пол"

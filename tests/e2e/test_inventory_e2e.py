@@ -4,12 +4,14 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.support.browser import sign_in
 
 SIGNS = [
     # site, sector, location, function, Chinese, installed English, action, languages
-    ("海口湾演艺中心", "旅游文化", "一层 大厅", "功能设施", "售票处", "Ticket Office", "保留", "en"),
-    ("海口湾演艺中心", "旅游文化", "一层 东门", "警示警告", "小心台阶", "Carefully Step", "更正", "en"),
+    ("海口湾演艺中心", "旅游文化", "一层 大厅", "功能设施", "售票处", "Ticket Office", "保留",
+     "en"),
+    ("海口湾演艺中心", "旅游文化", "一层 东门", "警示警告", "小心台阶", "Carefully Step", "更正",
+     "en"),
     ("海口湾演艺中心", "旅游文化", "二层 走廊", "限令禁止", "禁止吸烟", "", "新设", "en;ru"),
 ]
 
@@ -56,13 +58,8 @@ def test_officer_imports_the_filled_template(live_server, new_page, artifacts_di
 
 
 @pytest.mark.e2e
-def test_staff_sees_the_dashboard_chart(live_server, new_page, artifacts_dir, csrf_app):
-    from workbench.db import open_db
-    from workbench.inventory import demo
-
-    database = open_db(csrf_app.config["DATABASE"])
-    demo.load_demo(database)
-    database.close()
+@pytest.mark.usefixtures("demo_db")
+def test_staff_sees_the_dashboard_chart(live_server, new_page, artifacts_dir):
     page = new_page("zh")
     sign_in(page, live_server, "staff")
     page.goto(f"{live_server}/inventory/dashboard")

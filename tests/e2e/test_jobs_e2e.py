@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import sign_in
-from tests.test_exports import TEXTS, make_sign, translate
-from tests.test_jobs_worker import WorkerProcess
+from tests.support.browser import sign_in
+from tests.support.exports import TEXTS, make_sign, translate
+from tests.support.worker import WorkerProcess
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.support.browser import sign_in
 from tests.support.language_audit import find_untranslated
 from tests.support.populate import Populated, populate
 from workbench.config import load_settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.support.browser import sign_in
 from tests.support.fake_llm import replace_text
 
 pytestmark = pytest.mark.e2e

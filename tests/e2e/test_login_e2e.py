@@ -1,7 +1,7 @@
 """A person signs in with a real browser and sees the home page, in Chinese and in English."""
 import pytest
 
-from tests.e2e.conftest import sign_in
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from workbench import db as dbmod
-from tests.e2e.conftest import sign_in
-from tests.test_review_support import machine_draft, make_sign, make_site, unit_of
+from tests.support.browser import sign_in
+from tests.support.review import machine_draft, make_sign, make_site, unit_of
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD
-from tests.reports_support import (DADONGHAI, approve, make_sign, photo_bytes, sign_code)
+from tests.support.accounts import PASSWORD
+from tests.support.reports import (DADONGHAI, approve, make_sign, photo_bytes, sign_code)
 
 PHONE = {"width": 390, "height": 844}
 

@@ -7,8 +7,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
-from tests.ocr_images import sign_photo
+from tests.support.accounts import PASSWORD
+from tests.support.ocr_images import sign_photo
 from workbench import auth
 from workbench.db import open_db
 from workbench.inventory import records

@@ -10,8 +10,8 @@ from workbench import db as dbmod
 from workbench.inventory import records
 from workbench.mt import memory
 from workbench.review import units
-from tests.e2e.conftest import sign_in
-from tests.test_review_support import machine_draft, make_sign, make_site, unit_of
+from tests.support.browser import sign_in
+from tests.support.review import machine_draft, make_sign, make_site, unit_of
 
 pytestmark = pytest.mark.e2e
 

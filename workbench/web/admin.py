@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from workbench import auth, counties, sessions, throttle
 from workbench.db import get_db
 from workbench.errors import ValidationError
-from workbench.web.forms import show_problems
+from workbench.web.forms import select_choices, show_problems
 from workbench.vocabulary import COUNTY_KINDS, ROLES
 from workbench.web.i18n import translator
 from workbench.web.security import current_actor, permission_required
@@ -25,11 +25,11 @@ def _county_choices() -> list[tuple[str, str]]:
 
 def _role_choices() -> list[tuple[str, str]]:
     """The roles by name, least privileged first (a new account starts as a county officer)."""
-    return ROLES.choices(translator())
+    return select_choices(ROLES.choices(translator()))
 
 
 def _county_kind_choices() -> list[tuple[str, str]]:
-    return COUNTY_KINDS.choices(translator())
+    return select_choices(COUNTY_KINDS.choices(translator()))
 
 
 class UserForm(FlaskForm):
@@ -67,7 +67,7 @@ def users():
     """List users and create one."""
     db = get_db()
     form = UserForm()
-    form.county.choices = _county_choices()
+    form.county.choices = select_choices(_county_choices())
     new_password = None
     if form.validate_on_submit():
         try:
@@ -82,7 +82,7 @@ def users():
             if form.password.data:
                 new_password = None
             form = UserForm(formdata=None)
-            form.county.choices = _county_choices()
+            form.county.choices = select_choices(_county_choices())
     return render_template("admin/users.html", users=auth.list_users(db), form=form,
                            new_password=new_password)
 
@@ -98,7 +98,7 @@ def edit_user(user_id: int):
                                message=_("No such user.")), 404
     form = UserEditForm(data={"display_name": user.display_name, "role": user.role,
                               "county": str(user.county_id or ""), "active": user.active})
-    form.county.choices = _county_choices()
+    form.county.choices = select_choices(_county_choices())
     if form.validate_on_submit():
         actor = current_actor()
         try:

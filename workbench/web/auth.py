@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from workbench import auth, sessions
 from workbench.db import get_db
 from workbench.errors import TooManyAttempts, ValidationError
+from workbench.web.forms import select_choices
 from workbench.web.i18n import message_text
 from workbench.web.security import current_actor, end_session, login_required, start_session
 
@@ -39,7 +41,7 @@ class SignOutEverywhereForm(FlaskForm):
 
 
 class LocaleForm(FlaskForm):
-    locale = SelectField(choices=[("zh", "中文"), ("en", "English")])
+    locale = SelectField(choices=select_choices([("zh", "中文"), ("en", "English")]))
 
 
 def _safe_next(target: str | None) -> str:

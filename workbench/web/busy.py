@@ -87,7 +87,8 @@ def wrap_views(app: Any) -> None:
 
 def _form_fields() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The posted fields as (shown as text, kept hidden); the CSRF token is renewed, not kept."""
-    shown, hidden = [], []
+    shown: list[tuple[str, str]] = []
+    hidden: list[tuple[str, str]] = []
     for name, value in request.form.items(multi=True):
         if name == "csrf_token":
             continue

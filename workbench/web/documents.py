@@ -32,7 +32,7 @@ from workbench.review import history, workflow
 from workbench.review import qa as review_qa
 from workbench.web.home import WaitingItem
 from workbench.vocabulary import GLOSSARY_DOMAINS, LANGUAGES, ROLES, SIGN_LANGUAGES
-from workbench.web.forms import flash_error, problem_text
+from workbench.web.forms import flash_error, problem_text, select_choices
 from workbench.web.i18n import severity_label, translator
 from workbench.web.security import current_actor, permission_required
 from workbench.web.params import int_arg, int_list, page_arg
@@ -78,10 +78,10 @@ def _domain_choices() -> list[tuple[str, str]]:
 
 def _upload_form(db: Database) -> UploadForm:
     form = UploadForm()
-    form.targets.choices = [(code, LANGUAGES.text(code, translator()))
-                            for code in SIGN_LANGUAGES]
-    form.domain.choices = _domain_choices()
-    form.assignees.choices = _translators(db)
+    form.targets.choices = select_choices((code, LANGUAGES.text(code, translator()))
+                                          for code in SIGN_LANGUAGES)
+    form.domain.choices = select_choices(_domain_choices())
+    form.assignees.choices = select_choices(_translators(db))
     return form
 
 

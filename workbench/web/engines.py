@@ -46,7 +46,7 @@ def index():
             error = failed.message
         else:
             drafts = [(line, draft, [flag_message(flag) for flag in draft.flags])
-                      for line, draft in zip(lines, results)]
+                      for line, draft in zip(lines, results, strict=True)]
     # What each profile uses now (after falling back from engines that cannot run).
     chosen = {name: (resolve_engine_id(None, settings, "zh", "en", name),
                      resolve_fallback_id(None, resolve_engine_id(None, settings, "zh", "en", name),

@@ -25,7 +25,7 @@ from workbench.exports.exchange import import_xliff
 from workbench.exports.selection import resolve_filter
 from workbench.inventory import dashboard, records
 from workbench.vocabulary import LANGUAGES, SECTORS, SIGN_LANGUAGES, SIGN_STATUSES
-from workbench.web.forms import flash_error
+from workbench.web.forms import flash_error, select_choices
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
@@ -58,17 +58,20 @@ class XliffImportForm(FlaskForm):
 
 def _export_form(user: auth.User) -> ExportForm:
     form = ExportForm()
-    form.kind.choices = [(kind.id, message_text(kind.message))
-                         for kind in plugins.export_kinds().values()]
+    form.kind.choices = select_choices((kind.id, message_text(kind.message))
+                                      for kind in plugins.export_kinds().values())
     scope = auth.county_scope(user)
     county_rows = [c for c in counties.list_counties(get_db(), include_inactive=False)
                    if scope is None or c["id"] == scope]
-    form.county.choices = ([] if scope is not None else [("", _("All counties"))]) + [
-        (str(c["id"]), c["name_zh"]) for c in county_rows]
-    form.sector.choices = [("", _("All sectors"))] + SECTORS.choices(translator())
-    form.status.choices = [("", _("Any status"))] + SIGN_STATUSES.choices(translator())
-    form.lang.choices = [("", _("All languages"))] + [
-        (code, LANGUAGES.text(code, translator())) for code in SIGN_LANGUAGES]
+    form.county.choices = select_choices(
+        ([] if scope is not None else [("", _("All counties"))])
+        + [(str(c["id"]), c["name_zh"]) for c in county_rows])
+    form.sector.choices = select_choices(
+        [("", _("All sectors"))] + SECTORS.choices(translator()))
+    form.status.choices = select_choices(
+        [("", _("Any status"))] + SIGN_STATUSES.choices(translator()))
+    form.lang.choices = select_choices([("", _("All languages"))] + [
+        (code, LANGUAGES.text(code, translator())) for code in SIGN_LANGUAGES])
     return form
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from workbench.errors import Problem, ValidationError, WorkbenchError
 from workbench.vocabulary import HISTORY_FIELDS, LANGUAGES, TERM_STATUSES
@@ -59,6 +60,15 @@ def error_message(error: WorkbenchError, form: FlaskForm | None = None) -> str:
 def flash_error(error: WorkbenchError, form: FlaskForm | None = None) -> None:
     """Flash a domain error for the user, in their language."""
     flash(error_message(error, form), "error")
+
+
+def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as the options of a select, radio or check-box field.
+
+    WTForms 3.3 deprecates bare tuples as choices (4.0 drops them); every form
+    builds its options here, so the pairs helpers keep serving templates too.
+    """
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def show_problems(form: FlaskForm, error: ValidationError,

@@ -28,7 +28,7 @@ from workbench.glossary.search import SearchFilters, facet_counts, search
 from workbench.glossary.store import delete_concept, save_concept
 from workbench.glossary.usage import signs_using
 from workbench.web import home
-from workbench.web.forms import error_message, flash_error, show_problems
+from workbench.web.forms import error_message, flash_error, select_choices, show_problems
 from workbench.vocabulary import GLOSSARY_DOMAINS, SIGN_FUNCTIONS, TERM_STATUSES
 from workbench.vocabulary import PARTS_OF_SPEECH as PARTS_OF_SPEECH_VOCABULARY
 from workbench.web.i18n import message_text, translator
@@ -155,10 +155,10 @@ class TermForm(Form):
     text = StringField(_l("Term"), validators=[Optional(), Length(max=500)])
     # The domain layer validates status and part of speech with a message per row;
     # WTForms' own choice check would only say "Not a valid choice".
-    status = SelectField(_l("Status"), choices=[(s, s) for s in STATUSES],
+    status = SelectField(_l("Status"), choices=select_choices((s, s) for s in STATUSES),
                          validate_choice=False)
-    pos = SelectField(_l("Part of speech"), choices=[("", "—")] + [(p, p) for p in
-                                                                   PARTS_OF_SPEECH],
+    pos = SelectField(_l("Part of speech"),
+                      choices=select_choices([("", "—")] + [(p, p) for p in PARTS_OF_SPEECH]),
                       validate_choice=False)
 
 
@@ -185,13 +185,15 @@ def _language_choices(db: Any) -> list[tuple[str, str]]:
 
 
 def _prepare(form: ConceptForm, db: Any) -> None:
-    form.domain.choices = GLOSSARY_DOMAINS.choices(translator())
-    form.function.choices = [("", "—")] + SIGN_FUNCTIONS.choices(translator())
-    languages = _language_choices(db)
+    form.domain.choices = select_choices(GLOSSARY_DOMAINS.choices(translator()))
+    form.function.choices = select_choices(
+        [("", "—")] + SIGN_FUNCTIONS.choices(translator()))
+    languages = select_choices(_language_choices(db))
     for entry in form.terms:
         entry.form.lang.choices = languages
-        entry.form.status.choices = TERM_STATUSES.choices(translator())
-        entry.form.pos.choices = [("", "—")] + PARTS_OF_SPEECH_VOCABULARY.choices(translator())
+        entry.form.status.choices = select_choices(TERM_STATUSES.choices(translator()))
+        entry.form.pos.choices = select_choices(
+            [("", "—")] + PARTS_OF_SPEECH_VOCABULARY.choices(translator()))
 
 
 def _add_blank_rows(form: ConceptForm, count: int = BLANK_TERM_ROWS) -> None:

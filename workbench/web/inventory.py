@@ -32,7 +32,7 @@ from workbench.review import units
 from workbench.vocabulary import COUNTY_PROGRESS, LANGUAGES, REPORT_STATUSES, Vocabulary
 from workbench.web import home
 from workbench.web import survey as survey_views
-from workbench.web.forms import flash_error, show_problems
+from workbench.web.forms import flash_error, select_choices, show_problems
 from workbench.web.i18n import message_text, translator
 from workbench.web.uploads import read_upload
 from workbench.web.security import current_actor, permission_required
@@ -124,11 +124,12 @@ def _county_choices(user: auth.User, blank: bool = False) -> list[tuple[str, str
 def _sign_form(user: auth.User, data: dict[str, Any] | None = None) -> SignForm:
     form = SignForm(data=data)
     sites = records.list_sites(get_db(), user, with_counts=False)
-    form.site_id.choices = [(str(s["id"]), f"{s['county_zh']} · {s['name_zh']}") for s in sites]
-    form.function.choices = _choices(records.FUNCTIONS)
-    form.action.choices = _choices(records.ACTIONS)
-    form.languages.choices = [(code, LANGUAGES.text(code, translator()))
-                              for code in records.LANGUAGES]
+    form.site_id.choices = select_choices(
+        (str(s["id"]), f"{s['county_zh']} · {s['name_zh']}") for s in sites)
+    form.function.choices = select_choices(_choices(records.FUNCTIONS))
+    form.action.choices = select_choices(_choices(records.ACTIONS))
+    form.languages.choices = select_choices((code, LANGUAGES.text(code, translator()))
+                                            for code in records.LANGUAGES)
     return form
 
 
@@ -414,8 +415,8 @@ def sites():
 
 def _site_form(user: auth.User, data: dict[str, Any] | None = None) -> SiteForm:
     form = SiteForm(data=data)
-    form.county_id.choices = _county_choices(user)
-    form.sector.choices = _choices(records.SECTORS)
+    form.county_id.choices = select_choices(_county_choices(user))
+    form.sector.choices = select_choices(_choices(records.SECTORS))
     return form
 
 
@@ -501,7 +502,7 @@ def import_upload():
     """Upload a spreadsheet (and photos): check it and show what would change."""
     user = current_actor()
     form = ImportForm()
-    form.county_id.choices = _county_choices(user, blank=True)
+    form.county_id.choices = select_choices(_county_choices(user, blank=True))
     report = problems = None
     token = None
     if form.validate_on_submit():

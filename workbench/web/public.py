@@ -31,7 +31,7 @@ from workbench.reports import intake
 from workbench.reports import public as public_data
 from workbench.vocabulary import REPORT_KINDS, REPORT_STATUS_NOTES, REPORT_STATUSES
 from workbench.web.errors import TITLES
-from workbench.web.forms import show_problems
+from workbench.web.forms import select_choices, show_problems
 from workbench.web.i18n import message_text, translator
 from workbench.web.security import csrf, public_access
 
@@ -104,11 +104,11 @@ class ReportForm(FlaskForm):
 
 def _form() -> ReportForm:
     form = ReportForm()
-    form.kind.choices = REPORT_KINDS.choices(translator())
+    form.kind.choices = select_choices(REPORT_KINDS.choices(translator()))
     zh = str(get_locale()).startswith("zh")
-    form.county.choices = [("", "—")] + [
+    form.county.choices = select_choices([("", "—")] + [
         (c["code"], c["name_zh"] if zh else c["name_en"])
-        for c in counties.list_counties(get_db(), include_inactive=False)]
+        for c in counties.list_counties(get_db(), include_inactive=False)])
     return form
 
 

@@ -27,7 +27,7 @@ class LoginUser(UserMixin):
         return str(self.user.id)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.user.active
 
     def __getattr__(self, name: str) -> Any:

@@ -17,7 +17,8 @@ FOOTNOTES_XML = (
     '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
     '</w:r></w:p></w:footnote>'
     '<w:footnote w:id="1"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
-    '<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 数据来源：海南省统计局。</w:t></w:r></w:p>'
+    '<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 数据来源：海南省统计局。</w:t>'
+    '</w:r></w:p>'
     '</w:footnote></w:footnotes>' % nsdecls("w"))
 
 

@@ -1,6 +1,6 @@
 """Helpers for the review tests: real sites, signs and units made through the inventory's API.
 
-(No tests here; the name keeps it with the review test files.)
+(No tests here.)
 """
 from __future__ import annotations
 
