@@ -739,6 +739,7 @@ HISTORY_FIELDS = Vocabulary("history_field", [
     ("approved_until", N_("Approved until")),
     ("report.kind", N_("What is wrong")),
     ("report.description", N_("Description")),
+    ("requested_by", N_("Requested by")),
 ])
 
 # Which vocabulary a field's value comes from: ``entity.field`` before ``field``.
