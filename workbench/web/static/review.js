@@ -74,6 +74,23 @@
   var liveList = document.getElementById("live-findings");
   var checkTimer = null;
   var liveErrors = [];
+  // Replace target's content with a same-origin, autoescaped HTML fragment from url.
+  function loadFragment(url, target, onError) {
+    target.setAttribute("aria-busy", "true");
+    fetch(url, {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        target.replaceChildren(template.content);
+      })
+      .catch(onError)
+      .finally(function () { target.removeAttribute("aria-busy"); });
+  }
+
   function csrfToken() {
     var input = document.querySelector("input[name=csrf_token]");
     return input ? input.value : "";
@@ -171,20 +188,8 @@
     var params = new URLSearchParams(new FormData(concordanceForm));
     if (!(params.get("q") || "").trim()) { return true; }
     params.set("fragment", "1");
-    concordanceResults.setAttribute("aria-busy", "true");
-    fetch(concordanceForm.getAttribute("action") + "?" + params.toString(),
-          {credentials: "same-origin"})
-      .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.text();
-      })
-      .then(function (html) {
-        var template = document.createElement("template");
-        template.innerHTML = html;  // same-origin, autoescaped server fragment
-        concordanceResults.replaceChildren(template.content);
-      })
-      .catch(function () { concordanceResults.textContent = ""; })
-      .finally(function () { concordanceResults.removeAttribute("aria-busy"); });
+    loadFragment(concordanceForm.getAttribute("action") + "?" + params.toString(),
+                 concordanceResults, function () { concordanceResults.textContent = ""; });
     return true;
   }
   if (concordanceForm) {
@@ -206,19 +211,8 @@
   // Engine drafts are fetched after the page is shown: neural engines may take a moment.
   var drafts = document.getElementById("engine-drafts");
   if (drafts && drafts.getAttribute("data-src") && window.fetch) {
-    drafts.setAttribute("aria-busy", "true");
-    fetch(drafts.getAttribute("data-src"), {credentials: "same-origin"})
-      .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.text();
-      })
-      .then(function (html) {
-        var template = document.createElement("template");
-        template.innerHTML = html;  // same-origin, autoescaped server fragment
-        drafts.replaceChildren(template.content);
-      })
-      .catch(function () { /* keep the link to the drafts page */ })
-      .finally(function () { drafts.removeAttribute("aria-busy"); });
+    loadFragment(drafts.getAttribute("data-src"), drafts,
+                 function () { /* keep the link to the drafts page */ });
   }
 
   // Queue: move a highlight with j/k, open with o/Enter, tick with x.
