@@ -187,7 +187,7 @@ class GlossaryCheck(Check):
             spans = find_rendering(rendering, target, lang)
             acceptable_spans += spans
             if _case_matters(rendering):
-                for start, end in spans:
+                for start, _end in spans:
                     written = target[start:start + len(rendering)]
                     if written != rendering and written.lower() == rendering.lower():
                         found_case_issue.append((start, start + len(rendering), rendering))

@@ -52,7 +52,7 @@ def draft(env: Env, source: str, target: str, engine: str | None, output_format:
                          settings=env.settings, use_memory=not no_memory, profile=profile,
                          contexts=[DraftContext(function=sign_function)] * len(texts))
     translator = cli_translator()
-    for line, result in zip(texts, drafts):
+    for line, result in zip(texts, drafts, strict=True):
         if output_format == "jsonl":
             record = {"source": line, "text": result.text, "engine": result.engine,
                       "model": result.model, "score": result.score, "origin": result.origin,

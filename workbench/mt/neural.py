@@ -136,9 +136,9 @@ class NeuralEngine(Engine):
         """Drafts for ``texts`` in order: cached ones reused, the rest in batches of 32."""
         model = self.model_for(source, target)
         if model is None:
-            return [empty_draft(self.id, msg("No %(kind)s model translates %(source)s → %(target)s.",
-                                             kind=self.kind, source=source, target=target))
-                    for _ in texts]
+            reason = msg("No %(kind)s model translates %(source)s → %(target)s.",
+                         kind=self.kind, source=source, target=target)
+            return [empty_draft(self.id, reason) for _ in texts]
         glossary = self.glossary(source, target)
         # Enforced terms make a draft depend on the glossary too: a glossary change
         # (a new version) must not be answered from the cache.
@@ -165,7 +165,8 @@ class NeuralEngine(Engine):
                                                   source, target))
                 return out
 
-            for text, result in zip(unique, translate_enforced(unique, glossary, translate)):
+            enforced = translate_enforced(unique, glossary, translate)
+            for text, result in zip(unique, enforced, strict=True):
                 CACHE.put((model_id, source, target, version, text), result)
                 for index in todo[text]:
                     results[index] = result

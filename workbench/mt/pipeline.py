@@ -184,7 +184,7 @@ def draft_texts(db: Database, texts: list[str], source: str = "zh", target: str 
         if fallback:
             results = _with_fallback(db, fallback, unique, results, source, target, settings,
                                      profile, unique_contexts)
-        for key, result in zip(keys, results):
+        for key, result in zip(keys, results, strict=True):
             for number, index in enumerate(pending[key]):
                 # Each position gets its own object, so a caller may edit one draft.
                 drafts[index] = result if number == 0 else replace(

@@ -84,7 +84,7 @@ def visible_comment_ids(db: Database, user: auth.User, unit_id: int) -> set[int]
     asked = asked_question_ids(db, unit_id, scope)
     own: set[int] = set()
     visible: set[int] = set()
-    for comment_id, parent_id, county_id, kind in db.execute(
+    for comment_id, parent_id, county_id, _kind in db.execute(
             "SELECT id, parent_id, county_id, kind FROM unit_comments WHERE unit_id = ? "
             "ORDER BY id", [unit_id]):
         if county_id == scope:

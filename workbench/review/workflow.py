@@ -34,9 +34,9 @@ from sqlite_utils import Database
 from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import (
-    Conflict, NotFound, PermissionDenied, Problem, ValidationError, WorkbenchError,
+    Conflict, NotFound, PermissionDenied, Problem, ValidationError,
 )
-from workbench.messages import MessageLike, dumps, msg, nmsg
+from workbench.messages import dumps, msg, nmsg
 
 STATES: tuple[str, ...] = ("new", "machine_draft", "translated", "in_review", "approved",
                            "rejected")

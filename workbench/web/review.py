@@ -12,7 +12,6 @@ from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from workbench import auth
@@ -23,7 +22,7 @@ from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
 from workbench.web.home import WaitingItem
 from workbench.web.forms import error_message, flash_error
-from workbench.web.i18n import message_text, translator
+from workbench.web.i18n import message_text
 from workbench.web.security import current_actor, login_required, permission_required
 from workbench.web.params import int_arg, page_arg, unit_versions
 

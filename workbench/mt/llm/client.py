@@ -140,7 +140,8 @@ class ChatClient:
             if error.code == 429 or error.code >= 500:
                 raise _Transient(f"HTTP {error.code}", _retry_after(error)) from error
             raise
-        except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as error:
+        except (urllib.error.URLError, TimeoutError, ConnectionError,
+                http.client.HTTPException) as error:
             reason = getattr(error, "reason", error)
             raise _Transient(f"{type(reason).__name__}: {reason}") from error
         if len(raw) > MAX_REPLY_BYTES:
