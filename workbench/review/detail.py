@@ -76,7 +76,7 @@ def glossary_terms(db: Database, unit: Mapping[str, Any]) -> list[TermHit]:
     In a document segment (prose) only terms covering whole words count: 全面
     is not 面 "Noodles" (:meth:`workbench.glossary.match.Glossary.match_words`).
     """
-    from workbench.glossary import load_glossary
+    from workbench.glossary.match import load_glossary
 
     glossary = load_glossary(db, unit["source_lang"], unit["target_lang"])
     target = (unit.get("target_text") or "").casefold()

@@ -259,8 +259,9 @@ def refresh_signs(db: Database, actor: auth.User, unit_id: int) -> list[int]:
 
 # --- QA (workbench.review.qa; kept importable from here) ------------------------------------
 
-from workbench.review.qa import (  # noqa: E402,F401  isort: skip
-    blocking, check_pending, current_findings, open_errors, run_qa, store_findings,
+from workbench.review.qa import (  # noqa: E402  isort: skip
+    blocking as blocking, check_pending as check_pending, current_findings as current_findings,
+    open_errors as open_errors, run_qa as run_qa, store_findings as store_findings,
 )
 
 

@@ -250,7 +250,7 @@ def _render_segment(doc_id: int, segment_id: int, *, editor_text: str | None = N
     memory = review_detail.memory_with_diffs(
         db, unit, _settings(),
         fallback=plain_unit if tags.has_tags(unit["source_text"]) else None)
-    findings = workflow.current_findings(db, unit) if unit["target_text"] else []
+    findings = review_qa.current_findings(db, unit) if unit["target_text"] else []
     actions = workflow.allowed_actions(user, unit, _settings())
     can_translate = auth.can(user, "documents.translate")
     return render_template(

@@ -116,7 +116,7 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
     filters = _filters()
     previous_id, next_id = review_queue.neighbours(db, filters, unit_id, user)
     signs, sign_total = detail.signs_for_unit(db, unit_id, user)
-    findings = workflow.current_findings(db, unit)
+    findings = review_qa.current_findings(db, unit)
     comments.mark_mentions_read(db, user, unit_id)
     actions = workflow.allowed_actions(user, unit, _settings(), db=db)
     terms = detail.glossary_terms(db, unit)
