@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -32,7 +33,7 @@ from workbench.mt.verify import flag_message
 @click.argument("file", type=click.File("rb"))
 @pass_env
 def draft(env: Env, source: str, target: str, engine: str | None, output_format: str,
-          no_memory: bool, profile: str, sign_function: str | None, file) -> None:
+          no_memory: bool, profile: str, sign_function: str | None, file: BinaryIO) -> None:
     """Draft translations of FILE (one source text per line, `-` for stdin).
 
     Writes exactly one line per input line, in order; an input line that gets no

@@ -103,7 +103,7 @@ def forbidden_index(glossary: Glossary | None) -> ForbiddenIndex | None:
     """An Aho-Corasick automaton of the glossary's forbidden renderings (cached per snapshot)."""
     if glossary is None:
         return None
-    cached = getattr(glossary, "_forbidden_index", None)
+    cached: ForbiddenIndex | None = getattr(glossary, "_forbidden_index", None)
     if cached is not None:
         return cached
     automaton = ahocorasick.Automaton()

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from workbench.glossary.match import Glossary, load_glossary
 from workbench.messages import MessageLike, msg
-from workbench.mt.base import Draft, Engine, empty_draft
+from workbench.mt.base import Draft, Engine, TermUse, empty_draft
 from workbench.mt.enforce import translate_enforced
 from workbench.mt.models import ModelFolder, discover, find_model
 
@@ -21,6 +21,9 @@ CACHE_SIZE = 4096
 # Loaded models by (kind, folder): one instance per process, however many engines are built.
 _loaded: dict[tuple[str, str], Any] = {}
 _load_lock = threading.Lock()
+# (model id, source, target, glossary version, text) → (text, score, glossary terms used).
+CacheKey = tuple[str, str, str, int, str]
+Translation = tuple[str, float | None, list[TermUse]]
 
 
 class TranslationCache:
@@ -28,12 +31,12 @@ class TranslationCache:
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[tuple, tuple[str, float | None, list]] = OrderedDict()
+        self._items: OrderedDict[CacheKey, Translation] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple) -> tuple[str, float | None, list] | None:
+    def get(self, key: CacheKey) -> Translation | None:
         """The cached value, marked as recently used, or None."""
         with self._lock:
             value = self._items.get(key)
@@ -44,7 +47,7 @@ class TranslationCache:
             self.hits += 1
             return value
 
-    def put(self, key: tuple, value: tuple[str, float | None, list]) -> None:
+    def put(self, key: CacheKey, value: Translation) -> None:
         """Store a value, dropping the least recently used beyond the size."""
         with self._lock:
             self._items[key] = value
@@ -144,7 +147,7 @@ class NeuralEngine(Engine):
         # (a new version) must not be answered from the cache.
         version = glossary.version if glossary is not None else -1
         model_id = self.model_id(model)
-        results: list[tuple[str, float | None, list] | None] = [None] * len(texts)
+        results: list[Translation | None] = [None] * len(texts)
         todo: dict[str, list[int]] = {}
         for index, text in enumerate(texts):
             if not text or not text.strip():
@@ -171,11 +174,11 @@ class NeuralEngine(Engine):
                 for index in todo[text]:
                     results[index] = result
         drafts = []
-        for result in results:
-            if result is None:
+        for translation in results:
+            if translation is None:
                 drafts.append(empty_draft(self.id, msg("The source text is empty."), model_id))
                 continue
-            text, score, terms = result
+            text, score, terms = translation
             if not text.strip():
                 drafts.append(empty_draft(self.id, msg("The model returned an empty translation."),
                                           model_id))

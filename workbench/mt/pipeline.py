@@ -86,7 +86,8 @@ def resolve_fallback_id(engine: str | None, primary: str, settings: dict[str, An
     """
     if engine:
         return None
-    fallback = settings.get(PROFILE_SETTINGS.get(profile, PROFILE_SETTINGS[PROFILE_SIGN])[1])
+    setting = PROFILE_SETTINGS.get(profile, PROFILE_SETTINGS[PROFILE_SIGN])[1]
+    fallback: str | None = settings.get(setting)
     if not fallback or fallback == primary or not _usable(fallback, settings, source, target):
         return None
     return fallback
