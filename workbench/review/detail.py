@@ -187,7 +187,7 @@ class EngineDraft:
     """One engine's draft for the unit (or why it has none)."""
 
     engine: str
-    name: str
+    name: MessageLike
     text: str = ""
     score: float | None = None
     model: str | None = None

@@ -65,7 +65,7 @@ def _settings() -> dict[str, Any]:
     return current_app.config
 
 
-def _translators(db: Database) -> list[tuple[int, Markup]]:
+def _translators(db: Database) -> list[tuple[int | None, Markup]]:
     """(id, label) of everyone who may be assigned: the name (data) and the role's label."""
     return [(u.id, Markup('<span translate="no">{}</span> ({})').format(
         u.label, ROLES.text(u.role, translator())))
@@ -490,7 +490,7 @@ def rules():
 
 def home_cards(db: Database, user: auth.User) -> list[WaitingItem]:
     """Documents' cards on the home page: assigned documents not approved yet."""
-    items = []
+    items: list[WaitingItem] = []
     if not auth.can(user, "documents.view"):
         return items
     for document in store.list_documents(db, user, assigned_only=True):

@@ -29,6 +29,7 @@ from workbench.inventory.submission import CheckedImport, NewSign, submit_signs
 from workbench.ocr import read_image
 from workbench.reports import queue as report_queue
 from workbench.review import units
+from workbench.rowtypes import JobRun
 from workbench.vocabulary import COUNTY_PROGRESS, LANGUAGES, REPORT_STATUSES, Vocabulary
 from workbench.web import home
 from workbench.web import survey as survey_views
@@ -197,7 +198,7 @@ def signs():
         sorts=records.SORTS, job=job)
 
 
-def _followed_job(db: Any, user: auth.User, run_id: int | None) -> dict[str, Any] | None:
+def _followed_job(db: Any, user: auth.User, run_id: int | None) -> JobRun | None:
     """The job a page was sent to follow (``?job=ID``), if the user may see it."""
     if not run_id:
         return None
@@ -318,7 +319,7 @@ def _edited_values(form: FlaskForm) -> dict[str, Any]:
     if isinstance(form, SignCorrectionForm):
         return {"zh": form.zh.data, "location": form.location.data,
                 "quantity": form.quantity.data or 1}
-    return _sign_values(form)  # type: ignore[arg-type]
+    return _sign_values(form)
 
 
 @bp.route("/signs/<int:sign_id>/status", methods=["POST"])
