@@ -13,7 +13,8 @@ it). Prints recall per error type, the false flags with their findings, and
 throughput. The glossary is the shipped one, loaded into a temporary database.
 
     .venv/bin/python benchmarks/bench_qa_devset.py [--show] [--only-dev]
-    .venv/bin/python benchmarks/bench_qa_devset.py --qa qa-heldout-own.tsv --signs signs-heldout-own.tsv
+    .venv/bin/python benchmarks/bench_qa_devset.py --qa qa-heldout-own.tsv \
+        --signs signs-heldout-own.tsv
 
 ``--qa`` and ``--signs`` (repeatable; a name in ``benchmarks/data/`` or a path) replace the
 default files, e.g. to measure an evaluation set written apart from the dev rows.

@@ -35,7 +35,7 @@ __all__ = ["run_checks", "Finding", "Check", "CheckContext", "disabled_checks",
 def _load_glossary(db: Database | None, source_lang: str, target_lang: str) -> Any:
     if db is None:
         return None
-    from workbench.glossary import load_glossary
+    from workbench.glossary.match import load_glossary
     try:
         return load_glossary(db, source_lang, target_lang)
     except Exception as error:  # noqa: BLE001 - only a missing glossary schema is tolerated

@@ -15,9 +15,9 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from sqlite_utils import Database
 
@@ -40,6 +40,8 @@ PROFILES = ("sign", "prose", "term")
 # Profiles whose texts carry formatting placeholders ({1}…{/1}, {2/}): checks read them
 # without the placeholders unless they set ``sees_markup`` (the placeholder check).
 MARKUP_PROFILES = frozenset({"prose"})
+
+_Value = TypeVar("_Value")
 
 
 @dataclass
@@ -154,11 +156,14 @@ class CheckContext:
         """The target's base language code (``en`` for ``en-GB``)."""
         return self.target_lang.split("-")[0].split("_")[0].lower()
 
-    def memo(self, key: str, compute: Any) -> Any:
+    def memo(self, key: str, compute: Callable[[], _Value]) -> _Value:
         """``compute()`` once per text and key, then the stored value."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+        if key in self._memo:
+            # Each key is always computed by the same function, so it holds that type.
+            return cast(_Value, self._memo[key])
+        value = compute()
+        self._memo[key] = value
+        return value
 
     @property
     def tokens(self) -> list[Token]:

@@ -23,7 +23,8 @@ def table(name: str) -> tuple[dict[str, str], ...]:
             header = cells
             continue
         cells += [""] * (len(header) - len(cells))
-        rows.append(dict(zip(header, cells)))
+        # Cells beyond the header have no column name: they are dropped, as before.
+        rows.append(dict(zip(header, cells, strict=False)))
     return tuple(rows)
 
 

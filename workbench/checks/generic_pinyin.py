@@ -124,7 +124,7 @@ class GenericPinyinCheck(Check):
             else:
                 flagged_previous = False
         if not findings and not nameplate_style:
-            joined = _joined_place_generic(ctx, analysis)
-            if joined is not None:
-                findings.append(joined)
+            place_finding = _joined_place_generic(ctx, analysis)
+            if place_finding is not None:
+                findings.append(place_finding)
         return findings

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlite_utils import Database
+
 from workbench.checks.base import WARNING, Check, CheckContext, Finding
 from workbench.checks.targetmatch import find_rendering, ru_stem
 from workbench.messages import N_, msg
@@ -52,7 +54,8 @@ def related(target: str, rendering: str, lang: str) -> bool:
     return bool(_content_stems(target, lang) & _content_stems(rendering, lang))
 
 
-def _renderings_of_all_concepts(ctx: CheckContext, term: str, lang: str) -> list[str]:
+def _renderings_of_all_concepts(ctx: CheckContext, db: Database, term: str,
+                                lang: str) -> list[str]:
     """Preferred and admitted renderings of ``term`` in every concept that has it.
 
     Cached on the glossary snapshot, which a glossary change replaces.
@@ -61,12 +64,12 @@ def _renderings_of_all_concepts(ctx: CheckContext, term: str, lang: str) -> list
         "_qa_renderings", {})
     key = (term, lang)
     if key not in cache:
-        concepts = [row[0] for row in ctx.db.execute(
+        concepts = [row[0] for row in db.execute(
             "SELECT DISTINCT concept_id FROM glossary_terms WHERE lang = ? AND text = ?",
             [ctx.source_lang, term]).fetchall()]
         renderings: list[str] = []
         for concept_id in concepts:
-            renderings += [row[0] for row in ctx.db.execute(
+            renderings += [row[0] for row in db.execute(
                 """SELECT text FROM glossary_terms WHERE concept_id = ? AND lang = ?
                    AND status IN ('preferred', 'admitted')""", [concept_id, lang]).fetchall()]
         cache[key] = renderings
@@ -145,7 +148,7 @@ class GlossaryCheck(Check):
         """
         if ctx.db is None:
             return findings
-        renderings = _renderings_of_all_concepts(ctx, term, lang)
+        renderings = _renderings_of_all_concepts(ctx, ctx.db, term, lang)
         spans = [span for r in renderings for span in find_rendering(r, target, lang)]
         kept = []
         for finding in findings:
@@ -187,7 +190,7 @@ class GlossaryCheck(Check):
             spans = find_rendering(rendering, target, lang)
             acceptable_spans += spans
             if _case_matters(rendering):
-                for start, end in spans:
+                for start, _end in spans:
                     written = target[start:start + len(rendering)]
                     if written != rendering and written.lower() == rendering.lower():
                         found_case_issue.append((start, start + len(rendering), rendering))

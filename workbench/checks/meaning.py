@@ -65,7 +65,7 @@ def sibling_part(term: str, other: str) -> str | None:
 
 def _reverse_index(glossary: Any) -> dict[str, tuple[Any, ...]]:
     """Folded rendering → the glossary entries that accept it (cached on the snapshot)."""
-    cached = glossary.__dict__.get("_qa_reverse_index")
+    cached: dict[str, tuple[Any, ...]] | None = glossary.__dict__.get("_qa_reverse_index")
     if cached is None:
         index: dict[str, list[Any]] = {}
         for entry in glossary.entries.values():

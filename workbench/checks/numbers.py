@@ -93,7 +93,7 @@ def target_numbers(target: str) -> list[tuple[str, tuple[Fraction, ...], int, in
     """The numbers of the foreign text with positions; 12-hour times become 24-hour."""
     text = unicodedata.normalize("NFKC", target) if len(
         unicodedata.normalize("NFKC", target)) == len(target) else target
-    found = []
+    found: list[tuple[str, tuple[Fraction, ...], int, int]] = []
     covered: set[int] = set()
     for match in TWELVE_HOUR.finditer(text):
         hour = int(match.group(1)) % 12 + (12 if match.group(3).lower() == "p" else 0)

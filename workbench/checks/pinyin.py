@@ -305,7 +305,7 @@ def _after_translated_direction(source: str, tokens: list[Token], index: int,
             generics():
         return False
     direction = DIRECTIONS.get(source[alignment.start - 1])
-    return bool(direction) and tokens[index - 1].text.lower() in direction
+    return direction is not None and tokens[index - 1].text.lower() in direction
 
 
 def _choose(options: list[Alignment], previous_end: int | None,

@@ -10,14 +10,18 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from workbench.checks.base import Check, CheckContext, Finding
 from workbench.checks.data import word_list
 from workbench.messages import N_, msg
 
+if TYPE_CHECKING:
+    from spellchecker import SpellChecker
+
 
 @functools.lru_cache(maxsize=1)
-def _checker():  # type: ignore[no-untyped-def]
+def _checker() -> SpellChecker:
     from spellchecker import SpellChecker
     return SpellChecker(language="en", distance=2)
 
@@ -162,7 +166,8 @@ class SpellingCheck(Check):
         if not unknown:
             return []
         from workbench.checks.pinyin import HAN, analyse, is_pinyin_word
-        aligned = dict(analyse(ctx).aligned) if HAN.search(source) else {}
+        # Token indexes the pinyin analysis accounts for.
+        aligned = set(analyse(ctx).aligned) if HAN.search(source) else set()
         if "pinyin" in ctx.active and HAN.search(source):
             from workbench.checks.pinyin import near_misses
             aligned.update(near_misses(ctx))  # the pinyin check names the right spelling

@@ -5,7 +5,7 @@ Public API::
     from workbench.mt import get_engine, list_engines, Draft
     from workbench.mt.pipeline import draft_texts
 """
-from workbench.mt.base import (  # noqa: F401
+from workbench.mt.base import (
     Draft,
     Engine,
     EngineInfo,
@@ -15,3 +15,8 @@ from workbench.mt.base import (  # noqa: F401
     get_engine,
     list_engines,
 )
+
+__all__ = [
+    "Draft", "Engine", "EngineInfo", "EngineUnavailable", "TermUse", "empty_draft", "get_engine",
+    "list_engines",
+]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -32,7 +33,7 @@ from workbench.mt.verify import flag_message
 @click.argument("file", type=click.File("rb"))
 @pass_env
 def draft(env: Env, source: str, target: str, engine: str | None, output_format: str,
-          no_memory: bool, profile: str, sign_function: str | None, file) -> None:
+          no_memory: bool, profile: str, sign_function: str | None, file: BinaryIO) -> None:
     """Draft translations of FILE (one source text per line, `-` for stdin).
 
     Writes exactly one line per input line, in order; an input line that gets no
@@ -52,7 +53,7 @@ def draft(env: Env, source: str, target: str, engine: str | None, output_format:
                          settings=env.settings, use_memory=not no_memory, profile=profile,
                          contexts=[DraftContext(function=sign_function)] * len(texts))
     translator = cli_translator()
-    for line, result in zip(texts, drafts):
+    for line, result in zip(texts, drafts, strict=True):
         if output_format == "jsonl":
             record = {"source": line, "text": result.text, "engine": result.engine,
                       "model": result.model, "score": result.score, "origin": result.origin,

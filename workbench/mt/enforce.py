@@ -103,7 +103,7 @@ def forbidden_index(glossary: Glossary | None) -> ForbiddenIndex | None:
     """An Aho-Corasick automaton of the glossary's forbidden renderings (cached per snapshot)."""
     if glossary is None:
         return None
-    cached = getattr(glossary, "_forbidden_index", None)
+    cached: ForbiddenIndex | None = getattr(glossary, "_forbidden_index", None)
     if cached is not None:
         return cached
     automaton = ahocorasick.Automaton()
@@ -214,7 +214,7 @@ def translate_enforced(texts: list[str], glossary: Glossary | None,
     to_model = [i for i, m in enumerate(masked) if not _all_terms(m)]
     outputs = translate([masked[i].masked for i in to_model]) if to_model else []
     retry: list[int] = []
-    for index, (output, score) in zip(to_model, outputs):
+    for index, (output, score) in zip(to_model, outputs, strict=True):
         restored = restore(output, masked[index])
         if restored is None:
             retry.append(index)
@@ -224,7 +224,8 @@ def translate_enforced(texts: list[str], glossary: Glossary | None,
     free = [(index, text) for index in retry + [i for i, m in enumerate(masked)
                                                   if _all_terms(m)]
             for text, found in _pieces(masked[index]) if found is None]
-    free_outputs = dict(zip(range(len(free)), translate([t for _i, t in free]) if free else []))
+    free_outputs = dict(zip(range(len(free)), translate([t for _i, t in free]) if free else [],
+                            strict=True))
     cursor = 0
     for index in retry + [i for i, m in enumerate(masked) if _all_terms(m)]:
         words, scores = [], []

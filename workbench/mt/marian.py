@@ -48,7 +48,8 @@ class MarianEngine(NeuralEngine):
         from transformers.utils import logging as transformers_logging
 
         # A progress bar per model load is noise on a server's or CLI's stderr.
-        transformers_logging.disable_progress_bar()
+        # transformers leaves this function unannotated.
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         torch.set_num_threads(self.threads)
         with warnings.catch_warnings():
             # MarianTokenizer suggests sacremoses for punctuation normalization; signs

@@ -72,6 +72,7 @@ def _insert(db: Database, source: str, target: str, source_lang: str, target_lan
         [source_lang, target_lang, source.strip(), target.strip(), norm, origin, created_by,
          audit.now_iso(), unit_id, note])
     entry_id = cursor.lastrowid
+    assert entry_id is not None  # an INSERT always sets it
     pair = _pair(source_lang, target_lang)
     db.conn.executemany(
         "INSERT INTO translation_memory_grams (entry_id, pair, gram, length) VALUES (?, ?, ?, ?)",
@@ -157,15 +158,17 @@ def delete_entry(db: Database, actor: auth.User, entry_id: int) -> None:
 def count(db: Database, source_lang: str | None = None, target_lang: str | None = None) -> int:
     """How many entries the memory holds (for one pair when given)."""
     if source_lang and target_lang:
-        return db.execute("SELECT count(*) FROM translation_memory WHERE source_lang = ? "
-                          "AND target_lang = ?", [source_lang, target_lang]).fetchone()[0]
-    return db.execute("SELECT count(*) FROM translation_memory").fetchone()[0]
+        sql = "SELECT count(*) FROM translation_memory WHERE source_lang = ? AND target_lang = ?"
+        pair_count: int = db.execute(sql, [source_lang, target_lang]).fetchone()[0]
+        return pair_count
+    total: int = db.execute("SELECT count(*) FROM translation_memory").fetchone()[0]
+    return total
 
 
 _COLUMNS = "id, source_text, target_text, origin, created_at, unit_id, source_norm"
 
 
-def _match(row: tuple, score: float, exact: bool) -> MemoryMatch:
+def _match(row: tuple[Any, ...], score: float, exact: bool) -> MemoryMatch:
     return MemoryMatch(id=row[0], source_text=row[1], target_text=row[2], score=score,
                        exact=exact, origin=row[3], created_at=row[4], unit_id=row[5])
 
@@ -192,7 +195,8 @@ def _selective_grams(db: Database, pair: str, grams: list[str], shortest: int,
         if postings:
             counted.append((postings, gram))
     counted.sort()
-    chosen, total = [], 0
+    chosen: list[str] = []
+    total = 0
     minimum = max(2, (len(counted) + 1) // 2)
     for postings, gram in counted:
         if len(chosen) >= minimum and total + postings > POSTINGS_BUDGET:

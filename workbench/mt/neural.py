@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from workbench.glossary.match import Glossary, load_glossary
 from workbench.messages import MessageLike, msg
-from workbench.mt.base import Draft, Engine, empty_draft
+from workbench.mt.base import Draft, Engine, TermUse, empty_draft
 from workbench.mt.enforce import translate_enforced
 from workbench.mt.models import ModelFolder, discover, find_model
 
@@ -21,6 +21,9 @@ CACHE_SIZE = 4096
 # Loaded models by (kind, folder): one instance per process, however many engines are built.
 _loaded: dict[tuple[str, str], Any] = {}
 _load_lock = threading.Lock()
+# (model id, source, target, glossary version, text) → (text, score, glossary terms used).
+CacheKey = tuple[str, str, str, int, str]
+Translation = tuple[str, float | None, list[TermUse]]
 
 
 class TranslationCache:
@@ -28,12 +31,12 @@ class TranslationCache:
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[tuple, tuple[str, float | None, list]] = OrderedDict()
+        self._items: OrderedDict[CacheKey, Translation] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple) -> tuple[str, float | None, list] | None:
+    def get(self, key: CacheKey) -> Translation | None:
         """The cached value, marked as recently used, or None."""
         with self._lock:
             value = self._items.get(key)
@@ -44,7 +47,7 @@ class TranslationCache:
             self.hits += 1
             return value
 
-    def put(self, key: tuple, value: tuple[str, float | None, list]) -> None:
+    def put(self, key: CacheKey, value: Translation) -> None:
         """Store a value, dropping the least recently used beyond the size."""
         with self._lock:
             self._items[key] = value
@@ -136,15 +139,15 @@ class NeuralEngine(Engine):
         """Drafts for ``texts`` in order: cached ones reused, the rest in batches of 32."""
         model = self.model_for(source, target)
         if model is None:
-            return [empty_draft(self.id, msg("No %(kind)s model translates %(source)s → %(target)s.",
-                                             kind=self.kind, source=source, target=target))
-                    for _ in texts]
+            reason = msg("No %(kind)s model translates %(source)s → %(target)s.",
+                         kind=self.kind, source=source, target=target)
+            return [empty_draft(self.id, reason) for _ in texts]
         glossary = self.glossary(source, target)
         # Enforced terms make a draft depend on the glossary too: a glossary change
         # (a new version) must not be answered from the cache.
         version = glossary.version if glossary is not None else -1
         model_id = self.model_id(model)
-        results: list[tuple[str, float | None, list] | None] = [None] * len(texts)
+        results: list[Translation | None] = [None] * len(texts)
         todo: dict[str, list[int]] = {}
         for index, text in enumerate(texts):
             if not text or not text.strip():
@@ -165,16 +168,17 @@ class NeuralEngine(Engine):
                                                   source, target))
                 return out
 
-            for text, result in zip(unique, translate_enforced(unique, glossary, translate)):
+            enforced = translate_enforced(unique, glossary, translate)
+            for text, result in zip(unique, enforced, strict=True):
                 CACHE.put((model_id, source, target, version, text), result)
                 for index in todo[text]:
                     results[index] = result
         drafts = []
-        for result in results:
-            if result is None:
+        for translation in results:
+            if translation is None:
                 drafts.append(empty_draft(self.id, msg("The source text is empty."), model_id))
                 continue
-            text, score, terms = result
+            text, score, terms = translation
             if not text.strip():
                 drafts.append(empty_draft(self.id, msg("The model returned an empty translation."),
                                           model_id))

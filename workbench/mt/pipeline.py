@@ -86,7 +86,8 @@ def resolve_fallback_id(engine: str | None, primary: str, settings: dict[str, An
     """
     if engine:
         return None
-    fallback = settings.get(PROFILE_SETTINGS.get(profile, PROFILE_SETTINGS[PROFILE_SIGN])[1])
+    setting = PROFILE_SETTINGS.get(profile, PROFILE_SETTINGS[PROFILE_SIGN])[1]
+    fallback: str | None = settings.get(setting)
     if not fallback or fallback == primary or not _usable(fallback, settings, source, target):
         return None
     return fallback
@@ -184,7 +185,7 @@ def draft_texts(db: Database, texts: list[str], source: str = "zh", target: str 
         if fallback:
             results = _with_fallback(db, fallback, unique, results, source, target, settings,
                                      profile, unique_contexts)
-        for key, result in zip(keys, results):
+        for key, result in zip(keys, results, strict=True):
             for number, index in enumerate(pending[key]):
                 # Each position gets its own object, so a caller may edit one draft.
                 drafts[index] = result if number == 0 else replace(

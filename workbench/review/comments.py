@@ -84,7 +84,7 @@ def visible_comment_ids(db: Database, user: auth.User, unit_id: int) -> set[int]
     asked = asked_question_ids(db, unit_id, scope)
     own: set[int] = set()
     visible: set[int] = set()
-    for comment_id, parent_id, county_id, kind in db.execute(
+    for comment_id, parent_id, county_id, _kind in db.execute(
             "SELECT id, parent_id, county_id, kind FROM unit_comments WHERE unit_id = ? "
             "ORDER BY id", [unit_id]):
         if county_id == scope:
@@ -136,11 +136,11 @@ def _insert_comment(db: Database, actor: auth.User, unit_id: int, body: str,
         if parent is None or parent["unit_id"] != unit_id or \
                 not comment_visible(db, actor, parent):
             raise NotFound(msg("The comment you answer does not exist on this unit."))
-    row = {"unit_id": unit_id, "parent_id": parent_id, "author_id": actor.id,
+    row: dict[str, Any] = {"unit_id": unit_id, "parent_id": parent_id, "author_id": actor.id,
            "author_name": actor.username, "body": body, "kind": kind,
            "county_id": auth.county_scope(actor), "created_at": audit.now_iso(),
            "photo_id": photo_id}
-    comment_id = db["unit_comments"].insert(row).last_pk
+    comment_id = db.table("unit_comments").insert(row).last_pk
     row["id"] = comment_id
     if counties is not None:
         db.conn.executemany(
@@ -153,7 +153,7 @@ def _insert_comment(db: Database, actor: auth.User, unit_id: int, body: str,
                  if u.id != actor.id and can_see_unit(db, u, unit_id)
                  and comment_visible(db, u, row)]
     if mentioned:
-        db["unit_mentions"].insert_all(
+        db.table("unit_mentions").insert_all(
             [{"comment_id": comment_id, "user_id": u.id, "unit_id": unit_id} for u in mentioned])
     row = dict(row, mentions=[u.username for u in mentioned])
     audit.record(db, actor, f"unit.{kind}", ENTITY, unit_id, None,
@@ -347,10 +347,11 @@ def unread_mentions(db: Database, user: auth.User, limit: int = 50) -> list[dict
 
 def count_unread_mentions(db: Database, user: auth.User) -> int:
     """How many comments mention the user unseen."""
-    return db.execute(
+    unread: int = db.execute(
         """SELECT count(*) FROM unit_mentions m WHERE m.user_id = ? AND NOT EXISTS (
                SELECT 1 FROM unit_mention_reads r WHERE r.user_id = m.user_id
                AND r.comment_id = m.comment_id)""", [user.id]).fetchone()[0]
+    return unread
 
 
 def clarifications_for(db: Database, user: auth.User, limit: int = 100) -> list[dict[str, Any]]:
@@ -390,8 +391,9 @@ def count_clarifications(db: Database, user: auth.User) -> int:
     scope = auth.county_scope(user)
     if scope is None:
         return 0  # only officers answer; review roles see the flag in the queue
-    return db.execute("SELECT count(*) FROM unit_clarifications WHERE county_id = ?",
-                      [scope]).fetchone()[0]
+    waiting: int = db.execute("SELECT count(*) FROM unit_clarifications WHERE county_id = ?",
+                              [scope]).fetchone()[0]
+    return waiting
 
 
 def ensure_can_comment(db: Database, user: auth.User, unit_id: int) -> None:

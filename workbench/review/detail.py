@@ -76,7 +76,7 @@ def glossary_terms(db: Database, unit: Mapping[str, Any]) -> list[TermHit]:
     In a document segment (prose) only terms covering whole words count: 全面
     is not 面 "Noodles" (:meth:`workbench.glossary.match.Glossary.match_words`).
     """
-    from workbench.glossary import load_glossary
+    from workbench.glossary.match import load_glossary
 
     glossary = load_glossary(db, unit["source_lang"], unit["target_lang"])
     target = (unit.get("target_text") or "").casefold()
@@ -187,7 +187,7 @@ class EngineDraft:
     """One engine's draft for the unit (or why it has none)."""
 
     engine: str
-    name: str
+    name: MessageLike
     text: str = ""
     score: float | None = None
     model: str | None = None

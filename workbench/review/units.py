@@ -71,7 +71,7 @@ def link_units_bulk(db: Database, requests: Sequence[SignUnitRequest],
     before_max = db.execute("SELECT coalesce(max(id), 0) FROM translation_units").fetchone()[0]
     # One candidate row per distinct (scope, text, language): 100,000 signs carry
     # a few hundred distinct wordings, and each INSERT OR IGNORE costs an index probe.
-    candidates: dict[tuple[str, str, str], tuple] = {}
+    candidates: dict[tuple[str, str, str], tuple[Any, ...]] = {}
     keys = []
     for req in requests:
         scope = sign_scope(req.sign_id, req.opt_out_reason)
@@ -150,7 +150,7 @@ def ensure_units_for_sign(db: Database, actor: auth.User, sign_id: int) -> list[
     return created
 
 
-def get_unit(db: Database, unit_id: int) -> dict[str, Any]:
+def get_unit(db: Database, unit_id: int) -> dict[str, Any] | None:
     """One translation unit as a dict (KeyError-free: None when missing)."""
     return next(db.query("SELECT * FROM translation_units WHERE id = ?", [unit_id]), None)
 
@@ -308,7 +308,7 @@ def apply_machine_draft(db: Database, actor: auth.User, unit_id: int, draft: Any
               "draft_memory": _memory_match(draft),
               "version": current["version"] + 1, "updated_at": audit.now_iso(),
               "updated_by": engine.username}
-    db["translation_units"].update(unit_id, change)
+    db.table("translation_units").update(unit_id, change)
     audit.record(db, engine, "unit.draft", "translation_unit", unit_id,
                  {k: current[k] for k in change}, dict(change, requested_by=actor.username))
     return True
@@ -397,7 +397,9 @@ def _draft_chunk(db: Database, actor: auth.User, lang: str, chunk: list[dict[str
         # QA of every machine draft is stored at once, so the queue's QA filter and the
         # unit page show it before anyone opens the unit.
         for unit_id in drafted:
-            store_findings(db, get_unit(db, unit_id))
+            drafted_unit = get_unit(db, unit_id)
+            if drafted_unit is not None:
+                store_findings(db, drafted_unit)
     return len(drafted)
 
 

@@ -34,9 +34,9 @@ from sqlite_utils import Database
 from workbench import audit, auth
 from workbench.db import transaction
 from workbench.errors import (
-    Conflict, NotFound, PermissionDenied, Problem, ValidationError, WorkbenchError,
+    Conflict, NotFound, PermissionDenied, Problem, ValidationError,
 )
-from workbench.messages import MessageLike, dumps, msg, nmsg
+from workbench.messages import dumps, msg, nmsg
 
 STATES: tuple[str, ...] = ("new", "machine_draft", "translated", "in_review", "approved",
                            "rejected")
@@ -199,7 +199,7 @@ def _ensure_base_version(db: Database, unit: Mapping[str, Any]) -> None:
     if exists:
         return
     action = "draft" if unit["state"] == "machine_draft" else "create"
-    db["unit_versions"].insert({
+    db.table("unit_versions").insert({
         "unit_id": unit["id"], "version": unit["version"], "state": unit["state"],
         "target_text": unit["target_text"], "action": action, "actor_id": None,
         "actor_name": unit.get("updated_by") or (unit.get("draft_engine") or "system"),
@@ -227,7 +227,7 @@ def _apply(db: Database, actor: auth.User, unit: dict[str, Any], action: str,
         raise Conflict(msg("Someone changed this translation at the same moment. Reload it."),
                        current=public(get_unit(db, unit["id"])), attempted=changes)
     after = get_unit(db, unit["id"])
-    db["unit_versions"].insert({
+    db.table("unit_versions").insert({
         "unit_id": unit["id"], "version": new_version, "state": after["state"],
         "target_text": after["target_text"], "action": action, "actor_id": actor.id,
         "actor_name": actor.username, "author_id": after.get("author_id"),
@@ -259,8 +259,9 @@ def refresh_signs(db: Database, actor: auth.User, unit_id: int) -> list[int]:
 
 # --- QA (workbench.review.qa; kept importable from here) ------------------------------------
 
-from workbench.review.qa import (  # noqa: E402,F401  isort: skip
-    blocking, check_pending, current_findings, open_errors, run_qa, store_findings,
+from workbench.review.qa import (  # noqa: E402  isort: skip
+    blocking as blocking, check_pending as check_pending, current_findings as current_findings,
+    open_errors as open_errors, run_qa as run_qa, store_findings as store_findings,
 )
 
 
@@ -478,7 +479,9 @@ def _record_glossary_term(db: Database, actor: auth.User, unit: Mapping[str, Any
         concept.terms = [t for t in concept.terms if t not in same]
         concept.terms.append(model.TermRecord(target_lang, target, status))
         return store.save_concept(db, actor, concept, action="review")
-    domain = unit.get("domain") if unit.get("domain") in model.DOMAINS else "general"
+    unit_domain = unit.get("domain")
+    domain = unit_domain if isinstance(unit_domain, str) and unit_domain in model.DOMAINS \
+        else "general"
     function = unit.get("function") if unit.get("function") in model.FUNCTIONS else None
     record = model.ConceptRecord(
         id=None, domain=domain, function=function, source="review",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,6 +42,13 @@ class SignOutEverywhereForm(FlaskForm):
 
 class LocaleForm(FlaskForm):
     locale = SelectField(choices=select_choices([("zh", "中文"), ("en", "English")]))
+
+
+def _own_id(actor: auth.User) -> int:
+    """The signed-in user's id (only the system actor has none, and it never signs in)."""
+    if actor.id is None:
+        abort(401)
+    return actor.id
 
 
 def _safe_next(target: str | None) -> str:
@@ -100,7 +107,7 @@ def password():
     actor = current_actor()
     if form.validate_on_submit():
         try:
-            auth.set_password(get_db(), actor, actor.id, form.new_password.data,
+            auth.set_password(get_db(), actor, _own_id(actor), form.new_password.data,
                               current_password=form.current_password.data)
         except ValidationError as error:
             for problem in error.problems:
@@ -115,7 +122,7 @@ def password():
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form,
                            sign_out_form=SignOutEverywhereForm(),
-                           session_count=sessions.count_sessions(get_db(), actor.id))
+                           session_count=sessions.count_sessions(get_db(), _own_id(actor)))
 
 
 @bp.route("/sign-out-everywhere", methods=["POST"])
@@ -124,7 +131,7 @@ def sign_out_everywhere():
     """End every session of the signed-in user, this one included."""
     if SignOutEverywhereForm().validate_on_submit():
         actor = current_actor()
-        auth.sign_out_everywhere(get_db(), actor, actor.id)
+        auth.sign_out_everywhere(get_db(), actor, _own_id(actor))
         end_session()
         flash(_("You are signed out on every browser and device."), "info")
         return redirect(url_for("auth.login"))
@@ -139,7 +146,7 @@ def set_locale():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             actor = current_actor()
-            auth.update_user(get_db(), actor, actor.id, locale=form.locale.data)
+            auth.update_user(get_db(), actor, _own_id(actor), locale=form.locale.data)
     return redirect(_page_to_return_to(request.form.get("next"), request.referrer))
 
 

@@ -65,7 +65,7 @@ def _settings() -> dict[str, Any]:
     return current_app.config
 
 
-def _translators(db: Database) -> list[tuple[int, Markup]]:
+def _translators(db: Database) -> list[tuple[int | None, Markup]]:
     """(id, label) of everyone who may be assigned: the name (data) and the role's label."""
     return [(u.id, Markup('<span translate="no">{}</span> ({})').format(
         u.label, ROLES.text(u.role, translator())))
@@ -250,7 +250,7 @@ def _render_segment(doc_id: int, segment_id: int, *, editor_text: str | None = N
     memory = review_detail.memory_with_diffs(
         db, unit, _settings(),
         fallback=plain_unit if tags.has_tags(unit["source_text"]) else None)
-    findings = workflow.current_findings(db, unit) if unit["target_text"] else []
+    findings = review_qa.current_findings(db, unit) if unit["target_text"] else []
     actions = workflow.allowed_actions(user, unit, _settings())
     can_translate = auth.can(user, "documents.translate")
     return render_template(
@@ -490,7 +490,7 @@ def rules():
 
 def home_cards(db: Database, user: auth.User) -> list[WaitingItem]:
     """Documents' cards on the home page: assigned documents not approved yet."""
-    items = []
+    items: list[WaitingItem] = []
     if not auth.can(user, "documents.view"):
         return items
     for document in store.list_documents(db, user, assigned_only=True):

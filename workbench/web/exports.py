@@ -23,7 +23,7 @@ from workbench.errors import ValidationError
 from workbench.exports import runs
 from workbench.exports.exchange import import_xliff
 from workbench.exports.selection import resolve_filter
-from workbench.inventory import dashboard, records
+from workbench.inventory import dashboard
 from workbench.vocabulary import LANGUAGES, SECTORS, SIGN_LANGUAGES, SIGN_STATUSES
 from workbench.web.forms import flash_error, select_choices
 from workbench.web.i18n import message_text, translator

@@ -23,6 +23,7 @@ from workbench.glossary.model import (
     DOMAINS, FUNCTIONS, PARTS_OF_SPEECH, STATUSES, ConceptRecord, TermRecord,
     concept_row, get_concept, languages_in_use, stats,
 )
+from workbench.glossary.match import TermMatch
 from workbench.glossary.match import match as match_terms
 from workbench.glossary.search import SearchFilters, facet_counts, search
 from workbench.glossary.store import delete_concept, save_concept
@@ -85,7 +86,7 @@ def index():
     size = current_app.config["PAGE_SIZE"]
     hits, total = search(db, filters, limit=size, offset=(page - 1) * size)
     langs = languages_in_use(db)
-    shown_langs = [lang for lang in ("zh", "en") if lang in langs]
+    shown_langs: list[str] = [lang for lang in ("zh", "en") if lang in langs]
     if filters.lang and filters.lang not in shown_langs:
         shown_langs.append(filters.lang)
     query_args = {k: v for k, v in {
@@ -114,10 +115,13 @@ def match_text():
     db = get_db()
     text = request.args.get("text", "")[:2000]
     langs = languages_in_use(db)
-    source = request.args.get("source") if request.args.get("source") in langs else "zh"
-    target = request.args.get("target") if request.args.get("target") in langs else "en"
+    source = request.args.get("source", "zh")
+    source = source if source in langs else "zh"
+    target = request.args.get("target", "en")
+    target = target if target in langs else "en"
     found = match_terms(text, source, target, db) if text.strip() else []
-    pieces, cursor = [], 0
+    pieces: list[tuple[str, TermMatch | None]] = []
+    cursor = 0
     for hit in found:  # the text cut into plain and matched pieces, for highlighting
         if hit.start > cursor:
             pieces.append((text[cursor:hit.start], None))

@@ -24,11 +24,12 @@ from workbench import auth, counties, jobs
 from workbench.db import get_db, to_int
 from workbench.errors import NotFound, PermissionDenied, ValidationError, WorkbenchError
 from workbench.inventory import dashboard as dashboard_data
-from workbench.inventory import importer, pending, photos, records
+from workbench.inventory import editing, importer, pending, photos, records
 from workbench.inventory.submission import CheckedImport, NewSign, submit_signs
 from workbench.ocr import read_image
 from workbench.reports import queue as report_queue
 from workbench.review import units
+from workbench.rowtypes import JobRun
 from workbench.vocabulary import COUNTY_PROGRESS, LANGUAGES, REPORT_STATUSES, Vocabulary
 from workbench.web import home
 from workbench.web import survey as survey_views
@@ -84,7 +85,7 @@ class SignForm(FlaskForm):
 class SignCorrectionForm(FlaskForm):
     """What an officer may still correct while the wording is translated.
 
-    The fields of ``records.CORRECTABLE_FIELDS`` (the edit rule, inventory.editing).
+    The fields of ``editing.CORRECTABLE_FIELDS`` (the edit rule, inventory.editing).
     """
 
     location = StringField(_l("Location within the site"), validators=[Optional(),
@@ -197,7 +198,7 @@ def signs():
         sorts=records.SORTS, job=job)
 
 
-def _followed_job(db: Any, user: auth.User, run_id: int | None) -> dict[str, Any] | None:
+def _followed_job(db: Any, user: auth.User, run_id: int | None) -> JobRun | None:
     """The job a page was sent to follow (``?job=ID``), if the user may see it."""
     if not run_id:
         return None
@@ -218,10 +219,10 @@ def sign_detail(sign_id: int):
         photo_row["ocr"] = json.loads(photo_row["ocr_json"]) if photo_row.get("ocr_json") else None
     return render_template(
         "inventory/detail.html", sign=sign, history=records.sign_history(db, user, sign_id),
-        actions=records.allowed_actions(user, sign), can_edit=records.can_edit(user, sign),
-        edit_refusal=records.edit_refusal(user, sign),
-        correction_note=records.correction_note(user, sign),
-        can_change_photos=records.can_change_photos(user, sign),
+        actions=records.allowed_actions(user, sign), can_edit=editing.can_edit(user, sign),
+        edit_refusal=editing.edit_refusal(user, sign),
+        correction_note=editing.correction_note(user, sign),
+        can_change_photos=editing.can_change_photos(user, sign),
         transitions=records.TRANSITIONS, job=_followed_job(db, user, int_arg("job", minimum=1)))
 
 
@@ -276,15 +277,15 @@ def sign_edit(sign_id: int):
     db = get_db()
     user = current_actor()
     sign = records.get_sign(db, user, sign_id)
-    refusal = records.edit_refusal(user, sign)
+    refusal = editing.edit_refusal(user, sign)
     if refusal is not None:
         flash(message_text(refusal), "warning")
         return redirect(url_for("inventory.sign_detail", sign_id=sign_id))
-    note = records.correction_note(user, sign)
+    note = editing.correction_note(user, sign)
     form = _sign_edit_form(user, sign, correcting=note is not None)
     if form.validate_on_submit():
         try:
-            values = dict(records.current_values(sign), **_edited_values(form))
+            values = dict(editing.current_values(sign), **_edited_values(form))
             records.update_sign(db, user, sign_id, values)
             photo_id = _upload_photo(sign_id, form.photo.data)
             if photo_id and getattr(form, "use_photo_location", None) is not None \
@@ -306,8 +307,8 @@ def sign_edit(sign_id: int):
 def _sign_edit_form(user: auth.User, sign: dict[str, Any], correcting: bool) -> FlaskForm:
     """The full sign form, or the correction form while the wording is translated."""
     if correcting:
-        return SignCorrectionForm(data={key: sign[key] for key in records.CORRECTABLE_FIELDS})
-    data = {k: sign[k] for k in records.SIGN_FIELDS}
+        return SignCorrectionForm(data={key: sign[key] for key in editing.CORRECTABLE_FIELDS})
+    data = {k: sign[k] for k in editing.SIGN_FIELDS}
     data.update({f"{lang}_current": text for lang, text in sign["current_texts"].items()})
     data["languages"] = sign["language_list"]
     data["site_id"] = str(sign["site_id"])
@@ -318,7 +319,7 @@ def _edited_values(form: FlaskForm) -> dict[str, Any]:
     if isinstance(form, SignCorrectionForm):
         return {"zh": form.zh.data, "location": form.location.data,
                 "quantity": form.quantity.data or 1}
-    return _sign_values(form)  # type: ignore[arg-type]
+    return _sign_values(form)
 
 
 @bp.route("/signs/<int:sign_id>/status", methods=["POST"])

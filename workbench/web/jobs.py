@@ -18,6 +18,7 @@ from workbench import jobs, plugins
 from workbench.db import get_db
 from workbench.errors import ValidationError
 from workbench.jobs import files
+from workbench.rowtypes import JobRun
 from workbench.vocabulary import JOB_STATES
 from workbench.web.i18n import message_text, when
 from workbench.web.params import page_arg
@@ -37,7 +38,7 @@ def _plain_result(result: dict[str, Any] | None) -> dict[str, Any]:
             for key, value in (result or {}).items() if value is not None}
 
 
-def status(run: dict[str, Any]) -> dict[str, Any]:
+def status(run: JobRun) -> dict[str, Any]:
     """A run as the JSON the progress boxes poll (messages in the interface language)."""
     stale = jobs.is_stale(run, float(current_app.config["JOBS_STALE_SECONDS"]))
     result = run["result"] or {}

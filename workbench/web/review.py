@@ -12,7 +12,6 @@ from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlite_utils import Database
 
 from workbench import auth
@@ -23,7 +22,7 @@ from workbench.review import qa as review_qa
 from workbench.review import queue as review_queue
 from workbench.web.home import WaitingItem
 from workbench.web.forms import error_message, flash_error
-from workbench.web.i18n import message_text, translator
+from workbench.web.i18n import message_text
 from workbench.web.security import current_actor, login_required, permission_required
 from workbench.web.params import int_arg, page_arg, unit_versions
 
@@ -117,7 +116,7 @@ def _render_unit(unit_id: int, *, editor_text: str | None = None, status: int = 
     filters = _filters()
     previous_id, next_id = review_queue.neighbours(db, filters, unit_id, user)
     signs, sign_total = detail.signs_for_unit(db, unit_id, user)
-    findings = workflow.current_findings(db, unit)
+    findings = review_qa.current_findings(db, unit)
     comments.mark_mentions_read(db, user, unit_id)
     actions = workflow.allowed_actions(user, unit, _settings(), db=db)
     terms = detail.glossary_terms(db, unit)

@@ -95,6 +95,6 @@ def stats(db: Database, requested_model: str | None = None) -> dict[str, int]:
 def clear(db: Database) -> int:
     """Forget every cached draft; returns how many there were."""
     with transaction(db):
-        count = db.execute("SELECT COUNT(*) FROM llm_cache").fetchone()[0]
+        count: int = db.execute("SELECT COUNT(*) FROM llm_cache").fetchone()[0]
         db.execute("DELETE FROM llm_cache")
     return count

@@ -14,6 +14,7 @@ answer, so a background job can try again later. Other refusals (401, 404,
 """
 from __future__ import annotations
 
+import email.message
 import http.client
 import json
 import logging
@@ -23,7 +24,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from workbench.errors import WorkbenchError
 from workbench.messages import msg
@@ -55,7 +56,9 @@ class ChatReply:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """Texts go to the configured address only: a redirect is an error, not a new destination."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
+                         msg: str, headers: email.message.Message,
+                         newurl: str) -> urllib.request.Request | None:
         return None
 
 
@@ -140,7 +143,8 @@ class ChatClient:
             if error.code == 429 or error.code >= 500:
                 raise _Transient(f"HTTP {error.code}", _retry_after(error)) from error
             raise
-        except (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException) as error:
+        except (urllib.error.URLError, TimeoutError, ConnectionError,
+                http.client.HTTPException) as error:
             reason = getattr(error, "reason", error)
             raise _Transient(f"{type(reason).__name__}: {reason}") from error
         if len(raw) > MAX_REPLY_BYTES:

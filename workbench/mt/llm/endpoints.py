@@ -210,8 +210,8 @@ def _address_is_private(address: str) -> bool:
         ip = ipaddress.ip_address(address.split("%")[0])
     except ValueError:
         return False
-    if ip.version == 6 and ip.ipv4_mapped:  # type: ignore[union-attr]
-        ip = ip.ipv4_mapped  # type: ignore[union-attr]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
     return ip.is_loopback or (ip.is_private and not ip.is_global) or ip.is_link_local
 
 

@@ -247,12 +247,12 @@ class LLMEngine(Engine):
                                profile_key(profile, (context or DraftContext()).function),
                                glossary.version if glossary is not None else -1,
                                endpoint.model or "", version)
-                for text, context in zip(texts, contexts)]
+                for text, context in zip(texts, contexts, strict=True)]
         outcomes: dict[str, Outcome] = {digest: Outcome(c.text, c.model, c.flags) for digest, c
                                         in cache.get_many(self.db, keys).items()}
         todo: list[int] = []  # positions of the texts to ask for, each digest once
         asked: set[str] = set()
-        for number, (text, key) in enumerate(zip(texts, keys)):
+        for number, (text, key) in enumerate(zip(texts, keys, strict=True)):
             if text.strip() and key.digest not in outcomes and key.digest not in asked:
                 asked.add(key.digest)
                 todo.append(number)
@@ -263,7 +263,8 @@ class LLMEngine(Engine):
                                       source, target) for number in todo)
             outcomes.update(self._ask(endpoint, segments, keys, source, target, profile))
         return [self._draft(text, key, outcomes.get(key.digest), endpoint, version,
-                            glossary, profile) for text, key in zip(texts, keys)]
+                            glossary, profile)
+                for text, key in zip(texts, keys, strict=True)]
 
     def _glossary(self, source: str, target: str) -> Any:
         if self.db is None:

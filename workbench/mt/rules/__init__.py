@@ -1,2 +1,4 @@
 """The rule engine (``rules``) and its tables; see :mod:`workbench.mt.rules.engine`."""
-from workbench.mt.rules.engine import RuleComposer, RuleEngine  # noqa: F401
+from workbench.mt.rules.engine import RuleComposer, RuleEngine
+
+__all__ = ["RuleComposer", "RuleEngine"]

@@ -378,7 +378,10 @@ _POSTMODIFIERS = frozenset({"in", "with", "who", "under", "of", "for", "on", "at
 
 
 def _with_article(noun: str) -> str:
-    """"the" before a singular countable thing (the Handrail), none before plurals and mass nouns."""
+    """"the" before a singular countable thing (the Handrail).
+
+    None before plurals and mass nouns.
+    """
     words = noun.split()
     for index, word in enumerate(words[1:], 1):
         if word.lower() in _POSTMODIFIERS:

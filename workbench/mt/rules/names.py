@@ -155,7 +155,8 @@ class NameRules:
         if specific is None:
             return None
         if generic_zh == "站" and not before and self._is_town(prefix):
-            generic_en = "Railway Station"  # 杭州站, 三亚站: a town's station is its railway station
+            # 杭州站, 三亚站: a town's station is its railway station.
+            generic_en = "Railway Station"
         elif generic.known_specific_only and not before and specific.score <= SCORE_NAME_PINYIN:
             return None
         return Rendering(join_words([specific.text, *before, generic_en]),
@@ -307,7 +308,7 @@ class NameRules:
         return prefix.endswith(("市", "县", "镇"))
 
     def business_name(self, text: str) -> Rendering | None:
-        """A restaurant's or shop's own name with the generic it leaves out (蘩楼 Fanlou Restaurant).
+        """A shop's or restaurant's name plus the generic it leaves out (蘩楼 Fanlou Restaurant).
 
         GB/T 30240.1/.9: a name without an English generic gets one added; the
         name itself, its last character included, is one pinyin word. Only short

@@ -465,7 +465,10 @@ class OrgRules:
         return None
 
     def _affiliated(self, text: str) -> Rendering | None:
-        """附属: Zhongshan Hospital Affiliated to Fudan University, First Affiliated Hospital of …"""
+        """附属: Zhongshan Hospital Affiliated to Fudan University.
+
+        Also First Affiliated Hospital of …
+        """
         index = text.find("附属")
         if index < 2 or index + 2 >= len(text):
             return None

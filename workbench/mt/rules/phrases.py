@@ -17,6 +17,7 @@ not know in the source language and records it as unknown.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from workbench.glossary.match import Glossary
@@ -154,7 +155,8 @@ class PhraseRules:
 
     def slot(self, value: str, form: str) -> Rendering | None:
         """A slot of a pattern in the form the template asks for (see ``patterns.tsv``)."""
-        handler = self._FORMS.get(form, PhraseRules._noun)
+        handler: Callable[[PhraseRules, str], Rendering | None] = self._FORMS.get(
+            form, PhraseRules._noun)
         return handler(self, value)
 
     def _number(self, value: str) -> Rendering | None:
@@ -346,10 +348,10 @@ class PhraseRules:
                          place.text]
                 return joined([thing, place], " ".join(words))
         # 公园的开放时间 → Park Opening Hours: a noun modifying a noun, as an English compound.
-        owner, thing = self.lexicon.items.get(modifier), self.lexicon.items.get(head)
-        if owner is not None and thing is not None and not owner.is_name:
-            return Rendering(f"{owner.en} {thing.en}", SCORE_COMPOSED,
-                             [term(x.entry) for x in (owner, thing) if x.entry])
+        owner, owned = self.lexicon.items.get(modifier), self.lexicon.items.get(head)
+        if owner is not None and owned is not None and not owner.is_name:
+            return Rendering(f"{owner.en} {owned.en}", SCORE_COMPOSED,
+                             [term(x.entry) for x in (owner, owned) if x.entry])
         return None
 
     def _noun_list(self, value: str) -> Rendering | None:
@@ -391,17 +393,19 @@ class PhraseRules:
         """
         items = self.lexicon.items
         n = len(text)
-        best: list[tuple[float, list] | None] = [None] * (n + 1)
+        best: list[tuple[float, list[tuple[str, Lex | None]]] | None] = [None] * (n + 1)
         best[0] = (0.0, [])
 
-        def offer(j: int, cost: float, pieces: list) -> None:
-            if best[j] is None or cost < best[j][0]:  # type: ignore[index]
+        def offer(j: int, cost: float, pieces: list[tuple[str, Lex | None]]) -> None:
+            current = best[j]
+            if current is None or cost < current[0]:
                 best[j] = (cost, pieces)
 
         for i in range(n):
-            if best[i] is None:
+            reached = best[i]
+            if reached is None:
                 continue
-            cost, pieces = best[i]  # type: ignore[misc]
+            cost, pieces = reached
             ascii_run = ASCII_RUN.match(text, i)
             if ascii_run:
                 offer(ascii_run.end(), cost + 1, pieces + [(ascii_run.group(), None)])

@@ -71,7 +71,9 @@ def _reading(chinese: str, romanized: str) -> list[str] | None:
     if chinese in _taught or not _PINYIN_WORD.match(romanized) or len(chinese) < 2:
         return None
     target = _folded(romanized)
-    candidates = pinyin(chinese, style=Style.TONE, heteronym=True, errors=lambda c: [[c]])
+    # pypinyin's stubs type ``errors`` as returning str; it accepts the readings as lists.
+    candidates = pinyin(chinese, style=Style.TONE, heteronym=True,
+                        errors=lambda c: [[c]])  # type: ignore[arg-type, return-value]
     if len(candidates) != len(chinese):
         return None
     chosen: list[str] = []
@@ -137,7 +139,10 @@ def syllables(chinese: str) -> list[str]:
     """Toneless syllables of ``chinese`` (ü as v), read word by word."""
     words = zhwords.words(chinese, hmm=False) if len(chinese) > 1 else [chinese]
     result = []
-    for reading in pinyin(words, style=Style.NORMAL, errors=lambda chars: list(chars)):
+    # pypinyin's stubs type ``errors`` as returning str; it accepts a list of readings.
+    readings = pinyin(words, style=Style.NORMAL,
+                      errors=lambda chars: list(chars))  # type: ignore[arg-type, return-value]
+    for reading in readings:
         result.append(_plain(reading[0]))
     return result
 
