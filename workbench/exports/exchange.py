@@ -9,14 +9,14 @@
   forbidden terms.
 * **XLIFF 2.0** — sign units still to translate in one target language, for an
   outside translator's CAT tool, written by the one XLIFF layer
-  (:mod:`workbench.files.xliff`, also used for documents). A unit's id ``u<unit id>.<version>`` carries the version the
-  translator started from, so the re-import can tell when wording changed in
-  the meantime.
+  (:mod:`workbench.files.xliff`, also used for documents). A unit's id
+  ``u<unit id>.<version>`` carries the version the translator started from, so the
+  re-import can tell when wording changed in the meantime.
 * **Re-import** (:func:`import_xliff`) reads XLIFF 2.0 or 1.2 back (whichever the
-  CAT tool wrote; the same reader as documents') and sends every translation **through review**: it is saved
-  with the review workflow and submitted, so it lands in state ``in_review`` and
-  needs a reviewer's approval like any other wording. Nothing is ever approved
-  by an import.
+  CAT tool wrote; the same reader as documents') and sends every translation
+  **through review**: it is saved with the review workflow and submitted, so it
+  lands in state ``in_review`` and needs a reviewer's approval like any other wording.
+  Nothing is ever approved by an import.
 """
 from __future__ import annotations
 

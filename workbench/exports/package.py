@@ -85,7 +85,7 @@ def write_package(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path
         result.warnings += proof_result.warnings
         add(f"{prefix}-proofs.pdf", buffer.getvalue(), compress=False)
         for index, record in enumerate(complete, start=1):
-            for stored, name in zip(record.photos, photo_names(record)):
+            for stored, name in zip(record.photos, photo_names(record), strict=True):
                 path = upload_dir / stored
                 # Stored names come from the database; refuse anything leaving UPLOAD_DIR.
                 if not _inside(path, upload_dir) or not path.is_file():

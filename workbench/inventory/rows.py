@@ -145,7 +145,7 @@ class RowChecker:
         picked = self._getter(cells)
         if len(self._keys) == 1:
             picked = (picked,)
-        values = dict(zip(self._keys, map(self._convert, picked)))
+        values = dict(zip(self._keys, map(self._convert, picked), strict=True))
         if not any(values.values()):
             return
         self.result.rows += 1

@@ -413,7 +413,7 @@ def propose(db: Database, user: auth.User, batch_id: int, radius_m: float) -> Pr
     located = [s for s in unplaced if s.photo["latitude"] is not None]
     groups = cluster([(s.photo["latitude"], s.photo["longitude"]) for s in located], radius_m)
     new_sites: dict[int, ProposedSite] = {}
-    for sign, group in zip(located, groups):
+    for sign, group in zip(located, groups, strict=True):
         site = new_sites.setdefault(group, ProposedSite(f"new:{group + 1}", None, None))
         site.photo_ids.append(sign.photo["id"])
         sign.site = site.key
