@@ -234,7 +234,7 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
                                                row=position,
                                                column="id", value=unit_ref))
                 continue
-            if not (target or "").strip():
+            if target is None or not target.strip():
                 report.untranslated += 1
                 continue
             unit_id, exported_version = int(match.group(1)), int(match.group(2))
@@ -245,6 +245,7 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
                 report.problems.append(Problem(problem, row=position, column="id",
                                                value=unit_ref))
                 continue
+            assert unit is not None  # _refusal refuses a missing unit; said for mypy
             try:
                 with transaction(db):
                     saved = workflow.save_translation(db, actor, unit_id, target,
