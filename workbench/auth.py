@@ -252,7 +252,7 @@ def update_user(db: Database, actor: User, user_id: int, *, role: str | None = N
                      _public_row(before), _public_row(after))
         if before["active"] and not after["active"]:
             sessions.revoke_all(db, actor, user_id, "disabled")
-    return get_user(db, user_id)  # type: ignore[return-value]
+    return user_from_row(db.table("users").get(user_id))
 
 
 def set_password(db: Database, actor: User, user_id: int, new_password: str, *,
