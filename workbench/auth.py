@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workbench import audit, credentials, sessions, throttle
-from workbench.db import row_or_not_found, transaction
+from workbench.db import insert_row, row_or_not_found, transaction
 from workbench.errors import NotFound, PermissionDenied, ValidationError
 from workbench.messages import msg
 from workbench.vocabulary import ROLES as ROLE_VOCABULARY
@@ -210,10 +210,10 @@ def create_user(db: Database, actor: User, username: str, role: str, *,
             "password_hash": generate_password_hash(password, method=PASSWORD_METHOD),
             "created_at": audit.now_iso(), "password_changed_at": audit.now_iso(),
         }
-        user_id = db.table("users").insert(row).last_pk
+        user_id = insert_row(db, "users", row)
         row["id"] = user_id
         audit.record(db, actor, "user.create", "user", user_id, None, _public_row(row))
-    return get_user(db, user_id), password  # type: ignore[return-value]
+    return user_from_row(db.table("users").get(user_id)), password
 
 
 def update_user(db: Database, actor: User, user_id: int, *, role: str | None = None,
@@ -252,7 +252,7 @@ def update_user(db: Database, actor: User, user_id: int, *, role: str | None = N
                      _public_row(before), _public_row(after))
         if before["active"] and not after["active"]:
             sessions.revoke_all(db, actor, user_id, "disabled")
-    return get_user(db, user_id)  # type: ignore[return-value]
+    return user_from_row(db.table("users").get(user_id))
 
 
 def set_password(db: Database, actor: User, user_id: int, new_password: str, *,
@@ -299,7 +299,8 @@ def authenticate(db: Database, username: str, password: str, *,
     throttle.check(db, username, remote_addr, policy, now)
     row = next(db.query("SELECT * FROM users WHERE username = ?", [username]), None)
     usable = row is not None and bool(row["active"])
-    matches = check_password_hash(row["password_hash"] if usable else _dummy_hash(), password)
+    matches = check_password_hash(
+        row["password_hash"] if row is not None and usable else _dummy_hash(), password)
     if row is None or not usable or not matches:
         throttle.record(db, username, remote_addr, False, now)
         return None

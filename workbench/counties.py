@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from workbench import audit
-from workbench.db import transaction
+from workbench.db import insert_row, transaction
 from workbench.errors import NotFound, ValidationError
 from workbench.messages import msg
 from workbench.vocabulary import HISTORY_FIELDS
@@ -96,9 +96,10 @@ def resolve_county(db: Database, name: str) -> dict[str, Any]:
 def save_county(db: Database, actor: User, values: dict[str, Any],
                 county_id: int | None = None) -> int:
     """Create (no id) or edit a county; returns its id. Audited."""
-    clean = {k: (values.get(k) or "").strip() if isinstance(values.get(k), str) else values.get(k)
-             for k in ("code", "name_zh", "name_en", "kind", "sort_order", "active")
-             if k in values}
+    clean: dict[str, Any] = {
+        k: (values.get(k) or "").strip() if isinstance(values.get(k), str) else values.get(k)
+        for k in ("code", "name_zh", "name_en", "kind", "sort_order", "active")
+        if k in values}
     for required in ("code", "name_zh", "name_en"):
         if county_id is None and not clean.get(required):
             raise ValidationError.single(msg("The county's %(field)s is required.",
@@ -115,7 +116,7 @@ def save_county(db: Database, actor: User, values: dict[str, Any],
             clean.setdefault("kind", "county")
             clean.setdefault("sort_order", len(list_counties(db)) + 1)
             clean.setdefault("active", 1)
-            county_id = db.table("counties").insert(clean).last_pk
+            county_id = insert_row(db, "counties", clean)
             audit.record(db, actor, "county.create", "county", county_id, None,
                          dict(clean, id=county_id))
         else:

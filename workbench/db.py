@@ -140,6 +140,18 @@ def equal_conditions(pairs: Iterable[tuple[str, Any]]) -> tuple[list[str], list[
     return where, params
 
 
+def insert_row(db: Database, table: str, row: dict[str, Any]) -> int:
+    """Insert ``row`` into ``table`` (an integer-keyed table) and return its new id.
+
+    sqlite-utils types ``last_pk`` loosely (any key, or None); the workbench's tables
+    are keyed by an integer ``id``, so the id is checked and returned as one.
+    """
+    last_pk = db.table(table).insert(row).last_pk
+    if not isinstance(last_pk, int):
+        raise TypeError(f"{table} is not keyed by an integer id: {last_pk!r}")
+    return last_pk
+
+
 def row_or_not_found(db: Database, sql: str, params: Iterable[Any],
                      missing: MessageLike) -> dict[str, Any]:
     """The first row ``sql`` selects, or :class:`NotFound` with the ``missing`` message.

@@ -48,12 +48,13 @@ NAMED_IDS = {"county_id": "counties", "reported_county_id": "counties", "countie
 
 @dataclass(frozen=True)
 class Value:
-    """One side of a change: ``text`` is a label (a Message) or data (shown as it is).
+    """One side of a change: ``text`` is a label (a Message), a list of labels (shown
+    joined), or data (shown as it is).
 
     ``lang`` says which language data is in, when it is a text of a sign or a unit.
     """
 
-    text: MessageLike
+    text: MessageLike | list[MessageLike]
     data: bool = True
     lang: str | None = None
     is_time: bool = False  # a stored UTC time, shown in the readers' zone
@@ -292,8 +293,8 @@ def _field_changes(entity_type: str, before_raw: Any, after_raw: Any,
 def _event_lang(event: Mapping[str, Any], names: _Names) -> str | None:
     if event.get("entity_type") != "translation_unit":
         return None
-    entity_id = event.get("entity_id")
-    return names.name("unit_languages", int(entity_id)) if str(entity_id).isdigit() else None
+    entity_id = str(event.get("entity_id"))
+    return names.name("unit_languages", int(entity_id)) if entity_id.isdigit() else None
 
 
 def describe(db: Database, events: Iterable[Mapping[str, Any]]) -> list[Entry]:

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -188,6 +188,14 @@ def from_data(value: Any) -> MessageLike | None:
             return [from_data(item) for item in data]  # type: ignore[return-value]
         return Message.from_dict(data) if isinstance(data, dict) and "id" in data else value
     return value
+
+
+@overload
+def dumps(value: None) -> None: ...
+
+
+@overload
+def dumps(value: MessageLike | list[MessageLike]) -> str: ...
 
 
 def dumps(value: MessageLike | list[MessageLike] | None) -> str | None:

@@ -733,9 +733,8 @@ def _backfill_comment_counties(db: Database) -> None:
     has_comments = db.execute("SELECT count(*) FROM unit_comments").fetchone()[0]
     if not has_comments:
         return  # a new database: nothing to carry over
-    from types import SimpleNamespace
-
     from workbench import audit
+    from workbench.auth import system_actor
 
     _execute_all(db, [
         """UPDATE unit_comments SET county_id = (
@@ -749,7 +748,7 @@ def _backfill_comment_counties(db: Database) -> None:
            FROM translation_units u JOIN sign_units su ON su.unit_id = u.id
            JOIN signs s ON s.id = su.sign_id WHERE u.needs_clarification = 1""",
     ])
-    audit.record(db, SimpleNamespace(id=None, username="migration"), "migration.apply",
+    audit.record(db, system_actor("migration"), "migration.apply",
                  "migration", "0014_security", None,
                  {"comments": has_comments, "note": "comments and clarifications per county"})
 
@@ -1011,15 +1010,14 @@ def m0020_workflow(db: Database) -> None:
                                 "WHERE question_id IS NOT NULL").fetchone()[0]
     if not open_questions:
         return  # nothing to carry over
-    from types import SimpleNamespace
-
     from workbench import audit
+    from workbench.auth import system_actor
 
     # Questions still open know their counties; answered ones stay visible to every
     # county with a sign carrying the unit, as before.
     db.execute("""INSERT OR IGNORE INTO clarification_counties (question_id, county_id)
                   SELECT question_id, county_id FROM unit_clarifications
                   WHERE question_id IS NOT NULL""")
-    audit.record(db, SimpleNamespace(id=None, username="migration"), "migration.apply",
+    audit.record(db, system_actor("migration"), "migration.apply",
                  "migration", "0020_workflow", None,
                  {"open_questions": open_questions, "note": "counties of open questions"})

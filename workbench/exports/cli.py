@@ -89,7 +89,7 @@ def export_group() -> None:
 @_filter_options
 @_output_option
 @pass_env
-def export_sheet(env: Env, fmt: str, output: str | None, background: bool,
+def export_sheet(env: Env, /, fmt: str, output: str | None, background: bool,
                  **filters: Any) -> None:
     """Fabrication sheet: one row per sign with all its wording approved."""
     _run(env, f"sheet-{fmt}", output, background, **filters)
@@ -99,7 +99,7 @@ def export_sheet(env: Env, fmt: str, output: str | None, background: bool,
 @_filter_options
 @_output_option
 @pass_env
-def export_proofs(env: Env, output: str | None, background: bool, **filters: Any) -> None:
+def export_proofs(env: Env, /, output: str | None, background: bool, **filters: Any) -> None:
     """Print proofs (PDF): one page per sign, as the sign will read, with a QR code."""
     _run(env, "proofs", output, background, **filters)
 
@@ -108,7 +108,7 @@ def export_proofs(env: Env, output: str | None, background: bool, **filters: Any
 @_filter_options
 @_output_option
 @pass_env
-def export_tmx(env: Env, output: str | None, background: bool, **filters: Any) -> None:
+def export_tmx(env: Env, /, output: str | None, background: bool, **filters: Any) -> None:
     """Approved translation units as TMX 1.4 (all languages in one file)."""
     _run(env, "tmx", output, background, **filters)
 
@@ -129,7 +129,7 @@ def export_tbx(env: Env, output: str | None, background: bool, lang: str | None)
 @click.option("--sector", help="Only units used on signs of this sector.")
 @_output_option
 @pass_env
-def export_xliff(env: Env, target: str, output: str | None, background: bool,
+def export_xliff(env: Env, /, target: str, output: str | None, background: bool,
                  **filters: Any) -> None:
     """Units still to translate into TARGET as XLIFF 2.0, for an outside translator."""
     _run(env, "xliff", output, background, lang=target, **filters)
@@ -141,7 +141,7 @@ def export_xliff(env: Env, target: str, output: str | None, background: bool,
 @click.option("--sector", help="Only this sector.")
 @_output_option
 @pass_env
-def export_package(env: Env, output: str | None, background: bool, **filters: Any) -> None:
+def export_package(env: Env, /, output: str | None, background: bool, **filters: Any) -> None:
     """County package (ZIP): sheet, proofs, photos and a summary of what is missing."""
     _run(env, "package", output, background, **filters)
 

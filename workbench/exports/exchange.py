@@ -9,14 +9,14 @@
   forbidden terms.
 * **XLIFF 2.0** — sign units still to translate in one target language, for an
   outside translator's CAT tool, written by the one XLIFF layer
-  (:mod:`workbench.files.xliff`, also used for documents). A unit's id ``u<unit id>.<version>`` carries the version the
-  translator started from, so the re-import can tell when wording changed in
-  the meantime.
+  (:mod:`workbench.files.xliff`, also used for documents). A unit's id
+  ``u<unit id>.<version>`` carries the version the translator started from, so the
+  re-import can tell when wording changed in the meantime.
 * **Re-import** (:func:`import_xliff`) reads XLIFF 2.0 or 1.2 back (whichever the
-  CAT tool wrote; the same reader as documents') and sends every translation **through review**: it is saved
-  with the review workflow and submitted, so it lands in state ``in_review`` and
-  needs a reviewer's approval like any other wording. Nothing is ever approved
-  by an import.
+  CAT tool wrote; the same reader as documents') and sends every translation
+  **through review**: it is saved with the review workflow and submitted, so it
+  lands in state ``in_review`` and needs a reviewer's approval like any other wording.
+  Nothing is ever approved by an import.
 """
 from __future__ import annotations
 
@@ -234,7 +234,7 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
                                                row=position,
                                                column="id", value=unit_ref))
                 continue
-            if not (target or "").strip():
+            if target is None or not target.strip():
                 report.untranslated += 1
                 continue
             unit_id, exported_version = int(match.group(1)), int(match.group(2))
@@ -245,6 +245,7 @@ def import_xliff(db: Database, actor: auth.User, data: bytes, name: str = "trans
                 report.problems.append(Problem(problem, row=position, column="id",
                                                value=unit_ref))
                 continue
+            assert unit is not None  # _refusal refuses a missing unit; said for mypy
             try:
                 with transaction(db):
                     saved = workflow.save_translation(db, actor, unit_id, target,

@@ -85,7 +85,7 @@ def write_package(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path
         result.warnings += proof_result.warnings
         add(f"{prefix}-proofs.pdf", buffer.getvalue(), compress=False)
         for index, record in enumerate(complete, start=1):
-            for stored, name in zip(record.photos, photo_names(record)):
+            for stored, name in zip(record.photos, photo_names(record), strict=True):
                 path = upload_dir / stored
                 # Stored names come from the database; refuse anything leaving UPLOAD_DIR.
                 if not _inside(path, upload_dir) or not path.is_file():
@@ -124,8 +124,11 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def summary_text(county: Mapping[str, Any], flt: ExportFilter, result: PackageResult,
                  actor_name: str = "", zone: ZoneInfo | None = None) -> str:
-    """The package's README: what it holds and, sign by sign, what is still missing."""
-    now = local_time(datetime.now(timezone.utc), zone)
+    """The package's README: what it holds and, sign by sign, what is still missing.
+
+    Times are shown in ``zone`` (the workbench's default zone when None).
+    """
+    now = local_time(datetime.now(timezone.utc), zone or settings_zone(None))
     chinese = translator_for("zh")
     lines = [
         f"Signbench county package — {county['name_zh']} {county['name_en']}",

@@ -312,7 +312,8 @@ def write_proofs(db: Database, flt: ExportFilter, stream: BinaryIO | str | Path,
     if warning is not None:
         result.warnings.append(warning)
     generated = local_time(datetime.now(timezone.utc), settings_zone(settings))
-    canvas = Canvas(stream, pagesize=landscape(A4), pageCompression=1)
+    canvas = Canvas(str(stream) if isinstance(stream, Path) else stream,
+                    pagesize=landscape(A4), pageCompression=1)
     canvas.setTitle("Signbench print proofs" + (f" — {flt.county}" if flt.county else ""))
     canvas.setAuthor("Signbench")
     canvas.setSubject(f"Approved sign wording ({render(flt.describe())})")

@@ -163,15 +163,17 @@ def export_title(arguments: Mapping[str, Any]) -> MessageLike:
     return msg("%(export)s (%(filter)s)", export=label, filter=describe_filter(values))
 
 
-def describe_filter(values: Mapping[str, Any]) -> str:
-    """A short description of a stored filter, e.g. ``county=海口市, lang=ru``."""
+def describe_filter(values: Mapping[str, Any]) -> MessageLike | list[MessageLike]:
+    """A short description of a stored filter, e.g. ``County: 海口市, Language: Russian``."""
     return ExportFilter(**{k: v for k, v in values.items()
                            if k in ExportFilter.__dataclass_fields__}).describe()
 
 
 # --- reading -----------------------------------------------------------------------------------
 
-def _decorate(run: dict[str, Any]) -> dict[str, Any]:
+def _decorate(job_run: Mapping[str, Any]) -> dict[str, Any]:
+    """The run (a copy) with its export kind, label, filter and counts."""
+    run = dict(job_run)
     arguments = run["arguments"]
     kind = plugins.export_kinds().get(arguments.get("export", ""))
     run["export"] = kind

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -144,7 +144,8 @@ def resolve_filter(db: Database, user: auth.User, *, county: str | int | None = 
     flt.approved_since = _parse_date(approved_since, "approved_since", problems)
     flt.approved_until = _parse_date(approved_until, "approved_until", problems)
     if site not in (None, ""):
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if isinstance(site, int) or str(site).strip().isdigit():
             where.append("id = ?")
             params.append(to_int(site))  # None (no site) when out of range
@@ -240,8 +241,9 @@ def _sites_join(flt: ExportFilter) -> str:
 def count_signs(db: Database, flt: ExportFilter) -> int:
     """How many signs the filter's inventory part matches (approved or not)."""
     clause, params = _where(flt)
-    return db.execute(f"SELECT count(*) FROM signs s {_sites_join(flt)} {clause}",
-                      params).fetchone()[0]
+    count: int = db.execute(f"SELECT count(*) FROM signs s {_sites_join(flt)} {clause}",
+                            params).fetchone()[0]
+    return count
 
 
 def languages_in(db: Database, flt: ExportFilter) -> list[str]:
@@ -272,6 +274,8 @@ def day_in_range(day: str, flt: ExportFilter) -> bool:
 BASE_COLUMNS = 17
 LANGUAGES_COLUMN = 15
 PHOTOS_COLUMN = 16
+# The row's first columns are the record's first fields, in order (up to its languages).
+ROW_FIELDS = tuple(f.name for f in fields(SignRecord))[:LANGUAGES_COLUMN]
 
 
 def sign_rows_sql(flt: ExportFilter, languages: Sequence[str]) -> tuple[str, list[Any]]:
@@ -311,7 +315,8 @@ def sign_rows_sql(flt: ExportFilter, languages: Sequence[str]) -> tuple[str, lis
 
 def record_from_row(row: Sequence[Any], languages: Sequence[str]) -> SignRecord:
     """A :class:`SignRecord` from one row of :func:`sign_rows_sql`."""
-    record = SignRecord(*row[:15], languages=required_languages(row[LANGUAGES_COLUMN]))
+    record = SignRecord(**dict(zip(ROW_FIELDS, row[:LANGUAGES_COLUMN], strict=True)),
+                        languages=required_languages(row[LANGUAGES_COLUMN]))
     if row[PHOTOS_COLUMN]:
         record.photos = row[PHOTOS_COLUMN].split("\n")
     position = {lang: BASE_COLUMNS + 4 * index for index, lang in enumerate(languages)}
@@ -331,7 +336,7 @@ def record_from_row(row: Sequence[Any], languages: Sequence[str]) -> SignRecord:
 
 
 def iter_rows(db: Database, flt: ExportFilter, languages: Sequence[str], *,
-              progress: Progress | None = None) -> Iterator[tuple]:
+              progress: Progress | None = None) -> Iterator[tuple[Any, ...]]:
     """The raw rows of :func:`sign_rows_sql`, fetched in batches, reporting progress."""
     sql, params = sign_rows_sql(flt, languages)
     total = count_signs(db, flt) if progress else 0

@@ -40,7 +40,8 @@ def missing_state(lang: str, state: str) -> str:
 
 
 def neutralize(value: Any) -> Any:
-    """Make a cell inert (the workbench's one formula guard, :func:`workbench.files.formulas.guard`).
+    """Make a cell inert (the workbench's one formula guard,
+    :func:`workbench.files.formulas.guard`).
 
     The apostrophe is the spreadsheet convention for "this is text", so the
     wording stays readable (``'-20 °C``); numbers are left as numbers.
@@ -138,7 +139,7 @@ def _fast_rows(db: Database, flt: ExportFilter, languages: list[str], result: Sh
         cells = [row[1], row[3], row[5], sectors.get(row[7], row[7]), row[8],
                  functions.get(row[9], row[9]), row[11], row[12], row[13]]
         cells += [row[position] if carried else ""
-                  for position, carried in zip(text_at, carries)]
+                  for position, carried in zip(text_at, carries, strict=True)]
         cells += [approver, day, photos]
         # The formula guard inlined (same rule as files.formulas.guard): 100,000 rows.
         cells = [(GUARD + cell) if cell and cell[0] in formula else cell for cell in cells]

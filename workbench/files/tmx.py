@@ -79,7 +79,9 @@ def unit_element(unit: TmxUnit, markup: bool = False) -> Any:
             element.set(name, value)
     for ptype, value in unit.props:
         if value:
-            etree.SubElement(element, "prop", type=ptype).text = value
+            # Annotated: types-lxml's SubElement overloads leave the result unresolved here.
+            prop: etree._Element = etree.SubElement(element, "prop", type=ptype)
+            prop.text = value
     for lang, text in unit.variants:
         _segment(etree.SubElement(element, "tuv", {XML_LANG: lang}), text, markup)
     return element

@@ -399,14 +399,15 @@ def write_xliff20(title: str, file_name: str, source_lang: str, target_lang: str
     """
     root = etree.Element(f"{{{XLIFF20}}}xliff", nsmap={None: XLIFF20},
                          version="2.0", srcLang=source_lang, trgLang=target_lang)
-    file_element = etree.SubElement(root, f"{{{XLIFF20}}}file", id="f1")
+    # Annotated: types-lxml's SubElement overloads leave the result unresolved here.
+    file_element: etree._Element = etree.SubElement(root, f"{{{XLIFF20}}}file", id="f1")
     if file_name:
         file_element.set("original", file_name)
     if title:
         _notes(file_element, [("", title)])
     for row in rows:
-        unit = etree.SubElement(file_element, f"{{{XLIFF20}}}unit",
-                                id=row.get("unit_id") or f"s{row['id']}")
+        unit: etree._Element = etree.SubElement(file_element, f"{{{XLIFF20}}}unit",
+                                                id=row.get("unit_id") or f"s{row['id']}")
         if row.get("locator"):
             unit.set("name", row["locator"])
         _notes(unit, row.get("notes") or [])

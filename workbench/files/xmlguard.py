@@ -23,10 +23,11 @@ ENTITY_DECLARATION = b"<!ENTITY"
 
 def safe_parser(**options: Any) -> etree.XMLParser:
     """An lxml parser that resolves no entities, loads no DTD and reads nothing remote."""
-    settings = {"resolve_entities": False, "no_network": True, "load_dtd": False,
-                "huge_tree": False}
+    settings: dict[str, Any] = {"resolve_entities": False, "no_network": True,
+                                "load_dtd": False, "huge_tree": False}
     settings.update(options)
-    return etree.XMLParser(**settings)
+    parser: etree.XMLParser = etree.XMLParser(**settings)
+    return parser
 
 
 class ElementCounter:

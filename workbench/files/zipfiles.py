@@ -67,7 +67,8 @@ class BoundedZip:
         for info in infos:
             if info.flag_bits & 0x1:
                 raise ValidationError.single(msg(
-                    "%(name)s in %(what)s is encrypted; encrypted archives cannot be read.", what=self.what, name=info.filename))
+                    "%(name)s in %(what)s is encrypted; encrypted archives cannot be read.",
+                    what=self.what, name=info.filename))
             total += info.file_size
             self._check_ratio(info.filename, info.file_size, info.compress_size)
         if total > self.limits.zip_max_uncompressed_bytes:

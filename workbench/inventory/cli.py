@@ -52,7 +52,7 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
     new units that follows runs in the foreground, or with --background as a job
     (the last line is then {"job": ID}).
     """
-    from workbench.inventory.submission import InventoryFile, submit_signs
+    from workbench.inventory.submission import Drafting, InventoryFile, submit_signs
 
     limits = UploadLimits.from_settings(env.settings)
     source = InventoryFile(read_file(file, limits.max_import_bytes, "MAX_IMPORT_BYTES"), file, {
@@ -62,7 +62,7 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
         "upload_dir": env.settings["UPLOAD_DIR"],
         "max_photo_bytes": env.settings["MAX_PHOTO_BYTES"],
         "run_checks": not no_checks, "limits": limits})
-    drafting = "none" if no_draft else "job" if background else "here"
+    drafting: Drafting = "none" if no_draft else "job" if background else "here"
     with progress_bar("Drafting") if drafting == "here" else nullcontext() as echo:
         submission = submit_signs(env.db, env.actor, source, settings=env.settings,
                                   drafting=drafting, progress=echo)

@@ -148,7 +148,7 @@ def build(db: Database, user: auth.User, county_id: int | None = None) -> Dashbo
                              for code in records.LANGUAGES)
     language_counts = db.execute(f"SELECT {language_sql} FROM signs s {where}",
                                  params).fetchone()
-    by_language = dict(zip(records.LANGUAGES, language_counts))
+    by_language = dict(zip(records.LANGUAGES, language_counts, strict=True))
 
     per_county: dict[int, dict[str, Any]] = {}
     for row in db.query(f"""SELECT c.id, c.name_zh, c.sort_order, s.status, count(*) AS n

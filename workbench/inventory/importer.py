@@ -150,7 +150,7 @@ def import_inventory(db: Database, actor: auth.User, data: bytes, file_name: str
 
 def _header_phase(db: Database, actor: auth.User, sheet: Sheet, county: str | int | None,
                   report: ImportReport
-                  ) -> tuple[HeaderMap, Iterator[tuple[int, list[Any]]], dict | None]:
+                  ) -> tuple[HeaderMap, Iterator[tuple[int, list[Any]]], dict[str, Any] | None]:
     rows = sheet.rows
     first = next(rows, None)
     if first is None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth, images
-from workbench.db import row_or_not_found, transaction
+from workbench.db import insert_row, row_or_not_found, transaction
 from workbench.errors import NotFound, PermissionDenied
 from workbench.messages import msg
 
@@ -92,10 +92,10 @@ def store_prepared(db: Database, actor: auth.User, sign_id: int, photo: Prepared
            "height": photo.height, "bytes": len(photo.data), "sha256": photo.sha256,
            "exif_latitude": photo.latitude, "exif_longitude": photo.longitude,
            "uploaded_by": actor.username, "created_at": audit.now_iso()}
-    photo_id = db["sign_photos"].insert(row).last_pk
+    photo_id = insert_row(db, "sign_photos", row)
     db.execute("UPDATE signs SET photo_count = (SELECT count(*) FROM sign_photos WHERE "
                "sign_id = ?) WHERE id = ?", [sign_id, sign_id])
-    return photo_id  # type: ignore[return-value]
+    return photo_id
 
 
 def store_with_event(db: Database, actor: auth.User, sign_id: int, photo: PreparedPhoto,
@@ -115,7 +115,7 @@ def _check_may_edit(db: Database, actor: auth.User, sign_id: int) -> None:
     Photos are part of the sign: the rule of who may edit a sign in which
     status decides (:func:`workbench.inventory.records.can_change_photos`).
     """
-    from workbench.inventory.records import can_change_photos, edit_refusal
+    from workbench.inventory.editing import can_change_photos, edit_refusal
 
     sign = row_or_not_found(db, "SELECT county_id, status FROM signs WHERE id = ?", [sign_id],
                             msg("No such sign."))
@@ -165,7 +165,8 @@ def delete_photo(db: Database, actor: auth.User, photo_id: int, upload_dir: str 
         audit.record(db, actor, "sign.photo_delete", "sign", row["sign_id"], row, None)
     for name in (row["file_name"], row["thumbnail"]):
         (Path(upload_dir) / name).unlink(missing_ok=True)
-    return row["sign_id"]
+    sign_id: int = row["sign_id"]
+    return sign_id
 
 
 def photo_file(db: Database, user: auth.User, photo_id: int, upload_dir: str | Path,
@@ -176,7 +177,7 @@ def photo_file(db: Database, user: auth.User, photo_id: int, upload_dir: str | P
     if row is None:
         raise NotFound(msg("No such photo."))
     auth.check_county(user, row["county_id"])
-    path = Path(upload_dir) / (row["thumbnail"] if thumbnail else row["file_name"])
+    path: Path = Path(upload_dir) / (row["thumbnail"] if thumbnail else row["file_name"])
     if not path.is_file():
         raise NotFound(msg("The photo file is missing."))
     return path

@@ -23,14 +23,18 @@ from workbench.inventory import records
 from workbench.inventory.columns import HeaderMap
 from workbench.inventory.rows import CheckedRows, PlannedRow, SiteRequest, photo_key
 from workbench.messages import msg
+from workbench.rowtypes import SignFinding
 from workbench.vocabulary import SIGN_STATUSES
+
+# Existing sites by (county id, Chinese name).
+SitesByName = dict[tuple[int, str], dict[str, Any]]
 
 CHUNK = 900  # SQLite host parameters per IN (…) list
 
 
 def _chunked(db: Database, sql: str, values: list[Any],
-             before: list[Any] | None = None) -> list[tuple]:
-    found: list[tuple] = []
+             before: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    found: list[tuple[Any, ...]] = []
     for start in range(0, len(values), CHUNK):
         chunk = values[start:start + CHUNK]
         found += db.execute(sql.format(marks=",".join("?" * len(chunk))),
@@ -115,7 +119,7 @@ class ImportPlan:
     updates: list[SignUpdate] = field(default_factory=list)
     unchanged: int = 0
     photos: dict[int, photo_store.PreparedPhoto] = field(default_factory=dict)
-    findings: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # row → findings
+    findings: dict[int, list[SignFinding]] = field(default_factory=dict)  # row → findings
     used_codes: dict[int, set[str]] = field(default_factory=dict)  # county → codes in file
 
     @property
@@ -135,7 +139,7 @@ def _in_chunks(db: Database, sql: str, values: list[Any],
     return found
 
 
-def _existing_sites(db: Database, checked: CheckedRows) -> dict[tuple[int, str], dict]:
+def _existing_sites(db: Database, checked: CheckedRows) -> SitesByName:
     found = {}
     for county_id in checked.counties:
         names = [name for (county, name) in checked.sites if county == county_id]
@@ -146,10 +150,10 @@ def _existing_sites(db: Database, checked: CheckedRows) -> dict[tuple[int, str],
     return found
 
 
-def _match_signs(db: Database, checked: CheckedRows, sites: dict[tuple[int, str], dict],
+def _match_signs(db: Database, checked: CheckedRows, sites: SitesByName,
                  snapshot: Snapshot) -> list[Problem]:
     """Attach each row's existing sign: by code within its county, else by its natural key."""
-    by_code: dict[tuple[int, str], dict] = {}
+    by_code: dict[tuple[int, str], dict[str, Any]] = {}
     for county_id in checked.counties:
         codes = [p.code for p in checked.planned if p.code and p.county_id == county_id]
         for row in _in_chunks(db, "SELECT * FROM signs WHERE county_id = ? AND sign_code IN "
@@ -157,7 +161,7 @@ def _match_signs(db: Database, checked: CheckedRows, sites: dict[tuple[int, str]
             by_code[(county_id, row["sign_code"])] = row
         snapshot.free_codes[county_id] = [code for code in codes
                                           if (county_id, code) not in by_code]
-    by_key: dict[tuple[int, str, str, str], dict] = {}
+    by_key: dict[tuple[int, str, str, str], dict[str, Any]] = {}
     names = {site["id"]: key[1] for key, site in sites.items()}
     for row in _in_chunks(db, "SELECT * FROM signs WHERE site_id IN ({marks})", list(names)):
         by_key.setdefault((row["county_id"], names[row["site_id"]], row["location"],
@@ -183,7 +187,7 @@ def _match_signs(db: Database, checked: CheckedRows, sites: dict[tuple[int, str]
 
 
 def _site_changes(plan: ImportPlan, checked: CheckedRows,
-                  sites: dict[tuple[int, str], dict], used: set[tuple[int, str]]) -> None:
+                  sites: SitesByName, used: set[tuple[int, str]]) -> None:
     for key, request in checked.sites.items():
         plan.sectors[key] = request.sector
         known = sites.get(key)
@@ -299,9 +303,9 @@ def make_plan(db: Database, actor: auth.User, checked: CheckedRows, header: Head
     return plan, problems
 
 
-def _findings(db: Database, plan: ImportPlan) -> dict[int, list[dict[str, Any]]]:
+def _findings(db: Database, plan: ImportPlan) -> dict[int, list[SignFinding]]:
     """QA findings on the installed texts of every sign the import writes, by row."""
-    cache: dict = {}
+    cache: dict[tuple[str, str, str, str], list[SignFinding]] = {}
     found = {}
     for planned in plan.creates + [u.planned for u in plan.updates]:
         sign = planned.sign

@@ -22,12 +22,20 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth, messages, vocabulary
-from workbench.db import like_pattern, to_int, transaction
+from workbench.db import insert_row, like_pattern, to_int, transaction
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
-from workbench.inventory.editing import (  # noqa: F401  the edit rule, kept importable here
-    ALL_EDIT_FIELDS, CORRECTABLE_FIELDS, CORRECTABLE_STATUSES, EDITABLE_STATUSES, SIGN_FIELDS,
-    can_change_photos, can_edit, correction_note, current_values, edit_refusal, editable_fields,
-)
+# The edit rule, kept importable here (``X as X``: an explicit re-export).
+from workbench.inventory.editing import ALL_EDIT_FIELDS as ALL_EDIT_FIELDS
+from workbench.inventory.editing import CORRECTABLE_FIELDS as CORRECTABLE_FIELDS
+from workbench.inventory.editing import CORRECTABLE_STATUSES as CORRECTABLE_STATUSES
+from workbench.inventory.editing import EDITABLE_STATUSES as EDITABLE_STATUSES
+from workbench.inventory.editing import SIGN_FIELDS as SIGN_FIELDS
+from workbench.inventory.editing import can_change_photos as can_change_photos
+from workbench.inventory.editing import can_edit as can_edit
+from workbench.inventory.editing import correction_note as correction_note
+from workbench.inventory.editing import current_values as current_values
+from workbench.inventory.editing import edit_refusal as edit_refusal
+from workbench.inventory.editing import editable_fields as editable_fields
 from workbench.messages import msg, render, translator_for
 from workbench.rowtypes import SignFinding
 
@@ -238,7 +246,8 @@ def list_sites(db: Database, user: auth.User, *, county_id: int | None = None,
                sector: str | None = None, q: str | None = None,
                with_counts: bool = True) -> list[dict[str, Any]]:
     """Sites the user may see, with their sign and flagged-sign counts (``with_counts``)."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     scope = auth.county_scope(user)
     if scope is not None:
         county_id = scope
@@ -286,7 +295,7 @@ def save_site(db: Database, actor: auth.User, values: dict[str, Any],
     problems: list[Problem] = []
     name_zh = (values.get("name_zh") or "").strip()
     sector = parse_choice(values.get("sector"), SECTOR_ALIASES)
-    county_id = values.get("county_id")
+    county_id: Any = values.get("county_id")
     if not name_zh:
         problems.append(Problem(msg("The site needs a Chinese name."), column="name_zh"))
     if not sector:
@@ -318,10 +327,10 @@ def save_site(db: Database, actor: auth.User, values: dict[str, Any],
             now = audit.now_iso()
             clean.update(county_id=int(county_id), created_by=actor.username, created_at=now,
                          updated_at=now)
-            site_id = db["sites"].insert(clean).last_pk
-            audit.record(db, actor, "site.create", "site", site_id, None,
-                         dict(clean, id=site_id))
-            return site_id  # type: ignore[return-value]
+            new_site_id = insert_row(db, "sites", clean)
+            audit.record(db, actor, "site.create", "site", new_site_id, None,
+                         dict(clean, id=new_site_id))
+            return new_site_id
         before = _site_row(db, site_id)
         auth.check_county(actor, before["county_id"])
         if name_zh and db["sites"].count_where("county_id = ? AND name_zh = ? AND id != ?",
@@ -333,7 +342,7 @@ def save_site(db: Database, actor: auth.User, values: dict[str, Any],
         after = dict(before, **clean)
         if after != before:
             clean["updated_at"] = audit.now_iso()
-            db["sites"].update(site_id, clean)
+            db.table("sites").update(site_id, clean)
             audit.record(db, actor, "site.update", "site", site_id, before, dict(after, **clean))
     return site_id
 
@@ -476,7 +485,7 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
         row = dict(clean, site_id=site_id, county_id=site["county_id"], sign_code=code,
                    status="submitted", created_by=actor.username, created_at=now,
                    updated_at=now)
-        sign_id = db["signs"].insert(row).last_pk
+        sign_id = insert_row(db, "signs", row)
         db.conn.executemany(
             "INSERT INTO sign_current_texts (sign_id, lang, text) VALUES (?, ?, ?)",
             [(sign_id, lang, text) for lang, text in texts.items()])
@@ -489,7 +498,7 @@ def create_sign(db: Database, actor: auth.User, site_id: int, values: dict[str, 
             photos.store_with_event(db, actor, sign_id, photo, upload_dir or "", photo_ocr)
         # A wording approved earlier for another sign applies at once.
         units.refresh_sign_status(db, sign_id, actor)
-    return sign_id  # type: ignore[return-value]
+    return sign_id
 
 
 def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, Any]) -> bool:
@@ -504,9 +513,10 @@ def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, 
     with transaction(db):
         before = _snapshot(db, sign_id)
         auth.check_county(actor, before["county_id"])
+        refusal = edit_refusal(actor, before)  # None exactly when some field is editable
+        if refusal is not None:
+            raise PermissionDenied(refusal)
         allowed = editable_fields(actor, before)
-        if not allowed:
-            raise PermissionDenied(edit_refusal(actor, before))
         if "site_id" in values and values["site_id"] and int(values["site_id"]) != before[
                 "site_id"]:
             site = _site_row(db, int(values["site_id"]))
@@ -519,9 +529,10 @@ def update_sign(db: Database, actor: auth.User, sign_id: int, values: dict[str, 
             return False
         touched = set(changed) | ({"current_texts"} if texts != before["current_texts"] else set())
         if touched - allowed:
-            raise PermissionDenied(correction_note(actor, before) or edit_refusal(actor, before))
+            # Some field is editable (above), so only a correcting user gets here.
+            raise PermissionDenied(correction_note(actor, before) or "")
         changed["updated_at"] = audit.now_iso()
-        db["signs"].update(sign_id, changed)
+        db.table("signs").update(sign_id, changed)
         db.execute("DELETE FROM sign_current_texts WHERE sign_id = ?", [sign_id])
         db.conn.executemany(
             "INSERT INTO sign_current_texts (sign_id, lang, text) VALUES (?, ?, ?)",
@@ -562,7 +573,7 @@ def transition(db: Database, actor: auth.User, sign_id: int, action: str,
                   "rejection_reason": reason if action == "reject" else sign["rejection_reason"]}
         if action == "resubmit":
             change["rejection_reason"] = None
-        db["signs"].update(sign_id, change)
+        db.table("signs").update(sign_id, change)
         audit.record(db, actor, f"sign.{action}", "sign", sign_id,
                      {"status": sign["status"], "rejection_reason": sign["rejection_reason"],
                       "county_id": sign["county_id"]},
@@ -570,7 +581,8 @@ def transition(db: Database, actor: auth.User, sign_id: int, action: str,
         if action == "resubmit":
             units.ensure_units_for_sign(db, actor, sign_id)
             units.refresh_sign_status(db, sign_id, actor)
-        return _sign_row(db, sign_id)["status"]
+        status: str = _sign_row(db, sign_id)["status"]
+        return status
 
 
 def allowed_actions(user: auth.User, sign: dict[str, Any]) -> list[str]:
@@ -587,7 +599,8 @@ MISSING_TEXT_CHECK = "missing_translation"
 
 def installed_text_findings(db: Database, zh: str, function: str, action: str,
                             languages: str, texts: dict[str, str],
-                            cache: dict | None = None) -> list[SignFinding]:
+                            cache: dict[tuple[str, str, str, str], list[SignFinding]] | None = None
+                            ) -> list[SignFinding]:
     """QA findings on a sign's installed texts (no sign id; the caller adds it).
 
     Each text goes through the one QA runner with the sign profile. A required
@@ -623,13 +636,13 @@ def installed_text_findings(db: Database, zh: str, function: str, action: str,
     return found
 
 
-def finding_rows(sign_id: int, found: list[SignFinding]) -> list[tuple]:
+def finding_rows(sign_id: int, found: list[SignFinding]) -> list[tuple[Any, ...]]:
     """``sign_findings`` rows of one sign's findings (from :func:`installed_text_findings`)."""
     return [(sign_id, f["lang"], f["check_id"], f["severity"], f["message"], f["start_pos"],
              f["end_pos"], f["suggestion"]) for f in found]
 
 
-def store_findings(db: Database, sign_ids: list[int], rows: list[tuple],
+def store_findings(db: Database, sign_ids: list[int], rows: list[tuple[Any, ...]],
                    counts: list[tuple[int, int]]) -> None:
     """Replace these signs' findings by ``rows``; ``counts`` are (finding_count, sign id).
 
@@ -657,7 +670,7 @@ def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
     from workbench.reports.queue import sign_findings_from_reports
 
     ids = list(sign_ids)
-    cache: dict = {}
+    cache: dict[tuple[str, str, str, str], list[SignFinding]] = {}
     total = 0
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start:chunk_start + 500]
@@ -666,7 +679,8 @@ def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
         for row in db.execute(f"SELECT sign_id, lang, text FROM sign_current_texts "
                               f"WHERE sign_id IN ({marks})", chunk):
             texts.setdefault(row[0], {})[row[1]] = row[2]
-        rows, counts = [], []
+        rows: list[tuple[Any, ...]] = []
+        counts: list[tuple[int, int]] = []
         reported = sign_findings_from_reports(db, chunk)
         for sign in db.query(f"SELECT id, zh, function, action, languages, finding_count "
                              f"FROM signs WHERE id IN ({marks})", chunk):
@@ -778,7 +792,8 @@ FILTERS = ("county_id", "site_id", "status", "function", "action", "sector", "la
 
 
 def _filter_sql(user: auth.User, filters: dict[str, Any]) -> tuple[str, list[Any]]:
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     scope = auth.county_scope(user)
     county_id = scope if scope is not None else filters.get("county_id")
     county_id = to_int(county_id, minimum=1) if county_id not in (None, "") else None

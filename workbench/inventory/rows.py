@@ -145,7 +145,7 @@ class RowChecker:
         picked = self._getter(cells)
         if len(self._keys) == 1:
             picked = (picked,)
-        values = dict(zip(self._keys, map(self._convert, picked)))
+        values = dict(zip(self._keys, map(self._convert, picked), strict=True))
         if not any(values.values()):
             return
         self.result.rows += 1
@@ -218,7 +218,8 @@ class RowChecker:
 
     def _county_names(self) -> str:
         if self.default_county is not None:
-            return self.default_county["name_zh"]
+            name: str = self.default_county["name_zh"]
+            return name
         names = dict.fromkeys(row["name_zh"] for row in self.lookup.values()
                               if self.scope is None or row["id"] == self.scope)
         return ", ".join(names)
@@ -233,7 +234,7 @@ class RowChecker:
         return name
 
     def _choice(self, key: str, values: dict[str, str], aliases: dict[str, str],
-                table: dict[str, tuple[str, str]], number: int,
+                table: Vocabulary, number: int,
                 problems: list[Problem]) -> str | None:
         raw = values.get(key, "")
         cache_key = (key, raw)

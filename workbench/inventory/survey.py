@@ -29,7 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth, images
-from workbench.db import row_or_not_found, transaction
+from workbench.db import insert_row, row_or_not_found, transaction
 from workbench.errors import NotFound, Problem, ValidationError
 from workbench.inventory import photos, records
 from workbench.messages import from_data, msg, nmsg
@@ -156,17 +156,17 @@ def create_batch(db: Database, actor: auth.User, county_id: int,
     folder: Path | None = None
     try:
         with transaction(db):
-            batch_id = db["survey_batches"].insert({
+            batch_id = insert_row(db, "survey_batches", {
                 "county_id": county_id, "state": "reading", "photo_count": len(prepared),
                 "read_count": 0, "created_by": actor.username, "created_at": now,
-                "updated_at": now}).last_pk
+                "updated_at": now})
             folder = _batch_dir(upload_dir, batch_id)
             folder.mkdir(parents=True, exist_ok=True)
             for position, photo in enumerate(prepared, start=1):
                 stem = uuid.uuid4().hex
                 (folder / f"{stem}.jpg").write_bytes(photo.data)
                 (folder / f"{stem}_thumb.jpg").write_bytes(photo.thumbnail)
-                db["survey_photos"].insert({
+                db.table("survey_photos").insert({
                     "batch_id": batch_id, "position": position,
                     "original_name": photo.original_name,
                     "file_name": f"survey/{batch_id}/{stem}.jpg",
@@ -180,7 +180,7 @@ def create_batch(db: Database, actor: auth.User, county_id: int,
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    return batch_id  # type: ignore[return-value]
+    return batch_id
 
 
 # ---------------------------------------------------------------------------
@@ -212,15 +212,15 @@ def read_batch(db: Database, batch_id: int, settings: dict[str, Any] | None = No
         done += 1
         read_now += 1
         with transaction(db):
-            db["survey_photos"].update(row["id"], {"ocr_json": json.dumps(
+            db.table("survey_photos").update(row["id"], {"ocr_json": json.dumps(
                 result.to_dict(), ensure_ascii=False)})
-            db["survey_batches"].update(batch_id, {"read_count": done,
+            db.table("survey_batches").update(batch_id, {"read_count": done,
                                                    "updated_at": audit.now_iso()})
         if progress is not None:
             progress(done, len(rows), msg("Read %(name)s", name=row["original_name"]))
     if batch["state"] == "reading":
         with transaction(db):
-            db["survey_batches"].update(batch_id, {"state": "review", "read_count": done,
+            db.table("survey_batches").update(batch_id, {"state": "review", "read_count": done,
                                                    "updated_at": audit.now_iso()})
     return read_now
 
@@ -278,7 +278,7 @@ def survey_photo_file(db: Database, user: auth.User, photo_id: int, upload_dir: 
     if row is None:
         raise NotFound(msg("No such photo."))
     auth.check_county(user, row["county_id"])
-    path = Path(upload_dir) / (row["thumbnail"] if thumbnail else row["file_name"])
+    path: Path = Path(upload_dir) / (row["thumbnail"] if thumbnail else row["file_name"])
     if not path.is_file():
         raise NotFound(msg("The photo file is missing."))
     return path
@@ -413,7 +413,7 @@ def propose(db: Database, user: auth.User, batch_id: int, radius_m: float) -> Pr
     located = [s for s in unplaced if s.photo["latitude"] is not None]
     groups = cluster([(s.photo["latitude"], s.photo["longitude"]) for s in located], radius_m)
     new_sites: dict[int, ProposedSite] = {}
-    for sign, group in zip(located, groups):
+    for sign, group in zip(located, groups, strict=True):
         site = new_sites.setdefault(group, ProposedSite(f"new:{group + 1}", None, None))
         site.photo_ids.append(sign.photo["id"])
         sign.site = site.key
@@ -520,7 +520,7 @@ def confirm_batch(db: Database, actor: auth.User, batch_id: int, signs: list[Con
                 for photo_id in sign.photo_ids:
                     written += _attach(db, actor, sign_id, by_id[photo_id], upload_dir)
                 sign_ids.append(sign_id)
-            db["survey_batches"].update(batch_id, {"state": "confirmed",
+            db.table("survey_batches").update(batch_id, {"state": "confirmed",
                                                    "updated_at": audit.now_iso()})
             audit.record(db, actor, "survey.confirm", "survey_batch", batch_id,
                          {"state": "review"}, {"state": "confirmed", "signs": sign_ids,
@@ -541,7 +541,7 @@ def _attach(db: Database, actor: auth.User, sign_id: int, photo: dict[str, Any],
         photo["width"], photo["height"], photo["sha256"], photo["original_name"],
         photo["latitude"], photo["longitude"], photo["taken_at"])
     photo_id = photos.store_prepared(db, actor, sign_id, prepared, upload_dir, photo["ocr"])
-    row = db["sign_photos"].get(photo_id)
+    row = db.table("sign_photos").get(photo_id)
     audit.record(db, actor, "sign.photo_add", "sign", sign_id, None,
                  {"photo_id": photo_id, "original_name": photo["original_name"],
                   "sha256": photo["sha256"], "gps": [photo["latitude"], photo["longitude"]],
@@ -558,7 +558,7 @@ def discard_batch(db: Database, actor: auth.User, batch_id: int,
     if batch["state"] == "confirmed":
         raise ValidationError.single(msg("A confirmed batch cannot be discarded."))
     with transaction(db):
-        db["survey_batches"].update(batch_id, {"state": "discarded",
+        db.table("survey_batches").update(batch_id, {"state": "discarded",
                                                "updated_at": audit.now_iso()})
         db.execute("DELETE FROM survey_photos WHERE batch_id = ?", [batch_id])
         audit.record(db, actor, "survey.discard", "survey_batch", batch_id,

@@ -20,11 +20,15 @@ def template_xlsx() -> bytes:
     """The XLSX template: header row, drop-down lists, and a help sheet."""
     import openpyxl
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     chinese = translator_for("zh")
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    # A new (not write-only) workbook starts with one ordinary worksheet; said for mypy.
+    assert isinstance(sheet, Worksheet)
     sheet.title = "标识牌 signs"
     sheet.append([c.label for c in TEMPLATE_COLUMNS])
     for cell in sheet[1]:
@@ -32,7 +36,7 @@ def template_xlsx() -> bytes:
         cell.fill = PatternFill("solid", fgColor="DCEFE6")
     sheet.freeze_panes = "A2"
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
-        letter = openpyxl.utils.get_column_letter(index)
+        letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = 28 if column.key in (
             "zh", "en_current", "site", "location") else 14
         vocabulary = {"sector": records.SECTORS, "function": records.FUNCTIONS,

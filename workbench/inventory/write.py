@@ -165,7 +165,7 @@ def _insert_signs(db: Database, actor: auth.User, plan: ImportPlan,
         ((created[p.row], site_ids[(p.county_id, p.site)], p.county_id, code,
           *map(p.sign.__getitem__, SIGN_FIELDS), statuses[p.row],
           len(plan.findings.get(p.row, ())), import_id, actor.username, now, now)
-         for p, code in zip(plan.creates, codes)))
+         for p, code in zip(plan.creates, codes, strict=True)))
     db.conn.executemany(
         "INSERT INTO sign_current_texts (sign_id, lang, text) VALUES (?, ?, ?)",
         ((created[p.row], lang, text) for p in plan.creates for lang, text in p.texts.items()))
@@ -176,7 +176,7 @@ def _insert_signs(db: Database, actor: auth.User, plan: ImportPlan,
         "INSERT INTO signs_fts (rowid, body) VALUES (?, ?)",
         ((created[p.row], records.search_body(code, p.sign["zh"], p.sign["location"],
                                               p.texts.values()))
-         for p, code in zip(plan.creates, codes)))
+         for p, code in zip(plan.creates, codes, strict=True)))
     return created
 
 
@@ -323,5 +323,5 @@ def _audit(db: Database, actor: auth.User, plan: ImportPlan, file_name: str, imp
         for sign_id in ids:
             events[county_of_sign[sign_id]]["status_changes"].setdefault(status, []).append(
                 sign_id)
-    for county_id, event in events.items():
+    for event in events.values():
         audit.record(db, actor, "inventory.import", "inventory_import", import_id, None, event)

@@ -100,7 +100,7 @@ def _question_data(question: Question, translator: Translator | None) -> dict[st
         "options": [{"value": o.value, "label": o.label.to_dict()} for o in question.options]}
     if translator is not None:
         data["text"] = render(question.message, translator)
-        for option, rendered in zip(question.options, data["options"]):
+        for option, rendered in zip(question.options, data["options"], strict=True):
             rendered["text"] = render(option.label, translator)
     return data
 
@@ -109,7 +109,7 @@ def from_lines(width: int, height: int, lines: list[OcrLine]) -> OcrResult:
     """Assemble recognized lines into the sign's texts and questions."""
     work = [assembly.Line(line.text, line.box, line.confidence, line.script) for line in lines]
     assembled = assembly.assemble(work)
-    for line, grouped in zip(lines, work):
+    for line, grouped in zip(lines, work, strict=True):
         line.block = grouped.block
     return OcrResult(width, height, lines, assembled.zh, assembled.foreign,
                      assembled.questions)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import lru_cache
@@ -68,8 +69,8 @@ class Line:
     def height(self) -> float:
         """The text height along the box's sides (a rotated box is taller than its text)."""
         (ax, ay), (bx, by), (cx, cy), (dx, dy) = self.box[:4]
-        left = ((ax - dx) ** 2 + (ay - dy) ** 2) ** 0.5
-        right = ((bx - cx) ** 2 + (by - cy) ** 2) ** 0.5
+        left: float = ((ax - dx) ** 2 + (ay - dy) ** 2) ** 0.5
+        right: float = ((bx - cx) ** 2 + (by - cy) ** 2) ** 0.5
         return max(1.0, (left + right) / 2)
 
     @property
@@ -215,7 +216,7 @@ WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?")
 
 
 @lru_cache(maxsize=1)
-def _word_tests():  # type: ignore[no-untyped-def]
+def _word_tests() -> tuple[Callable[[str], bool], Callable[[str], bool]]:
     from workbench.checks.pinyin import is_pinyin_word
     from workbench.checks.spelling import is_english_word
     return is_english_word, is_pinyin_word

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def survey_read(env: Env, batch_id: int) -> None:
     """Run OCR on the photos of a batch not read yet (resumes an interrupted run)."""
     from workbench.inventory import survey as batches
 
-    with click.progressbar(length=1, label="OCR", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=1, label="OCR", file=sys.stderr) as bar:
         def progress(done: int, total: int, message: Any = None) -> None:
             bar.length = total
             bar.update(done - bar.pos)

@@ -131,7 +131,7 @@ def recognize(image_bgr: np.ndarray, options: EngineOptions) -> list[RawLine]:
         crops, _classes, _elapsed = engine.text_cls(crops)
     recognized, _elapsed = engine.text_rec(crops)
     lines = []
-    for box, (text, score, *_rest) in zip(boxes, recognized):
+    for box, (text, score, *_rest) in zip(boxes, recognized, strict=True):
         text = str(text).strip()
         if text and float(score) >= options.min_confidence:
             points = tuple((float(x), float(y)) for x, y in box)

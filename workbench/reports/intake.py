@@ -31,7 +31,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workbench import audit, auth
-from workbench.db import transaction
+from workbench.db import insert_row, transaction
 from workbench.errors import Problem, ValidationError
 from workbench.inventory import photos
 from workbench.messages import msg
@@ -133,7 +133,8 @@ def _county_id(db: Database, value: str | None, clean: _Clean) -> int | None:
     if row is None:
         clean.problems.append(Problem(msg("Unknown county."), column="county", value=key[:40]))
         return None
-    return row[0]
+    county_id: int = row[0]
+    return county_id
 
 
 def _check_texts(report: ReportInput, clean: _Clean) -> None:
@@ -264,7 +265,7 @@ def submit_report(db: Database, report: ReportInput, *, settings: Mapping[str, A
         code = _new_tracking_code(db)
         row = dict(values, tracking_code=code, status="new", locale=report.locale,
                    address_key=key, created_at=now, updated_at=now)
-        report_id = int(db["reports"].insert(row).last_pk)  # type: ignore[union-attr, arg-type]
+        report_id = insert_row(db, "reports", row)
         if prepared is not None:
             photo_file, photo_thumb = _write_photo(settings.get("UPLOAD_DIR") or ".",
                                                    report_id, prepared)
@@ -272,7 +273,7 @@ def submit_report(db: Database, report: ReportInput, *, settings: Mapping[str, A
                              "photo_width": prepared.width, "photo_height": prepared.height,
                              "photo_bytes": len(prepared.data),
                              "photo_sha256": prepared.sha256}
-            db["reports"].update(report_id, photo_columns)
+            db.table("reports").update(report_id, photo_columns)
             row.update(photo_columns)
         audit.record(db, actor, "report.submit", "report", report_id, None,
                      _audit_view(dict(row, id=report_id)))

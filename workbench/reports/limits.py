@@ -116,7 +116,7 @@ def record_attempt(db: Database, key: str | None, sign_code: str | None, outcome
     """Count one submission (bookkeeping, in the caller's transaction when there is one)."""
     now = now or datetime.now(timezone.utc)
     with transaction(db):
-        attempt_id = db["report_attempts"].insert(
+        attempt_id = db.table("report_attempts").insert(
             {"address_key": key, "sign_code": sign_code, "outcome": outcome,
              "ts": _stamp(now)}).last_pk
         if attempt_id and attempt_id % 1000 == 0:

@@ -199,7 +199,8 @@ def match_report(db: Database, *, sign_code: str | None = None, zh: str = "",
         if found is not None:
             return found
     placed = latitude is not None and longitude is not None
-    near = nearby_sites(db, latitude, longitude, radius_m) if placed else []  # type: ignore[arg-type]
+    near = nearby_sites(db, latitude, longitude, radius_m) \
+        if latitude is not None and longitude is not None else []
     distances = {site["id"]: distance for site, distance in near}
     zh = _compact(zh)
     pool = _pool(db, zh, list(distances), county_id)

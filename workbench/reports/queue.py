@@ -28,6 +28,7 @@ from workbench.db import row_or_not_found, transaction
 from workbench.errors import NotFound, ValidationError
 from workbench.messages import Message, dumps, from_data, msg
 from workbench.reports.intake import normalize_sign_code, normalize_tracking_code
+from workbench.rowtypes import SignFinding
 from workbench.vocabulary import REPORT_KINDS, REPORT_STATUSES
 
 CHECK_ID = "public_report"
@@ -135,7 +136,7 @@ def get_report(db: Database, user: auth.User, report_id: int) -> dict[str, Any]:
 def photo_path(db: Database, user: auth.User, report_id: int, thumbnail: bool = False) -> str:
     """The stored photo (relative to the upload folder) of a report the user may see."""
     row = _visible_row(db, user, report_id)
-    name = row["photo_thumb"] if thumbnail else row["photo_file"]
+    name: str | None = row["photo_thumb"] if thumbnail else row["photo_file"]
     if not name:
         raise NotFound(msg("This report has no photo."))
     return name
@@ -172,7 +173,9 @@ def count_new(db: Database, user: auth.User) -> int:
         return 0
     where, params = _scope_clause(user)
     clause = " AND ".join(where + ["r.status = 'new'"])
-    return db.execute(f"SELECT count(*) FROM reports r WHERE {clause}", params).fetchone()[0]
+    count: int = db.execute(f"SELECT count(*) FROM reports r WHERE {clause}",
+                            params).fetchone()[0]
+    return count
 
 
 # --- the report's finding on its sign ----------------------------------------------------------
@@ -197,10 +200,10 @@ def _finding_lang(report: dict[str, Any]) -> str:
 
 
 def sign_findings_from_reports(db: Database,
-                               sign_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+                               sign_ids: Iterable[int]) -> dict[int, list[SignFinding]]:
     """The ``public_report`` findings of these signs: one per confirmed report of a sign."""
     ids = list(sign_ids)
-    found: dict[int, list[dict[str, Any]]] = {}
+    found: dict[int, list[SignFinding]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         for report in db.query(
@@ -262,7 +265,7 @@ def _mark_sign_for_correction(db: Database, actor: auth.User, sign: dict[str, An
 
     change = {"action": "correct", "updated_at": audit.now_iso()}
     if sign["action"] != "correct":
-        db["signs"].update(sign["id"], change)
+        db.table("signs").update(sign["id"], change)
     records.refresh_findings(db, [sign["id"]])
     audit.record(db, actor, "sign.report_confirmed", "sign", sign["id"],
                  {"action": sign["action"], "county_id": sign["county_id"]},
@@ -300,7 +303,7 @@ def confirm_report(db: Database, actor: auth.User, report_id: int, *,
                           site_id=sign["site_id"], county_id=sign["county_id"])
             if relinked:
                 change.update(match_method="staff", match_score=None, duplicate_of=None)
-            db["reports"].update(member["id"], change)
+            db.table("reports").update(member["id"], change)
             audit.record(db, actor, "report.confirm", "report", member["id"],
                          {k: member[k] for k in ("status", "sign_id", "county_id")},
                          {k: change[k] for k in ("status", "sign_id", "county_id")})
@@ -327,7 +330,7 @@ def reject_report(db: Database, actor: auth.User, report_id: int, reason: str) -
                                          column="status", value=report["status"])
         change = dict(_decided(actor), status="rejected", rejection_reason=reason,
                       duplicate_of=None)
-        db["reports"].update(report_id, change)
+        db.table("reports").update(report_id, change)
         audit.record(db, actor, "report.reject", "report", report_id,
                      {"status": report["status"], "duplicate_of": report["duplicate_of"]},
                      {"status": "rejected", "rejection_reason": reason})
@@ -350,7 +353,7 @@ def mark_fixed(db: Database, actor: auth.User, report_id: int) -> list[int]:
         members = _group_members(db, report, "confirmed")
         for member in members:
             change = dict(_decided(actor), status="fixed", fixed_at=audit.now_iso())
-            db["reports"].update(member["id"], change)
+            db.table("reports").update(member["id"], change)
             audit.record(db, actor, "report.fix", "report", member["id"],
                          {"status": "confirmed"}, {"status": "fixed",
                                                    "sign_id": member["sign_id"]})

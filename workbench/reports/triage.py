@@ -199,7 +199,7 @@ def _save(db: Database, report: dict[str, Any], values: dict[str, Any]) -> None:
             values = dict(before, triage_json=values["triage_json"])
         if before == values:
             return  # nothing new: a re-run writes nothing
-        db["reports"].update(report["id"], dict(values, triaged_at=audit.now_iso()))
+        db.table("reports").update(report["id"], dict(values, triaged_at=audit.now_iso()))
         summary = {"findings": len(json.loads(values["triage_json"]).get("findings", []))}
         audit.record(db, triage_actor(), "report.triage", "report", report["id"],
                      {k: v for k, v in before.items() if k != "triage_json"},
