@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
-from workbench import audit, auth, messages, vocabulary
-from workbench.db import insert_row, like_pattern, to_int, transaction
+from workbench import audit, auth, vocabulary
+from workbench.db import insert_row, transaction
 from workbench.errors import NotFound, PermissionDenied, Problem, ValidationError
 # The edit rule, kept importable here (``X as X``: an explicit re-export).
 from workbench.inventory.editing import ALL_EDIT_FIELDS as ALL_EDIT_FIELDS
@@ -37,7 +37,6 @@ from workbench.inventory.editing import current_values as current_values
 from workbench.inventory.editing import edit_refusal as edit_refusal
 from workbench.inventory.editing import editable_fields as editable_fields
 from workbench.messages import msg, render, translator_for
-from workbench.rowtypes import SignFinding
 
 def normalize_code(value: Any) -> str:
     """NFKC (full-width → half-width), trimmed, lower case: for vocabulary lookups."""
@@ -218,140 +217,6 @@ def next_sign_numbers(db: Database, prefix: str, how_many: int,
         [start, f"{prefix}-%", start, *params]).fetchone()
     first = (row[0] or 0) + 1
     return [f"{prefix}-{n:06d}" for n in range(first, first + how_many)]
-
-
-# ---------------------------------------------------------------------------
-# Sites
-
-def _site_row(db: Database, site_id: int) -> dict[str, Any]:
-    row = next(db.query("SELECT * FROM sites WHERE id = ?", [site_id]), None)
-    if row is None:
-        raise NotFound(msg("No such site."))
-    return row
-
-
-def get_site(db: Database, user: auth.User, site_id: int) -> dict[str, Any]:
-    """One site with its county and sign counts; NotFound outside the user's county."""
-    site = _site_row(db, site_id)
-    auth.check_county(user, site["county_id"])
-    county = next(db.query("SELECT name_zh, name_en, code FROM counties WHERE id = ?",
-                           [site["county_id"]]))
-    site["county_zh"], site["county_en"] = county["name_zh"], county["name_en"]
-    site["sign_count"] = db.execute("SELECT count(*) FROM signs WHERE site_id = ?",
-                                    [site_id]).fetchone()[0]
-    return site
-
-
-def list_sites(db: Database, user: auth.User, *, county_id: int | None = None,
-               sector: str | None = None, q: str | None = None,
-               with_counts: bool = True) -> list[dict[str, Any]]:
-    """Sites the user may see, with their sign and flagged-sign counts (``with_counts``)."""
-    where: list[str] = []
-    params: list[Any] = []
-    scope = auth.county_scope(user)
-    if scope is not None:
-        county_id = scope
-    if county_id:
-        where.append("st.county_id = ?")
-        params.append(county_id)
-    if sector:
-        where.append("st.sector = ?")
-        params.append(sector)
-    if q:
-        where.append("(st.name_zh LIKE ? ESCAPE '\\' OR st.name_en LIKE ? ESCAPE '\\' "
-                     "OR st.address LIKE ? ESCAPE '\\')")
-        params += [like_pattern(q)] * 3
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
-    counts = """, (SELECT count(*) FROM signs s WHERE s.site_id = st.id) AS sign_count,
-               (SELECT count(*) FROM signs s WHERE s.site_id = st.id AND s.finding_count > 0)
-                   AS flagged_count""" if with_counts else ""
-    return list(db.query(f"""
-        SELECT st.*, c.name_zh AS county_zh, c.name_en AS county_en {counts}
-        FROM sites st JOIN counties c ON c.id = st.county_id {clause}
-        ORDER BY c.sort_order, st.name_zh""", params))
-
-
-def _clean_float(value: Any, column: str, low: float, high: float,
-                 problems: list[Problem]) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = float(unicodedata.normalize("NFKC", str(value)).strip())
-    except ValueError:
-        problems.append(Problem(msg("This is not a number."), column=column, value=value))
-        return None
-    if not low <= number <= high:
-        problems.append(Problem(msg("This must be between %(low)s and %(high)s.",
-                                    low=format(low, "g"), high=format(high, "g")),
-                                column=column, value=value))
-        return None
-    return number
-
-
-def save_site(db: Database, actor: auth.User, values: dict[str, Any],
-              site_id: int | None = None) -> int:
-    """Create (no id) or edit a site; returns its id. Officers only in their own county."""
-    auth.require(actor, "inventory.submit")
-    problems: list[Problem] = []
-    name_zh = (values.get("name_zh") or "").strip()
-    sector = parse_choice(values.get("sector"), SECTOR_ALIASES)
-    county_id: Any = values.get("county_id")
-    if not name_zh:
-        problems.append(Problem(msg("The site needs a Chinese name."), column="name_zh"))
-    if not sector:
-        problems.append(Problem(msg("Choose one of the sectors."), column="sector",
-                                value=values.get("sector")))
-    latitude = _clean_float(values.get("latitude"), "latitude", -90, 90, problems)
-    longitude = _clean_float(values.get("longitude"), "longitude", -180, 180, problems)
-    if (latitude is None) != (longitude is None):
-        problems.append(Problem(msg("Give both latitude and longitude, or neither."),
-                                column="latitude"))
-    clean = {"name_zh": name_zh, "sector": sector,
-             "address": (values.get("address") or "").strip(),
-             "latitude": latitude, "longitude": longitude}
-    for lang in LANGUAGES:
-        if f"name_{lang}" in values:
-            clean[f"name_{lang}"] = (values.get(f"name_{lang}") or "").strip()
-    with transaction(db):
-        if site_id is None:
-            if not county_id:
-                problems.append(Problem(msg("Choose a county."), column="county_id"))
-            else:
-                auth.check_county(actor, int(county_id))
-                if db["sites"].count_where("county_id = ? AND name_zh = ?",
-                                           [county_id, name_zh]):
-                    problems.append(Problem(msg("This county already has a site of this name."),
-                                            column="name_zh", value=name_zh))
-            if problems:
-                raise ValidationError(problems)
-            now = audit.now_iso()
-            clean.update(county_id=int(county_id), created_by=actor.username, created_at=now,
-                         updated_at=now)
-            new_site_id = insert_row(db, "sites", clean)
-            audit.record(db, actor, "site.create", "site", new_site_id, None,
-                         dict(clean, id=new_site_id))
-            return new_site_id
-        before = _site_row(db, site_id)
-        auth.check_county(actor, before["county_id"])
-        if name_zh and db["sites"].count_where("county_id = ? AND name_zh = ? AND id != ?",
-                                               [before["county_id"], name_zh, site_id]):
-            problems.append(Problem(msg("This county already has a site of this name."),
-                                    column="name_zh", value=name_zh))
-        if problems:
-            raise ValidationError(problems)
-        after = dict(before, **clean)
-        if after != before:
-            clean["updated_at"] = audit.now_iso()
-            db.table("sites").update(site_id, clean)
-            audit.record(db, actor, "site.update", "site", site_id, before, dict(after, **clean))
-    return site_id
-
-
-def set_site_location(db: Database, actor: auth.User, site_id: int, latitude: float,
-                      longitude: float) -> None:
-    """Set a site's coordinates (e.g. from a photo's EXIF GPS)."""
-    site = _site_row(db, site_id)
-    save_site(db, actor, dict(site, latitude=latitude, longitude=longitude), site_id)
 
 
 # ---------------------------------------------------------------------------
@@ -591,311 +456,28 @@ def allowed_actions(user: auth.User, sign: dict[str, Any]) -> list[str]:
             if user.role in t.roles and sign["status"] in t.from_statuses]
 
 
-# ---------------------------------------------------------------------------
-# QA findings and search index
-
-MISSING_TEXT_CHECK = "missing_translation"
-
-
-def installed_text_findings(db: Database, zh: str, function: str, action: str,
-                            languages: str, texts: dict[str, str],
-                            cache: dict[tuple[str, str, str, str], list[SignFinding]] | None = None
-                            ) -> list[SignFinding]:
-    """QA findings on a sign's installed texts (no sign id; the caller adds it).
-
-    Each text goes through the one QA runner with the sign profile. A required
-    language with nothing installed is itself a finding, except for a new sign,
-    which has nothing installed yet by definition.
-    """
-    from workbench.checks import run_checks
-    from workbench.vocabulary import LANGUAGES as LANGUAGE_LABELS
-
-    found: list[SignFinding] = []
-    for lang in languages.split(";"):
-        if lang not in texts and action != "new":
-            found.append({"lang": lang, "check_id": MISSING_TEXT_CHECK, "severity": "error",
-                          "message": messages.dumps(messages.msg(
-                              "The sign requires %(language)s but carries no such text.",
-                              language=LANGUAGE_LABELS.label(lang))),
-                          "start_pos": None, "end_pos": None, "suggestion": None})
-    for lang, text in texts.items():
-        key = (zh, text, lang, function)
-        results: list[SignFinding]
-        if cache is not None and key in cache:
-            results = cache[key]
-        else:
-            # Stored as message id + parameters, shown in each reader's language.
-            results = [{"lang": lang, "check_id": f.check, "severity": f.severity,
-                        "message": messages.dumps(f.message), "start_pos": f.start,
-                        "end_pos": f.end, "suggestion": f.suggestion}
-                       for f in run_checks(db, zh, text, lang, function=function,
-                                           profile="sign")]
-            if cache is not None:
-                cache[key] = results
-        found.extend(results)
-    return found
-
-
-def finding_rows(sign_id: int, found: list[SignFinding]) -> list[tuple[Any, ...]]:
-    """``sign_findings`` rows of one sign's findings (from :func:`installed_text_findings`)."""
-    return [(sign_id, f["lang"], f["check_id"], f["severity"], f["message"], f["start_pos"],
-             f["end_pos"], f["suggestion"]) for f in found]
-
-
-def store_findings(db: Database, sign_ids: list[int], rows: list[tuple[Any, ...]],
-                   counts: list[tuple[int, int]]) -> None:
-    """Replace these signs' findings by ``rows``; ``counts`` are (finding_count, sign id).
-
-    Runs in the caller's transaction. The findings may have been computed
-    before it began (an import checks outside its short write transaction).
-    """
-    for start in range(0, len(sign_ids), 500):
-        chunk = sign_ids[start:start + 500]
-        db.execute(f"DELETE FROM sign_findings WHERE sign_id IN ({','.join('?' * len(chunk))})",
-                   chunk)
-    db.conn.executemany(
-        "INSERT INTO sign_findings (sign_id, lang, check_id, severity, message, start_pos,"
-        " end_pos, suggestion) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    # finding_count is a cache of sign_findings; keeping it on the row keeps the
-    # has-QA-flags filter an index-free integer test.
-    db.conn.executemany("UPDATE signs SET finding_count = ? WHERE id = ?", counts)
-
-
-def refresh_findings(db: Database, sign_ids: Iterable[int]) -> int:
-    """Re-run the QA checks on these signs' installed texts and store the findings.
-
-    A confirmed public report about a sign is one more finding on it
-    (``workbench.reports.queue.sign_findings_from_reports``).
-    """
-    from workbench.reports.queue import sign_findings_from_reports
-
-    ids = list(sign_ids)
-    cache: dict[tuple[str, str, str, str], list[SignFinding]] = {}
-    total = 0
-    for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start:chunk_start + 500]
-        marks = ",".join("?" * len(chunk))
-        texts: dict[int, dict[str, str]] = {}
-        for row in db.execute(f"SELECT sign_id, lang, text FROM sign_current_texts "
-                              f"WHERE sign_id IN ({marks})", chunk):
-            texts.setdefault(row[0], {})[row[1]] = row[2]
-        rows: list[tuple[Any, ...]] = []
-        counts: list[tuple[int, int]] = []
-        reported = sign_findings_from_reports(db, chunk)
-        for sign in db.query(f"SELECT id, zh, function, action, languages, finding_count "
-                             f"FROM signs WHERE id IN ({marks})", chunk):
-            found = installed_text_findings(db, sign["zh"], sign["function"],
-                                            sign["action"], sign["languages"],
-                                            texts.get(sign["id"], {}), cache)
-            found += reported.get(sign["id"], [])
-            rows += finding_rows(sign["id"], found)
-            if len(found) != sign["finding_count"]:
-                counts.append((len(found), sign["id"]))
-        store_findings(db, chunk, rows, counts)
-        total += len(rows)
-    return total
-
-
-RECHECK_CHUNK = 2000  # signs re-checked per transaction
-
-
-def recheck(db: Database, actor: auth.User, county_id: int | None = None,
-            progress: Callable[..., None] | None = None) -> tuple[int, int]:
-    """Re-run the QA checks on every sign (of one county); returns (signs, findings).
-
-    Signs are checked in chunks, each stored in one transaction with its audit
-    event, so a stopped re-check keeps what it stored and can simply run again.
-    """
-    where, params = ("WHERE county_id = ?", [county_id]) if county_id else ("", [])
-    ids = [r[0] for r in db.execute(f"SELECT id FROM signs {where} ORDER BY id", params)]
-    total = 0
-    if progress:
-        progress(0, len(ids))
-    for start in range(0, len(ids), RECHECK_CHUNK):
-        chunk = ids[start:start + RECHECK_CHUNK]
-        with transaction(db):
-            found = refresh_findings(db, chunk)
-            audit.record(db, actor, "inventory.recheck", "county" if county_id else "inventory",
-                         county_id, None, {"signs": len(chunk), "findings": found,
-                                           "first_sign": chunk[0], "last_sign": chunk[-1]})
-        total += found
-        if progress:
-            progress(start + len(chunk), len(ids))
-    return len(ids), total
-
-
-def recheck_job(db: Database, *, progress: Callable[..., None], actor: auth.User,
-                county_id: int | None = None) -> dict[str, Any]:
-    """The ``inventory.recheck`` job: :func:`recheck` with progress."""
-    signs, findings = recheck(db, actor, county_id, progress=progress)
-    return {"signs": signs, "findings": findings,
-            "summary": msg("Checked %(signs)s signs: %(findings)s findings.", signs=signs,
-                           findings=findings)}
-
-
-def search_body(code: str, zh: str, location: str, texts: Iterable[str]) -> str:
-    """The text the full-text index holds for one sign (the site has its own filter)."""
-    return " ".join([code, zh, location, *texts])
-
-
-def reindex(db: Database, sign_ids: Iterable[int] | None = None) -> None:
-    """Rebuild the full-text entries: code, Chinese, location, site, installed texts."""
-    body = """SELECT s.id, s.sign_code || ' ' || s.zh || ' ' || s.location || ' ' ||
-                     coalesce((SELECT group_concat(t.text, ' ') FROM sign_current_texts t
-                               WHERE t.sign_id = s.id), '')
-              FROM signs s"""
-    if sign_ids is None:
-        db.execute("DELETE FROM signs_fts")
-        db.execute(f"INSERT INTO signs_fts (rowid, body) {body}")
-        return
-    ids = list(sign_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        db.execute(f"DELETE FROM signs_fts WHERE rowid IN ({marks})", chunk)
-        db.execute(f"INSERT INTO signs_fts (rowid, body) {body} WHERE s.id IN ({marks})", chunk)
-
-
-def search_clause(q: str) -> tuple[str, list[Any]]:
-    """SQL restricting ``s.id`` to signs whose texts contain every word of ``q``.
-
-    Words of 3+ characters use the trigram index; shorter ones (common in
-    Chinese: 出口, 厕所) fall back to LIKE: Chinese ones over the sign's Chinese
-    text and location (a short scan of the signs table), others over the
-    indexed text.
-    """
-    parts, params = [], []
-    for word in q.split():
-        if len(word) >= 3:
-            parts.append("s.id IN (SELECT rowid FROM signs_fts WHERE signs_fts MATCH ?)")
-            params.append('"' + word.replace('"', '""') + '"')
-        elif has_chinese(word):
-            parts.append("(s.zh LIKE ? ESCAPE '\\' OR s.location LIKE ? ESCAPE '\\')")
-            params += [like_pattern(word)] * 2
-        else:
-            parts.append("s.id IN (SELECT rowid FROM signs_fts WHERE body LIKE ? ESCAPE '\\')")
-            params.append(like_pattern(word))
-    return " AND ".join(parts), params
-
-
-# ---------------------------------------------------------------------------
-# Reading
-
-SORTS = {
-    # Each order follows an index, so a late page does not sort the whole table.
-    "updated": "s.updated_at DESC, s.id DESC", "code": "s.sign_code",
-    "site": "s.site_id, s.id", "status": "s.status, s.function, s.id",
-    "findings": "s.finding_count DESC, s.id DESC", "created": "s.id",
-}
-FILTERS = ("county_id", "site_id", "status", "function", "action", "sector", "lang",
-           "has_photo", "has_flags", "q")
-
-
-def _filter_sql(user: auth.User, filters: dict[str, Any]) -> tuple[str, list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    scope = auth.county_scope(user)
-    county_id = scope if scope is not None else filters.get("county_id")
-    county_id = to_int(county_id, minimum=1) if county_id not in (None, "") else None
-    if county_id is not None:
-        where.append("s.county_id = ?")
-        params.append(county_id)
-    if filters.get("site_id"):
-        # A mangled or out-of-range id matches nothing.
-        filters = dict(filters, site_id=to_int(filters["site_id"], minimum=1) or -1)
-    for key in ("site_id", "status", "function", "action"):
-        if filters.get(key):
-            where.append(f"s.{key} = ?")
-            params.append(filters[key])
-    if filters.get("sector"):
-        where.append("st.sector = ?")
-        params.append(filters["sector"])
-    if filters.get("lang") in LANGUAGES:
-        # Stored lists are canonical (languages_text), so the few lists holding
-        # a language can be named and looked up in the index.
-        combos = language_combinations(filters["lang"])
-        where.append(f"s.languages IN ({','.join('?' * len(combos))})")
-        params += combos
-    for key, column in (("has_photo", "photo_count"), ("has_flags", "finding_count")):
-        if filters.get(key) in ("1", "yes", True, 1):
-            where.append(f"s.{column} > 0")
-        elif filters.get(key) in ("0", "no", False, 0):
-            where.append(f"s.{column} = 0")
-    if filters.get("q"):
-        clause, extra = search_clause(str(filters["q"]))
-        if clause:
-            where.append(clause)
-            params += extra
-    return ("WHERE " + " AND ".join(where)) if where else "", params
-
-
-def list_signs(db: Database, user: auth.User, filters: dict[str, Any] | None = None, *,
-               sort: str = "updated", page: int = 1,
-               page_size: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """One page of the signs the user may see, filtered and sorted; (rows, total)."""
-    filters = filters or {}
-    clause, params = _filter_sql(user, filters)
-    joins = "JOIN sites st ON st.id = s.site_id"
-    total = db.execute(f"SELECT count(*) FROM signs s {joins} {clause}"
-                       if "st." in clause else f"SELECT count(*) FROM signs s {clause}",
-                       params).fetchone()[0]
-    order = SORTS.get(sort, SORTS["updated"])
-    # Find the page's ids first, on the signs table and its indexes alone, then
-    # read the details of just those: a late page then skips index entries
-    # instead of joined rows.
-    page_ids = [r[0] for r in db.execute(
-        f"SELECT s.id FROM signs s {joins if 'st.' in clause else ''} {clause} "
-        f"ORDER BY {order} LIMIT ? OFFSET ?",
-        params + [page_size, (max(1, page) - 1) * page_size])]
-    if not page_ids:
-        return [], total
-    details = {row["id"]: row for row in db.query(f"""
-        SELECT s.id, s.sign_code, s.zh, s.location, s.function, s.action, s.status,
-               s.languages, s.quantity, s.photo_count, s.finding_count, s.updated_at,
-               s.county_id, st.id AS site_id, st.name_zh AS site_zh, st.sector,
-               c.name_zh AS county_zh, c.name_en AS county_en,
-               (SELECT text FROM sign_current_texts t WHERE t.sign_id = s.id AND t.lang = 'en')
-                   AS en_current,
-               (SELECT min(p.id) FROM sign_photos p WHERE p.sign_id = s.id) AS photo_id
-        FROM signs s {joins} JOIN counties c ON c.id = s.county_id
-        WHERE s.id IN ({','.join('?' * len(page_ids))})""", page_ids)}
-    return [details[sign_id] for sign_id in page_ids], total
-
-
-def get_sign(db: Database, user: auth.User, sign_id: int) -> dict[str, Any]:
-    """A sign with its site, county, installed texts, photos, findings and units."""
-    from workbench.review import units
-
-    sign = _sign_row(db, sign_id)
-    auth.check_county(user, sign["county_id"])
-    sign["site"] = _site_row(db, sign["site_id"])
-    sign["county"] = next(db.query("SELECT * FROM counties WHERE id = ?", [sign["county_id"]]))
-    sign["current_texts"] = current_texts(db, sign_id)
-    sign["photos"] = list(db.query("SELECT * FROM sign_photos WHERE sign_id = ? ORDER BY id",
-                                   [sign_id]))
-    sign["findings"] = [dict(row, message=messages.from_data(row["message"])) for row in db.query(
-        "SELECT * FROM sign_findings WHERE sign_id = ? ORDER BY lang, id", [sign_id])]
-    sign["units"] = units.units_for_sign(db, sign_id)
-    sign["language_list"] = sign["languages"].split(";")
-    return sign
-
-
-def sign_history(db: Database, user: auth.User, sign_id: int) -> list[dict[str, Any]]:
-    """The audit events about the sign, plus the import that created or changed it."""
-    sign = _sign_row(db, sign_id)
-    auth.check_county(user, sign["county_id"])
-    events = audit.history(db, "sign", sign_id)
-    if sign["import_id"]:
-        events += audit.history(db, "inventory_import", sign["import_id"])
-    return sorted(events, key=lambda e: e["id"])
-
-
-def stats(db: Database, user: auth.User) -> list[dict[str, Any]]:
-    """Sign counts per county and status (rows: county, status, signs, quantity)."""
-    scope = auth.county_scope(user)
-    clause, params = ("WHERE s.county_id = ?", [scope]) if scope is not None else ("", [])
-    return list(db.query(f"""
-        SELECT c.name_zh AS county_zh, c.name_en AS county_en, s.status,
-               count(*) AS signs, sum(s.quantity) AS quantity
-        FROM signs s JOIN counties c ON c.id = s.county_id {clause}
-        GROUP BY c.id, s.status ORDER BY c.sort_order, s.status""", params))
+# Moved by concern; importable from here as before.
+from workbench.inventory.sites import _clean_float as _clean_float  # noqa: E402
+from workbench.inventory.sites import _site_row as _site_row  # noqa: E402
+from workbench.inventory.sites import get_site as get_site  # noqa: E402
+from workbench.inventory.sites import list_sites as list_sites  # noqa: E402
+from workbench.inventory.sites import save_site as save_site  # noqa: E402
+from workbench.inventory.sites import set_site_location as set_site_location  # noqa: E402
+from workbench.inventory.findings import MISSING_TEXT_CHECK as MISSING_TEXT_CHECK  # noqa: E402
+from workbench.inventory.findings import RECHECK_CHUNK as RECHECK_CHUNK  # noqa: E402
+from workbench.inventory.findings import finding_rows as finding_rows  # noqa: E402
+from workbench.inventory.findings import installed_text_findings as installed_text_findings  # noqa: E402
+from workbench.inventory.findings import recheck as recheck  # noqa: E402
+from workbench.inventory.findings import recheck_job as recheck_job  # noqa: E402
+from workbench.inventory.findings import refresh_findings as refresh_findings  # noqa: E402
+from workbench.inventory.findings import reindex as reindex  # noqa: E402
+from workbench.inventory.findings import search_body as search_body  # noqa: E402
+from workbench.inventory.findings import search_clause as search_clause  # noqa: E402
+from workbench.inventory.findings import store_findings as store_findings  # noqa: E402
+from workbench.inventory.listing import FILTERS as FILTERS  # noqa: E402
+from workbench.inventory.listing import SORTS as SORTS  # noqa: E402
+from workbench.inventory.listing import _filter_sql as _filter_sql  # noqa: E402
+from workbench.inventory.listing import get_sign as get_sign  # noqa: E402
+from workbench.inventory.listing import list_signs as list_signs  # noqa: E402
+from workbench.inventory.listing import sign_history as sign_history  # noqa: E402
+from workbench.inventory.listing import stats as stats  # noqa: E402
