@@ -208,7 +208,7 @@ def _plan_block(block: Block, bilingual: bool, splitter: segmentation.Segmenter,
     if bilingual:
         if existing and len(pieces) > 1:
             translated = target_splitter.split(existing)
-            pairs = list(zip(pieces, translated)) if len(translated) == len(pieces) \
+            pairs = list(zip(pieces, translated, strict=True)) if len(translated) == len(pieces) \
                 else [(block.text.strip(), existing)]
         elif len(pieces) > 1:
             pairs = [(piece, None) for piece in pieces]
@@ -556,7 +556,8 @@ def _replace_segments(db: Database, actor: auth.User, doc_id: int, block_id: int
     audit.record(db, actor, action, ENTITY, doc_id,
                  {"segments": [{"id": s["id"], "text": s["source_text"]} for s in old],
                   "units": old_units},
-                 {"segments": [{"id": i, "text": t} for i, t in zip(new_ids, new_texts)]})
+                 {"segments": [{"id": i, "text": t}
+                               for i, t in zip(new_ids, new_texts, strict=True)]})
     return new_ids
 
 

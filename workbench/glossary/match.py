@@ -153,7 +153,8 @@ class Glossary:
                 raw[:byte_start].decode("utf-8", "surrogatepass"))
             end = start + length
             if word_bounded and (
-                    (start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]))
+                    (start > 0 and _is_word_char(folded[start - 1])
+                     and _is_word_char(folded[start]))
                     or (end < len(folded) and _is_word_char(folded[end])
                         and _is_word_char(folded[end - 1]))):
                 continue

@@ -399,8 +399,9 @@ def request_cancel(db: Database, actor: auth.User, run_id: int) -> JobRun:
             raise ValidationError.single(msg("Only a queued or running job can be cancelled; "
                                              "this one is %(state)s.", state=_state(run)))
         if run["state"] == "queued":
-            db.table("job_runs").update(run_id, {"state": "cancelled", "finished_at": audit.now_iso(),
-                                           "error": dumps(msg("Cancelled."))})
+            db.table("job_runs").update(run_id, {"state": "cancelled",
+                                                 "finished_at": audit.now_iso(),
+                                                 "error": dumps(msg("Cancelled."))})
         else:
             db.table("job_runs").update(run_id, {"cancel_requested": 1})
         audit.record(db, actor, "job.cancel", ENTITY, run_id, {"state": run["state"]},

@@ -85,9 +85,10 @@ def register(db: Database, worker: str, threads: int) -> None:
     host, pid = _host_and_pid(worker)
     stamp = audit.now_iso()
     with transaction(db):
-        db.table("job_workers").upsert({"id": worker, "host": host, "pid": pid or 0, "threads": threads,
-                                  "started_at": stamp, "beat_at": stamp, "stopped_at": None},
-                                 pk="id")
+        db.table("job_workers").upsert({"id": worker, "host": host, "pid": pid or 0,
+                                        "threads": threads, "started_at": stamp,
+                                        "beat_at": stamp, "stopped_at": None},
+                                       pk="id")
 
 
 def beat(db: Database, worker: str, run_ids: list[int]) -> None:
