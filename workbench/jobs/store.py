@@ -369,7 +369,7 @@ def retry_later(db: Database, owned: Claim, error: MessageLike, max_attempts: in
         fail(db, owned, msg("%(error)s (gave up after %(n)s attempts)", error=error,
                             n=owned.attempt))
         return None
-    delay = base_delay * (2 ** (owned.attempt - 1))
+    delay = base_delay * (2.0 ** (owned.attempt - 1))
     with transaction(db):
         row = next(db.query("SELECT * FROM job_runs WHERE id = ? AND claim = ? AND "
                             "state = 'running'", [owned.run_id, owned.token]), None)

@@ -132,7 +132,7 @@ def interrupt(db: Database, run_id: int, max_attempts: int, reason: MessageLike,
                             [run_id]), None)
         if row is None or (only_worker and row["worker"] != only_worker):
             return False
-        attempts = row["attempts"] if count_attempt else max(0, row["attempts"] - 1)
+        attempts: int = row["attempts"] if count_attempt else max(0, row["attempts"] - 1)
         again = attempts < max_attempts
         db.table("job_runs").update(run_id, {"state": "interrupted", "claim": None,
                                        "attempts": attempts, "error": dumps(reason),
