@@ -91,7 +91,8 @@ def rules_text(db: Database | None) -> str:
     if db is not None:
         row = db.execute("SELECT value FROM settings WHERE key = ?", [SETTINGS_KEY]).fetchone()
         if row and row[0]:
-            return row[0]
+            own_rules: str = row[0]
+            return own_rules
     return shipped_rules_text()
 
 
