@@ -38,10 +38,10 @@ def add_command(env: Env, file: str, targets: tuple[str, ...], domain: str, titl
     from workbench.errors import WorkbenchError
 
     path = Path(file)
-    user_ids = []
+    user_ids: list[int] = []
     for name in assignees:
         user = auth.find_user(env.db, name)
-        if user is None:
+        if user is None or user.id is None:  # a stored user always has an id
             raise WorkbenchError(msg("No user named %(name)s.", name=repr(name)))
         user_ids.append(user.id)
     wanted = list(targets)

@@ -40,6 +40,9 @@ PART_KINDS = (("document.main+xml", "body"), ("header+xml", "header"),
               ("endnotes+xml", "endnote"))
 # Parts python-docx does not model (footnotes, endnotes) are parsed without entities.
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+# What sets a run's formatting apart: ``(marks, link key)`` for text, or
+# ``("standalone", tag id)`` for a footnote mark or another standalone element.
+_Signature = tuple[Any, ...]
 HEADING_STYLE = re.compile(r"^(heading|title|subtitle|标题|toc ?heading)", re.IGNORECASE)
 # Run children that are just a mark of something, not text.
 _STANDALONE_LABELS = {
@@ -79,7 +82,7 @@ class Block:
 class _Atom:
     kind: str  # text | standalone
     text: str = ""
-    signature: tuple = ()
+    signature: _Signature = ()
     rpr: Any = None
     link: Any = None  # the w:hyperlink element the text sits in
     elements: list[Any] = field(default_factory=list)  # standalone: runs to put back
@@ -89,9 +92,9 @@ class _Atom:
 @dataclass
 class _Parsed:
     atoms: list[_Atom]
-    base: tuple
+    base: _Signature
     base_rpr: Any
-    tag_of_signature: dict[tuple, str]
+    tag_of_signature: dict[_Signature, str]
     text: str
     tags: dict[str, dict[str, Any]]
 
@@ -101,7 +104,7 @@ def _on(element: Any) -> bool:
     return value is None or value.lower() not in ("0", "false", "off", "none")
 
 
-def _signature(rpr: Any, link: Any) -> tuple:
+def _signature(rpr: Any, link: Any) -> _Signature:
     """What makes a run's formatting different for a reader (fonts and sizes are not)."""
     marks = []
     if rpr is not None:
@@ -130,7 +133,7 @@ _LABELS = {"b": "bold", "i": "italic", "u": "underline", "strike": "struck throu
            "superscript": "superscript", "subscript": "subscript"}
 
 
-def _label(signature: tuple) -> str:
+def _label(signature: _Signature) -> str:
     marks, link = signature
     words = [_LABELS.get(m, m.replace("style:", "style ")) for m in marks]
     if link:
@@ -234,7 +237,7 @@ def _atoms(paragraph: Any) -> list[_Atom]:
 
 def _parse_paragraph(paragraph: Any) -> _Parsed:
     atoms = _atoms(paragraph)
-    weights: dict[tuple, int] = {}
+    weights: dict[_Signature, int] = {}
     for atom in atoms:
         if atom.kind == "text" and atom.link is None:
             weights[atom.signature] = weights.get(atom.signature, 0) + len(atom.text.strip())
@@ -244,10 +247,11 @@ def _parse_paragraph(paragraph: Any) -> _Parsed:
     if base_atom is None:
         base_atom = next((a for a in atoms if a.kind == "text"), None)
     base_rpr = base_atom.rpr if base_atom is not None else None
-    tag_of_signature: dict[tuple, str] = {}
+    tag_of_signature: dict[_Signature, str] = {}
     tag_table: dict[str, dict[str, Any]] = {}
     parts: list[str] = []
     next_id = 1
+    tag_id: str | None
     for atom in atoms:
         if atom.kind == "standalone":
             tag_id = str(next_id)
@@ -393,11 +397,12 @@ def read_docx(data: bytes) -> list[Block]:
 
 # --- writing -----------------------------------------------------------------------------------
 
-def _text_run(rpr: Any, text: str, nsmap: dict) -> Any:
+def _text_run(rpr: Any, text: str, nsmap: dict[str | None, str]) -> Any:
     run = etree.Element(w("r"), nsmap=nsmap)
     if rpr is not None:
         run.append(copy.deepcopy(rpr))
-    t = etree.SubElement(run, w("t"))
+    # Annotated: types-lxml's SubElement overloads do not resolve under mypy.
+    t: etree._Element = etree.SubElement(run, w("t"))
     t.text = text
     t.set(f"{{{XML_NS}}}space", "preserve")
     return run
@@ -431,21 +436,21 @@ def _rebuild(paragraph: Any, parsed: _Parsed, translated: str) -> None:
                 del stack[len(stack) - 1 - stack[::-1].index(token.value)]
             continue
         if token.kind == "standalone":
-            atom = standalone_atoms.get(token.value)
-            if atom is None:
+            mark = standalone_atoms.get(token.value)
+            if mark is None:
                 continue  # a placeholder the original does not have: drop it
             # A mark used twice (e.g. copied by the translator) is inserted once.
-            if token.value in used_standalone and atom.label in ("footnote", "endnote"):
+            if token.value in used_standalone and mark.label in ("footnote", "endnote"):
                 continue
             used_standalone.add(token.value)
             current_link = None
-            new_children.extend(copy.deepcopy(e) for e in atom.elements)
+            new_children.extend(copy.deepcopy(e) for e in mark.elements)
             continue
         if not token.value:
             continue
-        atom = next((pair_atoms[t] for t in reversed(stack) if t in pair_atoms), None)
-        rpr = atom.rpr if atom is not None else parsed.base_rpr
-        link = atom.link if atom is not None else None
+        formatting = next((pair_atoms[t] for t in reversed(stack) if t in pair_atoms), None)
+        rpr = formatting.rpr if formatting is not None else parsed.base_rpr
+        link = formatting.link if formatting is not None else None
         run = _text_run(rpr, token.value, nsmap)
         if link is None:
             current_link = None
@@ -533,7 +538,10 @@ def write_bilingual_docx(title: str, source_lang: str, target_lang: str,
     for cell in header:
         for run in cell.paragraphs[0].runs:
             run.bold = True
-    width = (section.page_width - section.left_margin - section.right_margin) // 2
+    page_width, left, right = section.page_width, section.left_margin, section.right_margin
+    # Set above (python-docx's template has a page size; the margins are ours).
+    assert page_width is not None and left is not None and right is not None
+    width = (page_width - left - right) // 2
     for source_text, target_text, state in rows:
         cells = table.add_row().cells
         cells[0].text = tags.strip_tags(source_text)

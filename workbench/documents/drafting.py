@@ -24,6 +24,7 @@ from workbench.errors import ValidationError
 from workbench.messages import MessageLike, dumps, from_data, msg, nmsg
 from workbench.mt.base import PROFILE_PROSE, DraftContext
 from workbench.review.units import apply_machine_draft
+from workbench.rowtypes import JobRun
 from workbench.vocabulary import LANGUAGES
 
 JOB_KIND = "documents.draft"
@@ -61,7 +62,7 @@ def draft_arguments(db: Database, actor: auth.User, doc_id: int, *, engine: str 
                 column="target", value=target)
         targets = [lang]
     if engine:
-        from workbench.mt import get_engine
+        from workbench.mt.base import get_engine
 
         get_engine(engine, db, dict(settings or {}))  # unknown/unavailable: a clear error now
     return {"document_id": doc_id, "targets": targets, "engine": engine or None}
@@ -163,6 +164,6 @@ def draft_title(arguments: Mapping[str, Any]) -> MessageLike:
                else msg("all languages"))
 
 
-def latest_run(db: Database, doc_id: int) -> dict[str, Any] | None:
+def latest_run(db: Database, doc_id: int) -> JobRun | None:
     """The document's most recent drafting run, or None."""
     return jobs.latest_run(db, JOB_KIND, "document", doc_id)

@@ -52,7 +52,8 @@ def _rows(db: Database, doc_id: int, lang: str) -> list[dict[str, Any]]:
 
 def _target_lang(document: Mapping[str, Any], target: str | None) -> str:
     if target is None:
-        return document["targets"][0]
+        first_target: str = document["targets"][0]
+        return first_target
     lang = store.base_lang(target)
     if lang not in document["targets"]:
         raise ValidationError.single(

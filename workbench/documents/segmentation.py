@@ -9,6 +9,7 @@ into the segment they belong to and re-balanced at the cuts.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass
@@ -90,7 +91,8 @@ def rules_text(db: Database | None) -> str:
     if db is not None:
         row = db.execute("SELECT value FROM settings WHERE key = ?", [SETTINGS_KEY]).fetchone()
         if row and row[0]:
-            return row[0]
+            own_rules: str = row[0]
+            return own_rules
     return shipped_rules_text()
 
 
@@ -169,7 +171,7 @@ class Segmenter:
     def split_plain(self, text: str) -> list[str]:
         """Sentences of a text without placeholders (trimmed, none empty)."""
         cuts = [0] + self.boundaries(text) + [len(text)]
-        pieces = [text[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+        pieces = [text[a:b].strip() for a, b in itertools.pairwise(cuts)]
         return [p for p in pieces if p]
 
     def split(self, text: str) -> list[str]:
@@ -193,7 +195,7 @@ class Segmenter:
         # Which piece each tag goes to: an opening tag at a cut starts the next
         # sentence; a closing or standalone one (e.g. a footnote mark) ends the previous.
         tag_index = 0
-        for index, (start, end) in enumerate(zip(bounds, bounds[1:])):
+        for index, (start, end) in enumerate(itertools.pairwise(bounds)):
             position = start
             while True:
                 next_tag = placed[tag_index] if tag_index < len(placed) else None

@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from sqlite_utils import Database
 
@@ -118,8 +119,9 @@ def _clean_date(value: str | None) -> str | None:
                                      column="due_date", value=value) from None
 
 
-def _check_assignees(db: Database, user_ids: Iterable[int]) -> list[int]:
-    ids = sorted({int(u) for u in user_ids if u not in (None, "")})
+def _check_assignees(db: Database, user_ids: Iterable[int | str | None]) -> list[int]:
+    # Forms may send empty choices; they assign nobody.
+    ids = sorted({int(u) for u in user_ids if u is not None and u != ""})
     for user_id in ids:
         user = auth.get_user(db, user_id)
         if user is None or not auth.can(user, "documents.translate"):
@@ -172,12 +174,12 @@ def create_document(db: Database, actor: auth.User, file_name: str, data: bytes,
                                          name=file_name), column="file")
     now = audit.now_iso()
     with transaction(db):
-        doc_id = db["documents"].insert({
+        doc_id = _inserted_id(db.table("documents").insert({
             "title": title, "file_name": PurePath(file_name).name[:200], "file_format": fmt,
             "source_lang": source, "targets": ";".join(target_langs), "domain": domain or "",
             "due_date": due, "status": "open", "created_by": actor.username,
-            "created_at": now, "updated_at": now}).last_pk
-        db["document_files"].insert({"document_id": doc_id, "data": data, "bytes": len(data),
+            "created_at": now, "updated_at": now}).last_pk)
+        db.table("document_files").insert({"document_id": doc_id, "data": data, "bytes": len(data),
                                      "sha256": hashlib.sha256(data).hexdigest()})
         db.conn.executemany("INSERT INTO document_assignees (document_id, user_id) VALUES (?, ?)",
                             [(doc_id, u) for u in assignee_ids])
@@ -194,6 +196,16 @@ def create_document(db: Database, actor: auth.User, file_name: str, data: bytes,
     return doc_id
 
 
+def _inserted_id(last_pk: Any) -> int:
+    """The id sqlite-utils reports for a one-row insert into a table keyed by ``id``."""
+    return cast(int, last_pk)
+
+
+def _new_row_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid of the row an ``INSERT`` just added (set after every successful insert)."""
+    return cast(int, cursor.lastrowid)
+
+
 def _plan_block(block: Block, bilingual: bool, splitter: segmentation.Segmenter,
                 target_splitter: segmentation.Segmenter,
                 existing: str | None) -> list[tuple[str, str | None]]:
@@ -205,10 +217,11 @@ def _plan_block(block: Block, bilingual: bool, splitter: segmentation.Segmenter,
     left it.
     """
     pieces = splitter.split(block.text)
+    pairs: list[tuple[str, str | None]]
     if bilingual:
         if existing and len(pieces) > 1:
             translated = target_splitter.split(existing)
-            pairs = list(zip(pieces, translated)) if len(translated) == len(pieces) \
+            pairs = list(zip(pieces, translated, strict=True)) if len(translated) == len(pieces) \
                 else [(block.text.strip(), existing)]
         elif len(pieces) > 1:
             pairs = [(piece, None) for piece in pieces]
@@ -227,17 +240,17 @@ def _insert_segments(db: Database, actor: auth.User, doc_id: int, source: str,
     for block_no, (block, pieces) in enumerate(planned):
         if not pieces:
             continue
-        block_id = db.execute(
+        block_id = _new_row_id(db.execute(
             """INSERT INTO doc_blocks (document_id, block_no, locator, kind, style, source_text,
                    tags_json) VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [doc_id, block_no, block.locator, block.kind, block.style or "", block.text,
-             json.dumps(block.tags, ensure_ascii=False)]).lastrowid
+             json.dumps(block.tags, ensure_ascii=False)]))
         for seg_no, (piece, imported) in enumerate(pieces):
             count = segmentation.count_words(piece)
             words += count
-            segment_id = db.execute(
+            segment_id = _new_row_id(db.execute(
                 "INSERT INTO doc_segments (document_id, block_id, seg_no, source_text, words) "
-                "VALUES (?, ?, ?, ?, ?)", [doc_id, block_id, seg_no, piece, count]).lastrowid
+                "VALUES (?, ?, ?, ?, ?)", [doc_id, block_id, seg_no, piece, count]))
             _create_units(db, actor, doc_id, segment_id, source, target_langs, domain, piece,
                           now, imported)
     return words
@@ -249,13 +262,13 @@ def _create_units(db: Database, actor: auth.User, doc_id: int, segment_id: int, 
     unit_ids = []
     for index, lang in enumerate(target_langs):
         prefill = imported if index == 0 and imported else None
-        unit_id = db.execute(
+        unit_id = _new_row_id(db.execute(
             """INSERT INTO translation_units (kind, scope, source_lang, source_text, target_lang,
                    state, target_text, draft_engine, domain, created_at, updated_at, updated_by)
                VALUES ('segment', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [f"doc:{doc_id}:{segment_id}", source, text, lang,
              "translated" if prefill else "new", prefill, "xliff" if prefill else None,
-             domain or None, now, now, actor.username]).lastrowid
+             domain or None, now, now, actor.username]))
         db.execute("INSERT INTO doc_segment_units (segment_id, target_lang, unit_id) "
                    "VALUES (?, ?, ?)", [segment_id, lang, unit_id])
         unit_ids.append(unit_id)
@@ -347,7 +360,8 @@ def count_segments(db: Database, doc_id: int, target_lang: str,
     if state:
         sql += " AND u.state = ?"
         params.append(state)
-    return db.execute(sql, params).fetchone()[0]
+    count: int = db.execute(sql, params).fetchone()[0]
+    return count
 
 
 def segment_position(db: Database, doc_id: int, segment_id: int) -> int:
@@ -358,7 +372,8 @@ def segment_position(db: Database, doc_id: int, segment_id: int) -> int:
            WHERE s.document_id = ? AND (b.block_no < tb.block_no
                  OR (b.block_no = tb.block_no AND s.seg_no <= t.seg_no))""",
         [segment_id, doc_id]).fetchone()
-    return row[0]
+    position: int = row[0]
+    return position
 
 
 def get_segment(db: Database, doc_id: int, segment_id: int, target_lang: str) -> dict[str, Any]:
@@ -475,7 +490,7 @@ def update_document(db: Database, actor: auth.User, doc_id: int, *,
             changes["status"] = status
         if changes:
             changes["updated_at"] = audit.now_iso()
-            db["documents"].update(doc_id, changes)
+            db.table("documents").update(doc_id, changes)
         if assignees is not None:
             ids = _check_assignees(db, assignees)
             db.execute("DELETE FROM document_assignees WHERE document_id = ?", [doc_id])
@@ -542,10 +557,9 @@ def _replace_segments(db: Database, actor: auth.User, doc_id: int, block_id: int
     new_ids = []
     for offset, text in enumerate(new_texts):
         words = segmentation.count_words(text)
-        segment_id = db.execute(
+        segment_id = _new_row_id(db.execute(
             "INSERT INTO doc_segments (document_id, block_id, seg_no, source_text, words) "
-            "VALUES (?, ?, ?, ?, ?)", [doc_id, block_id, first_no + offset, text,
-                                        words]).lastrowid
+            "VALUES (?, ?, ?, ?, ?)", [doc_id, block_id, first_no + offset, text, words]))
         _create_units(db, actor, doc_id, segment_id, document["source_lang"],
                       document["targets"], document["domain"], text, now)
         new_ids.append(segment_id)
@@ -556,7 +570,8 @@ def _replace_segments(db: Database, actor: auth.User, doc_id: int, block_id: int
     audit.record(db, actor, action, ENTITY, doc_id,
                  {"segments": [{"id": s["id"], "text": s["source_text"]} for s in old],
                   "units": old_units},
-                 {"segments": [{"id": i, "text": t} for i, t in zip(new_ids, new_texts)]})
+                 {"segments": [{"id": i, "text": t}
+                               for i, t in zip(new_ids, new_texts, strict=True)]})
     return new_ids
 
 

@@ -3,8 +3,9 @@
 Segments are cut into words with jieba (with parts of speech). Candidates are
 phrases of one to three consecutive words (2–12 characters) that end in a noun,
 do not start with an adverb, preposition, numeral or function word, occur at
-least ``min_count`` times, and are not covered by the glossary yet. A phrase contained in a longer candidate that occurs just
-as often is dropped (the longer one is the term). A translator proposes a
+least ``min_count`` times, and are not covered by the glossary yet. A phrase
+contained in a longer candidate that occurs just as often is dropped (the longer
+one is the term). A translator proposes a
 candidate as a glossary concept through the glossary's proposal review.
 """
 from __future__ import annotations
@@ -22,11 +23,13 @@ from workbench.documents import store, tags
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
 # Words that do not start or end a term.
 STOP_EDGES = frozenset(
-    "的 地 得 了 着 过 和 与 及 以及 或 或者 并 并且 而 而且 是 在 对 为 把 被 将 从 向 于 以 由 等 "
-    "等等 之 其 该 这 那 这些 那些 一个 一些 各 各类 各项 每 有 没有 要 应 应当 必须 可以 能够 "
-    "进一步 不断 加快 推动 推进 坚持 加强 全面 深入 积极 认真 切实 大力 努力 持续 更加 我们 "
-    "我省 我市 他们 中 上 下 内 外 后 前 时 年 月 日 个 项 条 次 们 也 都 还 就 又 再 已 已经 "
-    "正在 不 没 很 最 更 所 所有 通过 根据 按照 关于 围绕 提高 提升 实现 开展 做好 工作 方面".split())
+    "的 地 得 了 着 过 和 与 及 以及 或 或者 并 并且 而 而且 是 在 对 "
+    "为 把 被 将 从 向 于 以 由 等 等等 之 其 该 这 那 这些 那些 一个 "
+    "一些 各 各类 各项 每 有 没有 要 应 应当 必须 可以 能够 进一步 不断 "
+    "加快 推动 推进 坚持 加强 全面 深入 积极 认真 切实 大力 努力 持续 更加 "
+    "我们 我省 我市 他们 中 上 下 内 外 后 前 时 年 月 日 个 项 条 次 "
+    "们 也 都 还 就 又 再 已 已经 正在 不 没 很 最 更 所 所有 通过 "
+    "根据 按照 关于 围绕 提高 提升 实现 开展 做好 工作 方面".split())
 
 
 @dataclass

@@ -11,6 +11,11 @@
 - ``seed``: ``workbench init`` loads the shipped ``glossaries/``; ``cli``: ``workbench glossary``.
 - ``usage``: ``signs_using(db, concept_id)``, filled in by the sign inventory.
 """
-from workbench.glossary.match import (  # noqa: F401
+from workbench.glossary.match import (
     Entry, Glossary, TermMatch, bump_version, glossary_version, load_glossary, match,
 )
+
+__all__ = [
+    "Entry", "Glossary", "TermMatch", "bump_version", "glossary_version", "load_glossary",
+    "match",
+]

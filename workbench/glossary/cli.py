@@ -11,6 +11,7 @@ from workbench.cli import Env, pass_env
 from workbench.glossary import io as glossary_io
 from workbench.glossary.model import consistency, language_display_name
 from workbench.glossary.model import stats as glossary_stats
+from workbench.glossary.store import ApplyReport
 
 
 @click.group("glossary")
@@ -18,7 +19,7 @@ def glossary() -> None:
     """The term glossary: import, export, load shipped files, statistics."""
 
 
-def _print_problems(report: glossary_io.ApplyReport) -> None:
+def _print_problems(report: ApplyReport) -> None:
     for found in report.problems:
         click.echo(f"  - {found}", err=True)
 

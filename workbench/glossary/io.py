@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -38,6 +38,9 @@ from workbench.glossary.model import (
 from workbench.glossary.store import (
     LOAD_PREFIX, ApplyReport, FileProblem, apply_records, problem, validate_records,
 )
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 FORMATS = ("tbx", "csv", "xlsx")
 FIXED_COLUMNS = ("id", "domain", "function", "source", "verified", "notes")
@@ -336,6 +339,17 @@ def _read_language(node: Any, record: ConceptRecord, parsed: ParsedFile) -> None
         record.terms.append(TermRecord(lang, text, status, pos))
 
 
+def _text_child(parent: etree._Element, tag: str, text: str,
+                attrib: dict[str, str] | None = None) -> etree._Element:
+    """Append ``<tag attrib…>text</tag>`` to ``parent``."""
+    from lxml import etree
+
+    # Annotated: types-lxml's SubElement overloads do not resolve under mypy.
+    child: etree._Element = etree.SubElement(parent, tag, attrib)
+    child.text = text
+    return child
+
+
 def write_tbx(records: Iterable[ConceptRecord], stream: BinaryIO, *,
               title: str = "Signbench glossary") -> None:
     """Write TBX-Basic (``martif type="TBX-Basic"``): every language of a concept in one entry.
@@ -349,33 +363,32 @@ def write_tbx(records: Iterable[ConceptRecord], stream: BinaryIO, *,
     header = etree.SubElement(root, "martifHeader")
     file_desc = etree.SubElement(header, "fileDesc")
     title_stmt = etree.SubElement(file_desc, "titleStmt")
-    etree.SubElement(title_stmt, "title").text = title
+    _text_child(title_stmt, "title", title)
     source_desc = etree.SubElement(file_desc, "sourceDesc")
-    etree.SubElement(source_desc, "p").text = (
+    _text_child(source_desc, "p", (
         "Exported from Signbench. Statuses: preferredTerm, admittedTerm, notRecommendedTerm "
-        "(deprecated) and deprecatedTerm (forbidden: known wrong renderings).")
+        "(deprecated) and deprecatedTerm (forbidden: known wrong renderings)."))
     encoding_desc = etree.SubElement(header, "encodingDesc")
-    etree.SubElement(encoding_desc, "p", {"type": "XCSURI"}).text = "TBXBasicXCSV02.xcs"
+    _text_child(encoding_desc, "p", "TBXBasicXCSV02.xcs", {"type": "XCSURI"})
     body = etree.SubElement(etree.SubElement(root, "text"), "body")
     for record in records:
         entry = etree.SubElement(body, "termEntry", {"id": record.id or ""})
-        etree.SubElement(entry, "descrip", {"type": "subjectField"}).text = record.domain
+        _text_child(entry, "descrip", record.domain, {"type": "subjectField"})
         if record.function:
-            etree.SubElement(entry, "descrip", {"type": "x-signFunction"}).text = record.function
-        etree.SubElement(entry, "admin", {"type": "source"}).text = record.source
-        etree.SubElement(entry, "admin", {"type": "x-verified"}).text = \
-            "1" if record.verified else "0"
+            _text_child(entry, "descrip", record.function, {"type": "x-signFunction"})
+        _text_child(entry, "admin", record.source, {"type": "source"})
+        _text_child(entry, "admin", "1" if record.verified else "0", {"type": "x-verified"})
         if record.notes:
-            etree.SubElement(entry, "note").text = record.notes
+            _text_child(entry, "note", record.notes)
         for lang in record.languages():
             lang_set = etree.SubElement(entry, "langSet", {XML_LANG: lang})
             for term in record.terms_in(lang):
                 tig = etree.SubElement(lang_set, "tig")
-                etree.SubElement(tig, "term").text = term.text
-                etree.SubElement(tig, "termNote", {"type": "administrativeStatus"}).text = \
-                    STATUS_TO_TBX[term.status]
+                _text_child(tig, "term", term.text)
+                _text_child(tig, "termNote", STATUS_TO_TBX[term.status],
+                            {"type": "administrativeStatus"})
                 if term.pos:
-                    etree.SubElement(tig, "termNote", {"type": "partOfSpeech"}).text = term.pos
+                    _text_child(tig, "termNote", term.pos, {"type": "partOfSpeech"})
     stream.write(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                 pretty_print=True, doctype=(
                                     '<!DOCTYPE martif SYSTEM "TBXBasiccoreStructV02.dtd">')))
@@ -472,7 +485,7 @@ def import_file(db: Database, actor: auth.User, data: bytes, name: str, *,
     problems = parsed.problems + validate_records(parsed.records)
     if problems:
         problems.sort(key=lambda p: (p.row or 0))
-        raise ValidationError(problems, summary=nmsg(
+        raise ValidationError(list(problems), summary=nmsg(
             "%(name)s has %(n)s problem; nothing was saved.",
             "%(name)s has %(n)s problems; nothing was saved.", len(problems), name=name))
     return apply_records(db, actor, parsed.records, covered_langs=parsed.languages,
@@ -526,7 +539,7 @@ def load_directory(db: Database, actor: auth.User, folder: str | Path, *, dry_ru
     if not lenient:
         problems.extend(validate_records(records))
     if problems and not lenient:
-        raise ValidationError(problems, summary=(
+        raise ValidationError(list(problems), summary=(
             nmsg("The glossary files have %(n)s problem; nothing was saved.",
                  "The glossary files have %(n)s problems; nothing was saved.", len(problems))))
     # Shipped files are concept-complete: each concept's terms are replaced in every

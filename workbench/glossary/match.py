@@ -153,7 +153,8 @@ class Glossary:
                 raw[:byte_start].decode("utf-8", "surrogatepass"))
             end = start + length
             if word_bounded and (
-                    (start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]))
+                    (start > 0 and _is_word_char(folded[start - 1])
+                     and _is_word_char(folded[start]))
                     or (end < len(folded) and _is_word_char(folded[end])
                         and _is_word_char(folded[end - 1]))):
                 continue
@@ -222,6 +223,16 @@ def _db_key(db: Database) -> str:
     return row[2] or f"memory:{id(db.conn)}"
 
 
+def _entry(slot: dict[str, Any]) -> Entry:
+    """An entry from a concept's collected row values (renderings as lists by status)."""
+    return Entry(source_text=slot["source_text"], concept_id=slot["concept_id"],
+                 domain=slot["domain"], function=slot["function"],
+                 source_status=slot["source_status"], preferred=tuple(slot["preferred"]),
+                 admitted=tuple(slot["admitted"]), deprecated=tuple(slot["deprecated"]),
+                 forbidden=tuple(slot["forbidden"]), verified=slot["verified"],
+                 notes=slot["notes"])
+
+
 def _build(db: Database, source_lang: str, target_lang: str, version: int) -> Glossary:
     rows = db.execute(
         """SELECT s.text, s.status, c.id, c.domain, c.function, c.verified, c.notes,
@@ -243,8 +254,7 @@ def _build(db: Database, source_lang: str, target_lang: str, version: int) -> Gl
             slot[target_status].append(target_text)
     by_wording: dict[str, list[Entry]] = {}
     for (key, _concept), slot in grouped.items():
-        by_wording.setdefault(key, []).append(
-            Entry(**{k: tuple(v) if isinstance(v, list) else v for k, v in slot.items()}))
+        by_wording.setdefault(key, []).append(_entry(slot))
     entries = {key: _merge(candidates) for key, candidates in by_wording.items()}
     return Glossary(source_lang, target_lang, version, entries)
 

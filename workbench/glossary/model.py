@@ -108,7 +108,8 @@ def display_order(terms: Iterable[TermRecord]) -> list[TermRecord]:
     first within each language."""
     terms = list(terms)
     rank = {SOURCE_LANG: "0", "en": "1"}
-    languages = sorted(dict.fromkeys(t.lang for t in terms), key=lambda l: rank.get(l, "2" + l))
+    languages = sorted(dict.fromkeys(t.lang for t in terms),
+                       key=lambda lang: rank.get(lang, "2" + lang))
     position = {lang: i for i, lang in enumerate(languages)}
     return sorted(ordered_terms(terms), key=lambda t: position[t.lang])
 
@@ -144,7 +145,10 @@ _TRADITIONAL = {"Hant", "TW", "HK", "MO"}
 
 
 def file_lang(code: str) -> str | None:
-    """A language code from a file, in the glossary's form (``zh-CN`` → ``zh``, ``EN-us`` → ``en``)."""
+    """A language code from a file, in the glossary's form.
+
+    ``zh-CN`` → ``zh``, ``EN-us`` → ``en``.
+    """
     lang = normalize_lang(code)
     if lang is None:
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlite_utils import Database
 
@@ -86,7 +86,7 @@ def propose(db: Database, actor: auth.User, record: ConceptRecord, comment: str 
     auth.require(actor, "glossary.propose")
     problems = validate_record(record)
     if problems:
-        raise ValidationError(problems,
+        raise ValidationError(list(problems),
                               summary=msg("The proposal has problems; nothing was sent."))
     comment = (comment or "").strip()
     if len(comment) > 2000:
@@ -108,7 +108,8 @@ def propose(db: Database, actor: auth.User, record: ConceptRecord, comment: str 
             "proposed_by": actor.id, "proposed_by_name": actor.username,
             "proposed_at": audit.now_iso(), "decision_comment": "",
         }
-        proposal_id = db["glossary_proposals"].insert(row).last_pk
+        # A one-row insert into a table keyed by ``id`` reports that id.
+        proposal_id = cast(int, db.table("glossary_proposals").insert(row).last_pk)
         audit.record(db, actor, "proposal.create", ENTITY, proposal_id, None,
                      dict(row, id=proposal_id, payload=record.as_dict()))
     return proposal_id
@@ -140,8 +141,9 @@ def list_proposals(db: Database, *, status: str | None = "open", concept_id: str
 
 def count_open(db: Database) -> int:
     """How many proposals wait for a decision (home page)."""
-    return db.execute("SELECT count(*) FROM glossary_proposals WHERE status = 'open'"
-                      ).fetchone()[0]
+    count: int = db.execute("SELECT count(*) FROM glossary_proposals WHERE status = 'open'"
+                            ).fetchone()[0]
+    return count
 
 
 def _decide(db: Database, actor: auth.User, proposal_id: int, status: str,
@@ -177,7 +179,7 @@ def _decide(db: Database, actor: auth.User, proposal_id: int, status: str,
                 proposed.id = None
                 concept_id = save_concept(db, actor, proposed, action=f"proposal:{proposal_id}")
                 after["concept_id"] = concept_id
-        db["glossary_proposals"].update(proposal_id, {
+        db.table("glossary_proposals").update(proposal_id, {
             k: after[k] for k in ("status", "decided_by", "decided_by_name", "decided_at",
                                   "decision_comment", "concept_id")})
         audit.record(db, actor, _ACTIONS[status], ENTITY, proposal_id,

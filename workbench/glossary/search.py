@@ -43,7 +43,8 @@ class SearchHit:
         """The first preferred term in ``lang`` (empty when there is none)."""
         for term in self.terms.get(lang, []):
             if term["status"] == "preferred":
-                return term["text"]
+                text: str = term["text"]
+                return text
         return ""
 
 

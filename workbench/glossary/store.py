@@ -275,7 +275,7 @@ def apply_records(db: Database, actor: auth.User, records: list[ConceptRecord], 
     report = ApplyReport(dry_run=dry_run)
     if problems:
         if not lenient:
-            raise ValidationError(problems, summary=(
+            raise ValidationError(list(problems), summary=(
                 nmsg("The glossary input has %(n)s problem; nothing was saved.",
                      "The glossary input has %(n)s problems; nothing was saved.",
                      len(problems))))
@@ -285,7 +285,7 @@ def apply_records(db: Database, actor: auth.User, records: list[ConceptRecord], 
     with transaction(db):
         existing = load_all_concepts(db)
         protected = locally_edited(db) if keep_local_edits else set()
-        by_key = {}
+        by_key: dict[tuple[str, str], str | None] = {}
         for concept in existing.values():
             by_key.setdefault((concept.source_term() or "", concept.domain), concept.id)
         pending_new = [r for r in records
@@ -335,7 +335,7 @@ def save_concept(db: Database, actor: auth.User, record: ConceptRecord, *,
     auth.require(actor, "glossary.edit")
     problems = validate_record(record)
     if problems:
-        raise ValidationError(problems, summary=str(problems[0].reason)
+        raise ValidationError(list(problems), summary=str(problems[0].reason)
                               if len(problems) == 1 else "The concept has problems; "
                               "nothing was saved.")
     with transaction(db):

@@ -32,6 +32,7 @@ from workbench.jobs.runner import Echo, JobCancelled, TransientError
 from workbench.jobs.store import get_run, latest_run, list_runs, may_manage, visible_run
 from workbench.jobs.workers import is_stale, live_workers, worker_name
 from workbench.messages import msg
+from workbench.rowtypes import JobRun
 
 __all__ = [
     "JobKind", "JobCancelled", "TransientError", "atomic_output", "cancel",
@@ -57,7 +58,7 @@ def start(db: Database, actor: auth.User, kind_id: str,
 def run_now(db: Database, actor: auth.User, kind_id: str,
             arguments: Mapping[str, Any] | None = None, *, settings: Mapping[str, Any],
             echo: Echo | None = None, subject: tuple[str, int] | None = None,
-            county_id: int | None = None, exclusive: bool = False) -> dict[str, Any]:
+            county_id: int | None = None, exclusive: bool = False) -> JobRun:
     """Record a run and execute it here and now (the CLI without ``--background``).
 
     ``echo(done, total, message)`` sees every progress report (a progress bar).
@@ -82,13 +83,13 @@ def run_now(db: Database, actor: auth.User, kind_id: str,
     return run
 
 
-def cancel(db: Database, actor: auth.User, run_id: int) -> dict[str, Any]:
+def cancel(db: Database, actor: auth.User, run_id: int) -> JobRun:
     """Cancel a queued run, or ask a running one to stop (its starter, staff, admins)."""
     return store.request_cancel(db, actor, run_id)
 
 
 def retry(db: Database, actor: auth.User, run_id: int,
-          settings: Mapping[str, Any]) -> dict[str, Any]:
+          settings: Mapping[str, Any]) -> JobRun:
     """Queue a failed, cancelled or interrupted run again (its starter, staff, admins)."""
     from workbench.jobs.queue import queue_for
 
@@ -98,7 +99,7 @@ def retry(db: Database, actor: auth.User, run_id: int,
 
 
 def wait(settings: Mapping[str, Any], run_id: int, timeout: float = 60.0,
-         interval: float = 0.1) -> dict[str, Any]:
+         interval: float = 0.1) -> JobRun:
     """Wait until a run is no longer queued or running (CLI, tests, benchmarks); returns it."""
     db = open_db(settings["DATABASE"])
     try:

@@ -20,6 +20,7 @@ from workbench import jobs, plugins
 from workbench.cli import Env, pass_env
 from workbench.jobs.runner import Echo
 from workbench.messages import cli_translator, render
+from workbench.rowtypes import JobRun
 from workbench.vocabulary import JOB_STATES
 
 
@@ -46,7 +47,7 @@ def progress_bar(label: str) -> Iterator[Echo]:
 
 
 def run_job_command(env: Env, kind: str, arguments: Mapping[str, Any], *, background: bool,
-                    label: str, **options: Any) -> dict[str, Any] | None:
+                    label: str, **options: Any) -> JobRun | None:
     """A long command's work: queue it (``--background``: prints the id, returns None) or
     run it here with a progress bar (returns the finished run; its error is raised)."""
     if background:

@@ -31,7 +31,7 @@ PARTIAL_MAX_AGE = 3600.0  # seconds: a temporary file this old belongs to no liv
 POLL_MAX_SECONDS = 0.25
 
 
-class WorkerConsumer(Consumer):
+class WorkerConsumer(Consumer):  # type: ignore[misc]  # huey ships no type information
     """A huey consumer (threads) that beats and sweeps from its main loop."""
 
     def __init__(self, queue: JobQueue, db: Any, name: str, threads: int) -> None:
@@ -46,7 +46,7 @@ class WorkerConsumer(Consumer):
 
     def loop(self, health_check_ts: float | None = None) -> float | None:
         """Huey's main-loop step, then the heartbeat when it is due."""
-        checked = super().loop(health_check_ts)
+        checked: float | None = super().loop(health_check_ts)
         if time.monotonic() >= self._next_beat:
             self._next_beat = time.monotonic() + self.beat_every
             try:

@@ -19,6 +19,7 @@ from workbench import auth
 from workbench.errors import NotFound
 from workbench.jobs import store
 from workbench.messages import msg
+from workbench.rowtypes import JobRun
 
 
 def output_dir(settings: Mapping[str, Any]) -> Path:
@@ -51,7 +52,7 @@ def atomic_output(folder: Path, name: str) -> Iterator[Path]:
 
 
 def result_file(db: Database, user: auth.User, run_id: int,
-                settings: Mapping[str, Any]) -> tuple[Path, dict[str, Any]]:
+                settings: Mapping[str, Any]) -> tuple[Path, JobRun]:
     """The file a finished run wrote, for a user who may see the run."""
     run = store.visible_run(db, user, run_id)
     name = (run["result"] or {}).get("file") if run["state"] == "done" else None

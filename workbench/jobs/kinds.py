@@ -39,7 +39,8 @@ def _resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:
     if callable(target):
         return target
     module_name, _, name = target.partition(":")
-    return getattr(importlib.import_module(module_name), name)
+    function: Callable[..., Any] = getattr(importlib.import_module(module_name), name)
+    return function
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,10 @@ class JobKind:
         if self.title is None:
             return self.message
         try:
-            return _resolve(self.title)(arguments)
+            title: MessageLike = _resolve(self.title)(arguments)
         except Exception:  # noqa: BLE001 - a title must never break a listing
             return self.message
+        return title
 
     def call(self, db: Any, arguments: Mapping[str, Any], progress: Callable[..., None],
              extras: Mapping[str, Any]) -> Any:

@@ -369,7 +369,7 @@ def retry_later(db: Database, owned: Claim, error: MessageLike, max_attempts: in
         fail(db, owned, msg("%(error)s (gave up after %(n)s attempts)", error=error,
                             n=owned.attempt))
         return None
-    delay = base_delay * (2 ** (owned.attempt - 1))
+    delay = base_delay * (2.0 ** (owned.attempt - 1))
     with transaction(db):
         row = next(db.query("SELECT * FROM job_runs WHERE id = ? AND claim = ? AND "
                             "state = 'running'", [owned.run_id, owned.token]), None)
@@ -399,8 +399,9 @@ def request_cancel(db: Database, actor: auth.User, run_id: int) -> JobRun:
             raise ValidationError.single(msg("Only a queued or running job can be cancelled; "
                                              "this one is %(state)s.", state=_state(run)))
         if run["state"] == "queued":
-            db.table("job_runs").update(run_id, {"state": "cancelled", "finished_at": audit.now_iso(),
-                                           "error": dumps(msg("Cancelled."))})
+            db.table("job_runs").update(run_id, {"state": "cancelled",
+                                                 "finished_at": audit.now_iso(),
+                                                 "error": dumps(msg("Cancelled."))})
         else:
             db.table("job_runs").update(run_id, {"cancel_requested": 1})
         audit.record(db, actor, "job.cancel", ENTITY, run_id, {"state": run["state"]},

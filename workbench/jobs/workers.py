@@ -85,9 +85,10 @@ def register(db: Database, worker: str, threads: int) -> None:
     host, pid = _host_and_pid(worker)
     stamp = audit.now_iso()
     with transaction(db):
-        db.table("job_workers").upsert({"id": worker, "host": host, "pid": pid or 0, "threads": threads,
-                                  "started_at": stamp, "beat_at": stamp, "stopped_at": None},
-                                 pk="id")
+        db.table("job_workers").upsert({"id": worker, "host": host, "pid": pid or 0,
+                                        "threads": threads, "started_at": stamp,
+                                        "beat_at": stamp, "stopped_at": None},
+                                       pk="id")
 
 
 def beat(db: Database, worker: str, run_ids: list[int]) -> None:
@@ -131,7 +132,7 @@ def interrupt(db: Database, run_id: int, max_attempts: int, reason: MessageLike,
                             [run_id]), None)
         if row is None or (only_worker and row["worker"] != only_worker):
             return False
-        attempts = row["attempts"] if count_attempt else max(0, row["attempts"] - 1)
+        attempts: int = row["attempts"] if count_attempt else max(0, row["attempts"] - 1)
         again = attempts < max_attempts
         db.table("job_runs").update(run_id, {"state": "interrupted", "claim": None,
                                        "attempts": attempts, "error": dumps(reason),
