@@ -25,6 +25,7 @@ from workbench import auth, jobs, plugins
 from workbench.errors import NotFound, ValidationError
 from workbench.exports.selection import ExportFilter, Progress
 from workbench.messages import Message, MessageLike, msg
+from workbench.rowtypes import JobRun
 
 JOB_KIND = "export"
 
@@ -108,7 +109,7 @@ def start_export(db: Database, actor: auth.User, kind_id: str, flt: ExportFilter
 
 def export_now(db: Database, actor: auth.User, kind_id: str, flt: ExportFilter,
                settings: Mapping[str, Any], *,
-               echo: Callable[[int, int, Any], None] | None = None) -> dict[str, Any]:
+               echo: Callable[[int, int, Any], None] | None = None) -> JobRun:
     """Run an export in the foreground (the CLI); returns the finished run.
 
     The export's error (an empty selection, say) is raised after it is recorded.
