@@ -15,7 +15,7 @@ are never approved in one list: the preview takes the queue's kind.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,22 +123,15 @@ def approve(db: Database, actor: auth.User, items: Iterable[tuple[int, int]],
     showed cannot have changed underneath: a unit edited since is refused.
     """
     auth.require(actor, "review.approve")
-    result = BulkResult()
-    with transaction(db):
-        for unit_id, version in _items(items):
-            try:
-                with transaction(db):
-                    unit = workflow.get_unit(db, unit_id)
-                    store_findings(db, unit)  # QA of the wording as it is now
-                    reason = approval_blocker(db, actor, unit, version, settings, kind)
-                    if reason is not None:
-                        raise WorkbenchError(reason)
-                    workflow.approve(db, actor, unit_id, version, settings=settings)
-            except WorkbenchError as error:
-                result.refused.append((unit_id, error.message))
-            else:
-                result.done.append(unit_id)
-    return result
+    def approve_one(unit_id: int, version: int) -> None:
+        unit = workflow.get_unit(db, unit_id)
+        store_findings(db, unit)  # QA of the wording as it is now
+        reason = approval_blocker(db, actor, unit, version, settings, kind)
+        if reason is not None:
+            raise WorkbenchError(reason)
+        workflow.approve(db, actor, unit_id, version, settings=settings)
+
+    return _each_unit(db, items, approve_one)
 
 
 def submit(db: Database, actor: auth.User, items: Iterable[tuple[int, int]],
@@ -151,17 +144,8 @@ def submit(db: Database, actor: auth.User, items: Iterable[tuple[int, int]],
     a translator opens them to fix or confirm.
     """
     auth.require(actor, "review.translate")
-    result = BulkResult()
-    with transaction(db):
-        for unit_id, version in _items(items):
-            try:
-                with transaction(db):
-                    _submit_one(db, actor, unit_id, version, settings, qa_confirmed)
-            except WorkbenchError as error:
-                result.refused.append((unit_id, error.message))
-            else:
-                result.done.append(unit_id)
-    return result
+    return _each_unit(db, items, lambda unit_id, version: _submit_one(
+        db, actor, unit_id, version, settings, qa_confirmed))
 
 
 def _submit_one(db: Database, actor: auth.User, unit_id: int, version: int,
@@ -190,16 +174,27 @@ def accept_drafts(db: Database, actor: auth.User, items: Iterable[tuple[int, int
     its author, so under four-eyes they cannot also approve it.
     """
     auth.require(actor, "review.translate")
+    def accept_one(unit_id: int, version: int) -> None:
+        unit = workflow.get_unit(db, unit_id)
+        if unit["state"] != "machine_draft":
+            raise WorkbenchError(msg("Only machine drafts can be accepted."))
+        workflow.save_translation(db, actor, unit_id, unit["target_text"] or "", version,
+                                  settings)
+
+    return _each_unit(db, items, accept_one)
+
+
+def _each_unit(db: Database, items: Iterable[tuple[int, int]],
+               action: Callable[[int, int], None]) -> BulkResult:
+    """Apply ``action`` to each (unit id, version), each in its own savepoint inside one
+    transaction: a refused unit (a WorkbenchError) is listed with its reason and leaves
+    nothing half done, the others go through."""
     result = BulkResult()
     with transaction(db):
         for unit_id, version in _items(items):
             try:
                 with transaction(db):
-                    unit = workflow.get_unit(db, unit_id)
-                    if unit["state"] != "machine_draft":
-                        raise WorkbenchError(msg("Only machine drafts can be accepted."))
-                    workflow.save_translation(db, actor, unit_id, unit["target_text"] or "",
-                                              version, settings)
+                    action(unit_id, version)
             except WorkbenchError as error:
                 result.refused.append((unit_id, error.message))
             else:
