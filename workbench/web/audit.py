@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template, request
 
 
 from workbench import audit
-from workbench.db import get_db
+from workbench.db import get_db, page_count, page_offset
 from workbench.web.security import permission_required
 from workbench.web.params import page_arg
 
@@ -21,9 +21,9 @@ def index():
     size = current_app.config["PAGE_SIZE"]
     filters = {k: request.args.get(k, "").strip() or None
                for k in ("entity_type", "entity_id", "actor", "action", "since", "until")}
-    events, total = audit.search(db, **filters, limit=size, offset=(page - 1) * size)
+    events, total = audit.search(db, **filters, limit=size, offset=page_offset(page, size))
     return render_template("audit/index.html", events=events, total=total, page=page,
-                           pages=max(1, -(-total // size)), filters=filters,
+                           pages=page_count(total, size), filters=filters,
                            query_args={k: v for k, v in filters.items() if v},
                            facets=audit.facets(db))
 

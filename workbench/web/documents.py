@@ -24,7 +24,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workbench import auth
-from workbench.db import get_db
+from workbench.db import get_db, page_count, page_offset
 from workbench.documents import drafting, export, segmentation, store, tags, terms
 from workbench.errors import Conflict, ValidationError, WorkbenchError
 from workbench.review import detail as review_detail
@@ -165,11 +165,11 @@ def detail(doc_id: int):
         state = None
     page = page_arg()
     total = store.count_segments(db, doc_id, lang, state)
-    rows = store.segment_rows(db, doc_id, lang, state=state, offset=(page - 1) * PAGE_SIZE,
+    rows = store.segment_rows(db, doc_id, lang, state=state, offset=page_offset(page, PAGE_SIZE),
                               limit=PAGE_SIZE)
     return render_template(
         "documents/detail.html", document=document, lang=lang, state=state, rows=rows,
-        page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total,
+        page=page, pages=page_count(total, PAGE_SIZE), total=total,
         stats=store.stats(db, doc_id), job=drafting.latest_run(db, doc_id),
         engines=_engines(), translators=_translators(db), domain_choices=_domain_choices())
 

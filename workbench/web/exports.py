@@ -18,7 +18,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
 from workbench import auth, counties, plugins
-from workbench.db import get_db
+from workbench.db import get_db, page_count, page_offset
 from workbench.errors import ValidationError
 from workbench.exports import runs
 from workbench.exports.exchange import import_xliff
@@ -81,11 +81,11 @@ def _render_index(form: ExportForm, import_form: XliffImportForm | None = None,
     user = current_actor()
     page = page_arg()
     size = current_app.config["PAGE_SIZE"]
-    rows, total = runs.list_exports(db, user, limit=size, offset=(page - 1) * size)
+    rows, total = runs.list_exports(db, user, limit=size, offset=page_offset(page, size))
     return render_template(
         "exports/index.html", form=form, import_form=import_form or XliffImportForm(),
         import_report=import_report, exports=rows, total=total, page=page,
-        pages=max(1, -(-total // size)),
+        pages=page_count(total, size),
         readiness=dashboard.county_progress(db, user)), status
 
 

@@ -15,7 +15,7 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Sele
 from wtforms.validators import Length, Optional
 
 from workbench import audit, auth
-from workbench.db import get_db
+from workbench.db import get_db, page_count, page_offset
 from workbench.errors import Conflict, ValidationError
 from workbench.glossary import io as glossary_io
 from workbench.glossary import proposals as glossary_proposals
@@ -84,7 +84,7 @@ def index():
     filters = _filters_from_request()
     page = page_arg()
     size = current_app.config["PAGE_SIZE"]
-    hits, total = search(db, filters, limit=size, offset=(page - 1) * size)
+    hits, total = search(db, filters, limit=size, offset=page_offset(page, size))
     langs = languages_in_use(db)
     shown_langs: list[str] = [lang for lang in ("zh", "en") if lang in langs]
     if filters.lang and filters.lang not in shown_langs:
@@ -95,7 +95,7 @@ def index():
         "verified": request.args.get("verified") or None}.items() if v}
     return render_template(
         "glossary/index.html", hits=hits, total=total, page=page,
-        pages=max(1, -(-total // size)), filters=filters, query_args=query_args,
+        pages=page_count(total, size), filters=filters, query_args=query_args,
         languages=langs, shown_langs=shown_langs, facets=facet_counts(db),
         verified_arg=request.args.get("verified", ""),
         open_proposals=glossary_proposals.count_open(db) if can("glossary.edit") else 0)

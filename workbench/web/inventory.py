@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from workbench import auth, counties, jobs
-from workbench.db import get_db, to_int
+from workbench.db import get_db, page_count, to_int
 from workbench.errors import NotFound, PermissionDenied, ValidationError, WorkbenchError
 from workbench.inventory import dashboard as dashboard_data
 from workbench.inventory import editing, importer, pending, photos, records
@@ -191,7 +191,7 @@ def signs():
                                with_counts=False)
     return render_template(
         "inventory/list.html", rows=rows, total=total, page=page,
-        pages=max(1, -(-total // size)), filters=filters, sort=sort,
+        pages=page_count(total, size), filters=filters, sort=sort,
         query_args=dict(filters, sort=sort), county_choices=_county_choices(user, blank=True),
         sites=sites, statuses=records.STATUSES.codes, functions=records.FUNCTIONS.codes,
         actions=records.ACTIONS.codes, sectors=records.SECTORS.codes, languages=records.LANGUAGES,

@@ -15,7 +15,7 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
 from flask_babel import gettext as _
 
 from workbench import jobs, plugins
-from workbench.db import get_db
+from workbench.db import get_db, page_count, page_offset
 from workbench.errors import ValidationError
 from workbench.jobs import files
 from workbench.rowtypes import JobRun
@@ -88,10 +88,10 @@ def index():
     size = current_app.config["PAGE_SIZE"]
     db = get_db()
     runs, total = jobs.list_runs(db, user, state=state, kind=kind, mine=mine, limit=size,
-                                 offset=(page - 1) * size)
+                                 offset=page_offset(page, size))
     workers = jobs.live_workers(db, float(current_app.config["JOBS_STALE_SECONDS"]))
     return render_template(
-        "jobs/index.html", runs=runs, total=total, page=page, pages=max(1, -(-total // size)),
+        "jobs/index.html", runs=runs, total=total, page=page, pages=page_count(total, size),
         state=state, kind=kind, mine=mine, states=JOB_STATES, kinds=plugins.job_kinds(),
         workers=workers, immediate=bool(current_app.config.get("JOBS_IMMEDIATE")),
         args={k: v for k, v in (("state", state), ("kind", kind),

@@ -16,7 +16,7 @@ from flask import (Blueprint, Response, current_app, flash, redirect, render_tem
 from flask_babel import gettext as _
 
 from workbench import auth, counties
-from workbench.db import get_db
+from workbench.db import get_db, page_count
 from workbench.errors import NotFound, ValidationError
 from workbench.reports import export as report_export
 from workbench.reports import queue, triage
@@ -54,7 +54,7 @@ def index():
     county_choices = [] if auth.county_scope(user) is not None else [
         (str(c["id"]), c["name_zh"]) for c in counties.list_counties(db)]
     return render_template("reports/queue.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // size)), filters=filters,
+                           pages=page_count(total, size), filters=filters,
                            county_choices=county_choices, **_vocabularies())
 
 
