@@ -94,7 +94,3 @@ def site_edit(site_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("inventory.site_detail", site_id=site_id))
     return render_template("inventory/site_form.html", form=form, site=site)
-
-
-# ---------------------------------------------------------------------------
-# Import
