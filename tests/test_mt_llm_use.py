@@ -9,7 +9,7 @@ import pytest
 
 from tests.data.documents.sample_docx import build_sample_docx
 from tests.support.fake_llm import replace_text, status
-from workbench import auth, jobs
+from workbench import audit, auth, jobs
 from workbench.documents import drafting, store
 from workbench.inventory import records
 from workbench.mt.pipeline import draft_texts
@@ -159,6 +159,37 @@ def test_document_drafting_drafts_every_segment_keeping_terms_and_placeholders(
     assert all(not workflow.current_findings(db, u) or all(
         f["check_id"] != "machine_draft" for f in workflow.current_findings(db, u))
         for u in drafted.values())
+
+
+def test_a_server_that_keeps_failing_is_retried_by_the_job_system(db, users, settings,
+                                                                  llm_server, document_id):
+    # Both of the client's own attempts fail: the run is queued again with a backoff,
+    # and the second run, with the server back, drafts every segment.
+    llm_server.script.extend([status(503), status(502)])
+    run_id = drafting.start_draft(db, users["translator"], document_id, background=False,
+                                  settings=dict(settings, MT_ENGINE_PROSE="llm",
+                                                LLM_MAX_CONCURRENCY=1,
+                                                JOBS_RETRY_DELAY=0.01))
+    run = jobs.get_run(db, run_id)
+    assert run["state"] == "done" and run["attempts"] == 2
+    assert run["result"]["drafted"] == len(store.segment_rows(db, document_id, "en"))
+    actions = [event["action"] for event in audit.history(db, "job", run_id)]
+    assert actions.count("job.retry") == 1
+
+
+def test_a_server_that_never_answers_fails_the_run_after_its_attempts(
+        db, users, settings, llm_server, document_id):
+    from workbench.mt.base import EngineTemporarilyFailed
+
+    llm_server.script.extend([status(500)] * 20)
+    with pytest.raises(EngineTemporarilyFailed):  # the foreground caller sees it, recorded
+        drafting.start_draft(db, users["translator"], document_id, background=False,
+                             settings=dict(settings, MT_ENGINE_PROSE="llm", LLM_MAX_CONCURRENCY=1,
+                                           JOBS_RETRY_DELAY=0.01, JOBS_MAX_ATTEMPTS=2))
+    run = drafting.latest_run(db, document_id)
+    assert run is not None and run["state"] == "failed" and run["attempts"] == 2
+    assert "gave up after 2 attempts" in str(run["error"])
+    assert "did not answer" in str(run["error"])
 
 
 def test_a_flagged_document_draft_is_a_qa_error_until_fixed(db, users, settings, llm_server,

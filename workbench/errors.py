@@ -69,7 +69,17 @@ class TooManyAttempts(WorkbenchError):
         self.retry_after = retry_after
 
 
-class Busy(WorkbenchError):
+class TemporaryFailure(WorkbenchError):
+    """A failure that trying again later may cure: a busy database, a model server down.
+
+    Background jobs queue their run again with a backoff on any subclass
+    (:func:`workbench.jobs.runner.is_transient`); a person sees the message.
+    """
+
+    http_status = 503
+
+
+class Busy(TemporaryFailure):
     """The database stayed locked by another writer; the user may simply try again."""
 
     http_status = 503

@@ -7,8 +7,8 @@ heartbeats go through a second connection, so a long read in the job never
 holds up the progress writes (or anybody else's writes: WAL).
 
 Outcomes: a result → ``done``; :class:`JobCancelled` from ``progress()`` →
-``cancelled``; a :class:`TransientError` (or a database that stayed busy, or a
-timeout) → queued again after a backoff until ``JOBS_MAX_ATTEMPTS``; a
+``cancelled``; a :class:`~workbench.errors.TemporaryFailure` (:class:`TransientError`,
+a database that stayed busy, a model server that kept failing) or a timeout → queued again after a backoff until ``JOBS_MAX_ATTEMPTS``; a
 :class:`~workbench.errors.WorkbenchError` → ``failed`` with its message; any
 other exception → ``failed`` with a short message, the traceback in the log.
 """
@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from workbench.db import open_db
-from workbench.errors import Busy, WorkbenchError
+from workbench.errors import TemporaryFailure, WorkbenchError
 from workbench.jobs import store
 from workbench.jobs.kinds import get_kind
 from workbench.messages import MessageLike, msg
@@ -57,14 +57,12 @@ class JobCancelled(Exception):
         self.superseded = superseded
 
 
-class TransientError(WorkbenchError):
+class TransientError(TemporaryFailure):
     """A temporary failure (an engine timed out, a server is restarting): retry later.
 
     Engines and kinds raise it; the run is queued again with a growing delay
     until ``JOBS_MAX_ATTEMPTS`` runs were made.
     """
-
-    http_status = 503
 
     def __init__(self, message: MessageLike | None = None) -> None:
         super().__init__(message if message is not None
@@ -73,7 +71,7 @@ class TransientError(WorkbenchError):
 
 def is_transient(error: BaseException) -> bool:
     """Whether an error is worth retrying: transient, busy database, timeout."""
-    if isinstance(error, (TransientError, Busy, TimeoutError)):
+    if isinstance(error, (TemporaryFailure, TimeoutError)):
         return True
     return isinstance(error, sqlite3.OperationalError) and any(
         word in str(error).lower() for word in ("locked", "busy"))

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from sqlite_utils import Database
 
-from workbench.errors import WorkbenchError
+from workbench.errors import TemporaryFailure, WorkbenchError
 from workbench.messages import Message, MessageLike, msg, to_data
 
 ORIGIN_TM_EXACT = "tm-exact"
@@ -125,14 +125,12 @@ class EngineUnavailable(WorkbenchError):
     """The engine asked for cannot run here (unknown, no model, library missing)."""
 
 
-class EngineTemporarilyFailed(WorkbenchError):
+class EngineTemporarilyFailed(TemporaryFailure):
     """The engine's server failed or timed out even after retries; trying later may work.
 
     Background jobs retry work that fails this way; a caller drafting
     interactively shows the message.
     """
-
-    http_status = 503
 
 
 class Engine:
