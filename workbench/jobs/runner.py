@@ -8,7 +8,8 @@ holds up the progress writes (or anybody else's writes: WAL).
 
 Outcomes: a result → ``done``; :class:`JobCancelled` from ``progress()`` →
 ``cancelled``; a :class:`~workbench.errors.TemporaryFailure` (:class:`TransientError`,
-a database that stayed busy, a model server that kept failing) or a timeout → queued again after a backoff until ``JOBS_MAX_ATTEMPTS``; a
+a database that stayed busy, a model server that kept failing) or a timeout →
+queued again after a backoff until ``JOBS_MAX_ATTEMPTS``; a
 :class:`~workbench.errors.WorkbenchError` → ``failed`` with its message; any
 other exception → ``failed`` with a short message, the traceback in the log.
 """
