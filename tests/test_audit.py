@@ -19,13 +19,13 @@ def test_fresh_chain_verifies(db):
 def test_edited_event_is_named(db, db_path):
     _edit_by_hand(db_path, "UPDATE audit_events SET after_json = '{}' WHERE id = 3")
     result = audit.verify(db)
-    assert not result.ok and result.bad_event_id == 3 and "edited" in result.reason
+    assert not result.ok and result.bad_event_id == 3 and "edited" in str(result.reason)
 
 
 def test_deleted_event_is_named(db, db_path):
     _edit_by_hand(db_path, "DELETE FROM audit_events WHERE id = 4")
     result = audit.verify(db)
-    assert not result.ok and result.bad_event_id == 4 and "missing" in result.reason
+    assert not result.ok and result.bad_event_id == 4 and "missing" in str(result.reason)
 
 
 def test_deleted_last_events_and_rehashed_tail_is_detected(db, db_path):

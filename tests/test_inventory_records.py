@@ -291,7 +291,7 @@ def test_init_demo_seed_loads_only_on_request_and_into_an_empty_inventory(db, tm
     lines = []
     bootstrap.initialize(db, dict(settings, LOAD_DEMO=True), seed=True, echo=lines.append)
     loaded = db.execute("SELECT count(*) FROM signs").fetchone()[0]
-    assert loaded == len(demo.DEMO_SIGNS) and any("demo inventory" in line for line in lines)
+    assert loaded == len(demo.DEMO_SIGNS) and any("demo inventory" in str(line) for line in lines)
     bootstrap.initialize(db, dict(settings, LOAD_DEMO=True), seed=True)
     assert db.execute("SELECT count(*) FROM signs").fetchone()[0] == loaded
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from workbench.db import equal_conditions
+from workbench.messages import Message, msg, nmsg
 
 if TYPE_CHECKING:  # the user type only: auth imports this module
     from workbench.auth import User
@@ -82,12 +83,18 @@ class VerifyResult:
     ok: bool
     checked: int
     bad_event_id: int | None = None
-    reason: str | None = None
+    reason: Message | None = None
+
+    def message(self) -> Message:
+        """The outcome for people (``workbench audit verify``)."""
+        if self.ok:
+            return nmsg("OK: %(n)s audit event, chain intact",
+                        "OK: %(n)s audit events, chain intact", self.checked)
+        return msg("BROKEN at event %(id)s: %(reason)s", id=self.bad_event_id,
+                   reason=self.reason or "")
 
     def __str__(self) -> str:
-        if self.ok:
-            return f"OK: {self.checked} audit events, chain intact"
-        return f"BROKEN at event {self.bad_event_id}: {self.reason}"
+        return self.message().render()
 
 
 def verify(db: Database) -> VerifyResult:
@@ -98,14 +105,16 @@ def verify(db: Database) -> VerifyResult:
     for row in db.query("SELECT * FROM audit_events ORDER BY id"):
         if row["id"] != expected_id:
             return VerifyResult(False, checked, expected_id,
-                                f"event {expected_id} is missing (next is {row['id']})")
+                                msg("event %(id)s is missing (next is %(next)s)",
+                                    id=expected_id, next=row["id"]))
         if row["prev_hash"] != prev_hash:
             return VerifyResult(False, checked, row["id"],
-                                "its link to the previous event does not match "
-                                "(an earlier event was removed or replaced)")
+                                msg("its link to the previous event does not match "
+                                    "(an earlier event was removed or replaced)"))
         if _event_hash(prev_hash, row) != row["hash"]:
             return VerifyResult(False, checked, row["id"],
-                                "its content does not match its hash (the event was edited)")
+                                msg("its content does not match its hash (the event was "
+                                    "edited)"))
         prev_hash = row["hash"]
         expected_id += 1
         checked += 1

@@ -16,14 +16,18 @@ from sqlite_utils import Database
 
 from workbench import auth, counties, migrations, plugins
 from workbench.config import ensure_secret_key_file
+from workbench.messages import MessageLike
 
 
 @dataclass(frozen=True)
 class SeedStep:
-    """One idempotent step of ``workbench init``: ``run(db, settings, actor, echo)``."""
+    """One idempotent step of ``workbench init``: ``run(db, settings, actor, echo)``.
+
+    ``echo`` takes a message (or a plain line) and shows it in the reader's language.
+    """
 
     name: str
-    run: Callable[[Database, dict[str, Any], auth.User, Callable[[str], None]], None]
+    run: Callable[[Database, dict[str, Any], auth.User, Callable[[MessageLike], None]], None]
 
 
 @dataclass
@@ -39,7 +43,7 @@ class InitReport:
 
 def initialize(db: Database, settings: dict[str, Any], *, seed: bool = True,
                admin_username: str = "admin",
-               echo: Callable[[str], None] = lambda _line: None) -> InitReport:
+               echo: Callable[[MessageLike], None] = lambda _line: None) -> InitReport:
     """Apply migrations, seed counties and features, and create the first admin if none exists."""
     report = InitReport()
     report.secret_key_written = ensure_secret_key_file(Path(settings["INSTANCE_PATH"]))

@@ -19,7 +19,7 @@ from workbench import audit, auth, bootstrap, config, counties, migrations, plug
 from workbench.db import backup as backup_database
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
-from workbench.messages import cli_translator, msg
+from workbench.messages import Message, MessageLike, cli_translator, msg, nmsg, render
 
 
 @dataclass
@@ -44,6 +44,25 @@ class Env:
 
 
 pass_env = click.make_pass_decorator(Env)
+
+
+def say(message: MessageLike, *, err: bool = False, **style: Any) -> None:
+    """Print a message in the terminal's language (on stderr with ``err``; ``style`` as for
+    ``click.secho``: fg, bold …)."""
+    click.secho(render(message, cli_translator()), err=err, **style)
+
+
+def text(message: MessageLike) -> str:
+    """A message rendered in the terminal's language (for a table cell or a heading)."""
+    return render(message, cli_translator())
+
+
+def pad(value: str, width: int) -> str:
+    """``value`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+    return value + " " * max(0, width - shown)
 
 
 class WorkbenchGroup(click.Group):
@@ -87,20 +106,21 @@ def init(env: Env, demo: bool, no_seed: bool) -> None:
     """Create or upgrade the database: migrations, seeds, first admin (idempotent)."""
     env.settings["LOAD_DEMO"] = demo
     db = open_db(env.settings["DATABASE"])
-    report = bootstrap.initialize(db, env.settings, seed=not no_seed, echo=click.echo)
-    click.echo(f"Database: {env.settings['DATABASE']}")
+    report = bootstrap.initialize(db, env.settings, seed=not no_seed, echo=say)
+    say(msg("Database: %(path)s", path=env.settings["DATABASE"]))
     if report.migrations_applied:
-        click.echo(f"Applied migrations: {', '.join(report.migrations_applied)}")
+        say(msg("Applied migrations: %(names)s", names=", ".join(report.migrations_applied)))
     if report.counties_added:
-        click.echo(f"Added {report.counties_added} counties.")
+        say(nmsg("Added %(n)s county.", "Added %(n)s counties.", report.counties_added))
     if report.secret_key_written:
         key_file = Path(env.settings["INSTANCE_PATH"]) / "secret_key"
-        click.echo(f"Wrote a new secret key to {key_file}.")
+        say(msg("Wrote a new secret key to %(path)s.", path=str(key_file)))
     if report.admin_password:
-        click.secho("\nFirst administrator created (the password is shown only once):",
-                    fg="yellow", bold=True)
-        click.secho(f"    username: {report.admin_username}\n"
-                    f"    password: {report.admin_password}\n", fg="yellow", bold=True)
+        say(msg("\nFirst administrator created (the password is shown only once):"),
+            fg="yellow", bold=True)
+        say(msg("    username: %(username)s\n    password: %(password)s\n",
+                username=report.admin_username, password=report.admin_password),
+            fg="yellow", bold=True)
 
 
 @cli.command()
@@ -115,7 +135,8 @@ def serve(env: Env, host: str, port: int, threads: int) -> None:
     from workbench import create_app
 
     app = create_app({"DATABASE": env.settings["DATABASE"]})
-    click.echo(f"Signbench is serving on http://{host}:{port}/  (Ctrl+C stops it)")
+    say(msg("Signbench is serving on %(url)s  (Ctrl+C stops it)",
+            url=f"http://{host}:{port}/"))
     waitress_serve(app, host=host, port=port, threads=threads, ident="signbench")
 
 
@@ -125,7 +146,8 @@ def serve(env: Env, host: str, port: int, threads: int) -> None:
 def backup(env: Env, destination: str) -> None:
     """Write a consistent copy of the database (SQLite online backup) to DESTINATION."""
     path = backup_database(env.db, destination)
-    click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes)")
+    say(msg("Backed up to %(path)s (%(size)s bytes)", path=str(path),
+            size=f"{path.stat().st_size:,}"))
 
 
 @cli.group()
@@ -147,9 +169,10 @@ def user_add(env: Env, username: str, role: str, county: str | None, display_nam
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     created, password = auth.create_user(env.db, env.actor, username, role, county_id=county_id,
                                          password=password, display_name=display_name)
-    click.echo(f"Created {created.role} {created.username}.")
+    say(msg("Created %(role)s %(username)s.", role=auth.ROLE_VOCABULARY.label(created.role),
+            username=created.username))
     if not password_stdin:
-        click.echo(f"Password (shown once): {password}")
+        say(msg("Password (shown once): %(password)s", password=password))
 
 
 @user.command("list")
@@ -157,10 +180,13 @@ def user_add(env: Env, username: str, role: str, county: str | None, display_nam
 def user_list(env: Env) -> None:
     """List users with role, county and state."""
     rows = auth.list_users(env.db)
-    click.echo(f"{'username':<20} {'role':<11} {'county':<18} {'active':<6} last sign-in")
+    click.echo(f"{pad(text(msg('username')), 20)} {pad(text(msg('role')), 11)} "
+               f"{pad(text(msg('county')), 18)} {pad(text(msg('active')), 6)} "
+               f"{text(msg('last sign-in'))}")
+    yes, no = text(msg("yes")), text(msg("no"))
     for row in rows:
-        click.echo(f"{row['username']:<20} {row['role']:<11} {(row['county'] or '-'):<18} "
-                   f"{'yes' if row['active'] else 'no':<6} {row['last_login_at'] or '-'}")
+        click.echo(f"{row['username']:<20} {row['role']:<11} {pad(row['county'] or '-', 18)} "
+                   f"{pad(yes if row['active'] else no, 6)} {row['last_login_at'] or '-'}")
 
 
 @user.command("disable")
@@ -172,7 +198,7 @@ def user_disable(env: Env, username: str) -> None:
     if found is None:
         raise WorkbenchError(msg("No user named %(username)s.", username=repr(username)))
     auth.update_user(env.db, env.actor, found.id, active=False)  # type: ignore[arg-type]
-    click.echo(f"Disabled {found.username}.")
+    say(msg("Disabled %(username)s.", username=found.username))
 
 
 @user.command("password")
@@ -186,9 +212,9 @@ def user_password(env: Env, username: str, password_stdin: bool) -> None:
         raise WorkbenchError(msg("No user named %(username)s.", username=repr(username)))
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else auth.generate_password()
     auth.set_password(env.db, env.actor, found.id, password)  # type: ignore[arg-type]
-    click.echo(f"Password of {found.username} reset.")
+    say(msg("Password of %(username)s reset.", username=found.username))
     if not password_stdin:
-        click.echo(f"New password (shown once): {password}")
+        say(msg("New password (shown once): %(password)s", password=password))
 
 
 def _named_user(env: Env, username: str) -> auth.User:
@@ -205,7 +231,7 @@ def user_unlock(env: Env, username: str) -> None:
     """Lift the sign-in back-off after failed attempts (e.g. for a locked-out administrator)."""
     found = _named_user(env, username)
     auth.unlock_sign_in(env.db, env.actor, found.id)  # type: ignore[arg-type]
-    click.echo(f"Sign-in of {found.username} unlocked.")
+    say(msg("Sign-in of %(username)s unlocked.", username=found.username))
 
 
 @user.command("sign-out")
@@ -215,7 +241,7 @@ def user_sign_out(env: Env, username: str) -> None:
     """End every session of a user on every browser and device."""
     found = _named_user(env, username)
     auth.sign_out_everywhere(env.db, env.actor, found.id)  # type: ignore[arg-type]
-    click.echo(f"{found.username} is signed out everywhere.")
+    say(msg("%(username)s is signed out everywhere.", username=found.username))
 
 
 @cli.group("audit")
@@ -229,8 +255,8 @@ def audit_verify(env: Env) -> None:
     """Check the hash chain; exits 1 and names the first bad event when it is broken."""
     result = audit.verify(env.db)
     if not result.ok:
-        raise WorkbenchError(str(result))
-    click.echo(str(result))
+        raise WorkbenchError(result.message())
+    say(result.message())
 
 
 @audit_group.command("log")
@@ -245,7 +271,7 @@ def audit_log(env: Env, entity_type: str | None, entity_id: str | None, limit: i
     for event in events:
         click.echo(f"{event['id']:>6} {event['ts'][:19]} {event['actor_name']:<16} "
                    f"{event['action']:<22} {event['entity_type']} {event['entity_id']}")
-    click.echo(f"({len(events)} of {total})")
+    say(msg("(%(shown)s of %(total)s)", shown=len(events), total=total))
 
 
 @cli.group("county")
@@ -258,8 +284,8 @@ def county_group() -> None:
 def county_list(env: Env) -> None:
     """List counties."""
     for row in counties.list_counties(env.db):
-        click.echo(f"{row['code']:<12} {row['name_zh']:<12} {row['name_en']}"
-                   f"{'' if row['active'] else '  (inactive)'}")
+        click.echo(f"{row['code']:<12} {pad(row['name_zh'], 12)} {row['name_en']}"
+                   + ("" if row["active"] else "  " + text(msg("(inactive)"))))
 
 
 @cli.command("plugins")
@@ -274,8 +300,9 @@ def plugins_command(as_json: bool) -> None:
                                    "package": info.package, "version": info.version,
                                    "hooks": list(info.hooks)}, ensure_ascii=False))
             continue
-        origin = "built in" if info.builtin else f"{info.package or '?'} {info.version or ''}"
-        click.echo(f"{info.name:<28} {origin.strip():<24} {', '.join(info.hooks)}")
+        origin = text(msg("built in")) if info.builtin \
+            else f"{info.package or '?'} {info.version or ''}"
+        click.echo(f"{info.name:<28} {pad(origin.strip(), 24)} {', '.join(info.hooks)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,10 +316,11 @@ def main(argv: list[str] | None = None) -> int:
                     fg="red", err=True)
         return error.exit_code
     except config.ConfigError as error:
-        click.secho(f"Error: {error}", fg="red", err=True)
+        reason = error.args[0] if error.args and isinstance(error.args[0], Message) else str(error)
+        say(msg("Error: %(message)s", message=reason), fg="red", err=True)
         return 2
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        say(msg("Aborted."), err=True)
         return 1
     except click.ClickException as error:
         error.show()

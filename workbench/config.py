@@ -314,10 +314,11 @@ def require_secret_key(settings: dict[str, Any]) -> None:
     if settings.get("ENV") in {"development", "testing"} or settings.get("TESTING"):
         settings["SECRET_KEY"] = secrets.token_hex(32)
         return
-    raise ConfigError(
-        "No secret key is configured. Run `workbench init` (it writes "
-        f"{Path(settings['INSTANCE_PATH']) / SECRET_KEY_FILE}) or set WORKBENCH_SECRET_KEY."
-    )
+    from workbench.messages import msg
+
+    raise ConfigError(msg(
+        "No secret key is configured. Run `workbench init` (it writes %(path)s) or set "
+        "WORKBENCH_SECRET_KEY.", path=str(Path(settings["INSTANCE_PATH"]) / SECRET_KEY_FILE)))
 
 
 def ensure_secret_key_file(instance_path: Path) -> bool:

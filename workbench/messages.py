@@ -14,8 +14,8 @@ reads it. The web layer renders with the request's translations
 (``workbench.web.i18n``), the CLI with the language of the terminal
 (:func:`cli_translator`).
 
-A parameter may itself be a :class:`Message` (a vocabulary label, say): it is
-rendered in the same language.
+A parameter may itself be a :class:`Message` (a vocabulary label, say), or any
+:class:`Renderable` (an input problem, say): it is rendered in the same language.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol, overload
+from typing import Any, Protocol, overload, runtime_checkable
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -57,6 +57,13 @@ class _English:
 ENGLISH: Translator = _English()
 
 
+@runtime_checkable
+class Renderable(Protocol):
+    """Something shown in the reader's language that is not a Message (``Problem``)."""
+
+    def render(self, translator: Translator | None = None) -> str: ...  # noqa: D102
+
+
 @dataclass
 class Message:
     """A translatable message: ``id`` (English template with ``%(name)s`` fields) and params.
@@ -80,7 +87,8 @@ class Message:
             template = translator.gettext(self.id)
         if not self.params:
             return template
-        values = {name: render(value, translator) if isinstance(value, (Message, list, tuple))
+        values = {name: render(value, translator)
+                  if isinstance(value, (Message, list, tuple, Renderable))
                   else value for name, value in self.params.items()}
         try:
             return template % values
@@ -151,7 +159,7 @@ def render(value: Any, translator: Translator | None = None, separator: str = ",
     """
     if value is None:
         return ""
-    if isinstance(value, Message):
+    if isinstance(value, (Message, Renderable)) and not isinstance(value, str):
         return value.render(translator)
     if isinstance(value, (list, tuple)):
         return separator.join(render(item, translator, separator) for item in value)

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import click
 
-from workbench.cli import Env, pass_env
+from workbench.errors import Problem
+from workbench.cli import Env, pad, pass_env, say, text
 from workbench.glossary import io as glossary_io
 from workbench.glossary.model import consistency, language_display_name
 from workbench.glossary.model import stats as glossary_stats
 from workbench.glossary.store import ApplyReport
+from workbench.messages import Message, cli_translator, msg
+from workbench.vocabulary import (
+    GLOSSARY_DOMAINS, GLOSSARY_SOURCES, SIGN_FUNCTIONS, TERM_STATUSES, Vocabulary,
+)
 
 
 @click.group("glossary")
@@ -21,7 +26,20 @@ def glossary() -> None:
 
 def _print_problems(report: ApplyReport) -> None:
     for found in report.problems:
-        click.echo(f"  - {found}", err=True)
+        click.echo("  - " + text_of(found), err=True)
+
+
+def text_of(found: Problem) -> str:
+    """A problem with its place, in the terminal's language."""
+    return found.render(cli_translator())
+
+
+def _applied(where: str, report: ApplyReport, dry_run: bool) -> Message:
+    """``FILE: created …, updated …`` with the dry-run note."""
+    if dry_run:
+        return msg("%(file)s: %(summary)s (dry run: nothing saved).", file=where,
+                   summary=report.summary())
+    return msg("%(file)s: %(summary)s.", file=where, summary=report.summary())
 
 
 @glossary.command("import")
@@ -33,7 +51,7 @@ def import_command(env: Env, file: str, dry_run: bool) -> None:
     path = Path(file)
     report = glossary_io.import_file(env.db, env.actor, path.read_bytes(), path.name,
                                      dry_run=dry_run)
-    click.echo(f"{path.name}: {report.summary()}{' (dry run: nothing saved)' if dry_run else ''}.")
+    say(_applied(path.name, report, dry_run))
 
 
 @glossary.command("export")
@@ -56,7 +74,7 @@ def export_command(env: Env, fmt: str, langs: tuple[str, ...], domain: str | Non
         sys.stdout.flush()
         return
     Path(output).write_bytes(buffer.getvalue())
-    click.echo(f"Wrote {count} concepts to {output} ({fmt}).")
+    say(msg("Wrote %(n)s concepts to %(path)s (%(format)s).", n=count, path=output, format=fmt))
 
 
 @glossary.command("load")
@@ -75,7 +93,7 @@ def load_command(env: Env, folder: str | None, dry_run: bool,
     target = Path(folder or env.settings["GLOSSARY_DIR"])
     report = glossary_io.load_directory(env.db, env.actor, target, dry_run=dry_run,
                                         overwrite_local_edits=overwrite_local_edits)
-    click.echo(f"{target}: {report.summary()}{' (dry run: nothing saved)' if dry_run else ''}.")
+    say(_applied(str(target), report, dry_run))
     if not dry_run:
         from workbench.glossary.seed import CHECKSUM_KEY
         from workbench.db import transaction
@@ -94,33 +112,51 @@ def load_command(env: Env, folder: str | None, dry_run: bool,
 def stats_command(env: Env, examples: int) -> None:
     """Counts of concepts and terms per language, domain, sign function and status."""
     figures = glossary_stats(env.db)
-    click.echo(f"Concepts: {figures.concepts}   terms: {figures.terms}   "
-               f"verified concepts: {figures.verified}")
-    click.echo("\nPer language            terms  concepts  preferred admitted deprecated forbidden")
+    say(msg("Concepts: %(concepts)s   terms: %(terms)s   verified concepts: %(verified)s",
+            concepts=figures.concepts, terms=figures.terms, verified=figures.verified))
+    statuses = ("preferred", "admitted", "deprecated", "forbidden")
+    click.echo("\n" + pad(text(msg("Per language")), 22)
+               + "".join(" " + _right(text(heading), 9) for heading in (
+                   msg("terms"), msg("concepts"), TERM_STATUSES.label("preferred"),
+                   TERM_STATUSES.label("admitted"), TERM_STATUSES.label("deprecated"),
+                   TERM_STATUSES.label("forbidden"))))
     for lang, count in figures.by_language.items():
-        per_status = [figures.by_language_status.get((lang, s), 0)
-                      for s in ("preferred", "admitted", "deprecated", "forbidden")]
+        per_status = [figures.by_language_status.get((lang, s), 0) for s in statuses]
         label = f"{lang} {language_display_name(lang)}"
-        click.echo(f"  {label:<20} {count:>7} {figures.concepts_by_language.get(lang, 0):>9}  "
-                   + " ".join(f"{n:>9}" for n in per_status))
-    click.echo("\nPer domain (concepts)")
-    for domain, count in figures.by_domain.items():
-        click.echo(f"  {domain:<20} {count:>7}")
-    click.echo("\nPer sign function (concepts)")
-    for function, count in figures.by_function.items():
-        click.echo(f"  {function or '(none)':<20} {count:>7}")
-    click.echo("\nPer status (terms)")
-    for status, count in figures.by_status.items():
-        click.echo(f"  {status:<20} {count:>7}")
-    click.echo("\nPer source (concepts)")
-    for source, count in figures.by_source.items():
-        click.echo(f"  {source:<20} {count:>7}")
+        click.echo(f"  {pad(label, 20)} {count:>9} {figures.concepts_by_language.get(lang, 0):>9}"
+                   + "".join(f" {n:>9}" for n in per_status))
+    sections = ((msg("Per domain (concepts)"), figures.by_domain, GLOSSARY_DOMAINS),
+                (msg("Per sign function (concepts)"), figures.by_function, SIGN_FUNCTIONS),
+                (msg("Per status (terms)"), figures.by_status, TERM_STATUSES),
+                (msg("Per source (concepts)"), figures.by_source, GLOSSARY_SOURCES))
+    for heading, counts, vocabulary in sections:
+        click.echo("\n" + text(heading))
+        width = min(40, max([20, *(len(_with_label(code, vocabulary)) + 2 for code in counts)]))
+        for code, count in counts.items():
+            click.echo(f"  {pad(_with_label(code, vocabulary), width)} {count:>7}")
     found = consistency(env.db)
-    click.echo("\nFor reviewers")
-    click.echo(f"  Chinese wordings in more than one concept: {len(found.shared_source)}")
-    for text, ids in list(found.shared_source.items())[:examples]:
-        click.echo(f"    {text}: {', '.join(ids)}")
-    click.echo(f"  English renderings forbidden in one concept but accepted in another: "
-               f"{len(found.forbidden_elsewhere_ok)}")
-    for concept_id, text, ids in found.forbidden_elsewhere_ok[:examples]:
-        click.echo(f"    {text!r} forbidden in {concept_id}, accepted in {', '.join(ids)}")
+    click.echo("\n" + text(msg("For reviewers")))
+    say(msg("  Chinese wordings in more than one concept: %(n)s", n=len(found.shared_source)))
+    for wording, ids in list(found.shared_source.items())[:examples]:
+        click.echo(f"    {wording}: {', '.join(ids)}")
+    say(msg("  English renderings forbidden in one concept but accepted in another: %(n)s",
+            n=len(found.forbidden_elsewhere_ok)))
+    for concept_id, wording, ids in found.forbidden_elsewhere_ok[:examples]:
+        say(msg("    %(text)s forbidden in %(concept)s, accepted in %(others)s",
+                text=repr(wording), concept=concept_id, others=", ".join(ids)))
+
+
+def _with_label(code: str, vocabulary: Vocabulary) -> str:
+    """A code with its label in the terminal's language (the code alone when they agree)."""
+    if not code:
+        return text(msg("(none)"))
+    label = text(vocabulary.label(code))
+    if vocabulary is TERM_STATUSES or vocabulary is GLOSSARY_SOURCES:
+        return label
+    return code if label.casefold() == code.casefold() else f"{code} {label}"
+
+
+def _right(value: str, width: int) -> str:
+    """``value`` right-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    padded = pad(value, width)
+    return " " * (len(padded) - len(value)) + value

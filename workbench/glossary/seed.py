@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from workbench import auth
 from workbench.db import transaction
 from workbench.glossary.io import folder_checksum, load_directory
+from workbench.messages import MessageLike, msg, nmsg
 
 CHECKSUM_KEY = "glossary_seed_checksum"
 
@@ -25,30 +26,34 @@ def stored_checksum(db: Database) -> str | None:
 
 
 def load_shipped(db: Database, settings: dict[str, Any], actor: auth.User,
-                 echo: Callable[[str], None] = lambda _line: None, *, force: bool = False) -> bool:
+                 echo: Callable[[MessageLike], None] = lambda _line: None, *,
+                 force: bool = False) -> bool:
     """Load the shipped glossary folder if its files changed; True when it was read.
 
-    Rows with problems are skipped and reported through ``echo`` (so that a bad row
+    Rows with problems are skipped and reported through ``echo`` (messages, rendered by
+    the caller in its reader's language), so that a bad row
     cannot stop ``init``); the checksum is then not stored, so the next ``init``
     reports them again until they are fixed.
     """
     folder = Path(settings.get("GLOSSARY_DIR") or "glossaries")
     if not folder.is_dir():
-        echo(f"Glossary: no folder {folder}; nothing loaded.")
+        echo(msg("Glossary: no folder %(folder)s; nothing loaded.", folder=str(folder)))
         return False
     checksum = folder_checksum(folder)
     if not force and stored_checksum(db) == checksum:
         return False
     report = load_directory(db, actor, folder, lenient=True)
     if report.changed:
-        echo(f"Glossary: {report.summary()} from {folder}.")
+        echo(msg("Glossary: %(summary)s from %(folder)s.", summary=report.summary(),
+                 folder=str(folder)))
     if report.problems:
-        echo(f"Glossary: {len(report.problems)} problem(s) in {folder} (those rows were "
-             "skipped; `workbench glossary load` lists them):")
+        echo(msg("Glossary: %(n)s problem(s) in %(folder)s (those rows were skipped; "
+                 "`workbench glossary load` lists them):", n=len(report.problems),
+                 folder=str(folder)))
         for found in report.problems[:20]:
-            echo(f"  - {found}")
+            echo(msg("  - %(problem)s", problem=found))
         if len(report.problems) > 20:
-            echo(f"  … and {len(report.problems) - 20} more")
+            echo(nmsg("  … and %(n)s more", "  … and %(n)s more", len(report.problems) - 20))
         return True
     with transaction(db):
         db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -58,6 +63,6 @@ def load_shipped(db: Database, settings: dict[str, Any], actor: auth.User,
 
 
 def seed_glossary(db: Database, settings: dict[str, Any], actor: auth.User,
-                  echo: Callable[[str], None]) -> None:
+                  echo: Callable[[MessageLike], None]) -> None:
     """The ``glossary`` seed step of ``workbench init``: load the shipped glossaries if changed."""
     load_shipped(db, settings, actor, echo)

@@ -23,7 +23,7 @@ from workbench.glossary.model import (
     load_all_concepts,
     normalize_lang, ordered_terms,
 )
-from workbench.messages import MessageLike, Translator, msg, nmsg
+from workbench.messages import Message, MessageLike, Translator, msg, nmsg
 from workbench.vocabulary import LANGUAGES, TERM_STATUSES
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -171,13 +171,18 @@ class ApplyReport:
         """Whether anything was (or would be) written."""
         return bool(self.created or self.updated)
 
-    def summary(self) -> str:
-        """One line for people."""
-        verb = "would create" if self.dry_run else "created"
-        verb2 = "would update" if self.dry_run else "updated"
-        kept = (f", kept {len(self.kept)} edited in the workbench" if self.kept else "")
-        return (f"{verb} {len(self.created)}, {verb2} {len(self.updated)}, "
-                f"unchanged {self.unchanged} concept(s){kept}")
+    def summary(self) -> Message:
+        """One line for people (render it in the reader's language)."""
+        counts = {"created": len(self.created), "updated": len(self.updated),
+                  "unchanged": self.unchanged}
+        line = (msg("would create %(created)s, would update %(updated)s, unchanged "
+                    "%(unchanged)s concept(s)", **counts) if self.dry_run
+                else msg("created %(created)s, updated %(updated)s, unchanged %(unchanged)s "
+                         "concept(s)", **counts))
+        if not self.kept:
+            return line
+        return msg("%(counts)s, kept %(kept)s edited in the workbench", counts=line,
+                   kept=len(self.kept))
 
 
 def _merged(existing: ConceptRecord | None, record: ConceptRecord,
@@ -335,9 +340,9 @@ def save_concept(db: Database, actor: auth.User, record: ConceptRecord, *,
     auth.require(actor, "glossary.edit")
     problems = validate_record(record)
     if problems:
-        raise ValidationError(list(problems), summary=str(problems[0].reason)
-                              if len(problems) == 1 else "The concept has problems; "
-                              "nothing was saved.")
+        raise ValidationError(list(problems), summary=problems[0].reason
+                              if len(problems) == 1 else msg("The concept has problems; "
+                                                             "nothing was saved."))
     with transaction(db):
         before: ConceptRecord | None = None
         if record.id:

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from workbench import auth, counties
 from workbench.db import transaction
 from workbench.inventory import records
+from workbench.messages import MessageLike, msg
 
 # county, site, sector, address, latitude, longitude
 DEMO_SITES: list[tuple[str, str, str, str, float, float]] = [
@@ -146,7 +147,7 @@ def add_demo(db: Database, actor: auth.User | None = None) -> tuple[int, list[in
 
 
 def seed_demo(db: Database, settings: dict[str, Any], actor: auth.User,
-              echo: Callable[[str], None]) -> None:
+              echo: Callable[[MessageLike], None]) -> None:
     """The ``inventory-demo`` seed step of ``workbench init``: the demo inventory on request."""
     # Only on request (`init --demo`, `make run`) and only into an empty inventory,
     # so a real inventory never receives demo data.
@@ -156,5 +157,6 @@ def seed_demo(db: Database, settings: dict[str, Any], actor: auth.User,
 
     submission = submit_signs(db, actor, DemoInventory(), settings=settings, drafting="inline")
     sites, signs = submission.result
-    echo(f"Loaded the demo inventory: {sites} sites, {signs} signs; "
-         f"{submission.drafted or 0} machine drafts waiting for review.")
+    echo(msg("Loaded the demo inventory: %(sites)s sites, %(signs)s signs; %(drafts)s machine "
+             "drafts waiting for review.", sites=sites, signs=signs,
+             drafts=submission.drafted or 0))
