@@ -20,6 +20,7 @@ from workbench.db import backup as backup_database
 from workbench.db import open_db
 from workbench.errors import WorkbenchError
 from workbench.messages import Message, MessageLike, cli_translator, msg, nmsg, render
+from workbench.vocabulary import Vocabulary
 
 
 @dataclass
@@ -63,6 +64,18 @@ def pad(value: str, width: int) -> str:
 
     shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
     return value + " " * max(0, width - shown)
+
+
+def coded(code: str, vocabulary: Vocabulary) -> str:
+    """A vocabulary code for a terminal: the code (what options such as ``--state`` take),
+    followed by its label when the label in the terminal's language says more."""
+    label = text(vocabulary.label(code))
+    return code if label.casefold() == code.casefold() else f"{code} {label}"
+
+
+def right(value: str, width: int) -> str:
+    """``value`` right-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    return " " * (len(pad(value, width)) - len(value)) + value
 
 
 class WorkbenchGroup(click.Group):

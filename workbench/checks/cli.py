@@ -16,9 +16,10 @@ from workbench import plugins
 from workbench.checks import Finding, list_checks, run_checks, set_check_enabled
 from workbench.checks.base import ERROR, PROFILES, WARNING
 from workbench.checks.settings import families
-from workbench.cli import Env, pass_env
+from workbench.cli import Env, pad, pass_env
 from workbench.errors import WorkbenchError
 from workbench.messages import Message, Translator, cli_translator, msg, render
+from workbench.vocabulary import SEVERITIES
 
 # Options of the group that take a value (to find the FILE argument among them).
 _VALUE_OPTIONS = {"--source", "-s", "--target", "-t", "--profile", "--function"}
@@ -179,9 +180,12 @@ def check_glossary(env: Env, target_lang: str | None) -> None:
 @pass_env
 def check_list(env: Env) -> None:
     """List the checks, with severity and whether each is on for this project."""
-    for item in list_checks(env.db, cli_translator()):
-        state = "on " if item["enabled"] else "off"
-        click.echo(f"{state} {item['id']:<28} {item['severity']:<8} {item['name']}")
+    translator = cli_translator()
+    on, off = msg("on").render(translator), msg("off").render(translator)
+    for item in list_checks(env.db, translator):
+        state = on if item["enabled"] else off
+        click.echo(f"{pad(state, 3)} {item['id']:<28} "
+                   f"{pad(SEVERITIES.text(item['severity'], translator), 8)} {item['name']}")
 
 
 def _switch_ids() -> list[str]:

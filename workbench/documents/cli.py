@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from workbench import jobs
-from workbench.cli import Env, pass_env
+from workbench.cli import Env, coded, pad, pass_env, right, say, text
 from workbench.documents import drafting, export, formats, segmentation, store, terms
 from workbench.jobs.cli import background_option, echo_queued, progress_bar
-from workbench.messages import cli_translator, msg, render
+from workbench.messages import msg, nmsg
+from workbench.vocabulary import JOB_STATES, UNIT_STATES
 
 
 @click.group("doc")
@@ -53,9 +54,10 @@ def add_command(env: Env, file: str, targets: tuple[str, ...], domain: str, titl
                                    due_date=due_date, assignees=user_ids,
                                    source_lang=source_lang, settings=env.settings)
     document = store.get_document(env.db, doc_id)
-    click.echo(f"Document {doc_id}: “{document['title']}” ({document['file_format']}), "
-               f"{document['segment_count']} segments, {document['word_count']} words, "
-               f"targets {', '.join(document['targets'])}.")
+    say(msg("Document %(id)s: “%(title)s” (%(format)s), %(segments)s segments, %(words)s "
+            "words, targets %(targets)s.", id=doc_id, title=document["title"],
+            format=document["file_format"], segments=document["segment_count"],
+            words=document["word_count"], targets=", ".join(document["targets"])))
 
 
 @doc.command("list")
@@ -63,11 +65,12 @@ def add_command(env: Env, file: str, targets: tuple[str, ...], domain: str, titl
 def list_command(env: Env) -> None:
     """List documents with their progress."""
     rows = store.list_documents(env.db)
-    click.echo(f"{'id':>4}  {'approved':>13}  {'due':<10}  title")
+    click.echo(f"{'id':>4}  {right(text(msg('approved')), 13)}  {pad(text(msg('due')), 10)}  "
+               f"{text(msg('title'))}")
     for row in rows:
         click.echo(f"{row['id']:>4}  {row['approved']:>6}/{row['units']:<6}  "
                    f"{row['due_date'] or '-':<10}  {row['title']} [{', '.join(row['targets'])}]")
-    click.echo(f"({len(rows)} documents)")
+    say(nmsg("(%(n)s document)", "(%(n)s documents)", len(rows)))
 
 
 @doc.command("draft")
@@ -84,13 +87,14 @@ def draft_command(env: Env, doc_id: int, engine: str | None, target: str | None,
         echo_queued(drafting.start_draft(env.db, env.actor, doc_id, engine=engine,
                                          target=target, settings=env.settings))
         return
-    with progress_bar("Drafting") as echo:
+    with progress_bar(msg("Drafting")) as echo:
         run_id = drafting.start_draft(env.db, env.actor, doc_id, engine=engine, target=target,
                                       settings=env.settings, background=False, echo=echo)
     run = jobs.get_run(env.db, run_id)
-    click.echo(f"Job {run_id} {run['state']}: "
-               f"{render((run['result'] or {}).get('summary'), cli_translator())} "
-               f"({run['progress_done']} of {run['progress_total']} segments processed).")
+    say(msg("Job %(id)s %(state)s: %(summary)s (%(done)s of %(total)s segments processed).",
+            id=run_id, state=coded(run["state"], JOB_STATES),
+            summary=(run["result"] or {}).get("summary") or "", done=run["progress_done"],
+            total=run["progress_total"]))
 
 
 @doc.command("export")
@@ -111,8 +115,12 @@ def export_command(env: Env, doc_id: int, fmt: str, output: str, target: str | N
         sys.stdout.buffer.write(result.data)
         return
     Path(output).write_bytes(result.data)
-    note = f" (DRAFT: {result.unapproved} segments not approved)" if result.draft else ""
-    click.echo(f"Wrote {output} ({len(result.data):,} bytes){note}.")
+    size = f"{len(result.data):,}"
+    if result.draft:
+        say(msg("Wrote %(path)s (%(size)s bytes) (DRAFT: %(n)s segments not approved).",
+                path=output, size=size, n=result.unapproved))
+    else:
+        say(msg("Wrote %(path)s (%(size)s bytes).", path=output, size=size))
 
 
 @doc.command("stats")
@@ -122,21 +130,26 @@ def stats_command(env: Env, doc_id: int) -> None:
     """Progress of document DOC_ID: segments and words per state and language, per person."""
     found = store.stats(env.db, doc_id)
     document = found["document"]
-    click.echo(f"Document {doc_id}: {document['title']} ({document['file_format']}, "
-               f"{document['segment_count']} segments, {document['word_count']} words, "
-               f"due {document['due_date'] or '-'})")
+    say(msg("Document %(id)s: %(title)s (%(format)s, %(segments)s segments, %(words)s words, "
+            "due %(due)s)", id=doc_id, title=document["title"], format=document["file_format"],
+            segments=document["segment_count"], words=document["word_count"],
+            due=document["due_date"] or "-"))
     for lang, figures in found["languages"].items():
-        states = ", ".join(f"{state} {count}" for state, count in figures["states"].items()
-                           if count)
-        click.echo(f"  {lang}: drafted {figures['drafted']}, translated {figures['translated']}, "
-                   f"approved {figures['approved']} of {figures['segments']} "
-                   f"({figures['percent_approved']}%), approved words "
-                   f"{figures['approved_words']} of {figures['words']}  [{states}]")
+        states = ", ".join(f"{coded(state, UNIT_STATES)} {count}"
+                           for state, count in figures["states"].items() if count)
+        say(msg("  %(lang)s: drafted %(drafted)s, translated %(translated)s, approved "
+                "%(approved)s of %(segments)s (%(percent)s%%), approved words %(approved_words)s "
+                "of %(words)s  [%(states)s]", lang=lang, drafted=figures["drafted"],
+                translated=figures["translated"], approved=figures["approved"],
+                segments=figures["segments"], percent=figures["percent_approved"],
+                approved_words=figures["approved_words"], words=figures["words"],
+                states=states))
     for person in found["people"]:
         marker = "*" if person["assigned"] else " "
-        click.echo(f"  {marker} {person['user']['username']:<16} translated "
-                   f"{person['translated']:>5} ({person['translated_words']} words), "
-                   f"approved {person['approved']:>5}")
+        say(msg("  %(marker)s %(user)s translated %(translated)s (%(words)s words), approved "
+                "%(approved)s", marker=marker, user=f"{person['user']['username']:<16}",
+                translated=f"{person['translated']:>5}", words=person["translated_words"],
+                approved=f"{person['approved']:>5}"))
 
 
 @doc.command("rules")
@@ -148,10 +161,10 @@ def rules_command(env: Env, set_file: str | None, reset: bool) -> None:
     """Show (or set, or reset) the segmentation rules in force."""
     if set_file:
         segmentation.set_rules(env.db, env.actor, Path(set_file).read_text(encoding="utf-8"))
-        click.echo(f"Segmentation rules set from {set_file}.")
+        say(msg("Segmentation rules set from %(path)s.", path=set_file))
     elif reset:
         segmentation.set_rules(env.db, env.actor, None)
-        click.echo("Segmentation rules reset to the shipped table.")
+        say(msg("Segmentation rules reset to the shipped table."))
     else:
         click.echo(segmentation.rules_text(env.db), nl=False)
 

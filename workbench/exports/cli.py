@@ -16,11 +16,11 @@ from typing import Any
 import click
 
 from workbench import jobs
-from workbench.cli import Env, pass_env
+from workbench.cli import Env, pass_env, say
 from workbench.exports import runs
 from workbench.exports.selection import resolve_filter
 from workbench.jobs.cli import background_option, echo_queued, progress_bar
-from workbench.messages import cli_translator, render
+from workbench.messages import N_, cli_translator, msg, render
 
 
 def _filter_options(command: Any) -> Any:
@@ -51,8 +51,9 @@ def _output_option(command: Any) -> Any:
 def _run(env: Env, kind: str, output: str | None, background: bool, **filters: Any) -> None:
     """Resolve the filter; queue the export, or run it with a progress bar and copy the file."""
     if background == bool(output):
-        raise click.UsageError("Give -o FILE, or --background (the file then stays in the "
-                               "exports folder; `workbench jobs show ID` names it).")
+        raise click.UsageError(msg("Give -o FILE, or --background (the file then stays in the "
+                                   "exports folder; `workbench jobs show ID` names it).")
+                               .render(cli_translator()))
     actor = env.actor
     flt = resolve_filter(env.db, actor, **filters)
     if background:
@@ -67,15 +68,27 @@ def _run(env: Env, kind: str, output: str | None, background: bool, **filters: A
         target.parent.mkdir(parents=True, exist_ok=True)
     result = run["result"]
     shutil.copyfile(jobs.output_dir(env.settings) / result["file"], target)
-    what = {"tbx": "concept(s)", "tmx": "translation unit(s)", "xliff": "unit(s) to translate",
-            "proofs": "proof page(s)"}.get(kind, "sign(s)")
-    click.echo(f"Exported {result['rows']} {what} to {target} (job #{run['id']}, "
-               f"filter: {render(flt.describe(), cli_translator())}).")
+    exported = EXPORTED.get(kind, EXPORTED["sheet"])
+    say(msg(exported, n=result["rows"], path=str(target), job=run["id"],
+            filter=flt.describe()))
     if result["missing"]:
-        click.echo(f"{result['missing']} sign(s) left out: wording in a required language is "
-                   "not approved yet.")
+        say(msg("%(n)s sign(s) left out: wording in a required language is not approved yet.",
+                n=result["missing"]))
     if result.get("summary"):
         click.echo(render(result["summary"], cli_translator(), "\n"))
+
+
+# What a finished export says, per kind of file (sheets and packages count signs).
+EXPORTED = {
+    "tbx": N_("Exported %(n)s concept(s) to %(path)s (job #%(job)s, filter: %(filter)s)."),
+    "tmx": N_("Exported %(n)s translation unit(s) to %(path)s (job #%(job)s, filter: "
+              "%(filter)s)."),
+    "xliff": N_("Exported %(n)s unit(s) to translate to %(path)s (job #%(job)s, filter: "
+                "%(filter)s)."),
+    "proofs": N_("Exported %(n)s proof page(s) to %(path)s (job #%(job)s, filter: "
+                 "%(filter)s)."),
+    "sheet": N_("Exported %(n)s sign(s) to %(path)s (job #%(job)s, filter: %(filter)s)."),
+}
 
 
 @click.group("export")
@@ -160,6 +173,6 @@ def import_xliff(env: Env, file: str) -> None:
 
     path = Path(file)
     report = do_import(env.db, env.actor, path.read_bytes(), path.name, settings=env.settings)
-    click.echo(report.summary())
+    say(report.summary())
     for problem in report.problems[:100]:
-        click.echo(f"  refused: {problem}", err=True)
+        say(msg("  refused: %(problem)s", problem=problem), err=True)

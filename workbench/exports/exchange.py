@@ -188,10 +188,11 @@ class ImportReport:
     untranslated: int = 0
     problems: list[Problem] = field(default_factory=list)
 
-    def summary(self) -> str:
-        """One line for the CLI and the flash message."""
-        return (f"{len(self.submitted)} translation(s) sent to review, "
-                f"{self.untranslated} left untranslated, {len(self.problems)} refused.")
+    def summary(self) -> Message:
+        """One line for the CLI and the flash message (render it in the reader's language)."""
+        return msg("%(sent)s translation(s) sent to review, %(left)s left untranslated, "
+                   "%(refused)s refused.", sent=len(self.submitted), left=self.untranslated,
+                   refused=len(self.problems))
 
 
 def _read_units(data: bytes, name: str, limits: UploadLimits

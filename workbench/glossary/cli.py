@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from workbench.errors import Problem
-from workbench.cli import Env, pad, pass_env, say, text
+from workbench.cli import Env, coded, pad, pass_env, right, say, text
 from workbench.glossary import io as glossary_io
 from workbench.glossary.model import consistency, language_display_name
 from workbench.glossary.model import stats as glossary_stats
@@ -116,7 +116,7 @@ def stats_command(env: Env, examples: int) -> None:
             concepts=figures.concepts, terms=figures.terms, verified=figures.verified))
     statuses = ("preferred", "admitted", "deprecated", "forbidden")
     click.echo("\n" + pad(text(msg("Per language")), 22)
-               + "".join(" " + _right(text(heading), 9) for heading in (
+               + "".join(" " + right(text(heading), 9) for heading in (
                    msg("terms"), msg("concepts"), TERM_STATUSES.label("preferred"),
                    TERM_STATUSES.label("admitted"), TERM_STATUSES.label("deprecated"),
                    TERM_STATUSES.label("forbidden"))))
@@ -153,10 +153,4 @@ def _with_label(code: str, vocabulary: Vocabulary) -> str:
     label = text(vocabulary.label(code))
     if vocabulary is TERM_STATUSES or vocabulary is GLOSSARY_SOURCES:
         return label
-    return code if label.casefold() == code.casefold() else f"{code} {label}"
-
-
-def _right(value: str, width: int) -> str:
-    """``value`` right-aligned in ``width`` terminal columns (a Chinese character takes two)."""
-    padded = pad(value, width)
-    return " " * (len(padded) - len(value)) + value
+    return coded(code, vocabulary)

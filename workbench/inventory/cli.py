@@ -1,18 +1,17 @@
 """``workbench inventory …`` and ``workbench demo load``."""
 from __future__ import annotations
 
-import unicodedata
 from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from workbench import counties
-from workbench.cli import Env, pass_env
+from workbench.cli import Env, pad, pass_env, right, say, text
 from workbench.files.limits import UploadLimits, check_size
 from workbench.inventory import importer, pending, records
 from workbench.jobs.cli import background_option, echo_queued, progress_bar, run_job_command
-from workbench.messages import cli_translator, msg
+from workbench.messages import cli_translator, msg, nmsg
 
 
 @click.group("inventory")
@@ -28,7 +27,7 @@ def template(fmt: str, output: str) -> None:
     """Write the import template (bilingual headers) to OUTPUT."""
     data = importer.template_csv() if fmt == "csv" else importer.template_xlsx()
     Path(output).write_bytes(data)
-    click.echo(f"Wrote the {fmt.upper()} template to {output}.")
+    say(msg("Wrote the %(format)s template to %(path)s.", format=fmt.upper(), path=output))
 
 
 @inventory.command("import")
@@ -63,7 +62,7 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
         "max_photo_bytes": env.settings["MAX_PHOTO_BYTES"],
         "run_checks": not no_checks, "limits": limits})
     drafting: Drafting = "none" if no_draft else "job" if background else "here"
-    with progress_bar("Drafting") if drafting == "here" else nullcontext() as echo:
+    with progress_bar(msg("Drafting")) if drafting == "here" else nullcontext() as echo:
         submission = submit_signs(env.db, env.actor, source, settings=env.settings,
                                   drafting=drafting, progress=echo)
     report = submission.result
@@ -72,15 +71,16 @@ def import_command(env: Env, file: str, county: str | None, dry_run: bool,
         click.secho(msg("Warning: %(warning)s", warning=warning).render(translator),
                     fg="yellow", err=True)
     if report.encoding and report.encoding not in ("utf-8", "utf-8-sig"):
-        click.echo(f"Read as {report.encoding}.")
+        say(msg("Read as %(encoding)s.", encoding=report.encoding))
     click.echo(report.summary().render(translator))
     if not dry_run:
-        click.echo(f"QA findings on installed texts: {report.findings}.")
+        say(msg("QA findings on installed texts: %(n)s.", n=report.findings))
         if submission.run_id is not None:
             echo_queued(submission.run_id)
         elif submission.drafted is not None:
-            click.echo(f"Machine-drafted {submission.drafted} translation units "
-                       "(review them before use).")
+            say(nmsg("Machine-drafted %(n)s translation unit (review it before use).",
+                     "Machine-drafted %(n)s translation units (review them before use).",
+                     submission.drafted))
 
 
 def read_file(path: str, size_limit: int, setting: str) -> bytes:
@@ -97,16 +97,13 @@ def pending_command(env: Env, clean: bool) -> None:
     upload_dir = env.settings["UPLOAD_DIR"]
     if clean:
         removed = pending.expire(env.db, upload_dir)
-        click.echo(f"Removed {removed} expired checked imports.")
+        say(nmsg("Removed %(n)s expired checked import.", "Removed %(n)s expired checked "
+                 "imports.", removed))
     for row in pending.list_all(env.db):
-        click.echo(f"{row['created_at'][:16]}  {row['username']:<16} {row['bytes']:>12,} bytes  "
-                   f"until {row['expires_at'][:16]}  {row['file_name']}")
-
-
-def _pad(text: str, width: int) -> str:
-    # Chinese characters take two terminal columns.
-    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - shown)
+        say(msg("%(created)s  %(user)s %(size)s bytes  until %(expires)s  %(file)s",
+                created=row["created_at"][:16], user=f"{row['username']:<16}",
+                size=f"{row['bytes']:>12,}", expires=row["expires_at"][:16],
+                file=row["file_name"]))
 
 
 @inventory.command("stats")
@@ -118,14 +115,17 @@ def stats(env: Env) -> None:
     table: dict[str, dict[str, int]] = {}
     for row in rows:
         table.setdefault(row["county_zh"], {})[row["status"]] = row["signs"]
-    click.echo(_pad("county", 14) + "".join(f"{s:>11}" for s in statuses) + f"{'total':>9}")
+    total = text(msg("total"))
+    click.echo(pad(text(msg("county")), 14)
+               + "".join(right(records.STATUSES.text(s, cli_translator()), 11) for s in statuses)
+               + right(total, 9))
     totals = dict.fromkeys(statuses, 0)
     for county, counts in table.items():
-        click.echo(_pad(county, 14) + "".join(f"{counts.get(s, 0):>11}" for s in statuses)
+        click.echo(pad(county, 14) + "".join(f"{counts.get(s, 0):>11}" for s in statuses)
                    + f"{sum(counts.values()):>9}")
         for status in statuses:
             totals[status] += counts.get(status, 0)
-    click.echo(_pad("total", 14) + "".join(f"{totals[s]:>11}" for s in statuses)
+    click.echo(pad(total, 14) + "".join(f"{totals[s]:>11}" for s in statuses)
                + f"{sum(totals.values()):>9}")
 
 
@@ -137,10 +137,10 @@ def recheck(env: Env, county: str | None, background: bool) -> None:
     """Re-run the QA checks on the installed texts of every sign."""
     county_id = counties.resolve_county(env.db, county)["id"] if county else None
     run = run_job_command(env, "inventory.recheck", {"county_id": county_id},
-                          background=background, label="QA", county_id=county_id)
+                          background=background, label=msg("QA"), county_id=county_id)
     if run is not None:
-        click.echo(f"Checked {run['result']['signs']} signs: {run['result']['findings']} "
-                   "findings.")
+        say(msg("Checked %(signs)s signs: %(findings)s findings.",
+                signs=run["result"]["signs"], findings=run["result"]["findings"]))
 
 
 @inventory.command("draft")
@@ -150,9 +150,10 @@ def recheck(env: Env, county: str | None, background: bool) -> None:
 def draft(env: Env, engine: str | None, background: bool) -> None:
     """Machine-draft every translation unit still in state 'new'."""
     run = run_job_command(env, "inventory.draft", {"engine": engine}, background=background,
-                          label="Drafting")
+                          label=msg("Drafting"))
     if run is not None:
-        click.echo(f"Drafted {run['result']['drafted']} translation units.")
+        say(nmsg("Drafted %(n)s translation unit.", "Drafted %(n)s translation units.",
+                 run["result"]["drafted"]))
 
 
 @click.group("demo")
@@ -170,4 +171,5 @@ def demo_load(env: Env) -> None:
     submission = submit_signs(env.db, env.actor, DemoInventory(), settings=env.settings,
                               drafting="none")
     sites, signs = submission.result
-    click.echo(f"Loaded the demo inventory: {sites} sites, {signs} signs added.")
+    say(msg("Loaded the demo inventory: %(sites)s sites, %(signs)s signs added.", sites=sites,
+            signs=signs))

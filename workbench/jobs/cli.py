@@ -17,9 +17,9 @@ from typing import Any
 import click
 
 from workbench import jobs, plugins
-from workbench.cli import Env, pass_env
+from workbench.cli import Env, coded, pad, pass_env, say, text
 from workbench.jobs.runner import Echo
-from workbench.messages import cli_translator, render
+from workbench.messages import MessageLike, cli_translator, msg, render
 from workbench.rowtypes import JobRun
 from workbench.vocabulary import JOB_STATES
 
@@ -37,9 +37,9 @@ def echo_queued(run_id: int) -> None:
 
 
 @contextlib.contextmanager
-def progress_bar(label: str) -> Iterator[Echo]:
+def progress_bar(label: MessageLike) -> Iterator[Echo]:
     """A progress bar on stderr for a foreground run; yields the run's echo callback."""
-    with click.progressbar(length=1, label=label, file=sys.stderr, show_pos=True) as bar:
+    with click.progressbar(length=1, label=text(label), file=sys.stderr, show_pos=True) as bar:
         def echo(done: int, total: int, _message: Any = None) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
@@ -47,7 +47,7 @@ def progress_bar(label: str) -> Iterator[Echo]:
 
 
 def run_job_command(env: Env, kind: str, arguments: Mapping[str, Any], *, background: bool,
-                    label: str, **options: Any) -> JobRun | None:
+                    label: MessageLike, **options: Any) -> JobRun | None:
     """A long command's work: queue it (``--background``: prints the id, returns None) or
     run it here with a progress bar (returns the finished run; its error is raised)."""
     if background:
@@ -129,10 +129,11 @@ def jobs_list(env: Env, state: str | None, kind: str | None, limit: int, as_json
             continue
         progress = f"{run['progress_done']}/{run['progress_total']}" \
             if run["progress_total"] else ""
-        click.echo(f"{run['id']:>6} {run['state']:<11} {progress:>11} "
-                   f"{run['created_at'][:19]} {run['started_by']:<16} {summary['title']}")
+        click.echo(f"{run['id']:>6} {pad(coded(run['state'], JOB_STATES), 11)} "
+                   f"{progress:>11} {run['created_at'][:19]} {run['started_by']:<16} "
+                   f"{summary['title']}")
     if not as_json:
-        click.echo(f"({len(runs)} of {total})")
+        say(msg("(%(shown)s of %(total)s)", shown=len(runs), total=total))
 
 
 @jobs_group.command("show")
@@ -145,15 +146,25 @@ def jobs_show(env: Env, run_id: int, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
-    for key in ("id", "title", "kind", "state", "attempts", "started_by", "worker",
-                "created_at", "started_at", "finished_at", "error", "file"):
+    for key, label in SHOW_FIELDS:
         if summary[key] not in (None, ""):
-            click.echo(f"{key + ':':<12} {summary[key]}")
+            value = coded(summary[key], JOB_STATES) if key == "state" else summary[key]
+            click.echo(f"{pad(text(label), 12)} {value}")
     progress = summary["progress"]
-    click.echo(f"{'progress:':<12} {progress['done']}/{progress['total']} "
+    click.echo(f"{pad(text(msg('progress:')), 12)} {progress['done']}/{progress['total']} "
                f"({progress['percent']} %) {progress['message']}".rstrip())
     if summary["result"]:
-        click.echo(f"{'result:':<12} {json.dumps(summary['result'], ensure_ascii=False)}")
+        click.echo(f"{pad(text(msg('result:')), 12)} "
+                   f"{json.dumps(summary['result'], ensure_ascii=False)}")
+
+
+# What `jobs show` prints, in order, with the label of each line.
+SHOW_FIELDS = (("id", msg("id:")), ("title", msg("title:")), ("kind", msg("kind:")),
+               ("state", msg("state:")), ("attempts", msg("attempts:")),
+               ("started_by", msg("started by:")), ("worker", msg("worker:")),
+               ("created_at", msg("created:")), ("started_at", msg("started:")),
+               ("finished_at", msg("finished:")), ("error", msg("error:")),
+               ("file", msg("file:")))
 
 
 @jobs_group.command("cancel")
@@ -162,8 +173,11 @@ def jobs_show(env: Env, run_id: int, as_json: bool) -> None:
 def jobs_cancel(env: Env, run_id: int) -> None:
     """Cancel a queued run, or stop a running one at its next progress report."""
     run = jobs.cancel(env.db, env.actor, run_id)
-    click.echo(f"Job {run_id}: {run['state']}"
-               + (" (stops at its next progress report)" if run["state"] == "running" else ""))
+    if run["state"] == "running":
+        say(msg("Job %(id)s: %(state)s (stops at its next progress report)", id=run_id,
+                state=coded(run["state"], JOB_STATES)))
+    else:
+        say(msg("Job %(id)s: %(state)s", id=run_id, state=coded(run["state"], JOB_STATES)))
 
 
 @jobs_group.command("retry")
@@ -172,7 +186,7 @@ def jobs_cancel(env: Env, run_id: int) -> None:
 def jobs_retry(env: Env, run_id: int) -> None:
     """Queue a failed, cancelled or interrupted run again."""
     run = jobs.retry(env.db, env.actor, run_id, env.settings)
-    click.echo(f"Job {run_id}: {run['state']}")
+    say(msg("Job %(id)s: %(state)s", id=run_id, state=coded(run["state"], JOB_STATES)))
 
 
 @click.command("run")
@@ -189,8 +203,8 @@ def run_command(env: Env, host: str, port: int, threads: int | None) -> None:
     serve = workbench_command(database, "serve", "--host", host, "--port", str(port))
     work = workbench_command(database, "worker",
                              *(["--workers", str(threads)] if threads else []))
-    click.echo(f"Signbench: web server on http://{host}:{port}/ and one worker "
-               "(Ctrl+C stops both)")
+    say(msg("Signbench: web server on %(url)s and one worker (Ctrl+C stops both)",
+            url=f"http://{host}:{port}/"))
     code = supervise({"web": serve, "worker": work})
     if code:
         raise click.exceptions.Exit(code)

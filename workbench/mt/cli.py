@@ -7,10 +7,10 @@ from typing import BinaryIO
 
 import click
 
-from workbench.cli import Env, pass_env
+from workbench.cli import Env, pass_env, say, text
 from workbench.errors import ValidationError, WorkbenchError
 from workbench.glossary.io import decode_text
-from workbench.messages import cli_translator, msg, render
+from workbench.messages import cli_translator, msg, nmsg, render
 from workbench.mt import list_engines, models
 from workbench.mt.base import DRAFT_PROFILES, PROFILE_SIGN, DraftContext
 from workbench.mt.pipeline import draft_texts
@@ -88,15 +88,17 @@ def engines(env: Env, show_all: bool) -> None:
         if len(info.pairs) > 6:
             pairs = ", ".join(f"{s}→{t}" for s, t in info.pairs[:6]) + ", …"
         state = "" if info.available else \
-            f"  (unavailable: {render(info.reason, cli_translator())})"
-        where = f"  → texts sent to {info.destination}" if info.available and \
-            info.destination else ""
+            text(msg("  (unavailable: %(reason)s)", reason=info.reason or ""))
+        where = text(msg("  → texts sent to %(destination)s", destination=info.destination)) \
+            if info.available and info.destination else ""
         click.echo(f"{mark} {info.id:<8} {render(info.name, cli_translator())}  "
                    f"[{pairs}]{state}{where}")
-    click.echo(f"(* = configured engine, MT_ENGINE={configured}; models: "
-               f"{env.settings.get('MODELS_DIR')})")
+    say(msg("(* = configured engine, MT_ENGINE=%(engine)s; models: %(models)s)",
+            engine=configured, models=str(env.settings.get("MODELS_DIR"))))
     if hidden:
-        click.echo(f"({hidden} more need a model folder or a library: workbench engines --all)")
+        say(nmsg("(%(n)s more needs a model folder or a library: workbench engines --all)",
+                 "(%(n)s more need a model folder or a library: workbench engines --all)",
+                 hidden))
 
 
 @click.group("model")
@@ -110,11 +112,11 @@ def model_list(env: Env) -> None:
     """List the model folders found in MODELS_DIR."""
     found = models.discover(env.settings.get("MODELS_DIR"))
     if not found:
-        click.echo(f"No model folders in {env.settings.get('MODELS_DIR')}.")
+        say(msg("No model folders in %(path)s.", path=str(env.settings.get("MODELS_DIR"))))
         return
     for item in found:
         engine = "ct2" if item.kind == "ct2" else "marian"
-        pairs = ", ".join(f"{s}→{t}" for s, t in item.pairs[:8]) or "unknown pairs"
+        pairs = ", ".join(f"{s}→{t}" for s, t in item.pairs[:8]) or text(msg("unknown pairs"))
         more = f" (+{len(item.pairs) - 8})" if len(item.pairs) > 8 else ""
         click.echo(f"{item.name:<32} {engine:<7} {item.model_type:<8} {pairs}{more}")
 
@@ -129,7 +131,8 @@ def model_convert(env: Env, name: str, quantization: str, force: bool) -> None:
     """Convert models/NAME to CTranslate2 in models/NAME-ct2 (for the ct2 engine)."""
     target = models.convert(env.settings["MODELS_DIR"], name, quantization, force=force)
     size = sum(f.stat().st_size for f in Path(target).iterdir() if f.is_file())
-    click.echo(f"Converted {name} ({quantization}) to {target} ({size / 1e6:.1f} MB).")
+    say(msg("Converted %(name)s (%(quantization)s) to %(path)s (%(size)s MB).", name=name,
+            quantization=quantization, path=str(target), size=f"{size / 1e6:.1f}"))
 
 
 @model.command("fetch")
@@ -139,10 +142,11 @@ def model_convert(env: Env, name: str, quantization: str, force: bool) -> None:
 @pass_env
 def model_fetch(env: Env, name: str, repo: str | None, force: bool) -> None:
     """Download a model from the Hugging Face hub into models/NAME (needs a network)."""
-    click.echo(f"Downloading {repo or name} …", err=True)
+    say(msg("Downloading %(name)s …", name=repo or name), err=True)
     folder = models.fetch(env.settings["MODELS_DIR"], name, repo, force=force)
-    click.echo(f"Installed {folder.name} in {folder}. Convert it for the ct2 engine with: "
-               f"workbench model convert {folder.name} --quantization int8")
+    say(msg("Installed %(name)s in %(path)s. Convert it for the ct2 engine with: "
+            "workbench model convert %(name)s --quantization int8", name=folder.name,
+            path=str(folder)))
 
 
 @click.group("llm")
@@ -158,8 +162,9 @@ def llm_cache(env: Env, clear: bool) -> None:
     from workbench.mt.llm import cache
 
     if clear:
-        click.echo(f"Cleared {cache.clear(env.db)} cached drafts.")
+        say(msg("Cleared %(n)s cached drafts.", n=cache.clear(env.db)))
         return
     figures = cache.stats(env.db)
-    click.echo(f"{figures['drafts']} cached drafts, {figures['flagged']} of them flagged "
-               "(a glossary term or a placeholder the model did not keep).")
+    say(msg("%(drafts)s cached drafts, %(flagged)s of them flagged (a glossary term or a "
+            "placeholder the model did not keep).", drafts=figures["drafts"],
+            flagged=figures["flagged"]))

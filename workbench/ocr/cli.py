@@ -72,7 +72,8 @@ def survey_read(env: Env, batch_id: int) -> None:
     """Run OCR on the photos of a batch not read yet (resumes an interrupted run)."""
     from workbench.inventory import survey as batches
 
-    with click.progressbar(length=1, label="OCR", file=sys.stderr) as bar:
+    with click.progressbar(length=1, label=msg("OCR").render(cli_translator()),
+                           file=sys.stderr) as bar:
         def progress(done: int, total: int, message: Any = None) -> None:
             bar.length = total
             bar.update(done - bar.pos)

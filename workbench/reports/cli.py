@@ -11,12 +11,12 @@ from pathlib import Path
 import click
 
 from workbench import auth
-from workbench.cli import Env, pass_env
+from workbench.cli import Env, pad, pass_env, say, text
 from workbench.errors import NotFound
 from workbench.messages import cli_translator, msg, render
 from workbench.reports import export, queue, triage
 from workbench.reports.intake import format_tracking_code
-from workbench.vocabulary import REPORT_KINDS, REPORT_STATUSES
+from workbench.vocabulary import REPORT_KINDS, REPORT_MATCHES, REPORT_STATUSES
 
 
 def _actor(env: Env, username: str | None) -> auth.User:
@@ -48,10 +48,10 @@ def list_command(env: Env, status: str | None, show_all: bool, limit: int) -> No
         sign = f"{row['sign_code']} {row['sign_zh']}" if row["sign_code"] else "-"
         duplicates = f" +{row['duplicates']}" if row["duplicates"] else ""
         click.echo(f"#{row['id']:<6} {row['created_at'][:10]} "
-                   f"{REPORT_STATUSES.text(row['status'], translator):<12} "
-                   f"{REPORT_KINDS.text(row['kind'], translator):<24} "
-                   f"{row['county_zh'] or '-':<8} {sign}{duplicates}")
-    click.echo(f"{len(rows)} of {total} shown.")
+                   f"{pad(REPORT_STATUSES.text(row['status'], translator), 12)} "
+                   f"{pad(REPORT_KINDS.text(row['kind'], translator), 24)} "
+                   f"{pad(row['county_zh'] or '-', 8)} {sign}{duplicates}")
+    say(msg("%(shown)s of %(total)s shown.", shown=len(rows), total=total))
 
 
 @report.command("show")
@@ -64,13 +64,13 @@ def show(env: Env, report_id: int) -> None:
     click.echo(f"#{item['id']} {format_tracking_code(item['tracking_code'])} "
                f"{REPORT_STATUSES.text(item['status'], translator)}: "
                f"{REPORT_KINDS.text(item['kind'], translator)}")
-    for label, value in (("description", item["description"]),
-                         ("suggestion", item["suggestion"]), ("place", item["place"])):
+    for label, value in ((msg("description"), item["description"]),
+                         (msg("suggestion"), item["suggestion"]), (msg("place"), item["place"])):
         if value:
-            click.echo(f"  {label}: {value}")
+            click.echo(f"  {text(label)}: {value}")
     if item["sign"]:
-        click.echo(f"  sign: {item['sign']['sign_code']} {item['sign']['zh']} "
-                   f"({item['match_method']})")
+        say(msg("  sign: %(code)s %(zh)s (%(match)s)", code=item["sign"]["sign_code"],
+                zh=item["sign"]["zh"], match=REPORT_MATCHES.label(item["match_method"])))
     for finding in item["triage"].get("findings", []):
         click.echo(f"  [{finding['lang']}] {render(finding['message'], translator)}")
 
@@ -84,9 +84,10 @@ def triage_command(env: Env, report_ids: tuple[int, ...], all_new: bool) -> None
     ids = list(report_ids) + (triage.pending_ids(env.db) if all_new else [])
     for report_id in ids:
         result = triage.triage_report(env.db, report_id, settings=env.settings)
-        click.echo(f"#{report_id}: {len(result['findings'])} finding(s), "
-                   f"{len(result['candidates'])} candidate sign(s)")
-    click.echo(f"Triaged {len(ids)} report(s).")
+        say(msg("#%(id)s: %(findings)s finding(s), %(candidates)s candidate sign(s)",
+                id=report_id, findings=len(result["findings"]),
+                candidates=len(result["candidates"])))
+    say(msg("Triaged %(n)s report(s).", n=len(ids)))
 
 
 @report.command("confirm")
@@ -97,7 +98,7 @@ def triage_command(env: Env, report_ids: tuple[int, ...], all_new: bool) -> None
 def confirm(env: Env, report_id: int, sign_code: str | None, username: str | None) -> None:
     """Confirm a report: its sign gets action 'correct' and a QA finding."""
     ids = queue.confirm_report(env.db, _actor(env, username), report_id, sign_code=sign_code)
-    click.echo(f"Confirmed report(s) {', '.join(f'#{i}' for i in ids)}.")
+    say(msg("Confirmed report(s) %(ids)s.", ids=", ".join(f"#{i}" for i in ids)))
 
 
 @report.command("reject")
@@ -108,7 +109,7 @@ def confirm(env: Env, report_id: int, sign_code: str | None, username: str | Non
 def reject(env: Env, report_id: int, reason: str, username: str | None) -> None:
     """Close a report without changing the sign."""
     queue.reject_report(env.db, _actor(env, username), report_id, reason)
-    click.echo(f"Report #{report_id} closed.")
+    say(msg("Report #%(id)s closed.", id=report_id))
 
 
 @report.command("fix")
@@ -118,7 +119,7 @@ def reject(env: Env, report_id: int, reason: str, username: str | None) -> None:
 def fix(env: Env, report_id: int, username: str | None) -> None:
     """The sign was corrected: mark the report (and its group) fixed."""
     ids = queue.mark_fixed(env.db, _actor(env, username), report_id)
-    click.echo(f"Fixed report(s) {', '.join(f'#{i}' for i in ids)}.")
+    say(msg("Fixed report(s) %(ids)s.", ids=", ".join(f"#{i}" for i in ids)))
 
 
 @report.command("export")
@@ -131,4 +132,4 @@ def export_command(env: Env, status: str | None, output: str) -> None:
     with target.open("wb") as stream:
         count = export.write_reports_csv(env.db, env.actor, stream, {"status": status},
                                          cli_translator())
-    click.echo(f"Exported {count} report(s) to {target}.")
+    say(msg("Exported %(n)s report(s) to %(path)s.", n=count, path=str(target)))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import click
 
 from workbench import auth
-from workbench.cli import Env, pass_env
+from workbench.cli import Env, coded, pad, pass_env, say, text
 from workbench.errors import NotFound
 from workbench.jobs.cli import background_option, run_job_command
 from workbench.messages import cli_translator, msg, render
 from workbench.review import history, queue, workflow
 from workbench.review import qa as review_qa
+from workbench.vocabulary import SEVERITIES, UNIT_ACTIONS, UNIT_STATES
 
 
 def _person(env: Env, username: str) -> auth.User:
@@ -35,10 +36,11 @@ def status(env: Env) -> None:
     """How many translation units are in each state."""
     counts = queue.state_counts(env.db)
     for state in workflow.STATES:
-        click.echo(f"{state:<14} {counts.get(state, 0):>8,}")
+        click.echo(f"{pad(coded(state, UNIT_STATES), 28)} {counts.get(state, 0):>8,}")
     clarifications = env.db.execute(
         "SELECT count(*) FROM translation_units WHERE needs_clarification = 1").fetchone()[0]
-    click.echo(f"{'clarification':<14} {clarifications:>8,}  (questions open)")
+    click.echo(f"{pad(text(msg('clarification')), 28)} {clarifications:>8,}  "
+               f"{text(msg('(questions open)'))}")
 
 
 @review.command("check")
@@ -48,9 +50,9 @@ def status(env: Env) -> None:
 def check(env: Env, limit: int | None, background: bool) -> None:
     """Run the QA checks on every unit whose wording has no current QA result."""
     run = run_job_command(env, "review.check", {"limit": limit}, background=background,
-                          label="QA")
+                          label=msg("QA"))
     if run is not None:
-        click.echo(f"Checked {run['result']['checked']:,} unit(s).")
+        say(msg("Checked %(n)s unit(s).", n=f"{run['result']['checked']:,}"))
 
 
 @review.command("history")
@@ -59,12 +61,15 @@ def check(env: Env, limit: int | None, background: bool) -> None:
 def show_history(env: Env, unit_id: int) -> None:
     """Every version of UNIT_ID: who, when, what, why and the wording."""
     unit = workflow.get_unit(env.db, unit_id)
-    click.echo(f"#{unit['id']} {unit['source_text']} → {unit['target_lang']}: {unit['state']}, "
-               f"version {unit['version']}")
+    say(msg("#%(id)s %(source)s → %(lang)s: %(state)s, version %(version)s", id=unit["id"],
+            source=unit["source_text"], lang=unit["target_lang"],
+            state=coded(unit["state"], UNIT_STATES), version=unit["version"]))
     for row in history.versions(env.db, unit_id, unit["target_lang"]):
         reason = f" ({row['reason']})" if row["reason"] else ""
         click.echo(f"v{row['version']:<3} {row['ts'][:19]} {row['actor_name']:<12} "
-                   f"{row['action']:<8} {row['state']:<13} {row['target_text'] or ''}{reason}")
+                   f"{pad(text(UNIT_ACTIONS.label(row['action'])), 20)} "
+                   f"{pad(text(UNIT_STATES.label(row['state'])), 14)} "
+                   f"{row['target_text'] or ''}{reason}")
 
 
 @review.command("approve")
@@ -78,7 +83,8 @@ def approve(env: Env, unit_id: int, version: int, username: str, glossary: bool)
     """Approve UNIT_ID (four-eyes: not by the author of its wording)."""
     unit = workflow.approve(env.db, _person(env, username), unit_id, version,
                             add_to_glossary=glossary, settings=env.settings)
-    click.echo(f"Approved #{unit_id} (version {unit['version']}): {unit['target_text']}")
+    say(msg("Approved #%(id)s (version %(version)s): %(text)s", id=unit_id,
+            version=unit["version"], text=unit["target_text"]))
 
 
 @review.command("reject")
@@ -91,7 +97,7 @@ def reject(env: Env, unit_id: int, version: int, username: str, reason: str) -> 
     """Send UNIT_ID back to the translator with a reason."""
     unit = workflow.reject(env.db, _person(env, username), unit_id, version, reason,
                            env.settings)
-    click.echo(f"Rejected #{unit_id} (version {unit['version']}).")
+    say(msg("Rejected #%(id)s (version %(version)s).", id=unit_id, version=unit["version"]))
 
 
 @review.command("findings")
@@ -105,7 +111,8 @@ def findings(env: Env, unit_id: int) -> None:
         dismissal = finding["dismissal"]
         state = (render(msg("dismissed by %(who)s: %(why)s", who=dismissal["dismissed_by"],
                             why=dismissal["reason"]), translator) if dismissal else "")
-        click.echo(f"{finding['finding_key']}  {finding['severity']:<8} "
+        click.echo(f"{finding['finding_key']}  "
+                   f"{pad(SEVERITIES.text(finding['severity'], translator), 8)} "
                    f"{finding['check_id']:<14} {render(finding['message'], translator)}"
                    + (f"  [{state}]" if state else ""))
 
