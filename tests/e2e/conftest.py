@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.browser import new_context
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,7 +49,7 @@ def new_page(browser):
     contexts = []
 
     def make(locale: str = "en"):
-        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 860},
+        context = new_context(browser, locale=locale, viewport={"width": 1280, "height": 860},
                                       extra_http_headers={"Accept-Language": locale},
                                       accept_downloads=True)
         contexts.append(context)

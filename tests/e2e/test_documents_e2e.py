@@ -8,7 +8,7 @@ import io
 import docx
 import pytest
 
-from tests.support.browser import sign_in
+from tests.support.browser import settle, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +38,9 @@ def test_upload_translate_approve_download(live_server, new_page, artifacts_dir,
     staff.set_input_files("input[name=file]", str(source))
     staff.fill("input[name=title]", "Work briefing")
     staff.get_by_label("Translator (translator)").check()
-    staff.click("#upload-form button[type=submit]")
-    staff.wait_for_load_state("networkidle")
+    with staff.expect_navigation():
+        staff.click("#upload-form button[type=submit]")
+    settle(staff)
     assert "Work briefing" in staff.locator("h1").inner_text()
     assert staff.locator("#segments tbody tr").count() == 3
     assert "Translator" in staff.content()  # assigned at upload
@@ -62,8 +63,9 @@ def test_upload_translate_approve_download(live_server, new_page, artifacts_dir,
             assert "placeholder" not in translator.locator("#live-findings").inner_text()
             translator.screenshot(path=str(artifacts_dir / "documents-editor.png"),
                                   full_page=True)
-        translator.click("#save-submit")
-        translator.wait_for_load_state("networkidle")
+        with translator.expect_navigation():
+            translator.click("#save-submit")
+        settle(translator)
         assert "Saved and sent to review" in translator.content()
 
     # A reviewer (not the author: four-eyes) approves each segment.
@@ -72,8 +74,9 @@ def test_upload_translate_approve_download(live_server, new_page, artifacts_dir,
     reviewer.goto(document_url + "?state=in_review")
     reviewer.click("#segments tbody tr:nth-child(1) a")
     for _ in range(3):
-        reviewer.click("#approve-button")
-        reviewer.wait_for_load_state("networkidle")
+        with reviewer.expect_navigation():
+            reviewer.click("#approve-button")
+        settle(reviewer)
         assert "Approved" in reviewer.content()
         if reviewer.locator("#approve-button").count() == 0:
             break

@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from tests.support.browser import sign_in
+from tests.support.browser import settle, sign_in
 from tests.support.exports import TEXTS, make_sign, translate
 from tests.support.worker import WorkerProcess
 
@@ -73,7 +73,8 @@ def test_staff_downloads_county_sheet_after_approval(live_server, worker, new_pa
 
     run = jobs.list_runs(db, users["staff"], kind="export")[0][0]
     assert run["worker"] == f"{__import__('socket').gethostname()}:{worker.proc.pid}"
-    page.click("text=‹ Exports")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("text=‹ Exports")
+    settle(page)
     assert download.suggested_filename in page.locator("#exports-table").inner_text()
     page.screenshot(path=str(artifacts_dir / "exports-list.png"), full_page=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from tests.support.browser import sign_in
+from tests.support.browser import settle, sign_in
 
 SIGNS = [
     # site, sector, location, function, Chinese, installed English, action, languages
@@ -41,8 +41,9 @@ def test_officer_imports_the_filled_template(live_server, new_page, artifacts_di
     page.click("#check-import")
     page.wait_for_selector(".import-report")
     assert "3" in page.inner_text(".import-report li:nth-child(3)")
-    page.click("#confirm-import")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#confirm-import")
+    settle(page)
 
     table = page.inner_text("table.signs")
     for _site, _sector, _location, _function, zh, *_rest in SIGNS:
@@ -51,7 +52,7 @@ def test_officer_imports_the_filled_template(live_server, new_page, artifacts_di
     page.screenshot(path=str(artifacts_dir / "inventory-import.png"), full_page=True)
 
     page.click("table.signs >> text=小心台阶")  # the cards hold the same text for phones
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "Carefully Step" in page.inner_text("main")
     assert page.locator("table.findings tr").count() >= 2  # header + the finding
     page.screenshot(path=str(artifacts_dir / "inventory-sign.png"), full_page=True)

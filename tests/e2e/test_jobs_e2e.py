@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import sign_in
+from tests.support.browser import settle, sign_in
 from tests.support.exports import TEXTS, make_sign, translate
 from tests.support.worker import WorkerProcess
 
@@ -26,8 +26,9 @@ def test_a_queued_export_is_followed_live_until_its_worker_finishes_it(
     sign_in(page, live_server, "staff")
     page.goto(f"{live_server}/exports/")
     page.select_option("select[name=kind]", "proofs")
-    page.click("#export-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("#export-form button[type=submit]")
+    settle(page)
     box = page.locator("#export-progress")
     assert box.locator(".job-state").inner_text() == "Queued"
     assert box.locator(".job-cancel").is_visible()
@@ -48,8 +49,9 @@ def test_a_queued_export_is_followed_live_until_its_worker_finishes_it(
     finally:
         worker.close()
 
-    page.click("nav.mainnav >> text=Jobs")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("nav.mainnav >> text=Jobs")
+    settle(page)
     table = page.locator("#jobs-table").inner_text()
     assert "Print proofs (PDF)" in table and "Done" in table
     page.screenshot(path=str(artifacts_dir / "jobs-list.png"), full_page=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import sign_in
+from tests.support.browser import new_context, settle, sign_in
 from tests.support.language_audit import find_untranslated
 from tests.support.populate import Populated, populate
 from workbench.config import load_settings
@@ -75,7 +75,7 @@ def test_every_role_reads_only_chinese(role, live_server, new_page, populated, a
     problems = []
     for shot, path in pages_by_role(populated)[role]:
         response = page.goto(f"{live_server}{path}")
-        page.wait_for_load_state("networkidle")
+        settle(page)
         if response is None or response.status != 200:
             problems.append(f"{path}: answered {response.status if response else 'nothing'}")
             continue
@@ -93,10 +93,10 @@ def test_switching_language_on_a_page_after_a_post(live_server, new_page, popula
     page.goto(f"{live_server}/review/?state=in_review")
     with page.expect_navigation():
         page.click("#bulk-form button[type=submit]")  # nothing ticked: the queue says so
-    page.wait_for_load_state("networkidle")
+    settle(page)
     with page.expect_navigation():
         page.click("header button[value=en]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "Method Not Allowed" not in page.content()
     assert page.locator("h1").inner_text() == "Review queue"
     page.screenshot(path=str(artifacts_dir / "language-switch-after-post.png"))
@@ -120,7 +120,7 @@ PHONE_LAYOUT_JS = """() => {
 @pytest.fixture
 def phone_page(browser):
     """A Chinese-interface page the size of a phone (390×844, touch)."""
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True,
+    context = new_context(browser, locale="zh-CN", viewport=PHONE, is_mobile=True,
                                   has_touch=True, extra_http_headers={"Accept-Language": "zh-CN"})
     yield context.new_page()
     context.close()
@@ -134,7 +134,7 @@ def test_officer_pages_on_a_phone_keep_nav_items_whole(live_server, phone_page, 
     problems = []
     for shot, path in pages_by_role(populated)["officer"]:
         phone_page.goto(f"{live_server}{path}")
-        phone_page.wait_for_load_state("networkidle")
+        settle(phone_page)
         layout = phone_page.evaluate(PHONE_LAYOUT_JS)
         assert layout["count"] > 3, path  # the navigation is there to be measured
         if layout["wrapped"]:

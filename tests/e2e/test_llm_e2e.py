@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import sign_in
+from tests.support.browser import settle, sign_in
 from tests.support.fake_llm import replace_text
 
 pytestmark = pytest.mark.e2e
@@ -26,8 +26,9 @@ def test_engines_page_in_chinese_and_a_prose_draft(live_server, new_page, llm_se
     assert "发送至 " + llm_server.url in row.inner_text()
     page.fill("#draft-text", "坚持改革开放。")
     page.select_option("#draft-profile", "prose")
-    page.click("section.card button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("section.card button[type=submit]")
+    settle(page)
     drafts = page.locator("#drafts").inner_text()
     assert "Persist in reform." in drafts
     assert "术语库中“改革开放”的译法为 “reform and opening up”，初稿未采用。" in drafts

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from workbench import db as dbmod
-from tests.support.browser import sign_in
+from tests.support.browser import settle, sign_in
 from tests.support.review import machine_draft, make_sign, make_site, unit_of
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +40,7 @@ def test_reviewer_dismisses_a_finding_with_a_reason(live_server, new_page, missp
     form.locator("input[name=reason]").fill("Checked on site: the sign maker will fix it")
     with reviewer.expect_navigation():
         form.locator("button").click()
-    reviewer.wait_for_load_state("networkidle")
+    settle(reviewer)
     dismissed = reviewer.locator("li.finding-dismissed").first.inner_text()
     assert "Checked on site" in dismissed and "reviewer" in dismissed
     reviewer.screenshot(path=str(artifacts_dir / "qa-unit-dismissed.png"), full_page=True)

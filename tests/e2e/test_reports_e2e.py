@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.support.accounts import PASSWORD
+from tests.support.browser import new_context, settle
 from tests.support.reports import (DADONGHAI, approve, make_sign, photo_bytes, sign_code)
 
 PHONE = {"width": 390, "height": 844}
@@ -25,7 +26,7 @@ def phone(browser):
     contexts = []
 
     def make(locale: str):
-        context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True,
+        context = new_context(browser, locale=locale, viewport=PHONE, is_mobile=True,
                                       has_touch=True, device_scale_factor=2,
                                       extra_http_headers={"Accept-Language": locale})
         contexts.append(context)
@@ -45,8 +46,9 @@ def phone_sign_in(page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/auth/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    settle(page)
 
 
 @pytest.mark.e2e
@@ -72,8 +74,9 @@ def test_public_report_from_qr_code_to_fix(live_server, phone, db, users, artifa
     visitor.fill("input[name=suggestion]", "No Swimming")
     visitor.set_input_files("input[name=photo]", str(photo))
     visitor.fill("input[name=contact]", "visitor@example.org")
-    visitor.click("form.public-form button[type=submit]")
-    visitor.wait_for_load_state("networkidle")
+    with visitor.expect_navigation():
+        visitor.click("form.public-form button[type=submit]")
+    settle(visitor)
     assert "/r/track/" in visitor.url
     tracking = visitor.url.rsplit("/", 1)[-1]
     assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", tracking)
@@ -88,8 +91,9 @@ def test_public_report_from_qr_code_to_fix(live_server, phone, db, users, artifa
     assert "报告该标识的问题" in local.inner_text("main")
     fits_the_screen(local)
     local.screenshot(path=str(artifacts_dir / "reports-qr-page-zh.png"), full_page=True)
-    local.click(".public-languages button[value=en]")
-    local.wait_for_load_state("networkidle")
+    with local.expect_navigation():
+        local.click(".public-languages button[value=en]")
+    settle(local)
     assert "Report a problem with this sign" in local.inner_text("main")
 
     # Staff confirm it from the queue, on a phone.
@@ -98,13 +102,15 @@ def test_public_report_from_qr_code_to_fix(live_server, phone, db, users, artifa
     staff.goto(f"{live_server}/reports/")
     fits_the_screen(staff)
     staff.screenshot(path=str(artifacts_dir / "reports-queue-zh.png"), full_page=True)
-    staff.click(".report-item a")
-    staff.wait_for_load_state("networkidle")
+    with staff.expect_navigation():
+        staff.click(".report-item a")
+    settle(staff)
     assert "visitor@example.org" in staff.inner_text("main")  # the office sees the contact
     assert staff.input_value("input[name=sign_code]") == code
     fits_the_screen(staff)
-    staff.click("text=确认：该标识须更正")
-    staff.wait_for_load_state("networkidle")
+    with staff.expect_navigation():
+        staff.click("text=确认：该标识须更正")
+    settle(staff)
     assert "报告已确认" in staff.inner_text("main")
     fits_the_screen(staff)
     staff.screenshot(path=str(artifacts_dir / "reports-confirmed-zh.png"), full_page=True)
@@ -143,13 +149,15 @@ def test_general_report_page_on_a_phone(live_server, phone, artifacts_dir):
     visitor.goto(f"{live_server}/r/")
     fits_the_screen(visitor)
     visitor.check("input[name=kind][value=damaged]")
-    visitor.click("form.public-form button[type=submit]")
-    visitor.wait_for_load_state("networkidle")
+    with visitor.expect_navigation():
+        visitor.click("form.public-form button[type=submit]")
+    settle(visitor)
     assert "Say where the sign is" in visitor.inner_text("main")  # problems shown, kept typed
     visitor.fill("input[name=place]", "Haikou, Wanlv Park, north gate")
     visitor.select_option("select[name=county]", "haikou")
-    visitor.click("form.public-form button[type=submit]")
-    visitor.wait_for_load_state("networkidle")
+    with visitor.expect_navigation():
+        visitor.click("form.public-form button[type=submit]")
+    settle(visitor)
     assert "/r/track/" in visitor.url
     fits_the_screen(visitor)
     visitor.screenshot(path=str(artifacts_dir / "reports-general-en.png"), full_page=True)

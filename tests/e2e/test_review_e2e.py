@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench import db as dbmod
-from tests.support.browser import sign_in
+from tests.support.browser import settle, sign_in
 from tests.support.review import machine_draft, make_sign, make_site, unit_of
 
 pytestmark = pytest.mark.e2e
@@ -36,8 +36,9 @@ def test_translator_submits_reviewer_approves_sign_approved(live_server, new_pag
     translator.goto(f"{live_server}/review/?state=machine_draft")
     assert translator.locator("tr.queue-row .state-machine_draft").count() >= 1
     translator.screenshot(path=str(artifacts_dir / "review-queue-translator.png"), full_page=True)
-    translator.click("tr.queue-row >> text=售票处")
-    translator.wait_for_load_state("networkidle")
+    with translator.expect_navigation():
+        translator.click("tr.queue-row >> text=售票处")
+    settle(translator)
     assert "machine draft" in translator.locator(".editor-panel").inner_text()
     assert code in translator.locator(".signs-panel").inner_text()
     # The engines' drafts arrive by fetch; "c" copies the first draft into the editor.
@@ -49,25 +50,26 @@ def test_translator_submits_reviewer_approves_sign_approved(live_server, new_pag
     translator.screenshot(path=str(artifacts_dir / "review-unit-translator.png"), full_page=True)
     with translator.expect_navigation():
         translator.click("#save-submit-button")
-    translator.wait_for_load_state("networkidle")
+    settle(translator)
     assert "Saved and sent to review" in translator.content()
 
     reviewer = new_page("en-US")
     sign_in(reviewer, live_server, "reviewer")
     reviewer.goto(f"{live_server}/review/?state=in_review")
-    reviewer.click("tr.queue-row >> text=售票处")
-    reviewer.wait_for_load_state("networkidle")
+    with reviewer.expect_navigation():
+        reviewer.click("tr.queue-row >> text=售票处")
+    settle(reviewer)
     assert reviewer.locator("#editor").input_value() == "Ticket Office"
     assert reviewer.locator("#approve-form").count() == 1
     reviewer.screenshot(path=str(artifacts_dir / "review-unit-reviewer.png"), full_page=True)
     reviewer.evaluate("document.activeElement && document.activeElement.blur()")
     with reviewer.expect_navigation():
         reviewer.keyboard.press("a")  # the approve shortcut
-    reviewer.wait_for_load_state("networkidle")
+    settle(reviewer)
     assert "Approved" in reviewer.content()
 
     reviewer.goto(f"{live_server}/inventory/signs/{sign_id}")
-    reviewer.wait_for_load_state("networkidle")
+    settle(reviewer)
     heading = reviewer.locator("h1").inner_text()
     assert "Approved" in heading, heading
     reviewer.screenshot(path=str(artifacts_dir / "review-sign-approved.png"), full_page=True)

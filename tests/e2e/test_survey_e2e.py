@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.accounts import PASSWORD
+from tests.support.browser import new_context, settle
 from tests.support.ocr_images import sign_photo
 from workbench import auth
 from workbench.db import open_db
@@ -20,7 +21,7 @@ SITE = (20.0300000, 110.3400000)
 @pytest.fixture
 def phone_page(browser):
     """A browser page the size of a phone, touch enabled, Chinese interface."""
-    context = browser.new_context(locale="zh", viewport=PHONE, device_scale_factor=2,
+    context = new_context(browser, locale="zh", viewport=PHONE, device_scale_factor=2,
                                   is_mobile=True, has_touch=True,
                                   extra_http_headers={"Accept-Language": "zh"})
     yield context.new_page()
@@ -31,8 +32,9 @@ def _sign_in(page, base_url: str) -> None:
     page.goto(f"{base_url}/auth/login")
     page.fill("input[name=username]", "officer")
     page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    settle(page)
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_no_officer_page_is_wider_than_a_phone(live_server, phone_page, surveyed
         url = live_server + path.format(**surveyed)
         response = page.goto(url)
         assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
+        settle(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide[path] = width
@@ -123,8 +125,9 @@ def test_photo_prefills_the_form_flags_chinglish_and_saves(live_server, phone_pa
     page.fill("input[name=location]", "T2 一层 卫生间门口")
     page.select_option("select[name=function]", "warning")
     page.check("input[name=use_photo_location]")
-    page.click("form button.primary")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("form button.primary")
+    settle(page)
     assert "/inventory/signs/" in page.url
     main = page.inner_text("main")
     assert "小心地滑" in main and "CAUTION//Wet Floor" in main

@@ -10,7 +10,7 @@ from workbench import db as dbmod
 from workbench.inventory import records
 from workbench.mt import memory
 from workbench.review import units
-from tests.support.browser import sign_in
+from tests.support.browser import settle, sign_in
 from tests.support.review import machine_draft, make_sign, make_site, unit_of
 
 pytestmark = pytest.mark.e2e
@@ -76,7 +76,7 @@ def test_editor_live_qa_terms_concordance_and_shortcuts(live_server, new_page, e
     page.focus("#editor")
     with page.expect_navigation():
         page.keyboard.press("Control+Enter")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert f"/review/units/{tickets}" in page.url
     assert "已保存" in page.inner_text("main")
     # Inside the text box the shortcuts work with Alt: Alt+S saves.
@@ -146,7 +146,7 @@ def test_officer_corrects_a_submitted_sign(live_server, new_page, drafting_sign,
     page.screenshot(path=str(artifacts_dir / "workflow-officer-correct.png"), full_page=True)
     with page.expect_navigation():
         page.click("#correction-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     main = page.inner_text("main")
     assert "禁止吸烟和饮食" in main and "中山路口东侧" in main and "已保存" in main
     page.screenshot(path=str(artifacts_dir / "workflow-officer-corrected.png"), full_page=True)

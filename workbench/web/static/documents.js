@@ -58,12 +58,15 @@
   function runCheck() {
     if (!editor || !editor.dataset.checkUrl || !findingsList) { return; }
     var body = new URLSearchParams();
-    body.append("text", editor.value);
+    var checkedText = editor.value;
+    body.append("text", checkedText);
     body.append("csrf_token", csrfToken());
     fetch(editor.dataset.checkUrl, {method: "POST", credentials: "same-origin", body: body,
                                     headers: {"X-CSRFToken": csrfToken()}})
       .then(function (response) { return response.ok ? response.json() : []; })
       .then(function (findings) {
+        // An answer about text since changed is stale: the check of the new text follows.
+        if (editor.value !== checkedText) { return; }
         findingsList.textContent = "";
         findings.forEach(function (finding) {
           var item = document.createElement("li");

@@ -114,7 +114,8 @@
   function runCheck() {
     if (!editorBox || !editorBox.getAttribute("data-check-url") || !window.fetch) { return; }
     var body = new URLSearchParams();
-    body.append("text", editorBox.value);
+    var checkedText = editorBox.value;
+    body.append("text", checkedText);
     body.append("csrf_token", csrfToken());
     liveList && liveList.setAttribute("aria-busy", "true");
     fetch(editorBox.getAttribute("data-check-url"), {
@@ -123,7 +124,8 @@
     })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (!data) { return; }
+        // An answer about text since changed is stale: the check of the new text follows.
+        if (!data || editorBox.value !== checkedText) { return; }
         liveErrors = data.findings.filter(function (f) { return f.severity === "error"; });
         editorBox.setAttribute("data-errors", String(liveErrors.length));
         // The stored wording's findings are listed under "QA" already: show the live list

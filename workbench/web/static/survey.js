@@ -150,12 +150,17 @@
   });
 
   var timer = null;
+  var latestCheck = 0;
   function checkTexts() {
     var body = new FormData();
+    var thisCheck = ++latestCheck;
     ["zh", "function", "en_current", "ru_current", "ja_current", "ko_current"].forEach(function (name) {
       if (form.elements[name]) { body.append(name, form.elements[name].value); }
     });
-    post(root.dataset.qaUrl, body).then(function (data) { showFindings(data.findings); })
+    post(root.dataset.qaUrl, body).then(function (data) {
+      // Only the latest check's answer counts: an earlier one may arrive after it.
+      if (thisCheck === latestCheck) { showFindings(data.findings); }
+    })
       .catch(function () { /* the checks run again when the sign is saved */ });
   }
   form.addEventListener("input", function (event) {
