@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+import uuid
+from collections import OrderedDict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,6 +21,7 @@ import ahocorasick
 from sqlite_utils import Database
 
 VERSION_KEY = "glossary_version"
+REVISION_KEY = "glossary_revision"  # a random token, replaced on every change
 # Scripts written without spaces between words: a term may start anywhere.
 _NO_WORD_BOUNDARY_LANGS = {"zh", "ja", "ko", "th", "lo", "km", "my"}
 
@@ -200,8 +203,13 @@ class Glossary:
         return len(self.entries)
 
 
-_cache: dict[tuple[str, int, str, str], Glossary] = {}
+# Built glossaries by (revision, source, target), the most recently used last. The
+# revision is a random token that every change replaces, so a copy of a database (a
+# backup restored, a test's copy of a template) shares the built automaton with its
+# original until either changes.
+_cache: OrderedDict[tuple[str, str, str], Glossary] = OrderedDict()
 _cache_lock = threading.Lock()
+CACHE_SIZE = 16  # language pairs × databases kept built in one process
 
 
 def glossary_version(db: Database) -> int:
@@ -215,7 +223,16 @@ def bump_version(db: Database) -> int:
     db.execute(
         """INSERT INTO settings (key, value) VALUES (?, '1')
            ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1""", [VERSION_KEY])
+    db.execute("""INSERT INTO settings (key, value) VALUES (?, ?)
+                  ON CONFLICT(key) DO UPDATE SET value = excluded.value""",
+               [REVISION_KEY, uuid.uuid4().hex])
     return glossary_version(db)
+
+
+def _revision(db: Database, version: int) -> str:
+    """The token naming this glossary's content (the database and version without one)."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [REVISION_KEY]).fetchone()
+    return str(row[0]) if row else f"{_db_key(db)}#{version}"
 
 
 def _db_key(db: Database) -> str:
@@ -297,16 +314,17 @@ def _merge(candidates: list[Entry]) -> Entry:
 def load_glossary(db: Database, source_lang: str, target_lang: str) -> Glossary:
     """The glossary for a language pair, rebuilt only when the glossary version changed."""
     version = glossary_version(db)
-    key = (_db_key(db), version, source_lang, target_lang)
+    key = (_revision(db, version), source_lang, target_lang)
     with _cache_lock:
         cached = _cache.get(key)
-    if cached is not None:
-        return cached
+        if cached is not None:
+            _cache.move_to_end(key)
+            return cached
     glossary = _build(db, source_lang, target_lang, version)
     with _cache_lock:
-        for stale in [k for k in _cache if k[0] == key[0] and k[2:] == key[2:]]:
-            del _cache[stale]
         _cache[key] = glossary
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     return glossary
 
 
