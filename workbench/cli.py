@@ -58,12 +58,16 @@ def text(message: MessageLike) -> str:
     return render(message, cli_translator())
 
 
-def pad(value: str, width: int) -> str:
-    """``value`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+def columns(value: str) -> int:
+    """How many terminal columns ``value`` takes (a Chinese character takes two)."""
     import unicodedata
 
-    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
-    return value + " " * max(0, width - shown)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def pad(value: str, width: int) -> str:
+    """``value`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    return value + " " * max(0, width - columns(value))
 
 
 def coded(code: str, vocabulary: Vocabulary) -> str:
@@ -193,9 +197,10 @@ def user_add(env: Env, username: str, role: str, county: str | None, display_nam
 def user_list(env: Env) -> None:
     """List users with role, county and state."""
     rows = auth.list_users(env.db)
-    click.echo(f"{pad(text(msg('username')), 20)} {pad(text(msg('role')), 11)} "
-               f"{pad(text(msg('county')), 18)} {pad(text(msg('active')), 6)} "
-               f"{text(msg('last sign-in'))}")
+    headings = [text(msg("username")), text(msg("role")), text(msg("county")),
+                text(msg("active")), text(msg("last sign-in"))]
+    click.echo(" ".join(pad(heading, width) for heading, width
+                        in zip(headings, (20, 11, 18, 6, 0), strict=True)))
     yes, no = text(msg("yes")), text(msg("no"))
     for row in rows:
         click.echo(f"{row['username']:<20} {row['role']:<11} {pad(row['county'] or '-', 18)} "

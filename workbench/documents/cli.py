@@ -65,8 +65,8 @@ def add_command(env: Env, file: str, targets: tuple[str, ...], domain: str, titl
 def list_command(env: Env) -> None:
     """List documents with their progress."""
     rows = store.list_documents(env.db)
-    click.echo(f"{'id':>4}  {right(text(msg('approved')), 13)}  {pad(text(msg('due')), 10)}  "
-               f"{text(msg('title'))}")
+    approved, due, title = text(msg("approved")), text(msg("due")), text(msg("title"))
+    click.echo(f"{'id':>4}  {right(approved, 13)}  {pad(due, 10)}  {title}")
     for row in rows:
         click.echo(f"{row['id']:>4}  {row['approved']:>6}/{row['units']:<6}  "
                    f"{row['due_date'] or '-':<10}  {row['title']} [{', '.join(row['targets'])}]")

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from workbench.errors import Problem
-from workbench.cli import Env, coded, pad, pass_env, right, say, text
+from workbench.cli import Env, coded, columns, pad, pass_env, right, say, text
 from workbench.glossary import io as glossary_io
 from workbench.glossary.model import consistency, language_display_name
 from workbench.glossary.model import stats as glossary_stats
 from workbench.glossary.store import ApplyReport
-from workbench.messages import Message, cli_translator, msg
+from workbench.messages import Message, cli_translator, msg, terminal_locale
 from workbench.vocabulary import (
     GLOSSARY_DOMAINS, GLOSSARY_SOURCES, SIGN_FUNCTIONS, TERM_STATUSES, Vocabulary,
 )
@@ -115,6 +115,7 @@ def stats_command(env: Env, examples: int) -> None:
     say(msg("Concepts: %(concepts)s   terms: %(terms)s   verified concepts: %(verified)s",
             concepts=figures.concepts, terms=figures.terms, verified=figures.verified))
     statuses = ("preferred", "admitted", "deprecated", "forbidden")
+    display_locale = _display_locale()
     click.echo("\n" + pad(text(msg("Per language")), 22)
                + "".join(" " + right(text(heading), 9) for heading in (
                    msg("terms"), msg("concepts"), TERM_STATUSES.label("preferred"),
@@ -122,7 +123,7 @@ def stats_command(env: Env, examples: int) -> None:
                    TERM_STATUSES.label("forbidden"))))
     for lang, count in figures.by_language.items():
         per_status = [figures.by_language_status.get((lang, s), 0) for s in statuses]
-        label = f"{lang} {language_display_name(lang)}"
+        label = f"{lang} {language_display_name(lang, display_locale)}"
         click.echo(f"  {pad(label, 20)} {count:>9} {figures.concepts_by_language.get(lang, 0):>9}"
                    + "".join(f" {n:>9}" for n in per_status))
     sections = ((msg("Per domain (concepts)"), figures.by_domain, GLOSSARY_DOMAINS),
@@ -131,7 +132,8 @@ def stats_command(env: Env, examples: int) -> None:
                 (msg("Per source (concepts)"), figures.by_source, GLOSSARY_SOURCES))
     for heading, counts, vocabulary in sections:
         click.echo("\n" + text(heading))
-        width = min(40, max([20, *(len(_with_label(code, vocabulary)) + 2 for code in counts)]))
+        width = min(40, max([20, *(columns(_with_label(code, vocabulary)) + 2
+                                    for code in counts)]))
         for code, count in counts.items():
             click.echo(f"  {pad(_with_label(code, vocabulary), width)} {count:>7}")
     found = consistency(env.db)
@@ -144,6 +146,18 @@ def stats_command(env: Env, examples: int) -> None:
     for concept_id, wording, ids in found.forbidden_elsewhere_ok[:examples]:
         say(msg("    %(text)s forbidden in %(concept)s, accepted in %(others)s",
                 text=repr(wording), concept=concept_id, others=", ".join(ids)))
+
+
+def _display_locale() -> str:
+    """The terminal's language as a Babel locale for language names (English if unknown)."""
+    from babel import Locale, UnknownLocaleError
+
+    code = (terminal_locale() or "en").replace("-", "_").split(".")[0]
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return "en"
+    return code
 
 
 def _with_label(code: str, vocabulary: Vocabulary) -> str:

@@ -151,10 +151,12 @@ def jobs_show(env: Env, run_id: int, as_json: bool) -> None:
             value = coded(summary[key], JOB_STATES) if key == "state" else summary[key]
             click.echo(f"{pad(text(label), 12)} {value}")
     progress = summary["progress"]
-    click.echo(f"{pad(text(msg('progress:')), 12)} {progress['done']}/{progress['total']} "
+    heading = text(msg("progress:"))
+    click.echo(f"{pad(heading, 12)} {progress['done']}/{progress['total']} "
                f"({progress['percent']} %) {progress['message']}".rstrip())
     if summary["result"]:
-        click.echo(f"{pad(text(msg('result:')), 12)} "
+        heading = text(msg("result:"))
+        click.echo(f"{pad(heading, 12)} "
                    f"{json.dumps(summary['result'], ensure_ascii=False)}")
 
 

@@ -39,8 +39,8 @@ def status(env: Env) -> None:
         click.echo(f"{pad(coded(state, UNIT_STATES), 28)} {counts.get(state, 0):>8,}")
     clarifications = env.db.execute(
         "SELECT count(*) FROM translation_units WHERE needs_clarification = 1").fetchone()[0]
-    click.echo(f"{pad(text(msg('clarification')), 28)} {clarifications:>8,}  "
-               f"{text(msg('(questions open)'))}")
+    label, note = text(msg("clarification")), text(msg("(questions open)"))
+    click.echo(f"{pad(label, 28)} {clarifications:>8,}  {note}")
 
 
 @review.command("check")
