@@ -14,6 +14,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from workbench.messages import cli_translator, msg
+
 GRACE_SECONDS = 15.0
 POLL_SECONDS = 0.2
 
@@ -72,7 +74,8 @@ def supervise(commands: Mapping[str, list[str]]) -> int:
                      if child.poll() is not None]
             if ended:
                 name, code = ended[0]
-                print(f"workbench run: the {name} process exited ({code}); stopping the others.",
+                print(msg("workbench run: the %(name)s process exited (%(code)s); stopping "
+                          "the others.", name=name, code=code).render(cli_translator()),
                       file=sys.stderr)
                 status = code or 1
                 break
