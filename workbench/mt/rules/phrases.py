@@ -40,6 +40,7 @@ from workbench.mt.rules.tables import Tables
 _CLAUSE_SPACE = re.compile(r"[\u3400-\u9fff]\s+[\u3400-\u9fff]")
 _SLOT = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _UNKNOWN_COST = 1.5  # an unknown character costs more than a known word of any length
+_SINGLE_CHARACTER_COST = 0.05  # a one-character piece is a word only when nothing longer fits
 _LIST = re.compile("[、和及与]")
 
 
@@ -416,8 +417,10 @@ class PhraseRules:
                 lex = items.get(text[i:j])
                 if lex is None or (allow is not None and not allow(text[i:j], lex)):
                     continue
-                # Fewer pieces first; among equals prefer the glossary.
-                offer(j, cost + 1 - (0.01 if lex.entry is not None else 0),
+                # Fewer pieces first; among equals prefer words of two or more characters
+                # (公交 + 站点 "Bus Stop", not 公交站 + 点 "Bus Stop Point"), then the glossary.
+                offer(j, cost + 1 - (0.01 if lex.entry is not None else 0)
+                      + (_SINGLE_CHARACTER_COST if j - i == 1 else 0),
                       pieces + [(text[i:j], lex)])
             if lenient and CJK.match(text[i]):
                 if pieces and pieces[-1][1] is None and CJK.match(pieces[-1][0]):
