@@ -45,6 +45,13 @@ def compose(text: str, extra: tuple[Entry, ...] = (), target: str = "en", **sett
     return rendering.text if rendering else ""
 
 
+def test_composition_prefers_whole_words_to_a_trailing_single_character():
+    # 公交站 + 点 gave "Bus Stop Point": 公交 + 站点 is as short and made of words.
+    bus = (entry("公交站", "Bus Stop", "t-1", "facility", "transport"),)
+    assert compose("公交站点", bus) == "Bus Stop"
+    assert compose("公交站", bus) == "Bus Stop"
+
+
 # --- organizations (DB46/T 506.9) ------------------------------------------------------------
 @pytest.mark.parametrize("zh, of_style, adjectival", [
     ("海南省司法厅", "Department of Justice of Hainan Province",
