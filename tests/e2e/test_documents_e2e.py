@@ -59,7 +59,7 @@ def test_upload_translate_approve_download(live_server, new_page, artifacts_dir,
         translator.fill("#editor", wording)
         if "{1}" in wording:
             # The live check is quiet once the placeholder pair is back.
-            translator.wait_for_timeout(900)
+            settle(translator)  # its debounce timer and its fetch
             assert "placeholder" not in translator.locator("#live-findings").inner_text()
             translator.screenshot(path=str(artifacts_dir / "documents-editor.png"),
                                   full_page=True)
