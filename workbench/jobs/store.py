@@ -387,14 +387,20 @@ def retry_later(db: Database, owned: Claim, error: MessageLike, max_attempts: in
 
 # --- people's actions ----------------------------------------------------------------------------
 
+def _run_to_manage(db: Database, actor: auth.User, run_id: int) -> JobRun:
+    """The run, if ``actor`` may act on it: not found for whom may not see it."""
+    run = get_run(db, run_id)
+    if not may_see(actor, run):
+        raise NotFound(msg("No such job."))
+    if not may_manage(actor, run):
+        auth.require(actor, "jobs.manage")
+    return run
+
+
 def request_cancel(db: Database, actor: auth.User, run_id: int) -> JobRun:
     """Cancel a run: a queued one at once, a running one at its next progress report."""
     with transaction(db):
-        run = get_run(db, run_id)
-        if not may_see(actor, run):
-            raise NotFound(msg("No such job."))
-        if not may_manage(actor, run):
-            auth.require(actor, "jobs.manage")
+        run = _run_to_manage(db, actor, run_id)
         if run["state"] not in ACTIVE:
             raise ValidationError.single(msg("Only a queued or running job can be cancelled; "
                                              "this one is %(state)s.", state=_state(run)))
@@ -413,11 +419,7 @@ def request_cancel(db: Database, actor: auth.User, run_id: int) -> JobRun:
 def retry(db: Database, actor: auth.User, run_id: int) -> JobRun:
     """Queue a failed, cancelled or interrupted run again, with a fresh attempt budget."""
     with transaction(db):
-        run = get_run(db, run_id)
-        if not may_see(actor, run):
-            raise NotFound(msg("No such job."))
-        if not may_manage(actor, run):
-            auth.require(actor, "jobs.manage")
+        run = _run_to_manage(db, actor, run_id)
         if run["state"] not in RETRYABLE:
             raise ValidationError.single(msg("Only a failed, cancelled or interrupted job can "
                                              "be retried; this one is %(state)s.",
