@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from workbench import auth, bootstrap, create_app, db as dbmod
+from workbench import auth, bootstrap, db as dbmod
 from workbench.config import load_settings
 from tests.support.accounts import PASSWORD, TEST_USERS, sign_in_session
+from tests.support.apps import app_for
 from tests.support.audit_guard import AuditGuard
 
 
@@ -107,14 +108,18 @@ def job_settings(app_config: dict) -> dict:
 
 @pytest.fixture
 def app(app_config: dict):
-    """The Flask app on this test's database (CSRF off; see ``csrf_app``)."""
-    return create_app(app_config)
+    """The Flask app on this test's database (CSRF off; see ``csrf_app``).
+
+    Built once per set of settings and re-pointed at each test's files
+    (tests/support/apps.py); a test that needs an app of its own calls create_app.
+    """
+    return app_for(app_config)
 
 
 @pytest.fixture
 def csrf_app(app_config: dict):
     """The app with CSRF protection on, as in production."""
-    return create_app(dict(app_config, WTF_CSRF_ENABLED=True))
+    return app_for(dict(app_config, WTF_CSRF_ENABLED=True))
 
 
 @pytest.fixture
