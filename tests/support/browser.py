@@ -7,11 +7,13 @@ from tests.support.accounts import PASSWORD
 
 # Injected into every test page before its own scripts (CDP init scripts are not
 # subject to the page's CSP): counts the page's fetches in flight and its short
-# timers (the debounced live checks, the first job poll), so that a test can wait
+# timers (the debounced live checks of up to 600 ms, the first job poll; not the job
+# box's repeated polls of a queued job, which may wait for minutes), so that a test can wait
 # for the page's scripts to finish instead of Playwright's "networkidle", which
 # always waits an extra 500 ms of silence.
 ACTIVITY_TRACKER = """
 (() => {
+  const SHORT_TIMER_MS = 600;
   let pending = 0;
   window.__signbenchPending = () => pending;
   const originalFetch = window.fetch.bind(window);
@@ -23,7 +25,7 @@ ACTIVITY_TRACKER = """
   const originalClearTimeout = window.clearTimeout.bind(window);
   const short = new Set();
   window.setTimeout = (callback, delay, ...rest) => {
-    if (typeof callback !== "function" || !(delay <= 1000)) {
+    if (typeof callback !== "function" || !(delay <= SHORT_TIMER_MS)) {
       return originalSetTimeout(callback, delay, ...rest);
     }
     pending += 1;
