@@ -10,6 +10,11 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PO     := $(wildcard workbench/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
+# Let Python cache compiled modules even where the environment says not to: the tests
+# start many interpreters (workers, CLI runs, memory probes), each of which would
+# otherwise compile the whole package again.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test lint typecheck lock init venv runtime-deps system-deps translations bench clean messages
 
 # `workbench run` starts the web server and one job worker as two processes and stops
