@@ -8,6 +8,7 @@ stderr and a non-zero exit code here, in :func:`main`, and nowhere else.
 from __future__ import annotations
 
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,8 +61,6 @@ def text(message: MessageLike) -> str:
 
 def columns(value: str) -> int:
     """How many terminal columns ``value`` takes (a Chinese character takes two)."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
 
 
@@ -79,7 +78,7 @@ def coded(code: str, vocabulary: Vocabulary) -> str:
 
 def right(value: str, width: int) -> str:
     """``value`` right-aligned in ``width`` terminal columns (a Chinese character takes two)."""
-    return " " * (len(pad(value, width)) - len(value)) + value
+    return " " * max(0, width - columns(value)) + value
 
 
 class WorkbenchGroup(click.Group):

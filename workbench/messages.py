@@ -159,7 +159,7 @@ def render(value: Any, translator: Translator | None = None, separator: str = ",
     """
     if value is None:
         return ""
-    if isinstance(value, (Message, Renderable)) and not isinstance(value, str):
+    if isinstance(value, (Message, Renderable)):
         return value.render(translator)
     if isinstance(value, (list, tuple)):
         return separator.join(render(item, translator, separator) for item in value)
